@@ -1,0 +1,33 @@
+/** Unit specs sit beside the code; cross-cutting suites over real HTTP live in test/. */
+const moduleNameMapper = {
+  '^@candescent/auth/testing$': '<rootDir>/libs/candescent-auth/src/testing',
+  '^@candescent/auth$': '<rootDir>/libs/candescent-auth/src',
+  '^@candescent/sandbox$': '<rootDir>/libs/candescent-sandbox/src',
+};
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+};
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform,
+  moduleNameMapper,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,12 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { CandescentAuthOptions } from './options/candescent-auth.options';
+
+export const {
+  ConfigurableModuleClass: CandescentAuthConfigurableModule,
+  MODULE_OPTIONS_TOKEN: CANDESCENT_AUTH_MODULE_OPTIONS,
+  OPTIONS_TYPE: CANDESCENT_AUTH_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: CANDESCENT_AUTH_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<CandescentAuthOptions>({ moduleName: 'CandescentAuth' })
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

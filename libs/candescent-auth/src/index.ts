@@ -1,0 +1,28 @@
+export { CandescentAuthModule } from './candescent-auth.module';
+export {
+  CANDESCENT_AUTH_ASYNC_OPTIONS_TYPE,
+  CANDESCENT_AUTH_OPTIONS_TYPE,
+} from './candescent-auth.module-definition';
+export {
+  CandescentAuthOptions,
+  CandescentCircuitBreakerOptions,
+  CandescentRetryOptions,
+} from './options/candescent-auth.options';
+export type { ResolvedCandescentAuthOptions } from './options/candescent-auth.defaults';
+export { InjectCandescentAuthOptions } from './options/inject-options.decorator';
+export { validateOptions } from './options/validate-options';
+export * from './errors/candescent-auth.error';
+export { CandescentClock } from './token/candescent-clock';
+export type { CandescentToken, TokenGrant } from './token/candescent-token.interface';
+export type { CandescentCustomerIdentity, CandescentTokenSet } from './token/token-set.interface';
+export {
+  CandescentTokenService,
+  type InstitutionTokenRequest,
+  type LoginContext,
+} from './token/candescent-token.service';
+export {
+  CandescentLoginCredentials,
+  MAX_PASSWORD_LENGTH,
+  MAX_USERNAME_LENGTH,
+} from './token/login-credentials.dto';
+export { redact } from './logging/redact';

@@ -1,0 +1,72 @@
+import type { CandescentService } from '../errors/candescent-auth.error';
+import type { CandescentAuthOptions } from './candescent-auth.options';
+
+/** The options with every default filled in; what the rest of the module reads. */
+export interface ResolvedCandescentAuthOptions {
+  baseUrl: string;
+  /** `baseUrl`'s origin, the only origin that ever receives Candescent credentials. */
+  origin: string;
+  consumerKey: string;
+  consumerSecret: string;
+  fiId: string;
+  tokenServices: CandescentService[];
+  institutionTokenService: CandescentService;
+  v1TokenPath: string;
+  v2TokenPath: string;
+  v2RevokePath: string;
+  userAgent: string;
+  offeringId?: string;
+  scopes: string[];
+  requestTimeoutMs: number;
+  requestDeadlineMs: number;
+  tokenRefreshWindowMs: number;
+  tokenRefreshFraction: number;
+  tokenRefreshJitter: number;
+  defaultExpiresInSeconds?: number;
+  maxExpiresInSeconds: number;
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  circuitBreaker: { failureThreshold: number; resetTimeoutMs: number };
+  invalidClientCacheMs: number;
+}
+
+/** Merges defaults into validated options, once, at start-up. */
+export function resolveOptions(options: CandescentAuthOptions): ResolvedCandescentAuthOptions {
+  const tokenServices = options.tokenServices ?? ['v2'];
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const userAgent = [options.appName ?? 'CandescentNestAuth', options.appVersion ?? '1.0', options.deviceId]
+    .filter((part): part is string => part !== undefined)
+    .join('/');
+  return {
+    baseUrl,
+    origin: new URL(baseUrl).origin,
+    consumerKey: options.consumerKey,
+    consumerSecret: options.consumerSecret,
+    fiId: options.fiId,
+    tokenServices,
+    institutionTokenService:
+      options.institutionTokenService ?? (tokenServices.includes('v2') ? 'v2' : 'v1'),
+    v1TokenPath: options.v1TokenPath ?? '/v1/oauth/token',
+    v2TokenPath: options.v2TokenPath ?? '/oauth2/v1/token',
+    v2RevokePath: options.v2RevokePath ?? '/oauth2/v1/revoke',
+    userAgent,
+    offeringId: options.offeringId,
+    scopes: options.scopes ?? [],
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    requestDeadlineMs: options.requestDeadlineMs ?? 30_000,
+    tokenRefreshWindowMs: options.tokenRefreshWindowMs ?? 60_000,
+    tokenRefreshFraction: options.tokenRefreshFraction ?? 0.2,
+    tokenRefreshJitter: options.tokenRefreshJitter ?? 0.1,
+    defaultExpiresInSeconds: options.defaultExpiresInSeconds,
+    maxExpiresInSeconds: options.maxExpiresInSeconds ?? 2_678_400,
+    retry: {
+      maxAttempts: options.retry?.maxAttempts ?? 3,
+      baseDelayMs: options.retry?.baseDelayMs ?? 200,
+      maxDelayMs: options.retry?.maxDelayMs ?? 5_000,
+    },
+    circuitBreaker: {
+      failureThreshold: options.circuitBreaker?.failureThreshold ?? 5,
+      resetTimeoutMs: options.circuitBreaker?.resetTimeoutMs ?? 30_000,
+    },
+    invalidClientCacheMs: options.invalidClientCacheMs ?? 5_000,
+  };
+}

@@ -1,0 +1,221 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import type { CandescentService } from '../errors/candescent-auth.error';
+
+const PRINTABLE = /^[\x21-\x7e]+$/;
+const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+
+/** Retries of token requests. Only network errors, 5xx (rate limits included) and 429 are retried. */
+export class CandescentRetryOptions {
+  /**
+   * Attempts per token request, the first included.
+   * @default 3
+   */
+  @IsOptional() @IsInt() @Min(1) @Max(10)
+  maxAttempts?: number;
+
+  /**
+   * Base of the exponential backoff; each wait is a random time up to `baseDelayMs * 2^attempt`.
+   * @default 200
+   */
+  @IsOptional() @IsInt() @Min(0) @Max(60_000)
+  baseDelayMs?: number;
+
+  /**
+   * Upper bound of one wait, `Retry-After` included.
+   * @default 5000
+   */
+  @IsOptional() @IsInt() @Min(0) @Max(120_000)
+  maxDelayMs?: number;
+}
+
+/** The circuit breaker in front of each token service. */
+export class CandescentCircuitBreakerOptions {
+  /**
+   * Consecutive failed token requests (after retries) that open the circuit.
+   * @default 5
+   */
+  @IsOptional() @IsInt() @Min(1) @Max(1000)
+  failureThreshold?: number;
+
+  /**
+   * How long the circuit stays open before one probe request is let through.
+   * @default 30000
+   */
+  @IsOptional() @IsInt() @Min(100) @Max(3_600_000)
+  resetTimeoutMs?: number;
+}
+
+/**
+ * Options of `CandescentAuthModule`. Validated once at start-up; an invalid set stops the
+ * application with one `CandescentConfigurationError` listing every bad field.
+ */
+export class CandescentAuthOptions {
+  /**
+   * The FI's Candescent gateway URL, e.g. `https://api.candescent.com` or
+   * `https://api.candescent.com/digitalbanking`. https is required unless the host is loopback.
+   */
+  @IsString() @MaxLength(2048)
+  baseUrl!: string;
+
+  /** The app's consumer key (also called client id or shared key). */
+  @IsString() @MinLength(1) @MaxLength(512) @Matches(PRINTABLE)
+  consumerKey!: string;
+
+  /** The app's consumer secret. Never logged, never part of an error. */
+  @IsString() @MinLength(1) @MaxLength(512) @Matches(PRINTABLE)
+  consumerSecret!: string;
+
+  /** The financial institution id, as a string: leading zeros matter (`00016`). */
+  @IsString() @Matches(/^[0-9A-Za-z]{1,20}$/)
+  fiId!: string;
+
+  /**
+   * The token services the app uses. With both, customer login obtains a V1 and a V2 token set
+   * in one step and outgoing calls pick the token by path.
+   * @default ['v2']
+   */
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(2) @ArrayUnique() @IsIn(['v1', 'v2'], { each: true })
+  tokenServices?: CandescentService[];
+
+  /**
+   * The service that issues the institution (client_credentials) token.
+   * @default 'v2' when enabled, else 'v1'
+   */
+  @IsOptional() @IsIn(['v1', 'v2'])
+  institutionTokenService?: CandescentService;
+
+  /**
+   * Path of the V1 token endpoint below `baseUrl`.
+   * @default '/v1/oauth/token'
+   */
+  @IsOptional() @IsString() @Matches(PATH)
+  v1TokenPath?: string;
+
+  /**
+   * Path of the V2 token endpoint below `baseUrl`.
+   * @default '/oauth2/v1/token'
+   */
+  @IsOptional() @IsString() @Matches(PATH)
+  v2TokenPath?: string;
+
+  /**
+   * Path of the V2 revocation endpoint below `baseUrl`.
+   * @default '/oauth2/v1/revoke'
+   */
+  @IsOptional() @IsString() @Matches(PATH)
+  v2RevokePath?: string;
+
+  /**
+   * First part of the user-agent, `{appName}/{appVersion}[/{deviceId}]`.
+   * @default 'CandescentNestAuth'
+   */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  appName?: string;
+
+  /**
+   * Second part of the user-agent.
+   * @default '1.0'
+   */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,32}$/)
+  appVersion?: string;
+
+  /** Optional device id, third part of the user-agent. */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  deviceId?: string;
+
+  /** Sent as `offering_id` (V1) when set; Candescent derives it from the app otherwise. */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._:-]{1,128}$/)
+  offeringId?: string;
+
+  /**
+   * V2 scopes to request, e.g. `['accounts:read']`. Empty means every scope the app has.
+   * @default []
+   */
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Matches(/^[A-Za-z0-9._:/-]{1,128}$/, { each: true })
+  scopes?: string[];
+
+  /**
+   * Timeout of one token request attempt.
+   * @default 10000
+   */
+  @IsOptional() @IsInt() @Min(100) @Max(120_000)
+  requestTimeoutMs?: number;
+
+  /**
+   * Overall deadline of one token request, retries included.
+   * @default 30000
+   */
+  @IsOptional() @IsInt() @Min(100) @Max(600_000)
+  requestDeadlineMs?: number;
+
+  /**
+   * Tokens are renewed this long before they expire at most...
+   * @default 60000
+   */
+  @IsOptional() @IsInt() @Min(0) @Max(3_600_000)
+  tokenRefreshWindowMs?: number;
+
+  /**
+   * ...and at most this fraction of their lifetime before, so a 60 s token is not renewed
+   * every second.
+   * @default 0.2
+   */
+  @IsOptional() @IsNumber() @Min(0) @Max(0.9)
+  tokenRefreshFraction?: number;
+
+  /**
+   * Random share of the refresh window taken off per token, so that instances do not all
+   * renew at the same instant.
+   * @default 0.1
+   */
+  @IsOptional() @IsNumber() @Min(0) @Max(1)
+  tokenRefreshJitter?: number;
+
+  /**
+   * Lifetime assumed when a success response has no usable `expires_in`. Unset: such a
+   * response is a protocol error (a token is never treated as everlasting).
+   */
+  @IsOptional() @IsInt() @Min(1) @Max(86_400)
+  defaultExpiresInSeconds?: number;
+
+  /**
+   * Longer lifetimes are clamped to this.
+   * @default 2678400 (31 days)
+   */
+  @IsOptional() @IsInt() @Min(60) @Max(31_536_000)
+  maxExpiresInSeconds?: number;
+
+  /** Retries of token requests. */
+  @IsOptional() @ValidateNested() @Type(() => CandescentRetryOptions)
+  retry?: CandescentRetryOptions;
+
+  /** The circuit breaker of each token service. */
+  @IsOptional() @ValidateNested() @Type(() => CandescentCircuitBreakerOptions)
+  circuitBreaker?: CandescentCircuitBreakerOptions;
+
+  /**
+   * How long a rejection of the app's own credentials is remembered, so that a wrong secret
+   * does not send a token request per caller.
+   * @default 5000
+   */
+  @IsOptional() @IsInt() @Min(0) @Max(600_000)
+  invalidClientCacheMs?: number;
+}

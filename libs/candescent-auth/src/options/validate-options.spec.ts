@@ -1,0 +1,103 @@
+import { inspect } from 'node:util';
+import { CandescentConfigurationError } from '../errors/candescent-auth.error';
+import { validateOptions } from './validate-options';
+
+const SECRET = 'cfg-secret-Zq81!x';
+const valid = {
+  baseUrl: 'https://api.candescent.com/digitalbanking',
+  consumerKey: 'key-123',
+  consumerSecret: SECRET,
+  fiId: '00042',
+};
+
+function problemsOf(raw: unknown): CandescentConfigurationError {
+  try {
+    validateOptions(raw);
+  } catch (error: unknown) {
+    if (error instanceof CandescentConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected the options to be rejected');
+}
+
+describe('validateOptions', () => {
+  it('accepts the minimal options and fills every default', () => {
+    const resolved = validateOptions(valid);
+    expect(resolved).toMatchObject({
+      baseUrl: 'https://api.candescent.com/digitalbanking',
+      origin: 'https://api.candescent.com',
+      fiId: '00042',
+      tokenServices: ['v2'],
+      institutionTokenService: 'v2',
+      v1TokenPath: '/v1/oauth/token',
+      v2TokenPath: '/oauth2/v1/token',
+      v2RevokePath: '/oauth2/v1/revoke',
+      userAgent: 'CandescentNestAuth/1.0',
+      scopes: [],
+      requestTimeoutMs: 10_000,
+      tokenRefreshWindowMs: 60_000,
+      retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 },
+    });
+  });
+
+  it('builds the documented user-agent and picks V1 for institution tokens when only V1 is on', () => {
+    const resolved = validateOptions({ ...valid, tokenServices: ['v1'], appName: 'iPhone', appVersion: '1.0', deviceId: 'abc12345' });
+    expect(resolved.userAgent).toBe('iPhone/1.0/abc12345');
+    expect(resolved.institutionTokenService).toBe('v1');
+  });
+
+  it('accepts http for loopback hosts only', () => {
+    expect(validateOptions({ ...valid, baseUrl: 'http://127.0.0.1:4010' }).origin).toBe('http://127.0.0.1:4010');
+    expect(validateOptions({ ...valid, baseUrl: 'http://localhost:4010/' }).baseUrl).toBe('http://localhost:4010');
+    expect(validateOptions({ ...valid, baseUrl: 'http://[::1]:4010' }).origin).toBe('http://[::1]:4010');
+  });
+
+  const cases: Array<[string, Record<string, unknown>, string[]]> = [
+    ['missing baseUrl', { ...valid, baseUrl: undefined }, ['baseUrl: expected the FI gateway URL']],
+    ['plain http to a remote host', { ...valid, baseUrl: 'http://api.candescent.com' }, ['baseUrl: expected the FI gateway URL, https (http only for a loopback host)']],
+    ['not a URL', { ...valid, baseUrl: 'api.candescent.com' }, ['baseUrl:']],
+    ['credentials inside the URL', { ...valid, baseUrl: 'https://user:pw@api.candescent.com' }, ['baseUrl: ']],
+    ['ftp scheme', { ...valid, baseUrl: 'ftp://api.candescent.com' }, ['baseUrl: ']],
+    ['missing consumer key and secret', { ...valid, consumerKey: undefined, consumerSecret: undefined }, ['consumerKey: expected a non-empty string', 'consumerSecret: expected a non-empty string']],
+    ['secret with a space', { ...valid, consumerSecret: 'has space ' + SECRET }, ['consumerSecret: expected a non-empty string of printable characters without spaces']],
+    ['FI id as a number', { ...valid, fiId: 42 }, ["fiId: expected the FI id as a string of 1-20 letters or digits, leading zeros kept (e.g. '00042')"]],
+    ['unknown token service', { ...valid, tokenServices: ['v3'] }, ["tokenServices: expected a non-empty list of distinct services out of 'v1' and 'v2'"]],
+    ['empty token service list', { ...valid, tokenServices: [] }, ['tokenServices: expected a non-empty list']],
+    ['institution service not enabled', { ...valid, tokenServices: ['v1'], institutionTokenService: 'v2' }, ["institutionTokenService: expected 'v1' or 'v2', and one of tokenServices"]],
+    ['timeout as a string', { ...valid, requestTimeoutMs: '5000' }, ['requestTimeoutMs: expected a whole number of milliseconds from 100 to 120000']],
+    ['deadline below the timeout', { ...valid, requestTimeoutMs: 5_000, requestDeadlineMs: 1_000 }, ['requestDeadlineMs: expected a whole number of milliseconds from 100 to 600000, not below requestTimeoutMs']],
+    ['refresh fraction too large', { ...valid, tokenRefreshFraction: 2 }, ['tokenRefreshFraction: expected a number from 0 to 0.9']],
+    ['retry attempts out of range', { ...valid, retry: { maxAttempts: 0 } }, ['retry.maxAttempts: expected a whole number from 1 to 10']],
+    ['retry not an object', { ...valid, retry: 3 }, ['retry: expected an object { maxAttempts, baseDelayMs, maxDelayMs }']],
+    ['user-agent part with a slash', { ...valid, appName: 'my/app' }, ['appName: expected letters, digits, dot, underscore or dash']],
+    ['scope with a space', { ...valid, scopes: ['accounts:read transactions:read'] }, ['scopes: expected a list of at most 50 scope names']],
+    ['a misspelt option', { ...valid, consumerSecrett: SECRET }, ['consumerSecrett: expected nothing: there is no such option; remove it or check its spelling']],
+    ['token path without a slash', { ...valid, v2TokenPath: 'oauth2/v1/token' }, ["v2TokenPath: expected a path starting with '/'"]],
+  ];
+
+  it.each(cases)('rejects %s with a message that names the field', (_name, raw, expected) => {
+    const error = problemsOf(raw);
+    expect(error.message).toMatch(/^Invalid CandescentAuthModule options \(\d+ problems?\):/);
+    for (const line of expected) expect(error.message).toContain(line);
+    expect(error.problems.length).toBe(expected.length);
+    expect(error.status).toBe(500);
+  });
+
+  it('lists every bad field in one error', () => {
+    const error = problemsOf({ baseUrl: 'http://example.com', fiId: '', consumerKey: '', requestTimeoutMs: -1 });
+    expect(error.problems.map((p) => p.field).sort()).toEqual(['baseUrl', 'consumerKey', 'consumerSecret', 'fiId', 'requestTimeoutMs']);
+    expect(error.message).toContain('(5 problems)');
+  });
+
+  it('never echoes a secret, even one put in the wrong field', () => {
+    const error = problemsOf({ ...valid, baseUrl: SECRET, fiId: SECRET, consumerSecret: `${SECRET}\n`, consumerKey: SECRET });
+    for (const text of [error.message, JSON.stringify(error), inspect(error), String(error.stack)]) {
+      expect(text).not.toContain(SECRET);
+    }
+  });
+
+  it('rejects a non-object', () => {
+    expect(problemsOf(null).message).toContain('expected an object with baseUrl, consumerKey, consumerSecret and fiId');
+    expect(problemsOf('https://x').problems).toEqual([{ field: '(options)', expected: 'an object' }]);
+  });
+});

@@ -1,0 +1,120 @@
+import { isIP } from 'node:net';
+import { plainToInstance } from 'class-transformer';
+import { type ValidationError, validateSync } from 'class-validator';
+import { CandescentConfigurationError } from '../errors/candescent-auth.error';
+import { CandescentAuthOptions } from './candescent-auth.options';
+import { type ResolvedCandescentAuthOptions, resolveOptions } from './candescent-auth.defaults';
+
+type Problem = { field: string; expected: string };
+
+/** What each option must be, in the words the start-up error uses. Values are never shown. */
+const EXPECTED: Record<string, string> = {
+  baseUrl: 'the FI gateway URL, https (http only for a loopback host), without credentials, query or fragment',
+  consumerKey: 'a non-empty string of printable characters without spaces (at most 512)',
+  consumerSecret: 'a non-empty string of printable characters without spaces (at most 512)',
+  fiId: "the FI id as a string of 1-20 letters or digits, leading zeros kept (e.g. '00042')",
+  tokenServices: "a non-empty list of distinct services out of 'v1' and 'v2'",
+  institutionTokenService: "'v1' or 'v2', and one of tokenServices",
+  v1TokenPath: "a path starting with '/' (e.g. '/v1/oauth/token')",
+  v2TokenPath: "a path starting with '/' (e.g. '/oauth2/v1/token')",
+  v2RevokePath: "a path starting with '/' (e.g. '/oauth2/v1/revoke')",
+  appName: 'letters, digits, dot, underscore or dash, 1-64 characters',
+  appVersion: 'letters, digits, dot, underscore or dash, 1-32 characters',
+  deviceId: 'letters, digits, dot, underscore or dash, 1-64 characters',
+  offeringId: 'letters, digits, dot, colon, underscore or dash, 1-128 characters',
+  scopes: "a list of at most 50 scope names such as 'accounts:read'",
+  requestTimeoutMs: 'a whole number of milliseconds from 100 to 120000',
+  requestDeadlineMs: 'a whole number of milliseconds from 100 to 600000, not below requestTimeoutMs',
+  tokenRefreshWindowMs: 'a whole number of milliseconds from 0 to 3600000',
+  tokenRefreshFraction: 'a number from 0 to 0.9',
+  tokenRefreshJitter: 'a number from 0 to 1',
+  defaultExpiresInSeconds: 'a whole number of seconds from 1 to 86400',
+  maxExpiresInSeconds: 'a whole number of seconds from 60 to 31536000',
+  retry: 'an object { maxAttempts, baseDelayMs, maxDelayMs }',
+  'retry.maxAttempts': 'a whole number from 1 to 10',
+  'retry.baseDelayMs': 'a whole number of milliseconds from 0 to 60000',
+  'retry.maxDelayMs': 'a whole number of milliseconds from 0 to 120000',
+  circuitBreaker: 'an object { failureThreshold, resetTimeoutMs }',
+  'circuitBreaker.failureThreshold': 'a whole number from 1 to 1000',
+  'circuitBreaker.resetTimeoutMs': 'a whole number of milliseconds from 100 to 3600000',
+  invalidClientCacheMs: 'a whole number of milliseconds from 0 to 600000',
+};
+
+function flatten(errors: ValidationError[], prefix = ''): Problem[] {
+  return errors.flatMap((error) => {
+    const field = prefix + error.property;
+    const own = Object.keys(error.constraints ?? {});
+    const problems: Problem[] = [];
+    if (own.includes('whitelistValidation')) {
+      problems.push({ field, expected: 'nothing: there is no such option; remove it or check its spelling' });
+    } else if (own.length > 0) {
+      problems.push({ field, expected: EXPECTED[field] ?? 'a valid value' });
+    }
+    return problems.concat(flatten(error.children ?? [], `${field}.`));
+  });
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+function checkBaseUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.search || url.hash) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && isLoopback(url.hostname);
+}
+
+function crossFieldProblems(options: CandescentAuthOptions): Problem[] {
+  const problems: Problem[] = [];
+  if (!checkBaseUrl(options.baseUrl)) problems.push({ field: 'baseUrl', expected: EXPECTED.baseUrl });
+  const services = options.tokenServices ?? ['v2'];
+  if (options.institutionTokenService && !services.includes(options.institutionTokenService)) {
+    problems.push({ field: 'institutionTokenService', expected: EXPECTED.institutionTokenService });
+  }
+  if ((options.requestDeadlineMs ?? 30_000) < (options.requestTimeoutMs ?? 10_000)) {
+    problems.push({ field: 'requestDeadlineMs', expected: EXPECTED.requestDeadlineMs });
+  }
+  return problems;
+}
+
+/**
+ * Validates raw module options and merges the defaults. Throws one
+ * `CandescentConfigurationError` that lists every bad field and what it must be; option values
+ * are never part of the message, so a misplaced secret is not printed either.
+ */
+export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CandescentConfigurationError(
+      'Invalid CandescentAuthModule options: expected an object with baseUrl, consumerKey, consumerSecret and fiId.',
+      [{ field: '(options)', expected: 'an object' }],
+    );
+  }
+  const options = plainToInstance(CandescentAuthOptions, raw);
+  const errors = validateSync(options, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+  });
+  const problems = flatten(errors);
+  const invalid = new Set(problems.map((p) => p.field));
+  if (!invalid.has('baseUrl') && !invalid.has('tokenServices')) {
+    problems.push(...crossFieldProblems(options).filter((p) => !invalid.has(p.field)));
+  }
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  - ${p.field}: expected ${p.expected}`);
+    throw new CandescentConfigurationError(
+      `Invalid CandescentAuthModule options (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${lines.join('\n')}`,
+      problems,
+    );
+  }
+  return resolveOptions(options);
+}

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import {
+  CandescentAuthError,
+  CandescentForbiddenError,
+  CandescentInvalidCredentialsError,
+  type CandescentService,
+  CandescentSessionExpiredError,
+} from '../errors/candescent-auth.error';
+import { CandescentLogger } from '../logging/candescent-logger';
+import { forgetSecret, registerSecret } from '../logging/redact';
+import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { CandescentClock } from './candescent-clock';
+import type { CandescentToken } from './candescent-token.interface';
+import { CandescentTokenClient } from './candescent-token.client';
+import { validateLoginCredentials } from './login-credentials.dto';
+import { isUsable, refreshAt } from './refresh-schedule';
+import { SingleFlight } from './single-flight';
+import type { CandescentTokenSet } from './token-set.interface';
+
+interface CachedToken {
+  token: CandescentToken;
+  refreshAt: number;
+  /** No background renewal before this time (after a failed or useless one). */
+  nextAttemptAt: number;
+}
+
+/** Options of one institution token request. */
+export interface InstitutionTokenRequest {
+  /** The token service to ask. @default the configured `institutionTokenService` */
+  service?: CandescentService;
+  /** V2 scopes. @default the configured `scopes` */
+  scopes?: string[];
+}
+
+/** Per-login context. */
+export interface LoginContext {
+  /** The end user's device IP, forwarded as `originating_ip` (V1) when well formed. */
+  originatingIp?: string;
+}
+
+const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/**
+ * The module's token API. Institution tokens are cached per (service, FI, scopes), renewed ahead
+ * of expiry in the background, and fetched by exactly one request per key however many callers
+ * wait. Customer tokens are returned to the caller (sessions keep them); their refresh is
+ * single-flight per refresh token, so a rotating refresh token is never sent twice.
+ */
+@Injectable()
+export class CandescentTokenService {
+  private readonly logger = new CandescentLogger('CandescentTokenService');
+  private readonly cache = new Map<string, CachedToken>();
+  private readonly tokenFlights = new SingleFlight<CandescentToken>();
+  private readonly refreshFlights = new SingleFlight<CandescentToken>();
+  /** Rotated refresh tokens → their replacement, so a late caller with the old set gets the new one. */
+  private readonly rotated: LRUCache<string, CandescentToken>;
+  private rejectedClient?: { error: CandescentAuthError; until: number };
+
+  constructor(
+    @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
+    private readonly client: CandescentTokenClient,
+    private readonly clock: CandescentClock,
+  ) {
+    registerSecret(options.consumerSecret);
+    this.rotated = new LRUCache({ max: 10_000, ttl: 60_000, ttlAutopurge: false, perf: { now: () => clock.now() } });
+  }
+
+  /**
+   * The institution (client_credentials) token: cached, renewed ahead of expiry, one request per
+   * key in flight. A failed background renewal does not fail callers while the cached token is
+   * still valid.
+   */
+  async getInstitutionToken(request: InstitutionTokenRequest = {}): Promise<CandescentToken> {
+    const service = request.service ?? this.options.institutionTokenService;
+    const scopes = service === 'v2' ? [...(request.scopes ?? this.options.scopes)].sort() : [];
+    const key = `institution:${service}:${this.options.fiId}:${scopes.join(' ')}`;
+    const now = this.clock.now();
+    const cached = this.cache.get(key);
+    if (cached && isUsable(cached.token, now)) {
+      if (now >= cached.refreshAt && now >= cached.nextAttemptAt && !this.tokenFlights.has(key)) {
+        cached.nextAttemptAt = now + Math.max(1_000, (cached.token.expiresAt - now) / 4);
+        this.fetchInstitutionToken(key, service, scopes).catch((error: unknown) => {
+          this.logger.warn(`Renewing the ${service} institution token failed; the current one stays in use.`, error);
+        });
+      }
+      return cached.token;
+    }
+    return this.fetchInstitutionToken(key, service, scopes);
+  }
+
+  /** Exchanges customer credentials for a token set on every configured token service. */
+  async login(credentials: unknown, context: LoginContext = {}): Promise<CandescentTokenSet> {
+    const { username, password } = validateLoginCredentials(credentials);
+    const results = await Promise.allSettled(
+      this.options.tokenServices.map((service) =>
+        this.client.requestToken(service, { grant: 'password', username, password, originatingIp: context.originatingIp }),
+      ),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const tokens = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (failed) {
+      // All or nothing: a half-logged-in customer would fail later on the other service's paths.
+      await Promise.allSettled(tokens.filter((t) => t.service === 'v2').map((t) => this.revoke(t)));
+      throw failed.reason;
+    }
+    tokens.forEach((t) => this.remember(t));
+    const v1 = tokens.find((t) => t.service === 'v1');
+    const v2 = tokens.find((t) => t.service === 'v2');
+    return {
+      customer: { fiId: v1?.fiId ?? this.options.fiId, loginId: username, fiCustomerId: v1?.fiCustomerId, memberNumber: v1?.memberNumber },
+      v1,
+      v2,
+    };
+  }
+
+  /**
+   * Renews a customer token set through V2. The V1 token cannot be renewed (V1 has no refresh
+   * grant): it is kept while valid and dropped after. Concurrent refreshes of the same set share
+   * one request; a caller holding the already-rotated set receives the new tokens.
+   * @throws CandescentSessionExpiredError when nothing can be renewed any more.
+   */
+  async refresh(tokenSet: CandescentTokenSet): Promise<CandescentTokenSet> {
+    const now = this.clock.now();
+    const v1 = tokenSet.v1 && isUsable(tokenSet.v1, now) ? tokenSet.v1 : undefined;
+    const current = tokenSet.v2;
+    if (!current?.refreshToken || (current.refreshTokenExpiresAt !== undefined && now >= current.refreshTokenExpiresAt)) {
+      if (v1 || (current && isUsable(current, now))) return { ...tokenSet, v1 };
+      throw new CandescentSessionExpiredError('The customer tokens have expired and cannot be renewed; log in again.', {
+        errorType: 'USER_ERROR',
+        errorCode: 'SESSION_EXPIRED',
+      });
+    }
+    const refreshToken = current.refreshToken;
+    const key = hash(refreshToken);
+    const v2 =
+      this.rotated.get(key) ??
+      (await this.refreshFlights.run(key, async () => {
+        const next = await this.client.requestToken('v2', { grant: 'refresh_token', refreshToken });
+        const renewed: CandescentToken = { ...next, refreshToken: next.refreshToken ?? refreshToken, scopes: current.scopes };
+        this.rotated.set(key, renewed);
+        this.remember(renewed);
+        forgetSecret(current.accessToken);
+        return renewed;
+      }));
+    return { ...tokenSet, v1, v2 };
+  }
+
+  /**
+   * Revokes a token, or every revocable token of a set (V2; revoking the refresh token ends the
+   * access tokens issued from it). V1 tokens have no revocation endpoint: they are only dropped.
+   */
+  async revoke(target: string | CandescentToken | CandescentTokenSet): Promise<void> {
+    const tokens: string[] = [];
+    if (typeof target === 'string') tokens.push(target);
+    else if ('customer' in target) {
+      if (target.v2) tokens.push(target.v2.refreshToken ?? target.v2.accessToken);
+    } else if (target.service === 'v2') tokens.push(target.refreshToken ?? target.accessToken);
+    if (tokens.length > 0 && !this.options.tokenServices.includes('v2')) return;
+    for (const token of tokens) {
+      await this.client.revokeToken(token);
+      this.invalidate(token);
+    }
+  }
+
+  /**
+   * Drops a cached institution token, by access token value or by cache key, so the next call
+   * fetches a new one (used when Candescent answers 401 to a token the cache still holds).
+   * @returns whether anything was dropped
+   */
+  invalidate(accessTokenOrKey: string): boolean {
+    let dropped = this.cache.delete(accessTokenOrKey);
+    for (const [key, entry] of this.cache) {
+      if (entry.token.accessToken === accessTokenOrKey) dropped = this.cache.delete(key) || dropped;
+    }
+    return dropped;
+  }
+
+  private fetchInstitutionToken(key: string, service: CandescentService, scopes: string[]): Promise<CandescentToken> {
+    return this.tokenFlights.run(key, async () => {
+      const rejected = this.rejectedClient;
+      if (rejected && this.clock.now() < rejected.until) throw rejected.error;
+      try {
+        const token = await this.client.requestToken(service, { grant: 'client_credentials', scopes });
+        this.remember(token);
+        const previous = this.cache.get(key);
+        if (previous && previous.token.accessToken !== token.accessToken) forgetSecret(previous.token.accessToken);
+        const at = refreshAt(token, this.options);
+        this.cache.set(key, { token, refreshAt: at, nextAttemptAt: at });
+        return token;
+      } catch (error: unknown) {
+        if (error instanceof CandescentForbiddenError || error instanceof CandescentInvalidCredentialsError) {
+          // A wrong secret stays wrong: do not send a token request per caller.
+          this.rejectedClient = { error, until: this.clock.now() + this.options.invalidClientCacheMs };
+        }
+        throw error;
+      }
+    });
+  }
+
+  private remember(token: CandescentToken): void {
+    registerSecret(token.accessToken);
+    registerSecret(token.refreshToken);
+  }
+}

@@ -1,0 +1,20 @@
+import type { CandescentToken } from './candescent-token.interface';
+
+/** Who a customer token set belongs to. Never holds a secret. */
+export interface CandescentCustomerIdentity {
+  /** The FI the customer belongs to. */
+  fiId: string;
+  /** The login id the customer signed in with (V2 `loginId`). */
+  loginId: string;
+  /** The customer GUID (`di_ficustomer`), known when the V1 service issued a token. */
+  fiCustomerId?: string;
+  /** The member number (`di_member_number`), known when the V1 service issued a token. */
+  memberNumber?: string;
+}
+
+/** The customer's tokens after login: one per configured token service. */
+export interface CandescentTokenSet {
+  customer: CandescentCustomerIdentity;
+  v1?: CandescentToken;
+  v2?: CandescentToken;
+}

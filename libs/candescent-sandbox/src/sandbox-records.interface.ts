@@ -1,0 +1,54 @@
+/** The emulated endpoints, as fault filters and records name them. */
+export type SandboxRoute = 'v1-token' | 'v2-token' | 'v2-revoke' | 'v1-accounts' | 'v2-accounts';
+
+/** Requests seen per route since start (or the last `resetCounters()`), faulted ones included. */
+export interface SandboxCounters {
+  v1Token: number;
+  v2Token: number;
+  v2Revoke: number;
+  v1Accounts: number;
+  v2Accounts: number;
+  /** Token requests per form `grant_type` as sent (both services together). */
+  byGrant: Record<string, number>;
+  /** `v1Token + v2Token`. */
+  tokenRequests: number;
+}
+
+/** One request as the sandbox received it, with the status it answered. */
+export interface RecordedRequest {
+  route: SandboxRoute | 'unknown';
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names, raw values (Authorization included: this is a test double). */
+  headers: Record<string, string>;
+  /** Parsed form body; empty unless the body was form-urlencoded. */
+  form: Record<string, string>;
+  /** Status sent; `0` while pending or when the connection was dropped without an answer. */
+  status: number;
+  /** Arrival time from the sandbox clock (ms). */
+  at: number;
+}
+
+/**
+ * One call that reached an accounts handler, so tests can prove which customer's token was used
+ * to read which customer's data.
+ */
+export interface AccountsCall {
+  service: 'v1' | 'v2';
+  status: number;
+  /** Bearer token as presented (empty when none). */
+  accessToken: string;
+  /** Grant that issued the token, when the token is known. */
+  tokenGrant?: string;
+  /** Customer the token belongs to (absent for institution tokens). */
+  tokenFiCustomerId?: string;
+  /** V1: the `di_ficustomer` path segment. */
+  requestedFiCustomerId?: string;
+  /** V2: the `loginId` query parameter. */
+  loginId?: string;
+  /** V2: the `hostUserId` query parameter. */
+  hostUserId?: string;
+  /** Customer whose accounts were returned, when any were. */
+  returnedFiCustomerId?: string;
+}
