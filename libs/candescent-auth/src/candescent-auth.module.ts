@@ -1,6 +1,13 @@
+import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CANDESCENT_RESOLVED_OPTIONS } from './candescent-auth.constants';
 import { CANDESCENT_AUTH_MODULE_OPTIONS, CandescentAuthConfigurableModule } from './candescent-auth.module-definition';
+import { CandescentContextInterceptor } from './context/candescent-context.interceptor';
+import { CandescentErrorFilter } from './errors/candescent-error.filter';
+import { CandescentHealthIndicator } from './health/candescent-health.indicator';
+import { CandescentHttpInterceptor } from './http/candescent-http.interceptor';
+import { CandescentHttpInstaller, candescentHttpServiceProvider } from './http/candescent-http.providers';
 import { validateOptions } from './options/validate-options';
 import { CandescentClock } from './token/candescent-clock';
 import { CandescentTokenClient } from './token/candescent-token.client';
@@ -11,6 +18,10 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
  * Candescent OAuth for a Nest app. `CandescentAuthModule.forRoot({...})` or
  * `CandescentAuthModule.forRootAsync({ imports, inject, useFactory })`; add `isGlobal: true` to
  * use it everywhere. Options are validated when the app starts.
+ *
+ * Provides `CandescentTokenService`, an `HttpService` whose requests to the Candescent origin
+ * carry the right token, the request context for those calls, and the mapping of module errors
+ * to HTTP responses.
  */
 @Module({
   providers: [
@@ -23,7 +34,13 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CandescentTokenHttpClient,
     CandescentTokenClient,
     CandescentTokenService,
+    CandescentHttpInterceptor,
+    candescentHttpServiceProvider,
+    CandescentHttpInstaller,
+    CandescentHealthIndicator,
+    { provide: APP_INTERCEPTOR, useClass: CandescentContextInterceptor },
+    { provide: APP_FILTER, useClass: CandescentErrorFilter },
   ],
-  exports: [CANDESCENT_RESOLVED_OPTIONS, CandescentClock, CandescentTokenService],
+  exports: [CANDESCENT_RESOLVED_OPTIONS, CandescentClock, CandescentTokenService, CandescentHttpInterceptor, CandescentHealthIndicator, HttpService],
 })
 export class CandescentAuthModule extends CandescentAuthConfigurableModule {}

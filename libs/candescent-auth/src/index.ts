@@ -26,3 +26,8 @@ export {
   MAX_USERNAME_LENGTH,
 } from './token/login-credentials.dto';
 export { redact } from './logging/redact';
+export { CandescentErrorFilter } from './errors/candescent-error.filter';
+export { CandescentHealthIndicator, type CandescentHealthResult } from './health/candescent-health.indicator';
+export { CandescentHttpInterceptor, type CandescentAuthMode } from './http/candescent-http.interceptor';
+export { CandescentContext, type CandescentRequestContext, type CandescentSessionRef } from './context/request-context';
+export { RequireCustomerToken } from './context/customer-token.decorator';

@@ -3,18 +3,21 @@ import type { IncomingMessage } from 'node:http';
 /** Bodies above this get 413: no token request comes close, so more is a client bug or abuse. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** Named values where any name may be missing (headers, query, form). */
+export type Lookup = Readonly<Record<string, string | undefined>>;
+
 /** An incoming request in the form the route handlers read. */
 export interface SandboxRequest {
   method: string;
   path: string;
-  query: Record<string, string>;
+  query: Lookup;
   /** Lower-case names; repeated headers joined with ", ". */
-  headers: Record<string, string>;
+  headers: Lookup;
   /** Header values exactly as received, to spot control characters. */
   rawHeaderValues: string[];
   body: string;
   /** Parsed body when it was form-urlencoded, else empty. First value wins for repeats. */
-  form: Record<string, string>;
+  form: Lookup;
 }
 
 /** The outcome of reading a body under the size limit. */
@@ -87,6 +90,15 @@ function firstValues(params: URLSearchParams): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of params) {
     if (!(name in result)) result[name] = value;
+  }
+  return result;
+}
+
+/** A plain copy without missing entries, for recordings. */
+export function definedEntries(lookup: Lookup): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(lookup)) {
+    if (value !== undefined) result[name] = value;
   }
   return result;
 }

@@ -70,3 +70,13 @@ export const NO_STORE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'cache-control': 'no-store',
   pragma: 'no-cache',
 });
+
+/** The sandbox's own errors (unknown path, wrong method, body too large), the same on every route. */
+export function plainErrorResponse(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): SandboxResponse {
+  return jsonResponse(status, { code, message }, headers);
+}

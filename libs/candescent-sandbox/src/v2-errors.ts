@@ -1,3 +1,4 @@
+import { isUuid } from './request-checks';
 import { jsonResponse, type SandboxResponse } from './sandbox-responses';
 
 /** One V2 error: HTTP status, `CMN_900xx` code and message. */
@@ -33,4 +34,9 @@ export const V2_ERRORS = {
 /** `{"code":"CMN_900xx","message":"..."}` with the given status. */
 export function v2ErrorResponse(error: V2Error, headers: Record<string, string> = {}): SandboxResponse {
   return jsonResponse(error.status, { code: error.code, message: error.message }, headers);
+}
+
+/** V2 echoes `transactionId` in a response header; only a well-formed one is worth echoing. */
+export function transactionIdEcho(transactionId: string | undefined): Record<string, string> {
+  return transactionId !== undefined && isUuid(transactionId) ? { transactionId } : {};
 }

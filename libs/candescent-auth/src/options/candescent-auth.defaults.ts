@@ -1,4 +1,5 @@
 import type { CandescentService } from '../errors/candescent-auth.error';
+import { DEFAULT_LEGACY_PATH_PATTERN } from '../http/service-for-path';
 import type { CandescentAuthOptions } from './candescent-auth.options';
 
 /** The options with every default filled in; what the rest of the module reads. */
@@ -27,6 +28,7 @@ export interface ResolvedCandescentAuthOptions {
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   circuitBreaker: { failureThreshold: number; resetTimeoutMs: number };
   invalidClientCacheMs: number;
+  legacyPathPattern: RegExp;
 }
 
 /** Merges defaults into validated options, once, at start-up. */
@@ -68,5 +70,6 @@ export function resolveOptions(options: CandescentAuthOptions): ResolvedCandesce
       resetTimeoutMs: options.circuitBreaker?.resetTimeoutMs ?? 30_000,
     },
     invalidClientCacheMs: options.invalidClientCacheMs ?? 5_000,
+    legacyPathPattern: new RegExp(options.legacyPathPattern ?? DEFAULT_LEGACY_PATH_PATTERN),
   };
 }

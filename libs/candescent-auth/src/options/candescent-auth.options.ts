@@ -218,4 +218,12 @@ export class CandescentAuthOptions {
    */
   @IsOptional() @IsInt() @Min(0) @Max(600_000)
   invalidClientCacheMs?: number;
+
+  /**
+   * With both token services configured: outgoing paths (below `baseUrl`) matching this regular
+   * expression use the V1 token and headers, all others V2.
+   * @default '^/v1/|/fis/[^/]+/'
+   */
+  @IsOptional() @IsString() @MaxLength(512)
+  legacyPathPattern?: string;
 }

@@ -38,6 +38,7 @@ const EXPECTED: Record<string, string> = {
   'circuitBreaker.failureThreshold': 'a whole number from 1 to 1000',
   'circuitBreaker.resetTimeoutMs': 'a whole number of milliseconds from 100 to 3600000',
   invalidClientCacheMs: 'a whole number of milliseconds from 0 to 600000',
+  legacyPathPattern: 'a valid regular expression (at most 512 characters)',
 };
 
 function flatten(errors: ValidationError[], prefix = ''): Problem[] {
@@ -82,7 +83,19 @@ function crossFieldProblems(options: CandescentAuthOptions): Problem[] {
   if ((options.requestDeadlineMs ?? 30_000) < (options.requestTimeoutMs ?? 10_000)) {
     problems.push({ field: 'requestDeadlineMs', expected: EXPECTED.requestDeadlineMs });
   }
+  if (options.legacyPathPattern !== undefined && !isRegExp(options.legacyPathPattern)) {
+    problems.push({ field: 'legacyPathPattern', expected: EXPECTED.legacyPathPattern });
+  }
   return problems;
+}
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

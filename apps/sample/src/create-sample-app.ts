@@ -1,0 +1,55 @@
+import type { INestApplication } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
+import { AppModule } from './app.module';
+import { readSampleEnvironment, type SampleEnvironment } from './sample-config';
+
+/** A sample app ready to listen, with the embedded sandbox when no Candescent URL was given. */
+export interface SampleApp {
+  app: INestApplication;
+  environment: SampleEnvironment;
+  /** Set when the embedded sandbox was started; stopped by `close()`. */
+  sandbox?: CandescentSandbox;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the sample app from an environment. Without `CANDESCENT_BASE_URL` it starts the
+ * sandbox in-process and uses its URL, consumer key and secret and FI id.
+ */
+export async function createSampleApp(
+  env: Record<string, string | undefined>,
+  options: { sandbox?: SandboxOptions; logger?: false } = {},
+): Promise<SampleApp> {
+  const environment = readSampleEnvironment(env);
+  let sandbox: CandescentSandbox | undefined;
+  if (!environment.CANDESCENT_BASE_URL) {
+    sandbox = new CandescentSandbox(options.sandbox);
+    environment.CANDESCENT_BASE_URL = await sandbox.start();
+    environment.CANDESCENT_CONSUMER_KEY = sandbox.credentials.consumerKey;
+    environment.CANDESCENT_CONSUMER_SECRET = sandbox.credentials.consumerSecret;
+    environment.CANDESCENT_FIID = sandbox.credentials.fiId;
+  }
+  try {
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(environment), {
+      logger: options.logger,
+      abortOnError: false,
+    });
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.enableShutdownHooks();
+    return {
+      app,
+      environment,
+      sandbox,
+      close: async () => {
+        await app.close();
+        await sandbox?.stop();
+      },
+    };
+  } catch (error: unknown) {
+    await sandbox?.stop();
+    throw error;
+  }
+}

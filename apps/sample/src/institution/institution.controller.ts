@@ -1,0 +1,33 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { HttpService } from '@nestjs/axios';
+import { firstValueFrom } from 'rxjs';
+import { CandescentTokenService } from '@candescent/auth';
+import { InstitutionAccountsQuery } from './institution-accounts.query';
+
+/** Calls made with the institution (client_credentials) token. */
+@Controller('institution')
+export class InstitutionController {
+  constructor(
+    private readonly tokens: CandescentTokenService,
+    private readonly http: HttpService,
+  ) {}
+
+  /** Whether an institution token is held and until when; never the token itself. */
+  @Get('status')
+  async status(): Promise<{ held: boolean; service: string; expiresAt: string }> {
+    const token = await this.tokens.getInstitutionToken();
+    return { held: true, service: token.service, expiresAt: new Date(token.expiresAt).toISOString() };
+  }
+
+  /** The V2 accounts call with the institution token and the customer named by `loginId`. */
+  @Get('accounts')
+  async accounts(@Query() query: InstitutionAccountsQuery): Promise<{ service: 'v2'; accounts: unknown }> {
+    const response = await firstValueFrom(
+      this.http.get<{ accounts: unknown }>('/db-accounts/v1/accounts', {
+        params: { loginId: query.loginId },
+        candescentAuth: 'institution',
+      }),
+    );
+    return { service: 'v2', accounts: response.data.accounts };
+  }
+}

@@ -1,0 +1,28 @@
+import { Logger } from '@nestjs/common';
+import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { createSampleApp } from './create-sample-app';
+
+async function main(): Promise<void> {
+  const logger = new Logger('Sample');
+  const sample = await createSampleApp(process.env);
+  await sample.app.listen(sample.environment.PORT, '127.0.0.1');
+  const url = await sample.app.getUrl();
+  logger.log(`Sample app listening on ${url}`);
+  if (sample.sandbox) {
+    const demo = DEMO_CUSTOMERS[0];
+    logger.log(`Embedded Candescent sandbox on ${sample.sandbox.url} (set CANDESCENT_BASE_URL to use a real environment)`);
+    if (demo) {
+      logger.log(`Demo customers: ${DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ')}`);
+      logger.log(`Try: curl -s '${url}/institution/accounts?loginId=${demo.username}'`);
+      logger.log(
+        `Then: curl -s -X POST ${url}/auth/login -H 'Content-Type: application/json' -d '{"username":"${demo.username}","password":"${demo.password}"}'`,
+      );
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  // Start-up errors (invalid configuration) are already secret-free.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

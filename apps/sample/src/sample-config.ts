@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+
+/** The sample app's environment (see `.env.example`). */
+export class SampleEnvironment {
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 3000 : Number(value))) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  /** Unset: the embedded sandbox is started and its URL and credentials are used. */
+  @IsOptional() @IsString()
+  CANDESCENT_BASE_URL?: string;
+
+  @IsOptional() @IsString()
+  CANDESCENT_CONSUMER_KEY?: string;
+
+  @IsOptional() @IsString()
+  CANDESCENT_CONSUMER_SECRET?: string;
+
+  @IsOptional() @IsString()
+  CANDESCENT_FIID?: string;
+
+  @IsOptional() @IsIn(['v1', 'v2', 'both'])
+  CANDESCENT_LOGIN_SERVICE: 'v1' | 'v2' | 'both' = 'v2';
+
+  @IsOptional() @IsString()
+  CANDESCENT_APP_NAME?: string;
+
+  @IsOptional() @IsString()
+  CANDESCENT_APP_VERSION?: string;
+
+  @IsOptional() @IsString()
+  CANDESCENT_OFFERING_ID?: string;
+
+  /** Space- or comma-separated V2 scopes. */
+  @IsOptional() @IsString()
+  CANDESCENT_SCOPES?: string;
+
+  @IsOptional() @IsString()
+  REDIS_URL?: string;
+
+  @IsOptional() @IsString()
+  CANDESCENT_STORE_KEY?: string;
+
+  @IsOptional() @IsIn(['bearer', 'cookie'])
+  SESSION_TRANSPORT: 'bearer' | 'cookie' = 'bearer';
+
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 10 : Number(value))) @IsInt() @Min(1) @Max(10_000)
+  LOGIN_RATE_LIMIT = 10;
+}
+
+/** Reads and checks the environment; every problem is listed in one error. */
+export function readSampleEnvironment(env: Record<string, string | undefined>): SampleEnvironment {
+  const known = Object.keys(new SampleEnvironment()).concat([
+    'CANDESCENT_BASE_URL', 'CANDESCENT_CONSUMER_KEY', 'CANDESCENT_CONSUMER_SECRET', 'CANDESCENT_FIID',
+    'CANDESCENT_APP_NAME', 'CANDESCENT_APP_VERSION', 'CANDESCENT_OFFERING_ID', 'CANDESCENT_SCOPES',
+    'REDIS_URL', 'CANDESCENT_STORE_KEY',
+  ]);
+  const picked: Record<string, string> = {};
+  for (const name of known) {
+    const value = env[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  const config = plainToInstance(SampleEnvironment, picked, { exposeDefaultValues: true });
+  const errors = validateSync(config, { validationError: { target: false, value: false } });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new Error(`Invalid sample app environment:\n${lines.join('\n')}`);
+  }
+  return config;
+}
+
+/** Scopes from the environment, split on spaces or commas. */
+export function scopesFrom(value: string | undefined): string[] | undefined {
+  const scopes = value?.split(/[\s,]+/).filter(Boolean);
+  return scopes && scopes.length > 0 ? scopes : undefined;
+}

@@ -1,0 +1,63 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { CandescentTokenSet } from '../token/token-set.interface';
+
+/** The customer session a guarded request runs for. */
+export interface CandescentSessionRef {
+  /** Hash of the session handle (the handle itself is never kept). */
+  id: string;
+  tokens: CandescentTokenSet;
+  /**
+   * Renews the session's tokens (refresh grant) and stores the result; `rejectedAccessToken` is
+   * the token Candescent just refused, so a token already replaced is not renewed twice.
+   */
+  renew?: (rejectedAccessToken?: string) => Promise<CandescentTokenSet>;
+}
+
+/**
+ * What travels from the incoming request to outgoing Candescent calls. One object per incoming
+ * request, so concurrent requests of different customers never see each other's tokens.
+ */
+export interface CandescentRequestContext {
+  /** Reused from a valid incoming `di_tid` / `transactionId` / `x-request-id`, else fresh. */
+  traceId: string;
+  /** The end user's IP as the framework resolved it (`req.ip`, so `trust proxy` decides). */
+  clientIp?: string;
+  /** Set by the guard on guarded routes. */
+  session?: CandescentSessionRef;
+  /** The route demands a customer token: outgoing calls fail rather than use the institution token. */
+  requireCustomerToken?: boolean;
+}
+
+const storage = new AsyncLocalStorage<CandescentRequestContext>();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** Access to the current request's context. */
+export const CandescentContext = {
+  /** The context of the running request, if any. */
+  current(): CandescentRequestContext | undefined {
+    return storage.getStore();
+  },
+
+  /** Runs `fn` with `context` as the current context (for jobs and tests outside HTTP). */
+  run<T>(context: CandescentRequestContext, fn: () => T): T {
+    return storage.run(context, fn);
+  },
+};
+
+/** A trace id from the incoming headers when it is a canonical UUID, otherwise a new one. */
+export function traceIdFrom(headers: Record<string, string | string[] | undefined>): string {
+  for (const name of ['di_tid', 'transactionid', 'x-request-id']) {
+    const value = headers[name];
+    if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase();
+  }
+  return randomUUID();
+}
+
+/** The IP as given by the framework, only when it is a well-formed address (IPv4-mapped unwrapped). */
+export function clientIpFrom(ip: string | undefined): string | undefined {
+  if (!ip) return undefined;
+  const unwrapped = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  return isIP(unwrapped) ? unwrapped : undefined;
+}

@@ -1,0 +1,277 @@
+import { REDACTED, redact } from '../logging/redact';
+import type { TokenGrant } from '../token/candescent-token.interface';
+import { parseResponseBody } from '../token/response-body.parser';
+import type { TokenHttpResponse } from '../token/token-response.parser';
+import {
+  CandescentAuthError,
+  type CandescentErrorDetails,
+  CandescentForbiddenError,
+  CandescentInvalidCredentialsError,
+  CandescentProtocolError,
+  CandescentRateLimitedError,
+  type CandescentService,
+  CandescentSessionExpiredError,
+  CandescentTimeoutError,
+  CandescentUnavailableError,
+} from './candescent-auth.error';
+import {
+  ACCESS_BLOCKED_CODES,
+  ACCESS_BLOCKED_MESSAGE,
+  CLIENT_PROBLEM_MESSAGE,
+  GATEWAY_CLIENT_FAULT,
+  GATEWAY_RATE_FAULT,
+  INVALID_LOGIN_CODES_AT_401,
+  INVALID_LOGIN_MESSAGE,
+  KIND_TEXT,
+  LOGIN_FIELD_MESSAGE,
+  MALFORMED_LOGIN_CODES_AT_400,
+  NETWORK_CODE_GROUP,
+  NETWORK_TEXT,
+  RATE_LIMIT_MESSAGE,
+  REFRESH_REJECTED_CODES,
+  REFRESH_REJECTED_MESSAGE,
+  TIMEOUT_NETWORK_CODES,
+  type UpstreamErrorKind,
+  V1_RATE_LIMIT_CODES_AT_500,
+  V2_RATE_LIMIT_CODES_AT_500,
+} from './upstream-error.codes';
+
+/** Longest Retry-After honoured: a longer wait is more likely a mistake than a plan. */
+export const MAX_RETRY_AFTER_SECONDS = 3600;
+const MAX_UPSTREAM_TEXT = 200;
+
+const SERVICE_NAME: Record<CandescentService, string> = { v1: 'V1', v2: 'V2' };
+
+type ErrorClass = new (message: string, details?: CandescentErrorDetails) => CandescentAuthError;
+const CLASS_OF: Record<UpstreamErrorKind, ErrorClass> = {
+  'invalid-credentials': CandescentInvalidCredentialsError,
+  'malformed-credentials': CandescentInvalidCredentialsError,
+  'session-expired': CandescentSessionExpiredError,
+  'forbidden-client': CandescentForbiddenError,
+  'forbidden-gateway': CandescentForbiddenError,
+  forbidden: CandescentForbiddenError,
+  'access-blocked': CandescentForbiddenError,
+  'rate-limited': CandescentRateLimitedError,
+  unavailable: CandescentUnavailableError,
+  'bad-request': CandescentProtocolError,
+  'unexpected-status': CandescentProtocolError,
+};
+
+/** What an error body said, in whichever documented shape it came. */
+interface UpstreamDetails {
+  errorType?: string;
+  errorCode?: string;
+  message?: string;
+  gatewayFault?: boolean;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return text === '' ? undefined : text;
+}
+
+/** Reads V1 `<Status>` (XML or JSON), V2 `{code, message}` and Apigee fault bodies. */
+function readDetails(res: TokenHttpResponse): UpstreamDetails {
+  let parsed: unknown;
+  try {
+    parsed = parseResponseBody(res.headers['content-type'], res.body);
+  } catch {
+    return {}; // A broken error body still has a status to go by.
+  }
+  if (!isRecord(parsed)) return {};
+  if (isRecord(parsed.fault)) {
+    const detail = isRecord(parsed.fault.detail) ? parsed.fault.detail : {};
+    return { gatewayFault: true, errorCode: textOf(detail.errorcode), message: textOf(parsed.fault.faultstring) };
+  }
+  const status = isRecord(parsed.Status) ? parsed.Status : parsed;
+  const infos: unknown = status.errorInfo;
+  const info: unknown = Array.isArray(infos) ? infos[0] : infos;
+  if (isRecord(info) || status.statusMessage !== undefined) {
+    const first = isRecord(info) ? info : {};
+    return {
+      errorType: textOf(first.errorType),
+      errorCode: textOf(first.errorCode),
+      message: textOf(first.errorMessage) ?? textOf(status.statusMessage),
+    };
+  }
+  // V2, or a plain OAuth 2.0 error body from a gateway policy.
+  return {
+    errorCode: textOf(parsed.code) ?? textOf(parsed.error),
+    message: textOf(parsed.message) ?? textOf(parsed.error_description),
+  };
+}
+
+function kindOf(status: number, details: UpstreamDetails, grant: TokenGrant | undefined): UpstreamErrorKind {
+  const code = details.errorCode?.toUpperCase() ?? '';
+  const message = details.message ?? '';
+  if (details.gatewayFault) {
+    const fault = `${code} ${message}`;
+    if (status === 429 || GATEWAY_RATE_FAULT.test(fault)) return 'rate-limited';
+    if (status < 500 && GATEWAY_CLIENT_FAULT.test(fault)) return 'forbidden-gateway';
+  }
+  if (status === 429) return 'rate-limited';
+  if (status >= 500 && status <= 599) {
+    const quotaCode =
+      status === 500 && (V1_RATE_LIMIT_CODES_AT_500.has(code) || V2_RATE_LIMIT_CODES_AT_500.has(code));
+    return quotaCode || RATE_LIMIT_MESSAGE.test(message) ? 'rate-limited' : 'unavailable';
+  }
+  const refreshRejected =
+    grant === 'refresh_token' && (REFRESH_REJECTED_CODES.has(code) || REFRESH_REJECTED_MESSAGE.test(message));
+  if (status === 401) {
+    const badLogin = INVALID_LOGIN_CODES_AT_401.has(code) || INVALID_LOGIN_MESSAGE.test(message);
+    if (grant === 'password' && badLogin && !CLIENT_PROBLEM_MESSAGE.test(message)) return 'invalid-credentials';
+    if (refreshRejected && !CLIENT_PROBLEM_MESSAGE.test(message)) return 'session-expired';
+    return 'forbidden-client';
+  }
+  if (status === 403) return ACCESS_BLOCKED_MESSAGE.test(message) ? 'access-blocked' : 'forbidden';
+  if (status === 400) {
+    if (ACCESS_BLOCKED_CODES.has(code) || ACCESS_BLOCKED_MESSAGE.test(message)) return 'access-blocked';
+    const badInput = MALFORMED_LOGIN_CODES_AT_400.has(code) || LOGIN_FIELD_MESSAGE.test(message);
+    if (grant === 'password' && badInput) return 'malformed-credentials';
+    if (refreshRejected) return 'session-expired';
+    return 'bad-request';
+  }
+  return 'unexpected-status';
+}
+
+/**
+ * Upstream text for a message: one line, credential-shaped parts and long token-like runs
+ * removed, then cut. Redacting before cutting matters: a cut secret no longer matches.
+ */
+function upstreamText(value: string | undefined, max: number, scrubTokenLike = true): string | undefined {
+  if (value === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex -- control characters are what is being removed
+  let text = redact(value.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim());
+  // An echoed token in free text has no key to match; a long run with digits is treated as one.
+  if (scrubTokenLike) text = text.replace(/[A-Za-z0-9._~+/=-]{24,}/g, (run) => (/\d/.test(run) ? REDACTED : run));
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * Turns a token-service error answer (any status other than the success path) into the module
+ * error that says what happened and what to do. Never throws.
+ *
+ * Reads every documented error shape: V1 `<Status>` XML (namespaced or prefixed, one or more
+ * `errorInfo`) and its JSON form, V2 `{code, message}`, Apigee `fault` bodies; HTML, plain text
+ * and empty bodies are classified by status alone. Rate limiting that Candescent reports as 500
+ * becomes {@link CandescentRateLimitedError}.
+ *
+ * @param ctx.now clock for an HTTP-date Retry-After (ms since epoch). @default Date.now()
+ */
+export function classifyTokenError(
+  res: TokenHttpResponse,
+  ctx: { service: CandescentService; grant?: TokenGrant; traceId: string; now?: number },
+): CandescentAuthError {
+  try {
+    const details = readDetails(res);
+    const kind = kindOf(res.status, details, ctx.grant);
+    const ErrorType = CLASS_OF[kind];
+    const retryAfterSeconds = parseRetryAfter(res.headers['retry-after'], ctx.now ?? Date.now());
+    const errorCode = upstreamText(details.errorCode, 64, false);
+    const said = [String(res.status), errorCode, upstreamText(details.message, MAX_UPSTREAM_TEXT)].filter(Boolean).join(' ');
+    const wait = retryAfterSeconds !== undefined ? ` Candescent asked to wait ${retryAfterSeconds} seconds.` : '';
+    const { what, advice } = KIND_TEXT[kind];
+    const userError = ErrorType === CandescentInvalidCredentialsError || ErrorType === CandescentSessionExpiredError;
+    return new ErrorType(`Candescent ${SERVICE_NAME[ctx.service]} token service ${what} (${said}). ${advice}${wait}`, {
+      upstreamStatus: res.status,
+      errorType: upstreamText(details.errorType, 32, false) ?? (userError ? 'USER_ERROR' : 'SYSTEM_ERROR'),
+      errorCode,
+      traceId: ctx.traceId,
+      service: ctx.service,
+      retryAfterSeconds,
+    });
+  } catch {
+    // Classification must not turn into a second failure (a hostile getter, an odd body).
+    return new CandescentProtocolError(
+      `Candescent ${SERVICE_NAME[ctx.service]} token service answered ${res.status} with an error that could not be read. Retry later; contact Candescent if it persists.`,
+      { upstreamStatus: res.status, errorType: 'SYSTEM_ERROR', traceId: ctx.traceId, service: ctx.service },
+    );
+  }
+}
+
+/** The code, name and message of an error and its causes; never copied into a message. */
+function* errorChain(error: unknown): Generator<Record<string, unknown>> {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && isRecord(current); depth++) {
+    yield current;
+    const config = current.config;
+    // axios turns an aborted signal into a bare CanceledError; the reason stays on the signal.
+    const signal = isRecord(config) ? config.signal : undefined;
+    if (isRecord(signal) && isRecord(signal.reason)) yield signal.reason;
+    current = current.cause;
+  }
+}
+
+const TIMEOUT_WORDING = /time ?out|timed out|deadline/i;
+const ABORT_NAMES = new Set(['AbortError', 'CanceledError']);
+const ABORT_CODES = new Set(['ERR_CANCELED', 'ABORT_ERR']);
+
+/**
+ * Turns a failure without an HTTP answer (axios or node network error, abort) into
+ * {@link CandescentTimeoutError} or {@link CandescentUnavailableError} with `networkCode`. The
+ * message holds only the code and a fixed sentence: no URL, header, config or body. Module
+ * errors pass through unchanged. Never throws.
+ */
+export function classifyNetworkError(
+  error: unknown,
+  ctx: { service: CandescentService; traceId: string },
+): CandescentAuthError {
+  if (error instanceof CandescentAuthError) return error;
+  let code: string | undefined;
+  let timeout = false;
+  let hangUp = false;
+  try {
+    for (const link of errorChain(error)) {
+      const linkCode = typeof link.code === 'string' && /^[A-Z][A-Z0-9_]{1,39}$/.test(link.code) ? link.code : undefined;
+      const name = typeof link.name === 'string' ? link.name : '';
+      const message = typeof link.message === 'string' ? link.message : '';
+      code ??= linkCode;
+      timeout ||=
+        (linkCode !== undefined && TIMEOUT_NETWORK_CODES.has(linkCode)) ||
+        (linkCode === 'ECONNABORTED' && TIMEOUT_WORDING.test(message)) ||
+        name === 'TimeoutError' ||
+        ((ABORT_NAMES.has(name) || (linkCode !== undefined && ABORT_CODES.has(linkCode))) &&
+          TIMEOUT_WORDING.test(message));
+      hangUp ||= /socket hang up/i.test(message);
+    }
+  } catch {
+    // A throwing getter on a foreign error object: classify with what was read so far.
+  }
+  const networkCode = code ?? (timeout ? 'ETIMEDOUT' : hangUp ? 'ECONNRESET' : undefined);
+  const group = timeout ? 'timeout' : hangUp ? 'reset' : (NETWORK_CODE_GROUP[networkCode ?? ''] ?? 'other');
+  const { what, advice } = NETWORK_TEXT[group];
+  const ErrorType = timeout ? CandescentTimeoutError : CandescentUnavailableError;
+  return new ErrorType(
+    `Candescent ${SERVICE_NAME[ctx.service]} token service ${what} (${networkCode ?? 'network error'}). ${advice}`,
+    {
+      errorType: 'SYSTEM_ERROR',
+      errorCode: timeout ? 'TIMEOUT' : 'NETWORK_ERROR',
+      traceId: ctx.traceId,
+      service: ctx.service,
+      networkCode,
+    },
+  );
+}
+
+const HTTP_DATE =
+  /^(?:[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]+, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
+/**
+ * Reads a Retry-After header (delta-seconds or HTTP-date) as seconds from `now`, bounded to
+ * [0, {@link MAX_RETRY_AFTER_SECONDS}]. Undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Math.min(Number(text), MAX_RETRY_AFTER_SECONDS);
+  if (!HTTP_DATE.test(text)) return undefined;
+  // asctime carries no zone; HTTP dates are always GMT.
+  const at = Date.parse(text.endsWith('GMT') ? text : `${text} GMT`);
+  if (!Number.isFinite(at)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Math.ceil((at - now) / 1000)));
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { CandescentContext, type CandescentRequestContext } from '../context/request-context';
+import {
+  CandescentProtocolError,
+  type CandescentService,
+  CandescentSessionExpiredError,
+  CandescentTokenUnavailableError,
+} from '../errors/candescent-auth.error';
+import { sanitizeAxiosError } from '../logging/sanitize-axios-error';
+import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { CandescentTokenService } from '../token/candescent-token.service';
+import { isUsable } from '../token/refresh-schedule';
+import { CandescentClock } from '../token/candescent-clock';
+import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
+import { serviceForPath } from './service-for-path';
+
+/** Which token an outgoing request carries. */
+export type CandescentAuthMode = 'auto' | 'customer' | 'institution' | 'none';
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /**
+     * Token choice for a request to the Candescent origin: `auto` (default) uses the current
+     * customer's token inside a guarded request and the institution token elsewhere;
+     * `customer` fails without a customer; `institution` always uses the institution token;
+     * `none` sends no Candescent headers.
+     */
+    candescentAuth?: CandescentAuthMode;
+  }
+}
+
+interface Attached {
+  service: CandescentService;
+  accessToken: string;
+  customer: boolean;
+  replayed: boolean;
+}
+const ATTACHED = Symbol('candescentAttached');
+type TaggedConfig = InternalAxiosRequestConfig & { [ATTACHED]?: Attached };
+
+const IDEMPOTENT = new Set(['get', 'head', 'options', 'put', 'delete']);
+
+/**
+ * Adds Candescent credentials to outgoing axios requests bound for the configured Candescent
+ * origin, and to no other. Fails closed (no token, no request), never forwards credentials
+ * across a redirect to another origin, and answers a 401 by invalidating exactly the token that
+ * was refused and replaying once, for idempotent requests or those with an `Idempotency-Key`.
+ */
+@Injectable()
+export class CandescentHttpInterceptor implements OnModuleDestroy {
+  private readonly ejectors: Array<() => void> = [];
+
+  constructor(
+    @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
+    private readonly tokens: CandescentTokenService,
+    private readonly clock: CandescentClock,
+  ) {}
+
+  /**
+   * Installs the interceptor on an axios instance (`httpService.axiosRef`). Returns a function
+   * that removes it; it is also removed when the module is destroyed.
+   */
+  attach(instance: AxiosInstance): () => void {
+    const requestId = instance.interceptors.request.use((config) => this.onRequest(config));
+    const responseId = instance.interceptors.response.use(undefined, (error: unknown) => this.onError(instance, error));
+    let ejected = false;
+    const eject = () => {
+      if (ejected) return;
+      ejected = true;
+      instance.interceptors.request.eject(requestId);
+      instance.interceptors.response.eject(responseId);
+    };
+    this.ejectors.push(eject);
+    return eject;
+  }
+
+  onModuleDestroy(): void {
+    for (const eject of this.ejectors.splice(0)) eject();
+  }
+
+  private async onRequest(config: TaggedConfig): Promise<TaggedConfig> {
+    const url = this.resolve(config);
+    if (!url || url.origin !== this.options.origin || config.candescentAuth === 'none') return config;
+    const basePath = new URL(this.options.baseUrl).pathname.replace(/\/$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    const service = serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
+    const context = CandescentContext.current();
+    const { accessToken, customer } = await this.tokenFor(service, config.candescentAuth ?? 'auto', context);
+    const headers = candescentHeaders({
+      service,
+      accessToken,
+      traceId: randomUUID(),
+      fiId: context?.session?.tokens.customer.fiId ?? this.options.fiId,
+      userAgent: this.options.userAgent,
+      originatingIp: context?.clientIp,
+    });
+    for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
+    const previous = config[ATTACHED];
+    config[ATTACHED] = { service, accessToken, customer, replayed: previous?.replayed ?? false };
+    const userBeforeRedirect = config.beforeRedirect;
+    const origin = this.options.origin;
+    config.beforeRedirect = (redirect, response, request) => {
+      if (redirectOrigin(redirect) !== origin) stripCandescentHeaders(redirect.headers);
+      userBeforeRedirect?.(redirect, response, request);
+    };
+    return config;
+  }
+
+  private async tokenFor(
+    service: CandescentService,
+    mode: CandescentAuthMode,
+    context: CandescentRequestContext | undefined,
+  ): Promise<{ accessToken: string; customer: boolean }> {
+    const session = context?.session;
+    const wantCustomer = mode === 'customer' || (mode === 'auto' && (session !== undefined || context?.requireCustomerToken === true));
+    if (!wantCustomer) return { accessToken: (await this.tokens.getInstitutionToken({ service })).accessToken, customer: false };
+    if (!session) {
+      throw new CandescentTokenUnavailableError(
+        'This Candescent call needs a customer token, but the request has no customer session. Guard the route with CandescentAuthGuard.',
+        { errorType: 'USER_ERROR', errorCode: 'NO_CUSTOMER_SESSION', traceId: context?.traceId },
+      );
+    }
+    let token = session.tokens[service];
+    if (token && !isUsable(token, this.clock.now()) && session.renew) {
+      session.tokens = await session.renew(token.accessToken);
+      token = session.tokens[service];
+    }
+    if (!token || !isUsable(token, this.clock.now())) {
+      throw new CandescentSessionExpiredError(
+        `The customer session holds no valid ${service.toUpperCase()} token for this call; log in again.`,
+        { errorType: 'USER_ERROR', errorCode: 'NO_CUSTOMER_TOKEN', service, traceId: context.traceId },
+      );
+    }
+    return { accessToken: token.accessToken, customer: true };
+  }
+
+  private async onError(instance: AxiosInstance, error: unknown): Promise<unknown> {
+    if (!isAxiosError(error) || !error.config) throw error;
+    const config = error.config as TaggedConfig;
+    const attached = config[ATTACHED];
+    if (!attached || error.response?.status !== 401) throw sanitizeAxiosError(error);
+    const context = CandescentContext.current();
+    if (attached.customer) {
+      const session = context?.session;
+      if (session?.renew && session.tokens[attached.service]?.accessToken === attached.accessToken) {
+        try {
+          session.tokens = await session.renew(attached.accessToken);
+        } catch (renewError: unknown) {
+          sanitizeAxiosError(error);
+          throw renewError;
+        }
+      }
+    } else {
+      this.tokens.invalidate(attached.accessToken);
+    }
+    if (attached.replayed || !isReplayable(config)) throw this.rejected(error, attached, context);
+    config[ATTACHED] = { ...attached, replayed: true };
+    return instance.request(config);
+  }
+
+  private rejected(error: AxiosError, attached: Attached, context?: CandescentRequestContext) {
+    sanitizeAxiosError(error);
+    const details = { service: attached.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REJECTED' };
+    return attached.customer
+      ? new CandescentSessionExpiredError('Candescent refused the customer token; log in again.', { ...details, errorType: 'USER_ERROR' })
+      : new CandescentProtocolError('Candescent refused a freshly issued institution token (401).', { ...details, errorType: 'SYSTEM_ERROR' });
+  }
+
+  private resolve(config: InternalAxiosRequestConfig): URL | undefined {
+    try {
+      return new URL(config.url ?? '', config.baseURL);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function isReplayable(config: InternalAxiosRequestConfig): boolean {
+  return IDEMPOTENT.has((config.method ?? 'get').toLowerCase()) || Boolean(config.headers.get('Idempotency-Key'));
+}
+
+function redirectOrigin(redirect: Record<string, unknown>): string | undefined {
+  try {
+    return new URL(String(redirect.href)).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function stripCandescentHeaders(headers: unknown): void {
+  if (!headers || typeof headers !== 'object') return;
+  const bag = headers as Record<string, unknown>;
+  for (const name of Object.keys(bag)) if (CANDESCENT_HEADER_NAMES.has(name.toLowerCase())) Reflect.deleteProperty(bag, name);
+}

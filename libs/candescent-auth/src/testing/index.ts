@@ -1,0 +1,17 @@
+/**
+ * Test helpers for apps that use the module: a local Candescent emulator that speaks both token
+ * services and a few banking endpoints, started on a free loopback port.
+ */
+export {
+  CandescentSandbox,
+  DEFAULT_SANDBOX_CREDENTIALS,
+  DEMO_CUSTOMERS,
+  type AccountsCall,
+  type RecordedRequest,
+  type SandboxAccount,
+  type SandboxCounters,
+  type SandboxCustomer,
+  type SandboxFault,
+  type SandboxOptions,
+  type SandboxRoute,
+} from '@candescent/sandbox';

@@ -1,0 +1,167 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEMO_CUSTOMERS } from './demo-customers';
+import type { RouteContext } from './sandbox-context';
+import type { SandboxCustomer } from './sandbox-customer.interface';
+import { SandboxCustomerRegistry, type NewSandboxCustomer } from './sandbox-customers';
+import { dispatch, type DispatcherDeps } from './sandbox-dispatcher';
+import { SandboxFaultQueue, type SandboxFault } from './sandbox-faults';
+import { SandboxRecorder } from './sandbox-recorder';
+import type { AccountsCall, RecordedRequest, SandboxCounters } from './sandbox-records.interface';
+import { SandboxTimers } from './sandbox-timers';
+import { SandboxTokenStore } from './sandbox-token-store';
+import {
+  applySandboxSettings,
+  resolveSandboxOptions,
+  type ResolvedSandboxOptions,
+  type SandboxOptions,
+  type SandboxSettingsPatch,
+} from './sandbox.options';
+
+/**
+ * A local emulator of the Candescent V1 and V2 token services and two accounts endpoints, over
+ * plain `node:http`. It behaves as the services are documented (XML for V1, JSON for V2, every
+ * header check and error code, rotating refresh tokens, revocation) and can inject faults.
+ *
+ * @example
+ * const sandbox = new CandescentSandbox();
+ * const baseUrl = await sandbox.start();
+ * // ... point the client at baseUrl with sandbox.credentials ...
+ * await sandbox.stop();
+ */
+export class CandescentSandbox {
+  /** Consumer key, secret and the first enabled FI id: what a client needs to talk to it. */
+  readonly credentials: { consumerKey: string; consumerSecret: string; fiId: string };
+
+  private readonly options: ResolvedSandboxOptions;
+  private readonly tokens: SandboxTokenStore;
+  private readonly registry = new SandboxCustomerRegistry();
+  private readonly faults = new SandboxFaultQueue();
+  private readonly recorder = new SandboxRecorder();
+  private readonly timers = new SandboxTimers();
+  private readonly deps: DispatcherDeps;
+  private server?: Server;
+  private baseUrl?: string;
+
+  constructor(options: SandboxOptions = {}) {
+    this.options = resolveSandboxOptions(options);
+    this.tokens = new SandboxTokenStore(() => this.options.now());
+    this.credentials = Object.freeze({
+      consumerKey: this.options.consumerKey,
+      consumerSecret: this.options.consumerSecret,
+      fiId: this.options.fiIds[0],
+    });
+    if (this.options.seedDemoCustomers) DEMO_CUSTOMERS.forEach((customer) => this.registry.add(customer));
+    const context: RouteContext = {
+      options: this.options,
+      tokens: this.tokens,
+      customers: this.registry,
+      recordAccountsCall: (call) => {
+        this.recorder.recordAccountsCall(call);
+      },
+    };
+    this.deps = { context, faults: this.faults, recorder: this.recorder, timers: this.timers };
+  }
+
+  /** Starts listening; resolves to the base URL, e.g. `http://127.0.0.1:54321`. Idempotent. */
+  async start(): Promise<string> {
+    if (this.baseUrl !== undefined) return this.baseUrl;
+    const server = createServer((req, res) => {
+      dispatch(req, res, this.deps).catch(() => {
+        // The client went away mid-request (or a bug threw): drop the connection, never crash.
+        res.socket?.destroy();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.server = server;
+    this.baseUrl = `http://${host}:${address.port}`;
+    return this.baseUrl;
+  }
+
+  /** Closes the server, destroys open sockets and cancels pending fault timers. Idempotent. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.baseUrl = undefined;
+    this.timers.cancelAll();
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => {
+      resolve();
+    }));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /** The base URL. Throws when the sandbox has not been started. */
+  get url(): string {
+    if (this.baseUrl === undefined) {
+      throw new Error('CandescentSandbox is not running: await sandbox.start() before reading sandbox.url');
+    }
+    return this.baseUrl;
+  }
+
+  /** Changes token lifetimes, client-credentials support or the V1 error shape while running. */
+  configure(patch: SandboxSettingsPatch): void {
+    applySandboxSettings(this.options, patch);
+  }
+
+  /**
+   * Adds a customer with a generated GUID (`fiCustomerId`), two accounts and, unless given, a
+   * member number. `fiId` defaults to `credentials.fiId`. Returns a copy of what was stored.
+   */
+  addCustomer(customer: NewSandboxCustomer): SandboxCustomer {
+    return this.registry.create(customer, this.credentials.fiId);
+  }
+
+  /** Copies of every customer, demo customers included. */
+  customers(): SandboxCustomer[] {
+    return this.registry.all();
+  }
+
+  /** Queues a fault; each request takes the first queued fault that applies to its route. */
+  injectFault(fault: SandboxFault): void {
+    this.faults.add(fault);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** A snapshot of request counters. */
+  counters(): SandboxCounters {
+    return this.recorder.counters();
+  }
+
+  /** Zeroes the counters and forgets recorded requests and accounts calls. */
+  resetCounters(): void {
+    this.recorder.reset();
+  }
+
+  /** Every request received, in arrival order, with the status it was answered with. */
+  requests(): RecordedRequest[] {
+    return this.recorder.requests();
+  }
+
+  /** Every call that reached an accounts handler, with whose token read whose data. */
+  accountsCalls(): AccountsCall[] {
+    return this.recorder.accountsCalls();
+  }
+
+  /** Invalidates every access and refresh token issued so far, as a service-side purge would. */
+  revokeAllTokens(): void {
+    this.tokens.revokeAll();
+  }
+
+  /** Whether an access token (V1 or V2) is known, unexpired and unrevoked. */
+  isAccessTokenValid(token: string): boolean {
+    return this.tokens.isAccessTokenValid(token);
+  }
+}
