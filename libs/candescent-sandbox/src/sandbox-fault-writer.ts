@@ -75,7 +75,8 @@ function replacement(
     case 'html':
       return textResponse(
         502,
-        '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+        '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>' +
+          '<hr><center>nginx</center></body></html>',
         'text/html',
       );
     case 'empty':

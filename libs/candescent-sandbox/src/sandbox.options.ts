@@ -31,7 +31,10 @@ export interface SandboxOptions {
   accessTokenTtlSeconds?: number;
   /** `refresh_token_expires_in` of every refresh token, in seconds. @default 2591999 */
   refreshTokenTtlSeconds?: number;
-  /** Scopes the V2 app has; requesting any other gives 400 CMN_90011. @default ['accounts:read','transactions:read','alerts:read'] */
+  /**
+   * Scopes the V2 app has; requesting any other gives 400 CMN_90011.
+   * @default ['accounts:read', 'transactions:read', 'alerts:read']
+   */
   allowedScopes?: string[];
   /** Seed `DEMO_CUSTOMERS` at construction. @default true */
   seedDemoCustomers?: boolean;

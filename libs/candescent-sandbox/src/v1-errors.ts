@@ -44,7 +44,12 @@ export const V1_ERRORS = {
   },
   quota: { status: 500, code: '90001', message: 'Quota limit violation', type: 'SYSTEM_ERROR' },
   spike: { status: 500, code: '92000', message: 'Spike arrest violation', type: 'SYSTEM_ERROR' },
-  serverError: { status: 500, code: '90003', message: 'Internal Service Error - contact DI team', type: 'SYSTEM_ERROR' },
+  serverError: {
+    status: 500,
+    code: '90003',
+    message: 'Internal Service Error - contact DI team',
+    type: 'SYSTEM_ERROR',
+  },
 } satisfies Record<string, V1Error | ((name: string) => V1Error)>;
 
 /**
@@ -68,8 +73,6 @@ export function v1ErrorResponse(error: V1Error, format: V1Format): SandboxRespon
         `    <errorMessage>${xmlEscape(entry.errorMessage)}</errorMessage>\n  </errorInfo>`,
     )
     .join('\n');
-  return xmlResponse(
-    error.status,
-    `<Status xmlns="${NAMESPACE}">\n  <statusMessage>${xmlEscape(error.message)}</statusMessage>\n${entries}\n</Status>`,
-  );
+  const statusMessage = `  <statusMessage>${xmlEscape(error.message)}</statusMessage>`;
+  return xmlResponse(error.status, `<Status xmlns="${NAMESPACE}">\n${statusMessage}\n${entries}\n</Status>`);
 }

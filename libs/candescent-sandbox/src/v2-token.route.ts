@@ -26,7 +26,8 @@ export const handleV2Token: RouteHandler = (request, context, tweak) => {
   if (grant !== 'client_credentials' && grant !== 'password' && grant !== 'refresh_token') {
     return fail(V2_ERRORS.invalidGrantType);
   }
-  const institutionId = headers.institutionid;
+  // An empty header counts as absent, which the refresh grant allows.
+  const institutionId = headers.institutionid === '' ? undefined : headers.institutionid;
   if (grant !== 'refresh_token' && !institutionId) return fail(V2_ERRORS.badInstitutionId);
   if (institutionId !== undefined && !options.fiIds.includes(institutionId)) {
     return fail(V2_ERRORS.clientNotAuthorized);
