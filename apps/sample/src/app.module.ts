@@ -1,7 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { CandescentAuthModule, type CandescentAuthOptions } from '@candescent/auth';
+import { AccountsController } from './accounts/accounts.controller';
+import { AuthController } from './auth/auth.controller';
+import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
 import { InstitutionController } from './institution/institution.controller';
 import { type SampleEnvironment, scopesFrom } from './sample-config';
@@ -9,6 +13,7 @@ import { type SampleEnvironment, scopesFrom } from './sample-config';
 /** Module options from the environment, the way an app would write its factory. */
 export function candescentOptionsFrom(config: ConfigService<SampleEnvironment, true>): CandescentAuthOptions {
   const login = config.get('CANDESCENT_LOGIN_SERVICE', { infer: true });
+  const redisUrl = config.get('REDIS_URL', { infer: true });
   return {
     baseUrl: config.get('CANDESCENT_BASE_URL', { infer: true }) ?? '',
     consumerKey: config.get('CANDESCENT_CONSUMER_KEY', { infer: true }) ?? '',
@@ -19,6 +24,8 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment, t
     appVersion: config.get('CANDESCENT_APP_VERSION', { infer: true }),
     offeringId: config.get('CANDESCENT_OFFERING_ID', { infer: true }),
     scopes: scopesFrom(config.get('CANDESCENT_SCOPES', { infer: true })),
+    session: { transport: config.get('SESSION_TRANSPORT', { infer: true }) },
+    redis: redisUrl ? { url: redisUrl, encryptionKey: config.get('CANDESCENT_STORE_KEY', { infer: true }) ?? '' } : undefined,
   };
 }
 
@@ -35,8 +42,9 @@ export class AppModule {
           useFactory: (config: ConfigService<SampleEnvironment, true>) => candescentOptionsFrom(config),
         }),
         TerminusModule,
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: environment.LOGIN_RATE_LIMIT }] }),
       ],
-      controllers: [InstitutionController, HealthController],
+      controllers: [AuthController, MeController, AccountsController, InstitutionController, HealthController],
     };
   }
 }

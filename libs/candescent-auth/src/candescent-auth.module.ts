@@ -8,6 +8,9 @@ import { CandescentErrorFilter } from './errors/candescent-error.filter';
 import { CandescentHealthIndicator } from './health/candescent-health.indicator';
 import { CandescentHttpInterceptor } from './http/candescent-http.interceptor';
 import { CandescentHttpInstaller, candescentHttpServiceProvider } from './http/candescent-http.providers';
+import { CandescentAuthGuard } from './session/candescent-auth.guard';
+import { CandescentSessionService } from './session/candescent-session.service';
+import { CandescentStoreCloser, candescentStoreProvider } from './store/store.providers';
 import { validateOptions } from './options/validate-options';
 import { CandescentClock } from './token/candescent-clock';
 import { CandescentTokenClient } from './token/candescent-token.client';
@@ -38,9 +41,18 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     candescentHttpServiceProvider,
     CandescentHttpInstaller,
     CandescentHealthIndicator,
+    candescentStoreProvider,
+    CandescentStoreCloser,
+    CandescentSessionService,
+    CandescentAuthGuard,
     { provide: APP_INTERCEPTOR, useClass: CandescentContextInterceptor },
     { provide: APP_FILTER, useClass: CandescentErrorFilter },
   ],
-  exports: [CANDESCENT_RESOLVED_OPTIONS, CandescentClock, CandescentTokenService, CandescentHttpInterceptor, CandescentHealthIndicator, HttpService],
+  exports: [
+    CANDESCENT_RESOLVED_OPTIONS, CandescentClock, CandescentTokenService, CandescentHttpInterceptor, CandescentHealthIndicator,
+    CandescentSessionService,
+    CandescentAuthGuard,
+    HttpService,
+  ],
 })
 export class CandescentAuthModule extends CandescentAuthConfigurableModule {}

@@ -31,3 +31,11 @@ export { CandescentHealthIndicator, type CandescentHealthResult } from './health
 export { CandescentHttpInterceptor, type CandescentAuthMode } from './http/candescent-http.interceptor';
 export { CandescentContext, type CandescentRequestContext, type CandescentSessionRef } from './context/request-context';
 export { RequireCustomerToken } from './context/customer-token.decorator';
+export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-auth.guard';
+export { CandescentCustomer, type CandescentCustomerView } from './session/candescent-customer.decorator';
+export { CandescentSessionService } from './session/candescent-session.service';
+export { Public } from './session/public.decorator';
+export { sessionCookie } from './session/session-cookie';
+export type { AuthenticatedSession, CandescentLoginResult } from './session/stored-session.interface';
+export type { CandescentStore } from './store/candescent-store.interface';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory.store';

@@ -23,11 +23,11 @@ export class InstitutionController {
   @Get('accounts')
   async accounts(@Query() query: InstitutionAccountsQuery): Promise<{ service: 'v2'; accounts: unknown }> {
     const response = await firstValueFrom(
-      this.http.get<{ accounts: unknown }>('/db-accounts/v1/accounts', {
+      this.http.get<unknown>('/db-accounts/v1/accounts', {
         params: { loginId: query.loginId },
         candescentAuth: 'institution',
       }),
     );
-    return { service: 'v2', accounts: response.data.accounts };
+    return { service: 'v2', accounts: response.data };
   }
 }

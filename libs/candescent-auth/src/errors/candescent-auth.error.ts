@@ -138,3 +138,28 @@ export class CandescentTokenUnavailableError extends CandescentAuthError {
 export class CandescentInvalidRequestError extends CandescentAuthError {
   readonly status = 400;
 }
+
+/** Why a session handle was refused. */
+export type SessionRejection = 'missing' | 'invalid' | 'expired' | 'revoked';
+
+/**
+ * A request to a guarded route came without a usable session. `invalid` covers both malformed
+ * and unknown handles, so the answer never tells whether a handle existed.
+ */
+export class CandescentSessionRejectedError extends CandescentAuthError {
+  readonly status = 401;
+  constructor(
+    /** Why the session was refused. */
+    readonly reason: SessionRejection,
+    traceId?: string,
+  ) {
+    super(SESSION_MESSAGES[reason], { errorType: 'USER_ERROR', errorCode: `SESSION_${reason.toUpperCase()}`, traceId });
+  }
+}
+
+const SESSION_MESSAGES: Record<SessionRejection, string> = {
+  missing: 'No session: log in and send the session token (Authorization: Bearer <token>, or the session cookie).',
+  invalid: 'The session token is not valid; log in again.',
+  expired: 'The session has expired; log in again.',
+  revoked: 'The session has ended (logged out); log in again.',
+};

@@ -4,22 +4,22 @@ import { parseResponseBody } from '../token/response-body.parser';
 import type { TokenHttpResponse } from '../token/token-response.parser';
 import {
   CandescentAuthError,
-  type CandescentErrorDetails,
-  CandescentForbiddenError,
-  CandescentInvalidCredentialsError,
   CandescentProtocolError,
-  CandescentRateLimitedError,
   type CandescentService,
-  CandescentSessionExpiredError,
   CandescentTimeoutError,
   CandescentUnavailableError,
 } from './candescent-auth.error';
 import {
+  ABORT_ERROR_CODES,
+  ABORT_ERROR_NAMES,
   ACCESS_BLOCKED_CODES,
   ACCESS_BLOCKED_MESSAGE,
   CLIENT_PROBLEM_MESSAGE,
+  CREDENTIAL_IN_TEXT,
+  ERROR_CLASS_OF_KIND,
   GATEWAY_CLIENT_FAULT,
   GATEWAY_RATE_FAULT,
+  HTTP_DATE,
   INVALID_LOGIN_CODES_AT_401,
   INVALID_LOGIN_MESSAGE,
   KIND_TEXT,
@@ -30,8 +30,11 @@ import {
   RATE_LIMIT_MESSAGE,
   REFRESH_REJECTED_CODES,
   REFRESH_REJECTED_MESSAGE,
+  SERVICE_LABEL,
   TIMEOUT_NETWORK_CODES,
+  TIMEOUT_WORDING,
   type UpstreamErrorKind,
+  USER_ERROR_KINDS,
   V1_RATE_LIMIT_CODES_AT_500,
   V2_RATE_LIMIT_CODES_AT_500,
 } from './upstream-error.codes';
@@ -39,23 +42,6 @@ import {
 /** Longest Retry-After honoured: a longer wait is more likely a mistake than a plan. */
 export const MAX_RETRY_AFTER_SECONDS = 3600;
 const MAX_UPSTREAM_TEXT = 200;
-
-const SERVICE_NAME: Record<CandescentService, string> = { v1: 'V1', v2: 'V2' };
-
-type ErrorClass = new (message: string, details?: CandescentErrorDetails) => CandescentAuthError;
-const CLASS_OF: Record<UpstreamErrorKind, ErrorClass> = {
-  'invalid-credentials': CandescentInvalidCredentialsError,
-  'malformed-credentials': CandescentInvalidCredentialsError,
-  'session-expired': CandescentSessionExpiredError,
-  'forbidden-client': CandescentForbiddenError,
-  'forbidden-gateway': CandescentForbiddenError,
-  forbidden: CandescentForbiddenError,
-  'access-blocked': CandescentForbiddenError,
-  'rate-limited': CandescentRateLimitedError,
-  unavailable: CandescentUnavailableError,
-  'bad-request': CandescentProtocolError,
-  'unexpected-status': CandescentProtocolError,
-};
 
 /** What an error body said, in whichever documented shape it came. */
 interface UpstreamDetails {
@@ -86,7 +72,8 @@ function readDetails(res: TokenHttpResponse): UpstreamDetails {
   if (!isRecord(parsed)) return {};
   if (isRecord(parsed.fault)) {
     const detail = isRecord(parsed.fault.detail) ? parsed.fault.detail : {};
-    return { gatewayFault: true, errorCode: textOf(detail.errorcode), message: textOf(parsed.fault.faultstring) };
+    const message = textOf(parsed.fault.faultstring);
+    return { gatewayFault: true, errorCode: textOf(detail.errorcode), message };
   }
   const status = isRecord(parsed.Status) ? parsed.Status : parsed;
   const infos: unknown = status.errorInfo;
@@ -106,7 +93,7 @@ function readDetails(res: TokenHttpResponse): UpstreamDetails {
   };
 }
 
-function kindOf(status: number, details: UpstreamDetails, grant: TokenGrant | undefined): UpstreamErrorKind {
+function kindOf(status: number, details: UpstreamDetails, grant?: TokenGrant): UpstreamErrorKind {
   const code = details.errorCode?.toUpperCase() ?? '';
   const message = details.message ?? '';
   if (details.gatewayFault) {
@@ -117,15 +104,19 @@ function kindOf(status: number, details: UpstreamDetails, grant: TokenGrant | un
   if (status === 429) return 'rate-limited';
   if (status >= 500 && status <= 599) {
     const quotaCode =
-      status === 500 && (V1_RATE_LIMIT_CODES_AT_500.has(code) || V2_RATE_LIMIT_CODES_AT_500.has(code));
+      status === 500 &&
+      (V1_RATE_LIMIT_CODES_AT_500.has(code) || V2_RATE_LIMIT_CODES_AT_500.has(code));
     return quotaCode || RATE_LIMIT_MESSAGE.test(message) ? 'rate-limited' : 'unavailable';
   }
   const refreshRejected =
-    grant === 'refresh_token' && (REFRESH_REJECTED_CODES.has(code) || REFRESH_REJECTED_MESSAGE.test(message));
+    grant === 'refresh_token' &&
+    (REFRESH_REJECTED_CODES.has(code) || REFRESH_REJECTED_MESSAGE.test(message));
   if (status === 401) {
+    // V1 uses 90001 both for a bad login and for an FI the app is not enabled for.
+    const aboutClient = CLIENT_PROBLEM_MESSAGE.test(message);
     const badLogin = INVALID_LOGIN_CODES_AT_401.has(code) || INVALID_LOGIN_MESSAGE.test(message);
-    if (grant === 'password' && badLogin && !CLIENT_PROBLEM_MESSAGE.test(message)) return 'invalid-credentials';
-    if (refreshRejected && !CLIENT_PROBLEM_MESSAGE.test(message)) return 'session-expired';
+    if (grant === 'password' && badLogin && !aboutClient) return 'invalid-credentials';
+    if (refreshRejected && !aboutClient) return 'session-expired';
     return 'forbidden-client';
   }
   if (status === 403) return ACCESS_BLOCKED_MESSAGE.test(message) ? 'access-blocked' : 'forbidden';
@@ -143,12 +134,16 @@ function kindOf(status: number, details: UpstreamDetails, grant: TokenGrant | un
  * Upstream text for a message: one line, credential-shaped parts and long token-like runs
  * removed, then cut. Redacting before cutting matters: a cut secret no longer matches.
  */
-function upstreamText(value: string | undefined, max: number, scrubTokenLike = true): string | undefined {
+function upstreamText(value: string | undefined, max: number, freeText = true): string | undefined {
   if (value === undefined) return undefined;
   // eslint-disable-next-line no-control-regex -- control characters are what is being removed
   let text = redact(value.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim());
-  // An echoed token in free text has no key to match; a long run with digits is treated as one.
-  if (scrubTokenLike) text = text.replace(/[A-Za-z0-9._~+/=-]{24,}/g, (run) => (/\d/.test(run) ? REDACTED : run));
+  if (freeText) {
+    // An echoed token has no key to match; a long run with a digit is treated as one.
+    text = text
+      .replace(CREDENTIAL_IN_TEXT, (_all, key: string) => `${key}: ${REDACTED}`)
+      .replace(/[A-Za-z0-9._~+/=-]{24,}/g, (run) => (/\d/.test(run) ? REDACTED : run));
+  }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -170,16 +165,19 @@ export function classifyTokenError(
   try {
     const details = readDetails(res);
     const kind = kindOf(res.status, details, ctx.grant);
-    const ErrorType = CLASS_OF[kind];
+    const ErrorType = ERROR_CLASS_OF_KIND[kind];
     const retryAfterSeconds = parseRetryAfter(res.headers['retry-after'], ctx.now ?? Date.now());
     const errorCode = upstreamText(details.errorCode, 64, false);
-    const said = [String(res.status), errorCode, upstreamText(details.message, MAX_UPSTREAM_TEXT)].filter(Boolean).join(' ');
-    const wait = retryAfterSeconds !== undefined ? ` Candescent asked to wait ${retryAfterSeconds} seconds.` : '';
+    const upstreamMessage = upstreamText(details.message, MAX_UPSTREAM_TEXT);
+    const said = [String(res.status), errorCode, upstreamMessage].filter(Boolean).join(' ');
+    const wait =
+      retryAfterSeconds === undefined ? '' : ` Candescent asked to wait ${retryAfterSeconds} seconds.`;
     const { what, advice } = KIND_TEXT[kind];
-    const userError = ErrorType === CandescentInvalidCredentialsError || ErrorType === CandescentSessionExpiredError;
-    return new ErrorType(`Candescent ${SERVICE_NAME[ctx.service]} token service ${what} (${said}). ${advice}${wait}`, {
+    const service = SERVICE_LABEL[ctx.service];
+    const defaultType = USER_ERROR_KINDS.has(kind) ? 'USER_ERROR' : 'SYSTEM_ERROR';
+    return new ErrorType(`Candescent ${service} token service ${what} (${said}). ${advice}${wait}`, {
       upstreamStatus: res.status,
-      errorType: upstreamText(details.errorType, 32, false) ?? (userError ? 'USER_ERROR' : 'SYSTEM_ERROR'),
+      errorType: upstreamText(details.errorType, 32, false) ?? defaultType,
       errorCode,
       traceId: ctx.traceId,
       service: ctx.service,
@@ -188,7 +186,8 @@ export function classifyTokenError(
   } catch {
     // Classification must not turn into a second failure (a hostile getter, an odd body).
     return new CandescentProtocolError(
-      `Candescent ${SERVICE_NAME[ctx.service]} token service answered ${res.status} with an error that could not be read. Retry later; contact Candescent if it persists.`,
+      `Candescent ${SERVICE_LABEL[ctx.service]} token service answered ${res.status} with an error ` +
+        'that could not be read. Retry later; contact Candescent if it persists.',
       { upstreamStatus: res.status, errorType: 'SYSTEM_ERROR', traceId: ctx.traceId, service: ctx.service },
     );
   }
@@ -207,10 +206,6 @@ function* errorChain(error: unknown): Generator<Record<string, unknown>> {
   }
 }
 
-const TIMEOUT_WORDING = /time ?out|timed out|deadline/i;
-const ABORT_NAMES = new Set(['AbortError', 'CanceledError']);
-const ABORT_CODES = new Set(['ERR_CANCELED', 'ABORT_ERR']);
-
 /**
  * Turns a failure without an HTTP answer (axios or node network error, abort) into
  * {@link CandescentTimeoutError} or {@link CandescentUnavailableError} with `networkCode`. The
@@ -227,16 +222,17 @@ export function classifyNetworkError(
   let hangUp = false;
   try {
     for (const link of errorChain(error)) {
-      const linkCode = typeof link.code === 'string' && /^[A-Z][A-Z0-9_]{1,39}$/.test(link.code) ? link.code : undefined;
+      // Only code-shaped values count: anything else might be text from the request.
+      const linkCode =
+        typeof link.code === 'string' && /^[A-Z][A-Z0-9_]{1,39}$/.test(link.code) ? link.code : '';
       const name = typeof link.name === 'string' ? link.name : '';
       const message = typeof link.message === 'string' ? link.message : '';
-      code ??= linkCode;
+      const aborted = ABORT_ERROR_NAMES.has(name) || ABORT_ERROR_CODES.has(linkCode);
+      code ??= linkCode || undefined;
       timeout ||=
-        (linkCode !== undefined && TIMEOUT_NETWORK_CODES.has(linkCode)) ||
-        (linkCode === 'ECONNABORTED' && TIMEOUT_WORDING.test(message)) ||
+        TIMEOUT_NETWORK_CODES.has(linkCode) ||
         name === 'TimeoutError' ||
-        ((ABORT_NAMES.has(name) || (linkCode !== undefined && ABORT_CODES.has(linkCode))) &&
-          TIMEOUT_WORDING.test(message));
+        ((linkCode === 'ECONNABORTED' || aborted) && TIMEOUT_WORDING.test(message));
       hangUp ||= /socket hang up/i.test(message);
     }
   } catch {
@@ -246,8 +242,9 @@ export function classifyNetworkError(
   const group = timeout ? 'timeout' : hangUp ? 'reset' : (NETWORK_CODE_GROUP[networkCode ?? ''] ?? 'other');
   const { what, advice } = NETWORK_TEXT[group];
   const ErrorType = timeout ? CandescentTimeoutError : CandescentUnavailableError;
+  const service = SERVICE_LABEL[ctx.service];
   return new ErrorType(
-    `Candescent ${SERVICE_NAME[ctx.service]} token service ${what} (${networkCode ?? 'network error'}). ${advice}`,
+    `Candescent ${service} token service ${what} (${networkCode ?? 'network error'}). ${advice}`,
     {
       errorType: 'SYSTEM_ERROR',
       errorCode: timeout ? 'TIMEOUT' : 'NETWORK_ERROR',
@@ -257,9 +254,6 @@ export function classifyNetworkError(
     },
   );
 }
-
-const HTTP_DATE =
-  /^(?:[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]+, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
 
 /**
  * Reads a Retry-After header (delta-seconds or HTTP-date) as seconds from `now`, bounded to

@@ -1,8 +1,23 @@
+import {
+  type CandescentAuthError,
+  type CandescentErrorDetails,
+  CandescentForbiddenError,
+  CandescentInvalidCredentialsError,
+  CandescentProtocolError,
+  CandescentRateLimitedError,
+  type CandescentService,
+  CandescentSessionExpiredError,
+  CandescentUnavailableError,
+} from './candescent-auth.error';
+
 /**
  * The tables behind the token-error classifier. Candescent overloads its codes (V1 `90001`
  * means bad login at 401, app not enabled at 403 and quota at 500), so each rule combines
  * HTTP status, code and message; see the error tables in the Candescent API notes.
  */
+
+/** How messages name the two token services. */
+export const SERVICE_LABEL: Readonly<Record<CandescentService, string>> = { v1: 'V1', v2: 'V2' };
 
 /** What went wrong, before it becomes an error class; each kind has its own message. */
 export type UpstreamErrorKind =
@@ -17,6 +32,30 @@ export type UpstreamErrorKind =
   | 'unavailable'
   | 'bad-request'
   | 'unexpected-status';
+
+type ErrorClass = new (message: string, details?: CandescentErrorDetails) => CandescentAuthError;
+
+/** The module error class of each kind. */
+export const ERROR_CLASS_OF_KIND: Readonly<Record<UpstreamErrorKind, ErrorClass>> = {
+  'invalid-credentials': CandescentInvalidCredentialsError,
+  'malformed-credentials': CandescentInvalidCredentialsError,
+  'session-expired': CandescentSessionExpiredError,
+  'forbidden-client': CandescentForbiddenError,
+  'forbidden-gateway': CandescentForbiddenError,
+  forbidden: CandescentForbiddenError,
+  'access-blocked': CandescentForbiddenError,
+  'rate-limited': CandescentRateLimitedError,
+  unavailable: CandescentUnavailableError,
+  'bad-request': CandescentProtocolError,
+  'unexpected-status': CandescentProtocolError,
+};
+
+/** Kinds caused by the customer; they get `USER_ERROR` when the body names no error type. */
+export const USER_ERROR_KINDS: ReadonlySet<UpstreamErrorKind> = new Set<UpstreamErrorKind>([
+  'invalid-credentials',
+  'malformed-credentials',
+  'session-expired',
+]);
 
 /** V1 codes that mean quota (90001, 91000) or spike arrest (92000) when the status is 500. */
 export const V1_RATE_LIMIT_CODES_AT_500: ReadonlySet<string> = new Set(['90001', '91000', '92000']);
@@ -50,7 +89,8 @@ export const LOGIN_FIELD_MESSAGE = /\b(?:username|password)\b/i;
 export const REFRESH_REJECTED_CODES: ReadonlySet<string> = new Set(['CMN_90013']);
 
 /** Refresh-token trouble named in words (V1 form-param errors, expired tokens). */
-export const REFRESH_REJECTED_MESSAGE = /refresh[_ ]?token|invalid token|token (?:is )?(?:invalid|expired)|expired/i;
+export const REFRESH_REJECTED_MESSAGE =
+  /refresh[_ ]?token|invalid token|token (?:is )?(?:invalid|expired)|expired/i;
 
 /** V2 400 CMN_90009; V1 says "Access blocked" at 403. */
 export const ACCESS_BLOCKED_CODES: ReadonlySet<string> = new Set(['CMN_90009']);
@@ -63,7 +103,7 @@ export const GATEWAY_CLIENT_FAULT =
 /** Apigee quota and spike-arrest policy faults. */
 export const GATEWAY_RATE_FAULT = /quota|spike/i;
 
-/** The customer-facing part of each kind: what happened, then what to do. */
+/** The message text of each kind: what happened, then what to do. */
 export const KIND_TEXT: Readonly<Record<UpstreamErrorKind, { what: string; advice: string }>> = {
   'invalid-credentials': {
     what: 'rejected the customer credentials',
@@ -80,7 +120,8 @@ export const KIND_TEXT: Readonly<Record<UpstreamErrorKind, { what: string; advic
   'forbidden-client': {
     what: 'refused this app or financial institution',
     advice:
-      'Check the consumer key and secret, the FI id (di_fiid / institutionId) and that the app is enabled for this FI.',
+      'Check the consumer key and secret, the FI id (di_fiid / institutionId) ' +
+      'and that the app is enabled for this FI.',
   },
   'forbidden-gateway': {
     what: 'rejected the app key at the API gateway',
@@ -105,7 +146,8 @@ export const KIND_TEXT: Readonly<Record<UpstreamErrorKind, { what: string; advic
   'bad-request': {
     what: 'rejected the request as invalid',
     advice:
-      'The request this module sent was wrong, not the customer input: check the FI id, the originating IP, the grant and the module options.',
+      'The request this module sent was wrong, not the customer input: ' +
+      'check the FI id, the originating IP, the grant and the module options.',
   },
   'unexpected-status': {
     what: 'answered with an unexpected status',
@@ -133,7 +175,7 @@ export const NETWORK_TEXT = {
     advice: 'Check the base URL and port, and that the gateway is reachable from this host.',
   },
   dns: {
-    what: 'could not be found (host name not resolved)',
+    what: 'host name could not be resolved',
     advice: 'Check the host of the base URL and the DNS of this host.',
   },
   reset: {
@@ -155,3 +197,26 @@ export const NETWORK_CODE_GROUP: Readonly<Record<string, 'refused' | 'dns' | 're
   EPIPE: 'reset',
   UND_ERR_SOCKET: 'reset',
 };
+
+/** Messages of abort errors that were caused by a deadline rather than a caller. */
+export const TIMEOUT_WORDING = /time ?out|timed out|deadline/i;
+export const ABORT_ERROR_NAMES: ReadonlySet<string> = new Set(['AbortError', 'CanceledError']);
+export const ABORT_ERROR_CODES: ReadonlySet<string> = new Set(['ERR_CANCELED', 'ABORT_ERR']);
+
+/**
+ * A credential word followed by a separator or a quoted value (`password: x`, `token "x"`):
+ * free text can echo a credential in a shape the redactor's key=value patterns miss.
+ */
+export const CREDENTIAL_IN_TEXT = new RegExp(
+  String.raw`\b(password|passwd|secret|access_token|refresh_token|token)` +
+    String.raw`(?:\s*[:=]\s*(?:"[^"]*"|'[^']*'|\S+)|\s+(?:"[^"]*"|'[^']*'))`,
+  'gi',
+);
+
+/** The three HTTP-date forms of RFC 9110: IMF-fixdate, RFC 850 and asctime. */
+const HTTP_DATE_FORMS = [
+  String.raw`[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT`,
+  String.raw`[A-Za-z]+, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT`,
+  String.raw`[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}`,
+];
+export const HTTP_DATE = new RegExp(`^(?:${HTTP_DATE_FORMS.join('|')})$`);

@@ -29,6 +29,15 @@ export interface ResolvedCandescentAuthOptions {
   circuitBreaker: { failureThreshold: number; resetTimeoutMs: number };
   invalidClientCacheMs: number;
   legacyPathPattern: RegExp;
+  session: {
+    transport: 'bearer' | 'cookie';
+    cookieName: string;
+    cookieSameSite: 'strict' | 'lax';
+    csrfHeaderName: string;
+    idleTimeoutMs: number;
+    absoluteTimeoutMs: number;
+  };
+  redis?: { url: string; encryptionKey: string; keyPrefix: string };
 }
 
 /** Merges defaults into validated options, once, at start-up. */
@@ -71,5 +80,18 @@ export function resolveOptions(options: CandescentAuthOptions): ResolvedCandesce
     },
     invalidClientCacheMs: options.invalidClientCacheMs ?? 5_000,
     legacyPathPattern: new RegExp(options.legacyPathPattern ?? DEFAULT_LEGACY_PATH_PATTERN),
+    session: {
+      transport: options.session?.transport ?? 'bearer',
+      cookieName: options.session?.cookieName ?? 'candescent_session',
+      cookieSameSite: options.session?.cookieSameSite ?? 'strict',
+      csrfHeaderName: options.session?.csrfHeaderName ?? 'x-csrf-token',
+      idleTimeoutMs: options.session?.idleTimeoutMs ?? 900_000,
+      absoluteTimeoutMs: options.session?.absoluteTimeoutMs ?? 43_200_000,
+    },
+    redis: options.redis && {
+      url: options.redis.url,
+      encryptionKey: options.redis.encryptionKey,
+      keyPrefix: options.redis.keyPrefix ?? 'candescent:',
+    },
   };
 }

@@ -39,6 +39,17 @@ const EXPECTED: Record<string, string> = {
   'circuitBreaker.resetTimeoutMs': 'a whole number of milliseconds from 100 to 3600000',
   invalidClientCacheMs: 'a whole number of milliseconds from 0 to 600000',
   legacyPathPattern: 'a valid regular expression (at most 512 characters)',
+  session: 'an object { transport, cookieName, cookieSameSite, csrfHeaderName, idleTimeoutMs, absoluteTimeoutMs }',
+  'session.transport': "'bearer' or 'cookie'",
+  'session.cookieName': 'letters, digits, underscore or dash, 1-64 characters',
+  'session.cookieSameSite': "'strict' or 'lax'",
+  'session.csrfHeaderName': 'a lower-case header name, 1-64 characters',
+  'session.idleTimeoutMs': 'a whole number of milliseconds from 10000 to 86400000',
+  'session.absoluteTimeoutMs': 'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
+  redis: 'an object { url, encryptionKey, keyPrefix }',
+  'redis.url': "a 'redis://' or 'rediss://' URL",
+  'redis.encryptionKey': '32 bytes as base64 or 64 hex characters (openssl rand -base64 32)',
+  'redis.keyPrefix': 'letters, digits, colon, underscore or dash, at most 64 characters',
 };
 
 function flatten(errors: ValidationError[], prefix = ''): Problem[] {
@@ -82,6 +93,10 @@ function crossFieldProblems(options: CandescentAuthOptions): Problem[] {
   }
   if ((options.requestDeadlineMs ?? 30_000) < (options.requestTimeoutMs ?? 10_000)) {
     problems.push({ field: 'requestDeadlineMs', expected: EXPECTED.requestDeadlineMs });
+  }
+  const session = options.session;
+  if (session && (session.absoluteTimeoutMs ?? 43_200_000) < (session.idleTimeoutMs ?? 900_000)) {
+    problems.push({ field: 'session.absoluteTimeoutMs', expected: EXPECTED['session.absoluteTimeoutMs'] });
   }
   if (options.legacyPathPattern !== undefined && !isRegExp(options.legacyPathPattern)) {
     problems.push({ field: 'legacyPathPattern', expected: EXPECTED.legacyPathPattern });

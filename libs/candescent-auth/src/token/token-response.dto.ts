@@ -11,6 +11,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import { HTTP_DATE } from '../errors/upstream-error.codes';
 
 /** Longest access or refresh token accepted; real ones are far shorter. */
 export const MAX_TOKEN_LENGTH = 4096;
@@ -23,8 +24,6 @@ const NUMERIC_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const NUMBER_SENTINEL = /^[+-]?(?:nan|infinity)$/i;
 const ISO_DATE =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-const HTTP_DATE =
-  /^(?:[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]+, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT)$/;
 
 /** A number, or a string holding a decimal number, as a number; anything else unchanged. */
 export function toNumberIfNumeric(value: unknown): unknown {
@@ -51,8 +50,10 @@ export function isLifetimeMissing(value: unknown): boolean {
 export function parseAbsoluteDate(value: string): number | undefined {
   const text = value.trim();
   const iso = ISO_DATE.exec(text);
-  if (!iso && !HTTP_DATE.test(text)) return undefined;
-  const withZone = iso && text.length > 10 && !iso[1] ? `${text.replace(' ', 'T')}Z` : text;
+  let withZone: string;
+  if (iso) withZone = text.length > 10 && !iso[1] ? `${text.replace(' ', 'T')}Z` : text;
+  else if (HTTP_DATE.test(text)) withZone = text.endsWith('GMT') ? text : `${text} GMT`; // asctime
+  else return undefined;
   const at = Date.parse(withZone);
   return Number.isFinite(at) ? at : undefined;
 }

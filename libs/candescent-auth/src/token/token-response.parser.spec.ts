@@ -289,6 +289,14 @@ describe('parseTokenSuccess: protocol errors', () => {
     }
   });
 
+  it('ignores unknown fields, including a __proto__ key, without polluting prototypes', () => {
+    const body = `{"__proto__":{"polluted":true},"constructor":{"x":1},"access_token":"${ACCESS}","expires_in":60}`;
+    const token = parseTokenSuccess({ status: 200, headers: { 'content-type': 'application/json' }, body }, v2Ctx);
+    expect(token.accessToken).toBe(ACCESS);
+    expect(token).not.toHaveProperty('polluted');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('registers the returned tokens so later text is redacted', () => {
     const access = 'registered-access-token-4711';
     const refresh = 'registered-refresh-token-4711';

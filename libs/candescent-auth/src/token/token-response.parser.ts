@@ -1,6 +1,7 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CandescentProtocolError, type CandescentService } from '../errors/candescent-auth.error';
+import { SERVICE_LABEL } from '../errors/upstream-error.codes';
 import { registerSecret } from '../logging/redact';
 import type { CandescentToken, TokenGrant } from './candescent-token.interface';
 import { BodyParseError, mediaTypeOf, parseResponseBody } from './response-body.parser';
@@ -50,8 +51,6 @@ export const DEFAULT_MAX_EXPIRES_IN_SECONDS = 31 * 24 * 60 * 60;
 /** Cap on the refresh-token lifetime, so that a nonsense value cannot mean "forever". */
 export const MAX_REFRESH_TOKEN_LIFETIME_SECONDS = 366 * 24 * 60 * 60;
 
-const SERVICE_NAME: Record<CandescentService, string> = { v1: 'V1', v2: 'V2' };
-
 const DTO_OF: Record<CandescentService, ClassConstructor<BaseTokenResponseDto>> = {
   v1: V1TokenResponseDto,
   v2: V2TokenResponseDto,
@@ -75,9 +74,10 @@ const isPositiveInteger = (value: unknown): value is number =>
  *   part of the error: any of them may be a token.
  */
 export function parseTokenSuccess(res: TokenHttpResponse, ctx: TokenResponseContext): CandescentToken {
-  const fail = (errorCode: string, problem: string, advice: string) =>
+  const fail = (errorCode: 'MALFORMED_BODY' | 'INVALID_TOKEN_RESPONSE', problem: string) =>
     new CandescentProtocolError(
-      `Candescent ${SERVICE_NAME[ctx.service]} token service answered ${res.status} with ${problem}. ${advice}`,
+      `Candescent ${SERVICE_LABEL[ctx.service]} token service answered ${res.status} with ${problem}. ` +
+        'Check that the base URL points at the Candescent gateway; contact Candescent if it persists.',
       {
         upstreamStatus: res.status,
         errorType: 'SYSTEM_ERROR',
@@ -86,25 +86,23 @@ export function parseTokenSuccess(res: TokenHttpResponse, ctx: TokenResponseCont
         service: ctx.service,
       },
     );
-  const contactAdvice = 'Check that the base URL points at the Candescent gateway; contact Candescent if it persists.';
 
   let parsed: unknown;
   try {
     parsed = parseResponseBody(res.headers['content-type'], res.body);
   } catch (error) {
     if (!(error instanceof BodyParseError)) throw error;
-    throw fail('MALFORMED_BODY', `a body that was refused (${error.detail})`, contactAdvice);
+    throw fail('MALFORMED_BODY', `a body that was refused (${error.detail})`);
   }
   if (parsed === undefined) {
     const mediaType = mediaTypeOf(res.headers['content-type']) ?? 'no content type';
-    throw fail('MALFORMED_BODY', `no XML or JSON token body (${mediaType})`, contactAdvice);
+    throw fail('MALFORMED_BODY', `no XML or JSON token body (${mediaType})`);
   }
 
   // V1 XML wraps the fields in a <token> root; the JSON forms are flat.
-  const fields = isRecord(parsed) && isRecord(parsed.token) && !('access_token' in parsed) ? parsed.token : parsed;
-  if (!isRecord(fields)) {
-    throw fail('INVALID_TOKEN_RESPONSE', 'a body that is not a token object', contactAdvice);
-  }
+  const fields =
+    isRecord(parsed) && isRecord(parsed.token) && !('access_token' in parsed) ? parsed.token : parsed;
+  if (!isRecord(fields)) throw fail('INVALID_TOKEN_RESPONSE', 'a body that is not a token object');
 
   const plain: Record<string, unknown> = { ...fields };
   if (isLifetimeMissing(plain.expires_in) && isPositiveInteger(ctx.defaultExpiresInSeconds)) {
@@ -118,8 +116,7 @@ export function parseTokenSuccess(res: TokenHttpResponse, ctx: TokenResponseCont
       .join(', ');
     throw fail(
       'INVALID_TOKEN_RESPONSE',
-      `a token response that breaks the contract: ${listed}; values are not shown because they may hold secrets`,
-      contactAdvice,
+      `a token response that breaks the contract: ${listed}; values are not shown as they may hold secrets`,
     );
   }
 
@@ -156,7 +153,10 @@ function buildToken(dto: BaseTokenResponseDto, ctx: TokenResponseContext): Cande
   return token;
 }
 
-function refreshTokenExpiresAt(value: number | string | undefined, receivedAt: number): number | undefined {
+function refreshTokenExpiresAt(
+  value: number | string | undefined,
+  receivedAt: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const latest = receivedAt + MAX_REFRESH_TOKEN_LIFETIME_SECONDS * 1000;
   // The DTO guarantees a positive integer or a parseable date string.

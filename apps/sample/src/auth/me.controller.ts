@@ -1,0 +1,17 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { CandescentAuthGuard, CandescentCustomer, type CandescentCustomerView } from '@candescent/auth';
+
+/** `GET /me`: who the session belongs to. */
+@Controller('me')
+@UseGuards(CandescentAuthGuard)
+export class MeController {
+  @Get()
+  me(@CandescentCustomer() customer: CandescentCustomerView) {
+    return {
+      fiCustomerId: customer.fiCustomerId ?? null,
+      fiId: customer.fiId,
+      memberNumber: customer.memberNumber ?? null,
+      loginId: customer.loginId,
+    };
+  }
+}

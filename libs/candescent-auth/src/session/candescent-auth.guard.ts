@@ -1,0 +1,87 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { SESSION_ON_REQUEST } from '../context/candescent-context.interceptor';
+import { type CandescentSessionRef, traceIdFrom } from '../context/request-context';
+import { CandescentForbiddenError, CandescentSessionRejectedError } from '../errors/candescent-auth.error';
+import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
+import { CandescentSessionService } from './candescent-session.service';
+import { readCookie } from './session-cookie';
+import { IS_PUBLIC } from './public.decorator';
+import type { AuthenticatedSession } from './stored-session.interface';
+
+/** The parts of an HTTP request the guard reads (Express and Fastify both have them). */
+export interface GuardedRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  [SESSION_ON_REQUEST]?: CandescentSessionRef;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const MAX_HANDLE_HEADER = 512;
+
+/**
+ * Admits requests that carry a valid customer session: `@UseGuards(CandescentAuthGuard)` on a
+ * controller or route, or as APP_GUARD with `@Public()` for the open routes. Loads the session,
+ * renews its Candescent tokens when due, and hands it to the request context and to
+ * `@CandescentCustomer()`. Refusals are 401 with the reason; a failed CSRF check is 403.
+ */
+@Injectable()
+export class CandescentAuthGuard implements CanActivate {
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly sessions: CandescentSessionService,
+    @InjectCandescentAuthOptions() protected readonly options: ResolvedCandescentAuthOptions,
+  ) {}
+
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
+    if (this.isPublic(execution)) return true;
+    const request = execution.switchToHttp().getRequest<GuardedRequest>();
+    const traceId = traceIdFrom(request.headers);
+    const handle = this.extractHandle(request, traceId);
+    const authenticated = await this.sessions.authenticate(handle, traceId);
+    if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
+    const ref: CandescentSessionRef = {
+      id: authenticated.id,
+      tokens: authenticated.session.tokens,
+      renew: (rejected) => this.sessions.renew(authenticated.id, rejected),
+    };
+    request[SESSION_ON_REQUEST] = ref;
+    return true;
+  }
+
+  /** Whether the route or its controller is marked `@Public()`. */
+  protected isPublic(execution: ExecutionContext): boolean {
+    return this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [execution.getHandler(), execution.getClass()]) === true;
+  }
+
+  /** The session handle from the bearer header or the cookie, per the configured transport. */
+  protected extractHandle(request: GuardedRequest, traceId: string): string | undefined {
+    if (this.options.session.transport === 'cookie') {
+      return readCookie(request.headers.cookie, this.options.session.cookieName);
+    }
+    const header = request.headers.authorization;
+    if (header === undefined) return undefined;
+    if (typeof header !== 'string' || header.length > MAX_HANDLE_HEADER) throw new CandescentSessionRejectedError('invalid', traceId);
+    const match = /^Bearer +(\S+)\s*$/i.exec(header);
+    if (!match) throw new CandescentSessionRejectedError('invalid', traceId);
+    return match[1];
+  }
+
+  /**
+   * Cookie sessions: a state-changing request must come from our own site and carry the
+   * session's CSRF token in a header, which a cross-site form or fetch cannot add.
+   */
+  protected checkCsrf(request: GuardedRequest, authenticated: AuthenticatedSession, traceId: string): void {
+    if (SAFE_METHODS.has(request.method.toUpperCase())) return;
+    const site = request.headers['sec-fetch-site'];
+    const header = request.headers[this.options.session.csrfHeaderName];
+    const token = typeof header === 'string' ? header : undefined;
+    if (site === 'cross-site' || !this.sessions.csrfMatches(authenticated.session, token)) {
+      throw new CandescentForbiddenError(
+        `Cross-site request refused: state-changing requests need the session's CSRF token in the ${this.options.session.csrfHeaderName} header.`,
+        { errorType: 'USER_ERROR', errorCode: 'CSRF_REJECTED', traceId },
+      );
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import {
+  CandescentSessionExpiredError,
+  CandescentSessionRejectedError,
+  CandescentUnavailableError,
+  type SessionRejection,
+} from '../errors/candescent-auth.error';
+import { CandescentLogger } from '../logging/candescent-logger';
+import { registerSecret } from '../logging/redact';
+import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
+import { CandescentClock } from '../token/candescent-clock';
+import { CandescentTokenService, type LoginContext } from '../token/candescent-token.service';
+import { isUsable, refreshAt } from '../token/refresh-schedule';
+import { SingleFlight } from '../token/single-flight';
+import type { CandescentTokenSet } from '../token/token-set.interface';
+import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './session-handle';
+import type { AuthenticatedSession, CandescentLoginResult, StoredSession } from './stored-session.interface';
+
+const LOCK_TTL_MS = 15_000;
+const LOCK_WAIT_MS = 10_000;
+const LOCK_POLL_MS = 25;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/**
+ * Server-side customer sessions. Login runs the password grant (on every configured token
+ * service), keeps the token set under the hash of a new 256-bit handle and gives the client
+ * only the handle. Sessions slide with use up to an absolute limit; their tokens are renewed
+ * under a store lock, one renewal per session across instances.
+ */
+@Injectable()
+export class CandescentSessionService {
+  private readonly logger = new CandescentLogger('CandescentSessionService');
+  private readonly renewals = new SingleFlight<CandescentTokenSet>();
+
+  constructor(
+    @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
+    @Inject(CANDESCENT_STORE) private readonly store: CandescentStore,
+    private readonly tokens: CandescentTokenService,
+    private readonly clock: CandescentClock,
+  ) {}
+
+  /** Logs the customer in and opens a session. The password is used once and not kept. */
+  async login(credentials: unknown, context: LoginContext = {}): Promise<CandescentLoginResult> {
+    const tokens = await this.tokens.login(credentials, context);
+    const handle = newSessionHandle();
+    registerSecret(handle);
+    const now = this.clock.now();
+    const csrfToken = this.options.session.transport === 'cookie' ? newCsrfToken() : undefined;
+    const session: StoredSession = {
+      v: 1,
+      tokens,
+      csrfHash: csrfToken && sha256(csrfToken),
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: now + this.options.session.absoluteTimeoutMs,
+    };
+    await this.write(hashHandle(handle), session);
+    return { sessionToken: handle, expiresAt: this.expiresAt(session), absoluteExpiresAt: session.absoluteExpiresAt, csrfToken, customer: tokens.customer };
+  }
+
+  /**
+   * Checks a handle and returns its session, with tokens renewed when due.
+   * @throws CandescentSessionRejectedError (401) with the reason: missing, invalid, expired, revoked
+   */
+  async authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
+    if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
+    if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
+    const id = hashHandle(handle);
+    let session = await this.read(id);
+    if (!session) throw new CandescentSessionRejectedError(await this.endReason(id), traceId);
+    const now = this.clock.now();
+    if (now >= this.expiresAt(session)) {
+      await this.end(id, session, 'expired');
+      throw new CandescentSessionRejectedError('expired', traceId);
+    }
+    if (this.renewalDue(session.tokens, now)) {
+      try {
+        session = { ...session, tokens: await this.renew(id) };
+      } catch (error: unknown) {
+        if (error instanceof CandescentSessionRejectedError) throw error;
+        if (!this.anyUsable(session.tokens, now)) throw error;
+        // Renewal failed but the current tokens still work: serve, and retry on a later request.
+        this.logger.warn('Renewing customer tokens failed; the current ones stay in use.', error);
+      }
+    }
+    if (now - session.lastSeenAt > Math.min(60_000, this.options.session.idleTimeoutMs / 10)) {
+      session = { ...session, lastSeenAt: now };
+      await this.write(id, session);
+    }
+    return { id, session, expiresAt: this.expiresAt(session) };
+  }
+
+  /**
+   * Renews the tokens of a session under a store lock. With `rejectedAccessToken` (Candescent
+   * just refused it) the renewal is forced, unless another request already replaced that token.
+   */
+  renew(id: string, rejectedAccessToken?: string): Promise<CandescentTokenSet> {
+    return this.renewals.run(`${id}:${rejectedAccessToken ?? ''}`, async () => {
+      const fence = await this.lock(id);
+      try {
+        const session = await this.read(id);
+        if (!session) throw new CandescentSessionRejectedError(await this.endReason(id));
+        const { v1, v2 } = session.tokens;
+        const now = this.clock.now();
+        let tokens = session.tokens;
+        if (rejectedAccessToken !== undefined) {
+          if (rejectedAccessToken !== v1?.accessToken && rejectedAccessToken !== v2?.accessToken) return tokens;
+          // A refused V1 token cannot be renewed (V1 has no refresh grant): drop it.
+          if (rejectedAccessToken === v1?.accessToken) tokens = { ...tokens, v1: undefined };
+          if (rejectedAccessToken === v2?.accessToken) tokens = await this.refreshOrEnd(id, session, tokens);
+        } else if (this.renewalDue(tokens, now)) {
+          tokens = await this.refreshOrEnd(id, session, tokens);
+        }
+        if (!this.anyUsable(tokens, this.clock.now())) {
+          await this.end(id, session, 'expired');
+          throw new CandescentSessionRejectedError('expired');
+        }
+        if (tokens !== session.tokens) await this.write(id, { ...session, tokens });
+        return tokens;
+      } finally {
+        await this.store.releaseLock(`lock:session:${id}`, fence).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Ends a session: revokes its V2 tokens (best effort) and deletes it. */
+  async logout(id: string): Promise<void> {
+    const session = await this.read(id);
+    if (!session) return;
+    await this.end(id, session, 'revoked');
+    await this.tokens.revoke(session.tokens).catch((error: unknown) => {
+      // The session is gone locally either way; its tokens expire on their own.
+      this.logger.warn('Revoking the customer tokens at logout failed.', error);
+    });
+  }
+
+  /** Whether a stored CSRF hash matches the token the client sent. */
+  csrfMatches(session: StoredSession, token: string | undefined): boolean {
+    if (!session.csrfHash || !token || token.length > 256) return false;
+    return sha256(token) === session.csrfHash;
+  }
+
+  private async refreshOrEnd(id: string, session: StoredSession, tokens: CandescentTokenSet): Promise<CandescentTokenSet> {
+    try {
+      return await this.tokens.refresh(tokens);
+    } catch (error: unknown) {
+      if (error instanceof CandescentSessionExpiredError) {
+        await this.end(id, session, 'expired');
+        throw new CandescentSessionRejectedError('expired');
+      }
+      throw error;
+    }
+  }
+
+  private renewalDue(tokens: CandescentTokenSet, now: number): boolean {
+    const { v1, v2 } = tokens;
+    if (v2?.refreshToken) return now >= refreshAt(v2, this.options, () => 0);
+    return (v1 !== undefined && !isUsable(v1, now)) || (v2 !== undefined && !isUsable(v2, now));
+  }
+
+  private anyUsable(tokens: CandescentTokenSet, now: number): boolean {
+    return [tokens.v1, tokens.v2].some((t) => t !== undefined && isUsable(t, now));
+  }
+
+  private expiresAt(session: StoredSession): number {
+    return Math.min(session.absoluteExpiresAt, session.lastSeenAt + this.options.session.idleTimeoutMs);
+  }
+
+  private async lock(id: string): Promise<string> {
+    const deadline = this.clock.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const fence = await this.store.acquireLock(`lock:session:${id}`, LOCK_TTL_MS);
+      if (fence) return fence;
+      if (this.clock.now() >= deadline) {
+        throw new CandescentUnavailableError('Another instance is renewing this session and did not finish in time; try again.', {
+          errorType: 'SYSTEM_ERROR',
+          errorCode: 'SESSION_LOCKED',
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+  }
+
+  private async read(id: string): Promise<StoredSession | undefined> {
+    const raw = await this.store.get(`session:${id}`);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = JSON.parse(raw) as StoredSession;
+      return parsed.v === 1 ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async write(id: string, session: StoredSession): Promise<void> {
+    // Kept for one idle period past its end, so a late request hears "expired", not "invalid".
+    const ttl = this.expiresAt(session) - this.clock.now() + this.options.session.idleTimeoutMs;
+    if (ttl > 0) await this.store.set(`session:${id}`, JSON.stringify(session), ttl);
+  }
+
+  private async end(id: string, session: StoredSession, reason: 'expired' | 'revoked'): Promise<void> {
+    await this.store.delete(`session:${id}`);
+    const ttl = Math.max(this.options.session.idleTimeoutMs, session.absoluteExpiresAt - this.clock.now());
+    await this.store.set(`session-end:${id}`, reason, ttl);
+  }
+
+  private async endReason(id: string): Promise<SessionRejection> {
+    const reason = await this.store.get(`session-end:${id}`);
+    return reason === 'expired' || reason === 'revoked' ? reason : 'invalid';
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Where the module keeps sessions (and shared token state). Values are opaque strings (JSON
+ * made by the module); implementations may encrypt them. Every method may reject with a
+ * `CandescentUnavailableError` when the backing service is down.
+ */
+export interface CandescentStore {
+  /** The value, or undefined when absent or expired. */
+  get(key: string): Promise<string | undefined>;
+  /** Stores a value that expires after `ttlMs`. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Removes a value; absent keys are fine. */
+  delete(key: string): Promise<void>;
+  /**
+   * Takes a lease lock for `ttlMs`. Resolves to a fencing value (unique per acquisition) when
+   * taken, undefined when someone else holds it.
+   */
+  acquireLock(key: string, ttlMs: number): Promise<string | undefined>;
+  /** Releases the lock only if `fence` still owns it (a lease that expired is not released twice). */
+  releaseLock(key: string, fence: string): Promise<void>;
+  /** Closes connections; called on module destroy. */
+  close?(): Promise<void>;
+}
+
+/** Injection token of the store (`CANDESCENT_STORE`). */
+export const CANDESCENT_STORE = Symbol('CANDESCENT_STORE');

@@ -1,0 +1,114 @@
+import { CandescentConfigurationError, CandescentInvalidRequestError } from '../errors/candescent-auth.error';
+import { MemoryStore } from './memory.store';
+
+describe('MemoryStore', () => {
+  let time: number;
+  let store: MemoryStore;
+  const now = () => time;
+
+  beforeEach(() => {
+    time = 1_000_000;
+    store = new MemoryStore({ now });
+  });
+
+  it('returns a value until its ttl ends, then forgets it', async () => {
+    await store.set('k', 'v', 1000);
+    time += 999;
+    await expect(store.get('k')).resolves.toBe('v');
+    time += 1;
+    await expect(store.get('k')).resolves.toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  it('overwrites a value and its ttl', async () => {
+    await store.set('k', 'old', 100);
+    await store.set('k', 'new', 5000);
+    time += 1000;
+    await expect(store.get('k')).resolves.toBe('new');
+  });
+
+  it('deletes values, and deleting an absent key is fine', async () => {
+    await store.set('k', 'v', 1000);
+    await store.delete('k');
+    await store.delete('never-set');
+    await expect(store.get('k')).resolves.toBeUndefined();
+  });
+
+  it('treats a ttl of zero or less as already expired', async () => {
+    await store.set('k', 'v', 1000);
+    await store.set('k', 'v2', 0);
+    await expect(store.get('k')).resolves.toBeUndefined();
+  });
+
+  it('rejects (does not throw) a non-finite ttl', async () => {
+    const pending = store.set('k', 'v', Number.NaN);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toBeInstanceOf(CandescentInvalidRequestError);
+    await expect(store.acquireLock('l', 0)).rejects.toBeInstanceOf(CandescentInvalidRequestError);
+  });
+
+  it('stays within maxEntries, evicting the least recently used', async () => {
+    const small = new MemoryStore({ maxEntries: 2, now });
+    await small.set('a', '1', 10_000);
+    await small.set('b', '2', 10_000);
+    await small.get('a');
+    await small.set('c', '3', 10_000);
+    expect(small.size).toBe(2);
+    await expect(small.get('b')).resolves.toBeUndefined();
+    await expect(small.get('a')).resolves.toBe('1');
+    await expect(small.get('c')).resolves.toBe('3');
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('rejects maxEntries %p', (maxEntries) => {
+    expect(() => new MemoryStore({ maxEntries })).toThrow(CandescentConfigurationError);
+  });
+
+  it('gives a lease to one holder at a time, with a unique fence', async () => {
+    const fence = await store.acquireLock('l', 1000);
+    expect(fence).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(store.acquireLock('l', 1000)).resolves.toBeUndefined();
+    await expect(store.acquireLock('other', 1000)).resolves.toEqual(expect.any(String));
+    await store.releaseLock('l', fence!);
+    const next = await store.acquireLock('l', 1000);
+    expect(next).toEqual(expect.any(String));
+    expect(next).not.toBe(fence);
+  });
+
+  it('does not release a lease for a wrong fence', async () => {
+    await store.acquireLock('l', 1000);
+    await store.releaseLock('l', 'not-the-fence');
+    await expect(store.acquireLock('l', 1000)).resolves.toBeUndefined();
+  });
+
+  it('lets a lease expire, and a late release by the old holder does not free the new one', async () => {
+    const first = await store.acquireLock('l', 1000);
+    time += 1000;
+    const second = await store.acquireLock('l', 1000);
+    expect(second).toEqual(expect.any(String));
+    await store.releaseLock('l', first!);
+    await expect(store.acquireLock('l', 1000)).resolves.toBeUndefined();
+  });
+
+  it('keeps locks apart from values of the same key', async () => {
+    await store.set('k', 'v', 1000);
+    const fence = await store.acquireLock('k', 1000);
+    await store.releaseLock('k', fence!);
+    await expect(store.get('k')).resolves.toBe('v');
+  });
+
+  it('drops everything on close', async () => {
+    await store.set('k', 'v', 1000);
+    await store.acquireLock('l', 1000);
+    await store.close();
+    await expect(store.get('k')).resolves.toBeUndefined();
+    await expect(store.acquireLock('l', 1000)).resolves.toEqual(expect.any(String));
+  });
+
+  it('uses the real clock by default', async () => {
+    const real = new MemoryStore();
+    await real.set('k', 'v', 20);
+    await expect(real.get('k')).resolves.toBe('v');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await expect(real.get('k')).resolves.toBeUndefined();
+  });
+});

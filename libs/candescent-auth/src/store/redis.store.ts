@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { CandescentConfigurationError, CandescentUnavailableError } from '../errors/candescent-auth.error';
+import { CandescentLogger, describeError } from '../logging/candescent-logger';
+import { registerSecret } from '../logging/redact';
+import type { CandescentStore } from './candescent-store.interface';
+import { CandescentStoreIntegrityError } from './store-integrity.error';
+import { entryTtlMs, leaseTtlMs } from './store-ttl';
+import { ValueCipher } from './value-cipher';
+
+/** Options of {@link RedisStore}. Give exactly one of `url` and `client`. */
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...`; the store owns the connection it makes. */
+  url?: string;
+  /** An ioredis client you manage; the store never quits it. */
+  client?: Redis;
+  /**
+   * Prefix of every key the store writes; values live under `<prefix>data:`, locks under `<prefix>lock:`.
+   * @default 'candescent:'
+   */
+  keyPrefix?: string;
+  /** `CANDESCENT_STORE_KEY`: 32 bytes as base64, or 64 hex characters. */
+  encryptionKey: string;
+  /**
+   * Longest wait for one Redis command before the store gives up with `CandescentUnavailableError`.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
+}
+
+/** Default of {@link RedisStoreOptions.commandTimeoutMs}. */
+export const REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+
+// Deletes the lock only while it still holds the caller's fence, atomically on the server.
+const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * A store in Redis (ioredis 5), for apps that run more than one instance. Values are encrypted
+ * with AES-256-GCM and bound to their full Redis key. Any Redis failure (refused connection,
+ * timeout, closed client) becomes `CandescentUnavailableError` within `commandTimeoutMs`.
+ */
+export class RedisStore implements CandescentStore {
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly cipher: ValueCipher;
+  private readonly keyPrefix: string;
+  private readonly commandTimeoutMs: number;
+  private readonly hidden: string[] = [];
+  private readonly logger = new CandescentLogger('CandescentRedisStore');
+  private failing = false;
+
+  /** @throws CandescentConfigurationError for a bad key, URL, timeout, or both/neither of `url` and `client`. */
+  constructor(options: RedisStoreOptions) {
+    this.cipher = ValueCipher.fromKey(options.encryptionKey);
+    this.keyPrefix = options.keyPrefix ?? 'candescent:';
+    this.commandTimeoutMs = options.commandTimeoutMs ?? REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS;
+    if (!Number.isFinite(this.commandTimeoutMs) || this.commandTimeoutMs <= 0) {
+      throw configError('commandTimeoutMs', 'a positive number of milliseconds');
+    }
+    if ((options.url === undefined) === (options.client === undefined)) {
+      throw new CandescentConfigurationError(
+        'RedisStore needs exactly one of `url` (redis://host:port) and `client` (an ioredis instance)',
+        [{ field: 'url', expected: 'exactly one of url and client' }],
+      );
+    }
+    if (options.client) {
+      this.client = options.client;
+      this.ownsClient = false;
+      return;
+    }
+    this.client = this.connect(options.url ?? '');
+    this.ownsClient = true;
+  }
+
+  /** The value, or undefined when absent, expired, or unreadable (altered / other key: logged). */
+  async get(key: string): Promise<string | undefined> {
+    const redisKey = this.dataKey(key);
+    const payload = await this.run('get', () => this.client.get(redisKey));
+    if (payload === null) return undefined;
+    try {
+      return this.cipher.decrypt(payload, redisKey);
+    } catch (error) {
+      if (!(error instanceof CandescentStoreIntegrityError)) throw error;
+      // Treated as absent so the customer logs in again instead of failing until the TTL ends;
+      // the key is not logged because it may carry a session handle.
+      this.logger.warn('A stored value could not be decrypted and was ignored', error);
+      return undefined;
+    }
+  }
+
+  /** Stores an encrypted value with `SET ... PX ttlMs`; a ttl of zero or less removes the key. */
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    const ttl = entryTtlMs(ttlMs);
+    const redisKey = this.dataKey(key);
+    if (ttl === undefined) {
+      await this.run('delete', () => this.client.del(redisKey));
+      return;
+    }
+    const payload = this.cipher.encrypt(value, redisKey);
+    await this.run('set', () => this.client.set(redisKey, payload, 'PX', ttl));
+  }
+
+  /** Removes a value; absent keys are fine. */
+  async delete(key: string): Promise<void> {
+    await this.run('delete', () => this.client.del(this.dataKey(key)));
+  }
+
+  /** `SET lock fence NX PX ttlMs`: the fence when taken, undefined while another lease holds. */
+  async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
+    const lease = leaseTtlMs(ttlMs);
+    const fence = randomUUID();
+    const reply = await this.run('acquireLock', () => this.client.set(this.lockKey(key), fence, 'PX', lease, 'NX'));
+    return reply === 'OK' ? fence : undefined;
+  }
+
+  /** Releases the lease only while `fence` still owns it (compare-and-delete in one script). */
+  async releaseLock(key: string, fence: string): Promise<void> {
+    await this.run('releaseLock', () => this.client.eval(RELEASE_IF_OWNER, 1, this.lockKey(key), fence));
+  }
+
+  /** Quits the connection the store made; a client passed in is left to its owner. */
+  async close(): Promise<void> {
+    if (!this.ownsClient) return;
+    // Never connected (lazy) or already ended: QUIT would open a connection just to close it.
+    if (this.client.status === 'wait' || this.client.status === 'end') {
+      this.client.disconnect();
+      return;
+    }
+    try {
+      await this.run('close', () => this.client.quit());
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private dataKey(key: string): string {
+    return `${this.keyPrefix}data:${key}`;
+  }
+
+  private lockKey(key: string): string {
+    return `${this.keyPrefix}lock:${key}`;
+  }
+
+  private connect(url: string): Redis {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw configError('url', 'a URL such as redis://127.0.0.1:6379');
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+      throw configError('url', `a redis:// or rediss:// URL, not ${parsed.protocol}//`);
+    }
+    if (parsed.password !== '') {
+      const password = safeDecode(parsed.password);
+      this.hidden.push(password, parsed.password);
+      // Module-wide redaction too, in case a driver message reaches a log through another path.
+      registerSecret(password);
+    }
+    const client = new Redis(url, {
+      // Connect on first use, so building the module never blocks on Redis.
+      lazyConnect: true,
+      // Commands wait in the queue across a short reconnect, but never longer than commandTimeout.
+      enableOfflineQueue: true,
+      commandTimeout: this.commandTimeoutMs,
+      connectTimeout: this.commandTimeoutMs,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
+    });
+    // Without a listener ioredis prints every reconnect failure; log the transitions instead.
+    client.on('error', (error: unknown) => {
+      if (this.failing) return;
+      this.failing = true;
+      this.logger.warn('Redis store connection failed; retrying', this.scrub(describeError(error)));
+    });
+    client.on('ready', () => {
+      if (this.failing) this.logger.log('Redis store connection restored');
+      this.failing = false;
+    });
+    return client;
+  }
+
+  /** Runs one command within `commandTimeoutMs`, turning any failure into `CandescentUnavailableError`. */
+  private async run<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    // ioredis's own commandTimeout only applies to clients it was configured on, not to ones passed in.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`no reply within ${this.commandTimeoutMs} ms`));
+      }, this.commandTimeoutMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([command(), timeout]);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CandescentUnavailableError(`Redis store unavailable during ${operation}: ${this.scrub(reason)}`, {
+        errorType: 'STORE_ERROR',
+        errorCode: 'STORE_UNAVAILABLE',
+        networkCode: typeof code === 'string' ? code : undefined,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Removes the URL's credentials and bounds the length of a driver message. */
+  private scrub(text: string): string {
+    let out = text;
+    for (const secret of this.hidden) out = out.split(secret).join('[REDACTED]');
+    return out.length > 200 ? `${out.slice(0, 200)}…` : out;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function configError(field: string, expected: string): CandescentConfigurationError {
+  return new CandescentConfigurationError(`RedisStore ${field} must be ${expected}`, [{ field, expected }]);
+}

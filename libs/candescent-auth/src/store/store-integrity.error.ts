@@ -1,0 +1,13 @@
+import { CandescentAuthError } from '../errors/candescent-auth.error';
+
+/**
+ * A stored value failed authentication: it was altered, moved to another key, or written under
+ * another `CANDESCENT_STORE_KEY`. The message never contains the value.
+ */
+export class CandescentStoreIntegrityError extends CandescentAuthError {
+  readonly status = 500;
+
+  constructor(message: string) {
+    super(message, { errorType: 'STORE_ERROR', errorCode: 'STORE_INTEGRITY' });
+  }
+}

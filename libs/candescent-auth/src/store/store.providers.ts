@@ -1,0 +1,27 @@
+import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { CandescentClock } from '../token/candescent-clock';
+import { CANDESCENT_STORE, type CandescentStore } from './candescent-store.interface';
+import { MemoryStore } from './memory.store';
+import { RedisStore } from './redis.store';
+
+/** The store from the options: Redis (encrypted values) when configured, process memory otherwise. */
+export const candescentStoreProvider: Provider = {
+  provide: CANDESCENT_STORE,
+  useFactory: (options: ResolvedCandescentAuthOptions, clock: CandescentClock): CandescentStore =>
+    options.redis
+      ? new RedisStore({ url: options.redis.url, encryptionKey: options.redis.encryptionKey, keyPrefix: options.redis.keyPrefix })
+      : new MemoryStore({ now: () => clock.now() }),
+  inject: [CANDESCENT_RESOLVED_OPTIONS, CandescentClock],
+};
+
+/** Closes the store's connections when the application shuts down. */
+@Injectable()
+export class CandescentStoreCloser implements OnApplicationShutdown {
+  constructor(@Inject(CANDESCENT_STORE) private readonly store: CandescentStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close?.();
+  }
+}

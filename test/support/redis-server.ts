@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+/** A running throwaway `redis-server`. */
+export interface RedisServerHandle {
+  /** `redis://[:password@]127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Kills the server and resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Sets `requirepass` and puts the password in the URL. */
+  password?: string;
+}
+
+const STARTUP_TIMEOUT_MS = 5000;
+
+/** The `redis-server` executable: `REDIS_SERVER_BIN`, or the first one on PATH. */
+export function redisServerBinary(): string | undefined {
+  const candidates = process.env.REDIS_SERVER_BIN
+    ? [process.env.REDIS_SERVER_BIN]
+    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'redis-server'));
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Whether a `redis-server` binary can be started on this machine. */
+export function redisAvailable(): boolean {
+  return redisServerBinary() !== undefined;
+}
+
+/**
+ * `describe` for suites that need a real Redis. Without the binary the suite is skipped with a
+ * loud notice, or fails when `REQUIRE_REDIS=1` (CI), so a missing server is never a silent pass.
+ */
+export function describeRedis(name: string, fn: () => void): void {
+  if (redisAvailable()) {
+    describe(name, fn);
+    return;
+  }
+  if (process.env.REQUIRE_REDIS === '1') {
+    throw new Error(`REQUIRE_REDIS=1 but redis-server was not found on PATH; install it (apt-get install redis-server) to run "${name}"`);
+  }
+  console.warn(
+    `SKIPPED: redis-server not found on PATH; "${name}" did not run. Install redis-server ` +
+      '(apt-get install redis-server) or set REQUIRE_REDIS=1 to turn this into a failure.',
+  );
+  describe.skip(name, fn);
+}
+
+/** Starts `redis-server` on a free loopback port, without persistence, and waits until it answers. */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
+  const binary = redisServerBinary();
+  if (!binary) throw new Error('redis-server not found on PATH');
+  // Another process may take the port between our probe and redis binding it: try again.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const args = ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--loglevel', 'warning'];
+    if (options.password) args.push('--requirepass', options.password);
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-2000);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    try {
+      await waitForPing(child, port, options.password);
+    } catch (error) {
+      await kill(child);
+      if (attempt < 3) continue;
+      throw new Error(`redis-server did not start on port ${port}: ${(error as Error).message}\n${output}`);
+    }
+    const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+    return { url: `redis://${auth}127.0.0.1:${port}`, port, stop: () => kill(child) };
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+async function waitForPing(child: ChildProcess, port: number, password?: string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
+    if (await ping(port, password)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no PONG within ${STARTUP_TIMEOUT_MS} ms`);
+}
+
+/** One raw RESP round trip: true once the server answers PONG. */
+function ping(port: number, password?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => {
+      done(false);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('utf8');
+      if (reply.includes('+PONG')) done(true);
+      else if (reply.startsWith('-') || reply.includes('\r\n-')) done(false);
+    });
+    socket.once('connect', () => {
+      socket.write((password ? resp(['AUTH', password]) : '') + resp(['PING']));
+    });
+  });
+}
+
+/** A command as a RESP array, so a password with spaces or quotes is sent as one argument. */
+function resp(parts: string[]): string {
+  return `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`;
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
