@@ -11,7 +11,7 @@ import { InstitutionController } from './institution/institution.controller';
 import { type SampleEnvironment, scopesFrom } from './sample-config';
 
 /** Module options from the environment, the way an app would write its factory. */
-export function candescentOptionsFrom(config: ConfigService<SampleEnvironment, true>): CandescentAuthOptions {
+export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>): CandescentAuthOptions {
   const login = config.get('CANDESCENT_LOGIN_SERVICE', { infer: true });
   const redisUrl = config.get('REDIS_URL', { infer: true });
   return {
@@ -19,7 +19,7 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment, t
     consumerKey: config.get('CANDESCENT_CONSUMER_KEY', { infer: true }) ?? '',
     consumerSecret: config.get('CANDESCENT_CONSUMER_SECRET', { infer: true }) ?? '',
     fiId: config.get('CANDESCENT_FIID', { infer: true }) ?? '',
-    tokenServices: login === 'both' ? ['v1', 'v2'] : [login],
+    tokenServices: login === 'both' ? ['v1', 'v2'] : [login ?? 'v2'],
     appName: config.get('CANDESCENT_APP_NAME', { infer: true }),
     appVersion: config.get('CANDESCENT_APP_VERSION', { infer: true }),
     offeringId: config.get('CANDESCENT_OFFERING_ID', { infer: true }),
@@ -36,10 +36,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ ignoreEnvFile: true, skipProcessEnv: true, isGlobal: true, load: [() => ({ ...environment })] }),
+        ConfigModule.forRoot({ ignoreEnvFile: true, skipProcessEnv: true, isGlobal: true, load: [() => Object.fromEntries(Object.entries(environment))] }),
         CandescentAuthModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (config: ConfigService<SampleEnvironment, true>) => candescentOptionsFrom(config),
+          useFactory: (config: ConfigService<SampleEnvironment>) => candescentOptionsFrom(config),
         }),
         TerminusModule,
         ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: environment.LOGIN_RATE_LIMIT }] }),

@@ -9,15 +9,13 @@ async function main(): Promise<void> {
   const url = await sample.app.getUrl();
   logger.log(`Sample app listening on ${url}`);
   if (sample.sandbox) {
-    const demo = DEMO_CUSTOMERS[0];
+    const [demo] = DEMO_CUSTOMERS;
     logger.log(`Embedded Candescent sandbox on ${sample.sandbox.url} (set CANDESCENT_BASE_URL to use a real environment)`);
-    if (demo) {
-      logger.log(`Demo customers: ${DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ')}`);
-      logger.log(`Try: curl -s '${url}/institution/accounts?loginId=${demo.username}'`);
-      logger.log(
-        `Then: curl -s -X POST ${url}/auth/login -H 'Content-Type: application/json' -d '{"username":"${demo.username}","password":"${demo.password}"}'`,
-      );
-    }
+    logger.log(`Demo customers: ${DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ')}`);
+    logger.log(`Try: curl -s '${url}/institution/accounts?loginId=${demo.username}'`);
+    logger.log(
+      `Then: curl -s -X POST ${url}/auth/login -H 'Content-Type: application/json' -d '{"username":"${demo.username}","password":"${demo.password}"}'`,
+    );
   }
 }
 

@@ -3,10 +3,12 @@ export {
   CANDESCENT_AUTH_ASYNC_OPTIONS_TYPE,
   CANDESCENT_AUTH_OPTIONS_TYPE,
 } from './candescent-auth.module-definition';
-export {
+export type {
   CandescentAuthOptions,
   CandescentCircuitBreakerOptions,
+  CandescentRedisOptions,
   CandescentRetryOptions,
+  CandescentSessionOptions,
 } from './options/candescent-auth.options';
 export type { ResolvedCandescentAuthOptions } from './options/candescent-auth.defaults';
 export { InjectCandescentAuthOptions } from './options/inject-options.decorator';

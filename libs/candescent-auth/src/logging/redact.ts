@@ -66,7 +66,7 @@ const SENSITIVE_KEY = new RegExp(`^(?:${SENSITIVE_KEYS})$`, 'i');
  * Deep-copies plain data with sensitive keys blanked and every string redacted. Used for
  * structured log context and error details; cycles and depth are bounded.
  */
-export function redactValue(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+export function redactValue(value: unknown, depth = 0, seen = new WeakSet()): unknown {
   if (typeof value === 'string') return redact(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth > 6 || seen.has(value)) return '[…]';

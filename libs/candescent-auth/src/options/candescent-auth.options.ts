@@ -23,7 +23,7 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 
 /** Retries of token requests. Only network errors, 5xx (rate limits included) and 429 are retried. */
-export class CandescentRetryOptions {
+export class CandescentRetryOptionsDto {
   /**
    * Attempts per token request, the first included.
    * @default 3
@@ -47,7 +47,7 @@ export class CandescentRetryOptions {
 }
 
 /** The circuit breaker in front of each token service. */
-export class CandescentCircuitBreakerOptions {
+export class CandescentCircuitBreakerOptionsDto {
   /**
    * Consecutive failed token requests (after retries) that open the circuit.
    * @default 5
@@ -64,7 +64,7 @@ export class CandescentCircuitBreakerOptions {
 }
 
 /** Customer sessions kept on the server (the client only holds an opaque handle). */
-export class CandescentSessionOptions {
+export class CandescentSessionOptionsDto {
   /**
    * How the client presents the handle: `Authorization: Bearer <handle>`, or an HttpOnly,
    * Secure, SameSite cookie (state-changing requests then also need the CSRF header).
@@ -110,7 +110,7 @@ export class CandescentSessionOptions {
 }
 
 /** Redis for sessions shared by several instances; values are encrypted with AES-256-GCM. */
-export class CandescentRedisOptions {
+export class CandescentRedisOptionsDto {
   /** `redis://` or `rediss://` URL. */
   @IsString() @Matches(/^rediss?:\/\/\S+$/)
   url!: string;
@@ -131,7 +131,7 @@ export class CandescentRedisOptions {
  * Options of `CandescentAuthModule`. Validated once at start-up; an invalid set stops the
  * application with one `CandescentConfigurationError` listing every bad field.
  */
-export class CandescentAuthOptions {
+export class CandescentAuthOptionsDto {
   /**
    * The FI's Candescent gateway URL, e.g. `https://api.candescent.com` or
    * `https://api.candescent.com/digitalbanking`. https is required unless the host is loopback.
@@ -268,12 +268,12 @@ export class CandescentAuthOptions {
   maxExpiresInSeconds?: number;
 
   /** Retries of token requests. */
-  @IsOptional() @ValidateNested() @Type(() => CandescentRetryOptions)
-  retry?: CandescentRetryOptions;
+  @IsOptional() @ValidateNested() @Type(() => CandescentRetryOptionsDto)
+  retry?: CandescentRetryOptionsDto;
 
   /** The circuit breaker of each token service. */
-  @IsOptional() @ValidateNested() @Type(() => CandescentCircuitBreakerOptions)
-  circuitBreaker?: CandescentCircuitBreakerOptions;
+  @IsOptional() @ValidateNested() @Type(() => CandescentCircuitBreakerOptionsDto)
+  circuitBreaker?: CandescentCircuitBreakerOptionsDto;
 
   /**
    * How long a rejection of the app's own credentials is remembered, so that a wrong secret
@@ -292,10 +292,24 @@ export class CandescentAuthOptions {
   legacyPathPattern?: string;
 
   /** Customer sessions. */
-  @IsOptional() @ValidateNested() @Type(() => CandescentSessionOptions)
-  session?: CandescentSessionOptions;
+  @IsOptional() @ValidateNested() @Type(() => CandescentSessionOptionsDto)
+  session?: CandescentSessionOptionsDto;
 
   /** Keep sessions in Redis instead of process memory (needed with more than one instance). */
-  @IsOptional() @ValidateNested() @Type(() => CandescentRedisOptions)
-  redis?: CandescentRedisOptions;
+  @IsOptional() @ValidateNested() @Type(() => CandescentRedisOptionsDto)
+  redis?: CandescentRedisOptionsDto;
 }
+
+/** Plain-object form of an options class: what callers write (an object literal, not an instance). */
+type Plain<T> = { [K in keyof T]: T[K] extends (infer U)[] ? U[] : T[K] extends object | undefined ? Plain<T[K]> : T[K] };
+
+/** Options of `CandescentAuthModule.forRoot()` / the factory of `forRootAsync()`. */
+export type CandescentAuthOptions = Plain<CandescentAuthOptionsDto>;
+/** Retries of token requests. */
+export type CandescentRetryOptions = Plain<CandescentRetryOptionsDto>;
+/** The circuit breaker of each token service. */
+export type CandescentCircuitBreakerOptions = Plain<CandescentCircuitBreakerOptionsDto>;
+/** Customer sessions. */
+export type CandescentSessionOptions = Plain<CandescentSessionOptionsDto>;
+/** Redis for sessions shared by several instances. */
+export type CandescentRedisOptions = Plain<CandescentRedisOptionsDto>;

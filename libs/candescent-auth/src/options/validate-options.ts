@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
-import { CandescentAuthOptions } from './candescent-auth.options';
+import { CandescentAuthOptionsDto } from './candescent-auth.options';
 import { type ResolvedCandescentAuthOptions, resolveOptions } from './candescent-auth.defaults';
 
 type Problem = { field: string; expected: string };
@@ -84,7 +84,7 @@ function checkBaseUrl(raw: string): boolean {
   return url.protocol === 'http:' && isLoopback(url.hostname);
 }
 
-function crossFieldProblems(options: CandescentAuthOptions): Problem[] {
+function crossFieldProblems(options: CandescentAuthOptionsDto): Problem[] {
   const problems: Problem[] = [];
   if (!checkBaseUrl(options.baseUrl)) problems.push({ field: 'baseUrl', expected: EXPECTED.baseUrl });
   const services = options.tokenServices ?? ['v2'];
@@ -125,7 +125,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
       [{ field: '(options)', expected: 'an object' }],
     );
   }
-  const options = plainToInstance(CandescentAuthOptions, raw);
+  const options = plainToInstance(CandescentAuthOptionsDto, raw);
   const errors = validateSync(options, {
     whitelist: true,
     forbidNonWhitelisted: true,

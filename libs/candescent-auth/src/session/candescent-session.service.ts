@@ -188,8 +188,8 @@ export class CandescentSessionService {
     const raw = await this.store.get(`session:${id}`);
     if (raw === undefined) return undefined;
     try {
-      const parsed = JSON.parse(raw) as StoredSession;
-      return parsed.v === 1 ? parsed : undefined;
+      const parsed = JSON.parse(raw) as StoredSession | { v?: unknown };
+      return parsed.v === 1 ? (parsed as StoredSession) : undefined;
     } catch {
       return undefined;
     }

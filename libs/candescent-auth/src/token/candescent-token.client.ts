@@ -5,7 +5,7 @@ import { classifyTokenError } from '../errors/upstream-error.classifier';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { TokenRequestExecutor } from '../resilience/token-request.executor';
 import { CandescentClock } from './candescent-clock';
-import type { CandescentToken, TokenGrant } from './candescent-token.interface';
+import type { CandescentToken } from './candescent-token.interface';
 import { CandescentTokenHttpClient, type TokenServiceRequest } from './token-http.client';
 import { parseTokenSuccess } from './token-response.parser';
 
@@ -64,7 +64,7 @@ export class CandescentTokenClient {
     };
     return this.executor.execute(service, async (timeoutMs) => {
       const exchange = await this.http.send({ ...base, timeoutMs });
-      const ctx = { service, grant: request.grant as TokenGrant, traceId: exchange.traceId };
+      const ctx = { service, grant: request.grant, traceId: exchange.traceId };
       if (exchange.response.status < 200 || exchange.response.status >= 300) {
         throw classifyTokenError(exchange.response, ctx);
       }

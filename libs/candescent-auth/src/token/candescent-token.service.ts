@@ -106,7 +106,7 @@ export class CandescentTokenService {
       await Promise.allSettled(tokens.filter((t) => t.service === 'v2').map((t) => this.revoke(t)));
       throw failed.reason;
     }
-    tokens.forEach((t) => this.remember(t));
+    for (const token of tokens) this.remember(token);
     const v1 = tokens.find((t) => t.service === 'v1');
     const v2 = tokens.find((t) => t.service === 'v2');
     return {

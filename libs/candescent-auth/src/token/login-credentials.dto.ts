@@ -4,7 +4,7 @@ import { IsNotEmpty, IsString, Matches, MaxLength, validateSync } from 'class-va
 import { CandescentInvalidRequestError } from '../errors/candescent-auth.error';
 
 /** No C0/C1 control characters or DEL anywhere (they are rejected upstream as well). */
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
 
 /** Longest accepted username, in characters. */
 export const MAX_USERNAME_LENGTH = 128;

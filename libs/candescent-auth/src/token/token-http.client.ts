@@ -64,9 +64,7 @@ export class CandescentTokenHttpClient {
       Object.entries(request.form).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ).toString();
     const controller = new AbortController();
-    let timedOut = false;
     const timer = setTimeout(() => {
-      timedOut = true;
       controller.abort();
     }, request.timeoutMs);
     try {
@@ -80,12 +78,13 @@ export class CandescentTokenHttpClient {
       const receivedAt = request.now();
       const responseHeaders: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(res.headers as Record<string, unknown>)) {
-        responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value == null ? undefined : String(value);
+        if (typeof value === 'string' || typeof value === 'number') responseHeaders[name.toLowerCase()] = String(value);
+        else if (Array.isArray(value)) responseHeaders[name.toLowerCase()] = value.join(', ');
       }
       const text = typeof res.data === 'string' ? res.data : '';
       return { response: { status: res.status, headers: responseHeaders, body: text }, traceId, receivedAt };
     } catch (error: unknown) {
-      if (timedOut) {
+      if (controller.signal.aborted) {
         throw new CandescentTimeoutError(
           `Candescent ${request.service.toUpperCase()} token service did not answer within ${request.timeoutMs} ms.`,
           { service: request.service, traceId, errorType: 'SYSTEM_ERROR', errorCode: 'TIMEOUT' },
