@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { createSampleApp } from './create-sample-app';
 
 async function main(): Promise<void> {
   const logger = new Logger('Sample');
+  // A .env file is optional; variables already set in the environment win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const sample = await createSampleApp(process.env);
   await sample.app.listen(sample.environment.PORT, '127.0.0.1');
   const url = await sample.app.getUrl();
