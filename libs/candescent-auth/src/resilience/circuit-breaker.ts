@@ -1,4 +1,5 @@
 import { type CandescentService, CandescentUnavailableError } from '../errors/candescent-auth.error';
+import { CandescentMetrics } from '../metrics/candescent-metrics';
 
 type State = 'closed' | 'open' | 'half-open';
 
@@ -30,7 +31,7 @@ export class CircuitBreaker {
     if (this.state === 'closed') return;
     const waited = this.now() - this.openedAt;
     if (this.state === 'open' && waited >= this.resetTimeoutMs && !this.probeInFlight) {
-      this.state = 'half-open';
+      this.transition('half-open');
       this.probeInFlight = true;
       return;
     }
@@ -42,7 +43,7 @@ export class CircuitBreaker {
   }
 
   onSuccess(): void {
-    this.state = 'closed';
+    this.transition('closed');
     this.failures = 0;
     this.probeInFlight = false;
   }
@@ -51,8 +52,13 @@ export class CircuitBreaker {
     this.probeInFlight = false;
     this.failures += 1;
     if (this.state === 'half-open' || this.failures >= this.failureThreshold) {
-      this.state = 'open';
+      this.transition('open');
       this.openedAt = this.now();
     }
+  }
+
+  private transition(next: State): void {
+    if (this.state !== next) CandescentMetrics.circuit(this.service, next);
+    this.state = next;
   }
 }

@@ -7,6 +7,7 @@ import {
   CandescentUnavailableError,
 } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { CircuitBreaker } from './circuit-breaker';
 
 /** Errors worth another attempt: the request may succeed later. */
@@ -55,18 +56,22 @@ export class TokenRequestExecutor {
   }
 
   /** Calls `attempt(timeoutMs)` until it succeeds, fails for good, or the deadline passes. */
-  async execute<T>(service: CandescentService, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
+  async execute<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
     const { maxAttempts, baseDelayMs, maxDelayMs } = this.options.retry;
     const deadline = this.runtime.now() + this.options.requestDeadlineMs;
     const breaker = this.breaker(service);
     for (let n = 1; ; n += 1) {
       breaker.beforeRequest();
       const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs, deadline - this.runtime.now()));
+      const startedAt = this.runtime.now();
       try {
         const result = await attempt(timeoutMs);
+        CandescentMetrics.tokenRequest({ service, grant, outcome: 'success' }, this.runtime.now() - startedAt);
         breaker.onSuccess();
         return result;
       } catch (error: unknown) {
+        const outcome = error instanceof CandescentAuthError ? (error.errorCode ?? error.name) : 'error';
+        CandescentMetrics.tokenRequest({ service, grant, outcome }, this.runtime.now() - startedAt);
         if (isServiceFailure(error)) breaker.onFailure();
         else breaker.onSuccess();
         if (!isRetryable(error) || n >= maxAttempts) throw error;

@@ -8,6 +8,7 @@ import {
   type SessionRejection,
 } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
+import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { registerSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
@@ -58,6 +59,7 @@ export class CandescentSessionService {
       absoluteExpiresAt: now + this.options.session.absoluteTimeoutMs,
     };
     await this.write(hashHandle(handle), session);
+    CandescentMetrics.session('login');
     return { sessionToken: handle, expiresAt: this.expiresAt(session), absoluteExpiresAt: session.absoluteExpiresAt, csrfToken, customer: tokens.customer };
   }
 
@@ -118,7 +120,10 @@ export class CandescentSessionService {
           await this.end(id, session, 'expired');
           throw new CandescentSessionRejectedError('expired');
         }
-        if (tokens !== session.tokens) await this.write(id, { ...session, tokens });
+        if (tokens !== session.tokens) {
+          await this.write(id, { ...session, tokens });
+          CandescentMetrics.session('renewed');
+        }
         return tokens;
       } finally {
         await this.store.releaseLock(`lock:session:${id}`, fence).catch(() => undefined);
@@ -131,6 +136,7 @@ export class CandescentSessionService {
     const session = await this.read(id);
     if (!session) return;
     await this.end(id, session, 'revoked');
+    CandescentMetrics.session('logout');
     await this.tokens.revoke(session.tokens).catch((error: unknown) => {
       // The session is gone locally either way; its tokens expire on their own.
       this.logger.warn('Revoking the customer tokens at logout failed.', error);
@@ -202,6 +208,7 @@ export class CandescentSessionService {
   }
 
   private async end(id: string, session: StoredSession, reason: 'expired' | 'revoked'): Promise<void> {
+    if (reason === 'expired') CandescentMetrics.session('expired');
     await this.store.delete(`session:${id}`);
     const ttl = Math.max(this.options.session.idleTimeoutMs, session.absoluteExpiresAt - this.clock.now());
     await this.store.set(`session-end:${id}`, reason, ttl);

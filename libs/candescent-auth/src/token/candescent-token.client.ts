@@ -62,7 +62,7 @@ export class CandescentTokenClient {
       originatingIp: request.grant === 'password' ? request.originatingIp : undefined,
       now: () => this.clock.now(),
     };
-    return this.executor.execute(service, async (timeoutMs) => {
+    return this.executor.execute(service, request.grant, async (timeoutMs) => {
       const exchange = await this.http.send({ ...base, timeoutMs });
       const ctx = { service, grant: request.grant, traceId: exchange.traceId };
       if (exchange.response.status < 200 || exchange.response.status >= 300) {
@@ -80,7 +80,7 @@ export class CandescentTokenClient {
 
   /** Revokes an access or refresh token at the V2 revocation endpoint (204 on success). */
   async revokeToken(token: string): Promise<void> {
-    await this.executor.execute('v2', async (timeoutMs) => {
+    await this.executor.execute('v2', 'revoke', async (timeoutMs) => {
       const exchange = await this.http.send({
         service: 'v2',
         method: 'DELETE',

@@ -10,6 +10,7 @@ import {
   CandescentSessionExpiredError,
 } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
+import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { forgetSecret, registerSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentClock } from './candescent-clock';
@@ -80,6 +81,7 @@ export class CandescentTokenService {
     const now = this.clock.now();
     const cached = this.cache.get(key);
     if (cached && isUsable(cached.token, now)) {
+      CandescentMetrics.tokenCache(now >= cached.refreshAt ? 'refresh-ahead' : 'hit', { service });
       if (now >= cached.refreshAt && now >= cached.nextAttemptAt && !this.tokenFlights.has(key)) {
         cached.nextAttemptAt = now + Math.max(1_000, (cached.token.expiresAt - now) / 4);
         this.fetchInstitutionToken(key, service, scopes).catch((error: unknown) => {
@@ -88,6 +90,7 @@ export class CandescentTokenService {
       }
       return cached.token;
     }
+    CandescentMetrics.tokenCache('miss', { service });
     return this.fetchInstitutionToken(key, service, scopes);
   }
 
