@@ -53,7 +53,7 @@ export function describeRedis(name: string, fn: () => void): void {
     throw new Error(`REQUIRE_REDIS=1 but redis-server was not found on PATH; install it (apt-get install redis-server) to run "${name}"`);
   }
   console.warn(
-    `SKIPPED: redis-server not found on PATH; "${name}" did not run. Install redis-server ` +
+    `SKIPPED: redis-server not found on PATH (or at REDIS_SERVER_BIN); "${name}" did not run. Install redis-server ` +
       '(apt-get install redis-server) or set REQUIRE_REDIS=1 to turn this into a failure.',
   );
   describe.skip(name, fn);
@@ -73,8 +73,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-2000);
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     try {
       await waitForPing(child, port, options.password);
     } catch (error) {
@@ -87,7 +87,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
 }
 
-function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

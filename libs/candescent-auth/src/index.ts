@@ -41,3 +41,5 @@ export { sessionCookie } from './session/session-cookie';
 export type { AuthenticatedSession, CandescentLoginResult } from './session/stored-session.interface';
 export type { CandescentStore } from './store/candescent-store.interface';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.store';
+export { RedisStore, type RedisStoreOptions } from './store/redis.store';
+export { CandescentStoreIntegrityError } from './store/store-integrity.error';

@@ -1,0 +1,138 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { CandescentStore } from '../../libs/candescent-auth/src/store/candescent-store.interface';
+import { MemoryStore } from '../../libs/candescent-auth/src/store/memory.store';
+import { RedisStore } from '../../libs/candescent-auth/src/store/redis.store';
+import { describeRedis, redisAvailable, startRedisServer, type RedisServerHandle } from '../support/redis-server';
+
+/** One store implementation under the shared contract, with what it needs started and stopped. */
+interface StoreCase {
+  name: string;
+  open(): Promise<CandescentStore>;
+  shutdown(): Promise<void>;
+}
+
+const memoryCase = (): StoreCase => ({
+  name: 'MemoryStore',
+  open: () => Promise.resolve(new MemoryStore()),
+  shutdown: () => Promise.resolve(),
+});
+
+const redisCase = (): StoreCase => {
+  let server: RedisServerHandle | undefined;
+  return {
+    name: 'RedisStore',
+    async open() {
+      server = await startRedisServer();
+      return new RedisStore({ url: server.url, encryptionKey: randomBytes(32).toString('base64') });
+    },
+    async shutdown() {
+      await server?.stop();
+    },
+  };
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Without redis-server the Redis case is announced as skipped (or fails under REQUIRE_REDIS=1)
+// while the in-memory case still runs.
+if (!redisAvailable()) describeRedis('CandescentStore contract: RedisStore', () => undefined);
+
+describe.each([memoryCase(), ...(redisAvailable() ? [redisCase()] : [])])(
+  'CandescentStore contract: $name',
+  (storeCase: StoreCase) => {
+    let store: CandescentStore;
+    // Fresh keys per test, so tests never see each other's values or locks.
+    let key: string;
+
+    beforeAll(async () => {
+      store = await storeCase.open();
+    });
+
+    afterAll(async () => {
+      await store.close?.();
+      await storeCase.shutdown();
+    });
+
+    beforeEach(() => {
+      key = `contract:${randomUUID()}`;
+    });
+
+    it('returns undefined for an absent key', async () => {
+      await expect(store.get(key)).resolves.toBeUndefined();
+    });
+
+    it('returns what was set, byte for byte', async () => {
+      const value = JSON.stringify({ token: 'abc', name: 'Zoë ✓', big: 'x'.repeat(64 * 1024) });
+      await store.set(key, value, 10_000);
+      await expect(store.get(key)).resolves.toBe(value);
+      await store.set(key, '', 10_000);
+      await expect(store.get(key)).resolves.toBe('');
+    });
+
+    it('overwrites a value', async () => {
+      await store.set(key, 'first', 10_000);
+      await store.set(key, 'second', 10_000);
+      await expect(store.get(key)).resolves.toBe('second');
+    });
+
+    it('expires a value after its ttl', async () => {
+      await store.set(key, 'short-lived', 60);
+      await expect(store.get(key)).resolves.toBe('short-lived');
+      await sleep(120);
+      await expect(store.get(key)).resolves.toBeUndefined();
+    });
+
+    it('treats a ttl of zero or less as already expired', async () => {
+      await store.set(key, 'v', 10_000);
+      await store.set(key, 'v', 0);
+      await expect(store.get(key)).resolves.toBeUndefined();
+    });
+
+    it('deletes, and deleting an absent key is fine', async () => {
+      await store.set(key, 'v', 10_000);
+      await store.delete(key);
+      await expect(store.get(key)).resolves.toBeUndefined();
+      await expect(store.delete(`${key}:never`)).resolves.toBeUndefined();
+    });
+
+    it('gives a lock to one holder at a time, with a unique fence', async () => {
+      const fence = await store.acquireLock(key, 10_000);
+      expect(fence).toEqual(expect.any(String));
+      await expect(store.acquireLock(key, 10_000)).resolves.toBeUndefined();
+      await store.releaseLock(key, fence!);
+      const again = await store.acquireLock(key, 10_000);
+      expect(again).toEqual(expect.any(String));
+      expect(again).not.toBe(fence);
+    });
+
+    it('only lets one of many concurrent acquirers win', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.acquireLock(key, 10_000)));
+      expect(results.filter((fence) => fence !== undefined)).toHaveLength(1);
+    });
+
+    it('does not release a lock for a wrong fence', async () => {
+      await store.acquireLock(key, 10_000);
+      await store.releaseLock(key, 'wrong-fence');
+      await expect(store.acquireLock(key, 10_000)).resolves.toBeUndefined();
+    });
+
+    it('ends a lease after its ttl; the old holder cannot release the new one', async () => {
+      const first = await store.acquireLock(key, 60);
+      await sleep(120);
+      const second = await store.acquireLock(key, 10_000);
+      expect(second).toEqual(expect.any(String));
+      await store.releaseLock(key, first!);
+      await expect(store.acquireLock(key, 10_000)).resolves.toBeUndefined();
+    });
+
+    it('keeps locks and values apart, even for look-alike keys', async () => {
+      await store.set(`lock:${key}`, 'value', 10_000);
+      await store.set(key, 'value', 10_000);
+      const fence = await store.acquireLock(key, 10_000);
+      expect(fence).toEqual(expect.any(String));
+      await store.releaseLock(key, fence!);
+      await expect(store.get(key)).resolves.toBe('value');
+      await expect(store.get(`lock:${key}`)).resolves.toBe('value');
+    });
+  },
+);
