@@ -5,7 +5,7 @@ const moduleNameMapper = {
   '^@candescent/sandbox$': '<rootDir>/libs/candescent-sandbox/src',
 };
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
 };
 const common = {
   rootDir: __dirname,
