@@ -1,0 +1,65 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+/** Customer sessions kept on the server (the client only holds an opaque handle). */
+export class CandescentSessionOptionsDto {
+  /**
+   * How the client presents the handle: `Authorization: Bearer <handle>`, or an HttpOnly,
+   * Secure, SameSite cookie (state-changing requests then also need the CSRF header).
+   * @default 'bearer'
+   */
+  @IsOptional() @IsIn(['bearer', 'cookie'])
+  transport?: 'bearer' | 'cookie';
+
+  /**
+   * Cookie name with the cookie transport.
+   * @default 'candescent_session'
+   */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{1,64}$/)
+  cookieName?: string;
+
+  /**
+   * `SameSite` attribute of the cookie.
+   * @default 'strict'
+   */
+  @IsOptional() @IsIn(['strict', 'lax'])
+  cookieSameSite?: 'strict' | 'lax';
+
+  /**
+   * Header that must carry the session's CSRF token on state-changing requests (cookie transport).
+   * @default 'x-csrf-token'
+   */
+  @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,64}$/)
+  csrfHeaderName?: string;
+
+  /**
+   * A session unused this long ends (sliding expiry).
+   * @default 900000 (15 minutes)
+   */
+  @IsOptional() @IsInt() @Min(10_000) @Max(86_400_000)
+  idleTimeoutMs?: number;
+
+  /**
+   * A session ends this long after login, however active.
+   * @default 43200000 (12 hours)
+   */
+  @IsOptional() @IsInt() @Min(10_000) @Max(30 * 86_400_000)
+  absoluteTimeoutMs?: number;
+}
+
+/** Redis for sessions shared by several instances; values are encrypted with AES-256-GCM. */
+export class CandescentRedisOptionsDto {
+  /** `redis://` or `rediss://` URL. */
+  @IsString() @Matches(/^rediss?:\/\/\S+$/)
+  url!: string;
+
+  /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). */
+  @IsString() @MinLength(32) @MaxLength(128)
+  encryptionKey!: string;
+
+  /**
+   * Prefix of every key.
+   * @default 'candescent:'
+   */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9:_-]{0,64}$/)
+  keyPrefix?: string;
+}
