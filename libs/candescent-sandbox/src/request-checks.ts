@@ -49,9 +49,22 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
-/** V1 answers JSON only when asked; XML is its default. */
+/**
+ * V1 answers JSON only when asked; XML is its default. With both listed, the higher q-value
+ * wins and a tie keeps XML.
+ */
 export function acceptsJson(accept: string | undefined): boolean {
-  return (accept ?? '').toLowerCase().includes('application/json');
+  let json = 0;
+  let xml = 0;
+  for (const part of (accept ?? '').toLowerCase().split(',')) {
+    const [type = '', ...params] = part.split(';').map((p) => p.trim());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    const weight = Number.isFinite(q) ? q : 0;
+    if (type === 'application/json') json = Math.max(json, weight);
+    if (type === 'application/xml' || type === 'text/xml') xml = Math.max(xml, weight);
+  }
+  return json > xml;
 }
 
 function safeEqual(actual: string, expected: string): boolean {

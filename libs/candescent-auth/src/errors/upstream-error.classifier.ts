@@ -134,8 +134,15 @@ function kindOf(status: number, details: UpstreamDetails, grant?: TokenGrant): U
  * Upstream text for a message: one line, credential-shaped parts and long token-like runs
  * removed, then cut. Redacting before cutting matters: a cut secret no longer matches.
  */
-function upstreamText(value: string | undefined, max: number, freeText = true): string | undefined {
+function upstreamText(value: string | undefined, max: number, freeText = true, sensitive: readonly string[] = []): string | undefined {
   if (value === undefined) return undefined;
+  // The request's own credentials are scrubbed by value: an echoed password has no key to match.
+  for (const secret of sensitive) {
+    if (secret.length === 0) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2)])) {
+      value = value.split(form).join(REDACTED);
+    }
+  }
   // eslint-disable-next-line no-control-regex -- control characters are what is being removed
   let text = redact(value.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim());
   if (freeText) {
@@ -160,15 +167,22 @@ function upstreamText(value: string | undefined, max: number, freeText = true): 
  */
 export function classifyTokenError(
   res: TokenHttpResponse,
-  ctx: { service: CandescentService; grant?: TokenGrant; traceId: string; now?: number },
+  ctx: {
+    service: CandescentService;
+    grant?: TokenGrant;
+    traceId: string;
+    now?: number;
+    /** Values sent in this request that must never be echoed (password, refresh token). */
+    sensitive?: readonly string[];
+  },
 ): CandescentAuthError {
   try {
     const details = readDetails(res);
     const kind = kindOf(res.status, details, ctx.grant);
     const ErrorType = ERROR_CLASS_OF_KIND[kind];
     const retryAfterSeconds = parseRetryAfter(res.headers['retry-after'], ctx.now ?? Date.now());
-    const errorCode = upstreamText(details.errorCode, 64, false);
-    const upstreamMessage = upstreamText(details.message, MAX_UPSTREAM_TEXT);
+    const errorCode = upstreamText(details.errorCode, 64, false, ctx.sensitive);
+    const upstreamMessage = upstreamText(details.message, MAX_UPSTREAM_TEXT, true, ctx.sensitive);
     const said = [String(res.status), errorCode, upstreamMessage].filter(Boolean).join(' ');
     const wait =
       retryAfterSeconds === undefined ? '' : ` Candescent asked to wait ${retryAfterSeconds} seconds.`;
@@ -177,7 +191,7 @@ export function classifyTokenError(
     const defaultType = USER_ERROR_KINDS.has(kind) ? 'USER_ERROR' : 'SYSTEM_ERROR';
     return new ErrorType(`Candescent ${service} token service ${what} (${said}). ${advice}${wait}`, {
       upstreamStatus: res.status,
-      errorType: upstreamText(details.errorType, 32, false) ?? defaultType,
+      errorType: upstreamText(details.errorType, 32, false, ctx.sensitive) ?? defaultType,
       errorCode,
       traceId: ctx.traceId,
       service: ctx.service,

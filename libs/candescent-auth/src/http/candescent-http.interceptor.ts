@@ -29,6 +29,8 @@ declare module 'axios' {
      * `none` sends no Candescent headers.
      */
     candescentAuth?: CandescentAuthMode;
+    /** Set by the module on its one replay after a 401; never set it yourself. */
+    candescentReplay?: boolean;
   }
 }
 
@@ -36,10 +38,7 @@ interface Attached {
   service: CandescentService;
   accessToken: string;
   customer: boolean;
-  replayed: boolean;
 }
-const ATTACHED = Symbol('candescentAttached');
-type TaggedConfig = InternalAxiosRequestConfig & { [ATTACHED]?: Attached };
 
 const IDEMPOTENT = new Set(['get', 'head', 'options', 'put', 'delete']);
 
@@ -52,6 +51,8 @@ const IDEMPOTENT = new Set(['get', 'head', 'options', 'put', 'delete']);
 @Injectable()
 export class CandescentHttpInterceptor implements OnModuleDestroy {
   private readonly ejectors: Array<() => void> = [];
+  /** Which token went on which request. A WeakMap, so the token is not on the config for anyone to print. */
+  private readonly attached = new WeakMap<InternalAxiosRequestConfig, Attached>();
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
@@ -81,7 +82,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     for (const eject of this.ejectors.splice(0)) eject();
   }
 
-  private async onRequest(config: TaggedConfig): Promise<TaggedConfig> {
+  private async onRequest(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
     const url = this.resolve(config);
     if (!url || url.origin !== this.options.origin || config.candescentAuth === 'none') return config;
     const basePath = new URL(this.options.baseUrl).pathname.replace(/\/$/, '');
@@ -98,8 +99,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       originatingIp: context?.clientIp,
     });
     for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
-    const previous = config[ATTACHED];
-    config[ATTACHED] = { service, accessToken, customer, replayed: previous?.replayed ?? false };
+    this.attached.set(config, { service, accessToken, customer });
     const userBeforeRedirect = config.beforeRedirect;
     const origin = this.options.origin;
     config.beforeRedirect = (redirect, response, request) => {
@@ -139,8 +139,8 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
 
   private async onError(instance: AxiosInstance, error: unknown): Promise<unknown> {
     if (!isAxiosError(error) || !error.config) throw error;
-    const config = error.config as TaggedConfig;
-    const attached = config[ATTACHED];
+    const config = error.config;
+    const attached = this.attached.get(config);
     if (!attached || error.response?.status !== 401) throw sanitizeAxiosError(error);
     const context = CandescentContext.current();
     if (attached.customer) {
@@ -156,9 +156,8 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     } else {
       this.tokens.invalidate(attached.accessToken);
     }
-    if (attached.replayed || !isReplayable(config)) throw this.rejected(error, attached, context);
-    config[ATTACHED] = { ...attached, replayed: true };
-    return instance.request(config);
+    if (config.candescentReplay === true || !isReplayable(config)) throw this.rejected(error, attached, context);
+    return instance.request({ ...config, candescentReplay: true });
   }
 
   private rejected(error: AxiosError, attached: Attached, context?: CandescentRequestContext) {

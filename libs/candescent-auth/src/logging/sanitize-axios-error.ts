@@ -27,6 +27,9 @@ export function sanitizeAxiosError<T>(error: T): T {
     if (typeof config.data === 'string') config.data = redact(config.data);
     else if (config.data !== undefined) config.data = REDACTED;
     if (typeof config.url === 'string') config.url = redact(config.url);
+    // Promises created inside a request carry its async context (the session) as hidden state.
+    hide(config, 'cancelToken');
+    hide(config, 'signal');
   }
   if (error.response) {
     scrubHeaders(error.response.headers);

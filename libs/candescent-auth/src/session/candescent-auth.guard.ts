@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { SESSION_ON_REQUEST } from '../context/candescent-context.interceptor';
 import { type CandescentSessionRef, traceIdFrom } from '../context/request-context';
+import { ContextSession } from '../context/session-ref';
 import { CandescentForbiddenError, CandescentSessionRejectedError } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
@@ -41,12 +42,9 @@ export class CandescentAuthGuard implements CanActivate {
     const handle = this.extractHandle(request, traceId);
     const authenticated = await this.sessions.authenticate(handle, traceId);
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
-    const ref: CandescentSessionRef = {
-      id: authenticated.id,
-      tokens: authenticated.session.tokens,
-      renew: (rejected) => this.sessions.renew(authenticated.id, rejected),
-    };
-    request[SESSION_ON_REQUEST] = ref;
+    request[SESSION_ON_REQUEST] = new ContextSession(authenticated.id, authenticated.session.tokens, (rejected) =>
+      this.sessions.renew(authenticated.id, rejected),
+    );
     return true;
   }
 

@@ -66,7 +66,7 @@ export class CandescentTokenClient {
       const exchange = await this.http.send({ ...base, timeoutMs });
       const ctx = { service, grant: request.grant, traceId: exchange.traceId };
       if (exchange.response.status < 200 || exchange.response.status >= 300) {
-        throw classifyTokenError(exchange.response, ctx);
+        throw classifyTokenError(exchange.response, { ...ctx, sensitive: sensitiveValues(request) });
       }
       return parseTokenSuccess(exchange.response, {
         ...ctx,
@@ -91,8 +91,15 @@ export class CandescentTokenClient {
         now: () => this.clock.now(),
       });
       if (exchange.response.status < 200 || exchange.response.status >= 300) {
-        throw classifyTokenError(exchange.response, { service: 'v2', traceId: exchange.traceId });
+        throw classifyTokenError(exchange.response, { service: 'v2', traceId: exchange.traceId, sensitive: [token] });
       }
     });
   }
+}
+
+/** What a grant request sends that an error answer must never repeat. */
+function sensitiveValues(request: TokenGrantRequest): string[] {
+  if (request.grant === 'password') return [request.password];
+  if (request.grant === 'refresh_token') return [request.refreshToken];
+  return [];
 }
