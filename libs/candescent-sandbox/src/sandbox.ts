@@ -74,7 +74,9 @@ export class CandescentSandbox {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
+      // A deep accept queue: load tests open a thousand connections at once, and Node's default
+      // of 511 would make the kernel drop the rest and retry them a second later.
+      server.listen({ port: this.options.port, host: this.options.host, backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });

@@ -10,13 +10,19 @@ interface Instruments {
 
 let provider: MeterProvider | undefined;
 let instruments: Instruments | undefined;
+let checkedAt = 0;
+/** How often the global provider is looked up again; the lookup is too slow for every cache hit. */
+const PROVIDER_CHECK_INTERVAL_MS = 1_000;
 
 /**
  * Instruments from the current global meter provider. The API hands out no-op meters until the
- * app registers an SDK, possibly after this module started, so the provider is checked on use
- * and the instruments are rebuilt when it changes.
+ * app registers an SDK, possibly after this module started, so the provider is looked up again
+ * at most once a second and the instruments are rebuilt when it changed.
  */
 function current(): Instruments {
+  const at = Date.now();
+  if (instruments && at - checkedAt < PROVIDER_CHECK_INTERVAL_MS) return instruments;
+  checkedAt = at;
   const now = metrics.getMeterProvider();
   if (instruments && now === provider) return instruments;
   const meter = now.getMeter('@candescent/auth');
@@ -42,6 +48,19 @@ function current(): Instruments {
   return instruments;
 }
 
+const cacheAttributeSets = new Map<string, Attributes>();
+
+/** One frozen attribute set per (result, service): the cache-hit path allocates nothing. */
+function cacheAttributes(result: string, service: string): Attributes {
+  const key = `${result}:${service}`;
+  let attributes = cacheAttributeSets.get(key);
+  if (!attributes) {
+    attributes = Object.freeze({ result, service });
+    cacheAttributeSets.set(key, attributes);
+  }
+  return attributes;
+}
+
 /** Lifecycle metrics through `@opentelemetry/api`: a no-op unless the app registers an SDK. Attributes never hold secrets. */
 export const CandescentMetrics = {
   tokenRequest(attributes: { service: string; grant: string; outcome: string }, durationMs: number): void {
@@ -49,8 +68,8 @@ export const CandescentMetrics = {
     i.tokenRequests.add(1, attributes);
     i.tokenRequestDuration.record(durationMs, attributes);
   },
-  tokenCache(result: 'hit' | 'refresh-ahead' | 'miss', attributes: Attributes = {}): void {
-    current().tokenCache.add(1, { ...attributes, result });
+  tokenCache(result: 'hit' | 'refresh-ahead' | 'miss', service: string): void {
+    current().tokenCache.add(1, cacheAttributes(result, service));
   },
   session(event: 'login' | 'logout' | 'renewed' | 'expired' | 'rejected', attributes: Attributes = {}): void {
     current().sessions.add(1, { ...attributes, event });

@@ -59,6 +59,8 @@ export class CandescentTokenService {
   /** Rotated refresh tokens → their replacement, so a late caller with the old set gets the new one. */
   private readonly rotated: LRUCache<string, CandescentToken>;
   private rejectedClient?: { error: CandescentAuthError; until: number };
+  /** The key of the common call, `getInstitutionToken()` without arguments, built once. */
+  private readonly defaultKey: string;
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
@@ -66,6 +68,8 @@ export class CandescentTokenService {
     private readonly clock: CandescentClock,
   ) {
     registerSecret(options.consumerSecret);
+    const service = options.institutionTokenService;
+    this.defaultKey = this.keyFor(service, service === 'v2' ? [...options.scopes].sort() : []);
     this.rotated = new LRUCache({ max: 10_000, ttl: 60_000, ttlAutopurge: false, perf: { now: () => clock.now() } });
   }
 
@@ -77,11 +81,11 @@ export class CandescentTokenService {
   async getInstitutionToken(request: InstitutionTokenRequest = {}): Promise<CandescentToken> {
     const service = request.service ?? this.options.institutionTokenService;
     const scopes = service === 'v2' ? [...(request.scopes ?? this.options.scopes)].sort() : [];
-    const key = `institution:${service}:${this.options.fiId}:${scopes.join(' ')}`;
+    const key = request.service === undefined && request.scopes === undefined ? this.defaultKey : this.keyFor(service, scopes);
     const now = this.clock.now();
     const cached = this.cache.get(key);
     if (cached && isUsable(cached.token, now)) {
-      CandescentMetrics.tokenCache(now >= cached.refreshAt ? 'refresh-ahead' : 'hit', { service });
+      CandescentMetrics.tokenCache(now >= cached.refreshAt ? 'refresh-ahead' : 'hit', service);
       if (now >= cached.refreshAt && now >= cached.nextAttemptAt && !this.tokenFlights.has(key)) {
         cached.nextAttemptAt = now + Math.max(1_000, (cached.token.expiresAt - now) / 4);
         this.fetchInstitutionToken(key, service, scopes).catch((error: unknown) => {
@@ -90,7 +94,7 @@ export class CandescentTokenService {
       }
       return cached.token;
     }
-    CandescentMetrics.tokenCache('miss', { service });
+    CandescentMetrics.tokenCache('miss', service);
     return this.fetchInstitutionToken(key, service, scopes);
   }
 
@@ -179,6 +183,10 @@ export class CandescentTokenService {
       if (entry.token.accessToken === accessTokenOrKey) dropped = this.cache.delete(key) || dropped;
     }
     return dropped;
+  }
+
+  private keyFor(service: CandescentService, scopes: readonly string[]): string {
+    return `institution:${service}:${this.options.fiId}:${scopes.join(' ')}`;
   }
 
   private fetchInstitutionToken(key: string, service: CandescentService, scopes: string[]): Promise<CandescentToken> {
