@@ -26,7 +26,7 @@ export class CandescentContextInterceptor implements NestInterceptor {
     if (execution.getType() !== 'http') return next.handle();
     const request = execution.switchToHttp().getRequest<IncomingRequest>();
     const context: CandescentRequestContext = {
-      traceId: traceIdFrom(request.headers),
+      traceId: traceIdFrom(request),
       clientIp: clientIpFrom(request.ip),
       session: request[SESSION_ON_REQUEST],
       requireCustomerToken: this.reflector.getAllAndOverride<boolean | undefined>(REQUIRE_CUSTOMER_TOKEN, [

@@ -46,13 +46,27 @@ export const CandescentContext = {
   },
 };
 
-/** A trace id from the incoming headers when it is a canonical UUID, otherwise a new one. */
-export function traceIdFrom(headers: Record<string, string | string[] | undefined>): string {
+const TRACE_ON_REQUEST = Symbol('candescentTraceId');
+
+/**
+ * The request's trace id: an incoming `di_tid` / `transactionId` / `x-request-id` when it is a
+ * canonical UUID, otherwise a new one. Kept on the request so the guard, the handler's context
+ * and error bodies all report the same id.
+ */
+export function traceIdFrom(request: { headers: Record<string, string | string[] | undefined>; [TRACE_ON_REQUEST]?: string }): string {
+  const known = request[TRACE_ON_REQUEST];
+  if (known !== undefined) return known;
+  let traceId: string | undefined;
   for (const name of ['di_tid', 'transactionid', 'x-request-id']) {
-    const value = headers[name];
-    if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase();
+    const value = request.headers[name];
+    if (typeof value === 'string' && UUID.test(value)) {
+      traceId = value.toLowerCase();
+      break;
+    }
   }
-  return randomUUID();
+  traceId ??= randomUUID();
+  request[TRACE_ON_REQUEST] = traceId;
+  return traceId;
 }
 
 /** The IP as given by the framework, only when it is a well-formed address (IPv4-mapped unwrapped). */

@@ -38,7 +38,7 @@ export class CandescentAuthGuard implements CanActivate {
   async canActivate(execution: ExecutionContext): Promise<boolean> {
     if (this.isPublic(execution)) return true;
     const request = execution.switchToHttp().getRequest<GuardedRequest>();
-    const traceId = traceIdFrom(request.headers);
+    const traceId = traceIdFrom(request);
     const handle = this.extractHandle(request, traceId);
     const authenticated = await this.sessions.authenticate(handle, traceId);
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
