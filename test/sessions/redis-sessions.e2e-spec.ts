@@ -82,8 +82,10 @@ describeRedis('sessions in Redis across two instances', () => {
     const issued = sandbox
       .requests()
       .filter((r) => r.route === 'v2-accounts')
-      .map((r) => (r.headers.authorization ?? '').replace(/^Bearer /, ''))
-      .filter(Boolean);
+      .flatMap((r) => {
+        const header: string | undefined = r.headers.authorization;
+        return header ? [header.replace(/^Bearer /, '')] : [];
+      });
     expect(issued.length).toBeGreaterThan(0);
 
     const raw = new Redis(redis.url, { lazyConnect: true });

@@ -36,7 +36,11 @@ export async function createSampleApp(
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(environment), {
       logger: options.logger,
       abortOnError: false,
+      // JSON bodies only: a form-encoded POST needs no CORS preflight, so accepting one would
+      // let any site submit a login form (login CSRF with cookie sessions).
+      bodyParser: false,
     });
+    app.useBodyParser('json', { limit: '100kb' });
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.enableShutdownHooks();
     return {

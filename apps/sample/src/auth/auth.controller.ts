@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Ip, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Headers, HttpCode, Ip, Post, Res, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
 import {
@@ -26,7 +26,15 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @UseGuards(ThrottlerGuard)
-  async login(@Body() body: LoginBody, @Ip() ip: string, @Res({ passthrough: true }) res: Response) {
+  async login(
+    @Body() body: LoginBody,
+    @Ip() ip: string,
+    @Headers('sec-fetch-site') fetchSite: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (this.options.session.transport === 'cookie' && fetchSite === 'cross-site') {
+      throw new ForbiddenException('Cross-site login refused: log in from this site.');
+    }
     const result = await this.sessions.login(body, { originatingIp: ip });
     const expiresAt = new Date(result.expiresAt).toISOString();
     if (this.options.session.transport === 'cookie') {

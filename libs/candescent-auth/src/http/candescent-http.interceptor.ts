@@ -4,10 +4,12 @@ import { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig, i
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentContext, type CandescentRequestContext } from '../context/request-context';
 import {
+  CandescentForbiddenError,
   CandescentProtocolError,
   type CandescentService,
   CandescentSessionExpiredError,
   CandescentTokenUnavailableError,
+  CandescentUnavailableError,
 } from '../errors/candescent-auth.error';
 import { sanitizeAxiosError } from '../logging/sanitize-axios-error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
@@ -38,7 +40,14 @@ interface Attached {
   service: CandescentService;
   accessToken: string;
   customer: boolean;
+  /** Origin of the last redirect hop; a 401 from anywhere but Candescent says nothing about the token. */
+  finalOrigin: string;
 }
+
+type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
+/** Our redirect hook remembers the caller's own, so a replay wraps that and not ours again. */
+const CALLER_HOOK = Symbol('callerBeforeRedirect');
+type WrappedHook = RedirectHook & { [CALLER_HOOK]?: RedirectHook };
 
 const IDEMPOTENT = new Set(['get', 'head', 'options', 'put', 'delete']);
 
@@ -99,13 +108,18 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       originatingIp: context?.clientIp,
     });
     for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
-    this.attached.set(config, { service, accessToken, customer });
-    const userBeforeRedirect = config.beforeRedirect;
     const origin = this.options.origin;
-    config.beforeRedirect = (redirect, response, request) => {
-      if (redirectOrigin(redirect) !== origin) stripCandescentHeaders(redirect.headers);
-      userBeforeRedirect?.(redirect, response, request);
+    const attached: Attached = { service, accessToken, customer, finalOrigin: origin };
+    this.attached.set(config, attached);
+    const previous = config.beforeRedirect as WrappedHook | undefined;
+    const callerHook = previous && CALLER_HOOK in previous ? previous[CALLER_HOOK] : previous;
+    const hook: WrappedHook = (redirect, response, request) => {
+      attached.finalOrigin = redirectOrigin(redirect) ?? 'unknown';
+      if (attached.finalOrigin !== origin) stripCandescentHeaders(redirect.headers);
+      callerHook?.(redirect, response, request);
     };
+    hook[CALLER_HOOK] = callerHook;
+    config.beforeRedirect = hook;
     return config;
   }
 
@@ -141,9 +155,14 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (!isAxiosError(error) || !error.config) throw error;
     const config = error.config;
     const attached = this.attached.get(config);
-    if (!attached || error.response?.status !== 401) throw sanitizeAxiosError(error);
+    if (!attached || error.response?.status !== 401 || attached.finalOrigin !== this.options.origin) throw sanitizeAxiosError(error);
     const context = CandescentContext.current();
-    if (attached.customer) {
+    const replayed = config.candescentReplay === true;
+    if (!attached.customer) {
+      this.tokens.invalidate(attached.accessToken);
+    } else if (!replayed) {
+      // A refused replay means the fresh token is not the problem: renewing again would only
+      // spend another rotation of the customer's refresh token.
       const session = context?.session;
       if (session?.renew && session.tokens[attached.service]?.accessToken === attached.accessToken) {
         try {
@@ -153,19 +172,29 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
           throw renewError;
         }
       }
-    } else {
-      this.tokens.invalidate(attached.accessToken);
     }
-    if (config.candescentReplay === true || !isReplayable(config)) throw this.rejected(error, attached, context);
+    if (replayed) throw this.refusedAgain(error, attached, context);
+    if (!isReplayable(config)) throw this.notReplayed(error, attached, context);
     return instance.request({ ...config, candescentReplay: true });
   }
 
-  private rejected(error: AxiosError, attached: Attached, context?: CandescentRequestContext) {
+  /** The replay with a new token was refused too: the call itself is not allowed. */
+  private refusedAgain(error: AxiosError, attached: Attached, context?: CandescentRequestContext) {
     sanitizeAxiosError(error);
-    const details = { service: attached.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REJECTED' };
+    const details = { service: attached.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REFUSED_AFTER_RENEWAL' };
     return attached.customer
-      ? new CandescentSessionExpiredError('Candescent refused the customer token; log in again.', { ...details, errorType: 'USER_ERROR' })
-      : new CandescentProtocolError('Candescent refused a freshly issued institution token (401).', { ...details, errorType: 'SYSTEM_ERROR' });
+      ? new CandescentForbiddenError('Candescent refused this call with a freshly renewed customer token (401); the customer may not be allowed this resource.', { ...details, errorType: 'USER_ERROR' })
+      : new CandescentProtocolError('Candescent refused this call with a freshly issued institution token (401); check the app\'s access to this API.', { ...details, errorType: 'SYSTEM_ERROR' });
+  }
+
+  /** The token was dropped (or renewed) but the request is not safe to send twice. */
+  private notReplayed(error: AxiosError, attached: Attached, context?: CandescentRequestContext) {
+    sanitizeAxiosError(error);
+    const which = attached.customer ? 'customer token was renewed' : 'institution token was dropped';
+    return new CandescentUnavailableError(
+      `Candescent refused the token (401); the ${which}, but the request was not replayed because it is not idempotent. Retry it, or send an Idempotency-Key header to allow one automatic replay.`,
+      { service: attached.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REFUSED_NOT_REPLAYED', errorType: 'SYSTEM_ERROR' },
+    );
   }
 
   private resolve(config: InternalAxiosRequestConfig): URL | undefined {
