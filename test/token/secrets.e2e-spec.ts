@@ -216,7 +216,7 @@ describe('secrets never reach logs or errors', () => {
     await attempt(() => asDana(() => firstValueFrom(http.get(path))));
 
     expect(errors.filter((e) => isAxiosError(e))).toHaveLength(2);
-    expect(errors.filter((e) => e instanceof CandescentAuthError && e.errorCode === 'TOKEN_REJECTED')).toHaveLength(2);
+    expect(errors.filter((e) => e instanceof CandescentAuthError && e.errorCode === 'TOKEN_REFUSED_AFTER_RENEWAL')).toHaveLength(2);
   });
 
   it('runs configuration errors that carry a secret in the wrong place', async () => {
