@@ -24,6 +24,17 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS scripts run by node directly: no type information to lint with.
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'apps/**/*.ts', 'libs/candescent-sandbox/src/cli.ts'],
     rules: {
       'no-console': 'off',

@@ -13,11 +13,13 @@ import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { forgetSecret, registerSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { CandescentClock } from './candescent-clock';
 import type { CandescentToken } from './candescent-token.interface';
 import { CandescentTokenClient } from './candescent-token.client';
 import { validateLoginCredentials } from './login-credentials.dto';
 import { isUsable, refreshAt } from './refresh-schedule';
+import { SharedTokenCache } from './shared-token.cache';
 import { SingleFlight } from './single-flight';
 import type { CandescentTokenSet } from './token-set.interface';
 
@@ -62,11 +64,16 @@ export class CandescentTokenService {
   /** The key of the common call, `getInstitutionToken()` without arguments, built once. */
   private readonly defaultKey: string;
 
+  /** Set when the store is shared by instances (Redis): institution tokens are shared too. */
+  private readonly shared?: SharedTokenCache;
+
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     private readonly client: CandescentTokenClient,
     private readonly clock: CandescentClock,
+    @Inject(CANDESCENT_STORE) store: CandescentStore,
   ) {
+    if (options.redis) this.shared = new SharedTokenCache(store, options, () => clock.now());
     registerSecret(options.consumerSecret);
     const service = options.institutionTokenService;
     this.defaultKey = this.keyFor(service, service === 'v2' ? [...options.scopes].sort() : []);
@@ -178,9 +185,12 @@ export class CandescentTokenService {
    * @returns whether anything was dropped
    */
   invalidate(accessTokenOrKey: string): boolean {
-    let dropped = this.cache.delete(accessTokenOrKey);
+    let dropped = false;
     for (const [key, entry] of this.cache) {
-      if (entry.token.accessToken === accessTokenOrKey) dropped = this.cache.delete(key) || dropped;
+      if (key === accessTokenOrKey || entry.token.accessToken === accessTokenOrKey) {
+        dropped = this.cache.delete(key) || dropped;
+        void this.shared?.drop(key, entry.token.accessToken);
+      }
     }
     return dropped;
   }
@@ -194,7 +204,8 @@ export class CandescentTokenService {
       const rejected = this.rejectedClient;
       if (rejected && this.clock.now() < rejected.until) throw rejected.error;
       try {
-        const token = await this.client.requestToken(service, { grant: 'client_credentials', scopes });
+        const request = () => this.client.requestToken(service, { grant: 'client_credentials', scopes });
+        const token = this.shared ? await this.shared.obtain(key, request) : await request();
         this.remember(token);
         const previous = this.cache.get(key);
         if (previous && previous.token.accessToken !== token.accessToken) forgetSecret(previous.token.accessToken);

@@ -427,7 +427,8 @@ describe('classifyTokenError (property)', () => {
   });
 
   it('never repeats a registered secret that the upstream body echoed', () => {
-    const secretArb = fc.stringMatching(/^[\x21-\x7e]{8,40}$/).filter((s) => !s.includes('REDACTED'));
+    // A fixed lead keeps a short random secret from matching the fixed text of a message or stack.
+    const secretArb = fc.stringMatching(/^[\x21-\x7e]{8,40}$/).map((s) => `Zq9~${s}`);
     fc.assert(
       fc.property(secretArb, fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), fc.integer({ min: 400, max: 599 }), fc.constantFrom('json', 'xml', 'fault'), (secret, before, after, status, shape) => {
         registerSecret(secret);
@@ -508,7 +509,8 @@ describe('validateLoginCredentials (property)', () => {
       fc.property(fc.oneof(anyInput, fc.record({ username: credentialValue, password: credentialValue, extra: anyInput }, { requiredKeys: [] })), (raw) => {
         expectCleanOrTyped(raw);
       }),
-      { numRuns: 1_000 },
+      // A shape random runs find now and then; always tried first so the outcome does not depend on the seed.
+      { numRuns: 1_000, examples: [[{ username: 'alice', password: new Map([[Object.create(null) as object, null]]) }]] },
     );
   });
 

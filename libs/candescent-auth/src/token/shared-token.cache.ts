@@ -1,0 +1,96 @@
+import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import type { CandescentStore } from '../store/candescent-store.interface';
+import { CandescentLogger } from '../logging/candescent-logger';
+import type { CandescentToken } from './candescent-token.interface';
+import { isUsable, refreshAt } from './refresh-schedule';
+
+const LOCK_TTL_MS = 15_000;
+const POLL_MS = 25;
+
+/**
+ * Institution tokens shared by every instance through the store (Redis): one token request per
+ * key across instances. The instance that takes the store lock re-reads the store first, so a
+ * token another instance just stored is adopted instead of fetched again. The store is a help,
+ * not a dependency: when it fails, the instance fetches on its own.
+ */
+export class SharedTokenCache {
+  private readonly logger = new CandescentLogger('CandescentTokenService');
+
+  constructor(
+    private readonly store: CandescentStore,
+    private readonly options: ResolvedCandescentAuthOptions,
+    private readonly now: () => number,
+  ) {}
+
+  /** A token for `key`: a fresh one from the store, or `fetch()` run by one instance at a time. */
+  async obtain(key: string, fetch: () => Promise<CandescentToken>): Promise<CandescentToken> {
+    try {
+      const stored = await this.readFresh(key);
+      if (stored) return stored;
+      const fence = await this.lockOrAdopt(key);
+      if (typeof fence !== 'string') return fence ?? (await fetch());
+      try {
+        const adopted = await this.readFresh(key);
+        if (adopted) return adopted;
+        const token = await fetch();
+        await this.write(key, token).catch((error: unknown) => {
+          this.logger.warn('Storing the institution token for other instances failed.', error);
+        });
+        return token;
+      } finally {
+        await this.store.releaseLock(`token:${key}`, fence).catch(() => undefined);
+      }
+    } catch (error: unknown) {
+      if (!isStoreFailure(error)) throw error;
+      this.logger.warn('The shared token store failed; fetching the institution token without it.', error);
+      return fetch();
+    }
+  }
+
+  /** Forgets a token everywhere (Candescent refused it). */
+  async drop(key: string, accessToken: string): Promise<void> {
+    const stored = await this.read(key).catch(() => undefined);
+    if (stored?.accessToken === accessToken) await this.store.delete(`token:${key}`).catch(() => undefined);
+  }
+
+  /** Takes the lock (returns its fence), or returns a token another instance stored meanwhile; undefined: waited long enough, fetch anyway. */
+  private async lockOrAdopt(key: string): Promise<string | CandescentToken | undefined> {
+    const deadline = this.now() + this.options.requestDeadlineMs;
+    for (;;) {
+      const fence = await this.store.acquireLock(`token:${key}`, LOCK_TTL_MS);
+      if (fence) return fence;
+      const adopted = await this.readFresh(key);
+      if (adopted) return adopted;
+      if (this.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  /** The stored token when it is usable and not yet inside its earliest refresh window. */
+  private async readFresh(key: string): Promise<CandescentToken | undefined> {
+    const token = await this.read(key);
+    const now = this.now();
+    return token && isUsable(token, now) && now < refreshAt(token, this.options, () => 0) ? token : undefined;
+  }
+
+  private async read(key: string): Promise<CandescentToken | undefined> {
+    const raw = await this.store.get(`token:${key}`);
+    if (raw === undefined) return undefined;
+    try {
+      const token = JSON.parse(raw) as Partial<CandescentToken>;
+      return typeof token.accessToken === 'string' && typeof token.expiresAt === 'number' ? (token as CandescentToken) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async write(key: string, token: CandescentToken): Promise<void> {
+    const ttl = token.expiresAt - this.now();
+    if (ttl > 0) await this.store.set(`token:${key}`, JSON.stringify(token), ttl);
+  }
+}
+
+/** Store errors are the module's Unavailable errors with a store code; anything else is the token request's. */
+function isStoreFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { errorCode?: unknown }).errorCode === 'STORE_UNAVAILABLE';
+}

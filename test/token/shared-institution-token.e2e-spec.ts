@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { CandescentTokenService } from '@candescent/auth';
+import type { CandescentSandbox } from '@candescent/auth/testing';
+import { createTokenModule, startSandbox, type TokenModule } from '../support/token-testing';
+import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
+
+/**
+ * With Redis configured, institution tokens are shared: three instances and a cold cache cost
+ * one token request, and a renewal by one instance is adopted by the others.
+ */
+describeRedis('institution tokens shared through Redis', () => {
+  let redis: RedisServerHandle;
+  let sandbox: CandescentSandbox;
+  let instances: TokenModule[];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    sandbox = await startSandbox();
+    const shared = { redis: { url: redis.url, encryptionKey: randomBytes(32).toString('base64') }, tokenRefreshJitter: 0 };
+    instances = await Promise.all([1, 2, 3].map(() => createTokenModule(sandbox, shared)));
+  });
+
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.close()));
+    await sandbox.stop();
+    await redis.stop();
+  });
+
+  const service = (i: number): CandescentTokenService => instances[i].tokens;
+
+  it('three instances with cold caches, 300 concurrent callers each: one token request', async () => {
+    sandbox.resetCounters();
+    const tokens = await Promise.all(Array.from({ length: 900 }, (_, i) => service(i % 3).getInstitutionToken()));
+    expect(sandbox.counters().tokenRequests).toBe(1);
+    expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
+  });
+
+  it('a token dropped after a 401 on one instance is fetched once and adopted by the others', async () => {
+    const before = await service(0).getInstitutionToken();
+    sandbox.resetCounters();
+    for (let i = 0; i < 3; i += 1) service(i).invalidate(before.accessToken);
+    // Give the asynchronous drop from the shared store time to land.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = await Promise.all(Array.from({ length: 90 }, (_, i) => service(i % 3).getInstitutionToken()));
+    expect(sandbox.counters().tokenRequests).toBe(1);
+    expect(new Set(after.map((t) => t.accessToken)).size).toBe(1);
+    expect(after[0]?.accessToken).not.toBe(before.accessToken);
+  });
+});
