@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
 import { IsNotEmpty, IsString, Matches, MaxLength, validateSync } from 'class-validator';
 import { CandescentInvalidRequestError } from '../errors/candescent-auth.error';
 
@@ -40,7 +39,9 @@ export function validateLoginCredentials(raw: unknown): CandescentLoginCredentia
     });
   }
   const { username, password } = raw as Record<string, unknown>;
-  const credentials = plainToInstance(CandescentLoginCredentials, { username, password });
+  // Assigned, not transformed: class-transformer walks nested values, and a hostile body can
+  // hand it objects (`{ constructor: {} }`, Maps) that make it throw.
+  const credentials = Object.assign(new CandescentLoginCredentials(), { username, password });
   const errors = validateSync(credentials, { validationError: { target: false, value: false } });
   if (errors.length > 0) {
     const reasons = errors.flatMap((e) => Object.values(e.constraints ?? {}));
