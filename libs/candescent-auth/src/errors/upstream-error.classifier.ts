@@ -247,12 +247,13 @@ export function classifyNetworkError(
         TIMEOUT_NETWORK_CODES.has(linkCode) ||
         name === 'TimeoutError' ||
         ((linkCode === 'ECONNABORTED' || aborted) && TIMEOUT_WORDING.test(message));
-      hangUp ||= /socket hang up/i.test(message);
+      // axios reports a connection cut mid-body as ERR_BAD_RESPONSE "stream has been aborted".
+      hangUp ||= /socket hang up/i.test(message) || (linkCode === 'ERR_BAD_RESPONSE' && /aborted/i.test(message));
     }
   } catch {
     // A throwing getter on a foreign error object: classify with what was read so far.
   }
-  const networkCode = code ?? (timeout ? 'ETIMEDOUT' : hangUp ? 'ECONNRESET' : undefined);
+  const networkCode = hangUp && code === 'ERR_BAD_RESPONSE' ? 'ECONNRESET' : (code ?? (timeout ? 'ETIMEDOUT' : hangUp ? 'ECONNRESET' : undefined));
   const group = timeout ? 'timeout' : hangUp ? 'reset' : (NETWORK_CODE_GROUP[networkCode ?? ''] ?? 'other');
   const { what, advice } = NETWORK_TEXT[group];
   const ErrorType = timeout ? CandescentTimeoutError : CandescentUnavailableError;

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { CandescentInvalidRequestError } from '../errors/candescent-auth.error';
-import { REDACTED, redact, registerSecret } from '../logging/redact';
+import { REDACTED, redact, registerPermanentSecret, registerSecret } from '../logging/redact';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES, type DownstreamHeaderInput } from './candescent-headers';
 
 /**
@@ -185,8 +185,8 @@ describe('redact (property)', () => {
     // The consumer secret is registered once, when the module starts; every login and renewal
     // registers more tokens afterwards. A long-running instance must keep redacting the secret.
     const consumerSecret = 'consumer-secret-registered-at-boot';
-    registerSecret(consumerSecret);
-    for (let i = 0; i < 12_000; i++) registerSecret(`access-token-${i.toString(36).padStart(8, '0')}`);
+    registerPermanentSecret(consumerSecret);
+    for (let i = 0; i < 120_000; i++) registerSecret(`access-token-${i.toString(36).padStart(8, '0')}`);
 
     expect(redact(`upstream said: ${consumerSecret}`)).not.toContain(consumerSecret);
     expect(inspect(redact(consumerSecret))).not.toContain(consumerSecret);

@@ -8,29 +8,90 @@
  * catch values the registry has not seen.
  */
 const MIN_SECRET_LENGTH = 6;
-const MAX_REGISTERED = 10_000;
+/** Tokens kept for redaction by value; the oldest go first past this (about 5 MB at most). */
+const MAX_REGISTERED = 100_000;
+/** Registered values are found through their first characters, so redaction cost follows the text, not the registry. */
+const PREFIX_LENGTH = 8;
 export const REDACTED = '[REDACTED]';
 
+/** Configuration secrets (consumer secret, store password): few, never evicted. */
+const permanent = new Set<string>();
+/** Run-time secrets (tokens, session handles) in insertion order, for eviction. */
 const known = new Set<string>();
+/** The same values by their first PREFIX_LENGTH characters. */
+const byPrefix = new Map<string, Set<string>>();
 
-/** Remember a secret value so that it is removed wherever it later appears in text. */
-export function registerSecret(value: string | undefined | null): void {
-  if (!value || value.length < MIN_SECRET_LENGTH) return;
-  if (known.size >= MAX_REGISTERED) {
-    // Oldest first: Set iteration follows insertion order.
-    const oldest = known.values().next().value;
-    if (oldest !== undefined) known.delete(oldest);
-  }
-  known.add(value);
+function forms(value: string): string[] {
   const encoded = encodeURIComponent(value);
-  if (encoded !== value) known.add(encoded);
+  return encoded === value ? [value] : [value, encoded];
 }
 
-/** Forget a secret (a revoked token); patterns still apply. */
+function add(value: string): void {
+  if (value.length < PREFIX_LENGTH) {
+    permanent.add(value);
+    return;
+  }
+  known.delete(value);
+  known.add(value);
+  const prefix = value.slice(0, PREFIX_LENGTH);
+  let bucket = byPrefix.get(prefix);
+  if (!bucket) byPrefix.set(prefix, (bucket = new Set()));
+  bucket.add(value);
+}
+
+function remove(value: string): void {
+  if (!known.delete(value)) return;
+  const prefix = value.slice(0, PREFIX_LENGTH);
+  const bucket = byPrefix.get(prefix);
+  bucket?.delete(value);
+  if (bucket?.size === 0) byPrefix.delete(prefix);
+}
+
+/**
+ * Remember a run-time secret (a token, a session handle) so that it is removed wherever it later
+ * appears in text. Bounded: past {@link MAX_REGISTERED} the oldest is forgotten.
+ */
+export function registerSecret(value: string | undefined | null): void {
+  if (!value || value.length < MIN_SECRET_LENGTH) return;
+  for (const form of forms(value)) add(form);
+  while (known.size > MAX_REGISTERED) {
+    const oldest = known.values().next().value;
+    if (oldest === undefined) break;
+    remove(oldest);
+  }
+}
+
+/** Remember a configuration secret (consumer secret, store password) for the life of the process. */
+export function registerPermanentSecret(value: string | undefined | null): void {
+  if (!value || value.length < MIN_SECRET_LENGTH) return;
+  for (const form of forms(value)) permanent.add(form);
+}
+
+/** Forget a run-time secret; patterns still apply. */
 export function forgetSecret(value: string | undefined | null): void {
   if (!value) return;
-  known.delete(value);
-  known.delete(encodeURIComponent(value));
+  for (const form of forms(value)) remove(form);
+}
+
+/** Replaces every registered run-time secret in one left-to-right pass, longest match first. */
+function redactRegistered(text: string): string {
+  if (known.size === 0 || text.length < PREFIX_LENGTH) return text;
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  while (i <= text.length - PREFIX_LENGTH) {
+    const bucket = byPrefix.get(text.slice(i, i + PREFIX_LENGTH));
+    let match = 0;
+    if (bucket) for (const value of bucket) if (value.length > match && text.startsWith(value, i)) match = value.length;
+    if (match > 0) {
+      out += text.slice(copied, i) + REDACTED;
+      i += match;
+      copied = i;
+    } else {
+      i += 1;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 const SENSITIVE_KEYS =
@@ -53,9 +114,10 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
 /** Remove every registered secret value and credential-shaped text from a string. */
 export function redact(text: string): string {
   let out = text;
-  for (const secret of known) {
+  for (const secret of permanent) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
+  out = redactRegistered(out);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

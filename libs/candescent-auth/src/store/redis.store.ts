@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { CandescentConfigurationError, CandescentUnavailableError } from '../errors/candescent-auth.error';
 import { CandescentLogger, describeError } from '../logging/candescent-logger';
-import { registerSecret } from '../logging/redact';
+import { registerPermanentSecret } from '../logging/redact';
 import type { CandescentStore } from './candescent-store.interface';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
@@ -157,7 +157,7 @@ export class RedisStore implements CandescentStore {
       const password = safeDecode(parsed.password);
       this.hidden.push(password, parsed.password);
       // Module-wide redaction too, in case a driver message reaches a log through another path.
-      registerSecret(password);
+      registerPermanentSecret(password);
     }
     const client = new Redis(url, {
       // Connect on first use, so building the module never blocks on Redis.

@@ -11,7 +11,7 @@ import {
 } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
-import { forgetSecret, registerSecret } from '../logging/redact';
+import { forgetSecret, registerPermanentSecret, registerSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { CandescentClock } from './candescent-clock';
@@ -74,7 +74,7 @@ export class CandescentTokenService {
     @Inject(CANDESCENT_STORE) store: CandescentStore,
   ) {
     if (options.redis) this.shared = new SharedTokenCache(store, options, () => clock.now());
-    registerSecret(options.consumerSecret);
+    registerPermanentSecret(options.consumerSecret);
     const service = options.institutionTokenService;
     this.defaultKey = this.keyFor(service, service === 'v2' ? [...options.scopes].sort() : []);
     this.rotated = new LRUCache({ max: 10_000, ttl: 60_000, ttlAutopurge: false, perf: { now: () => clock.now() } });
@@ -156,7 +156,6 @@ export class CandescentTokenService {
         const renewed: CandescentToken = { ...next, refreshToken: next.refreshToken ?? refreshToken, scopes: current.scopes };
         this.rotated.set(key, renewed);
         this.remember(renewed);
-        forgetSecret(current.accessToken);
         return renewed;
       }));
     return { ...tokenSet, v1, v2 };

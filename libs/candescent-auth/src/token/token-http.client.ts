@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
-import { type CandescentService, CandescentTimeoutError } from '../errors/candescent-auth.error';
+import { CandescentProtocolError, type CandescentService, CandescentTimeoutError } from '../errors/candescent-auth.error';
 import { classifyNetworkError } from '../errors/upstream-error.classifier';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import type { TokenHttpResponse } from './token-response.parser';
@@ -88,6 +88,14 @@ export class CandescentTokenHttpClient {
         throw new CandescentTimeoutError(
           `Candescent ${request.service.toUpperCase()} token service did not answer within ${request.timeoutMs} ms.`,
           { service: request.service, traceId, errorType: 'SYSTEM_ERROR', errorCode: 'TIMEOUT' },
+        );
+      }
+      if (isAxiosError(error) && /maxContentLength/.test(error.message)) {
+        // The service answered, with far more than any token response: a protocol problem, not a
+        // network one, so it is not retried and does not count as the service being down.
+        throw new CandescentProtocolError(
+          `Candescent ${request.service.toUpperCase()} token service answered with a body larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes.`,
+          { service: request.service, traceId, errorType: 'SYSTEM_ERROR', errorCode: 'MALFORMED_BODY' },
         );
       }
       throw classifyNetworkError(error, { service: request.service, traceId });
