@@ -8,5 +8,11 @@ export const {
   ASYNC_OPTIONS_TYPE: CANDESCENT_AUTH_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<CandescentAuthOptions>({ moduleName: 'CandescentAuth' })
   .setClassMethodName('forRoot')
+  .setFactoryMethodName('createCandescentAuthOptions')
   .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
+
+/** Implement it for `forRootAsync({ useClass })` / `forRootAsync({ useExisting })`. */
+export interface CandescentAuthOptionsFactory {
+  createCandescentAuthOptions(): CandescentAuthOptions | Promise<CandescentAuthOptions>;
+}

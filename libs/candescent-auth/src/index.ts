@@ -1,8 +1,5 @@
 export { CandescentAuthModule } from './candescent-auth.module';
-export {
-  CANDESCENT_AUTH_ASYNC_OPTIONS_TYPE,
-  CANDESCENT_AUTH_OPTIONS_TYPE,
-} from './candescent-auth.module-definition';
+export type { CandescentAuthOptionsFactory } from './candescent-auth.module-definition';
 export type {
   CandescentAuthOptions,
   CandescentCircuitBreakerOptions,
