@@ -4,8 +4,6 @@ import type { CandescentAuthOptions } from './options/candescent-auth.options';
 export const {
   ConfigurableModuleClass: CandescentAuthConfigurableModule,
   MODULE_OPTIONS_TOKEN: CANDESCENT_AUTH_MODULE_OPTIONS,
-  OPTIONS_TYPE: CANDESCENT_AUTH_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: CANDESCENT_AUTH_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<CandescentAuthOptions>({ moduleName: 'CandescentAuth' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCandescentAuthOptions')
