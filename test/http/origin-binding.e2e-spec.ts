@@ -5,7 +5,8 @@ import { firstValueFrom } from 'rxjs';
 import { CandescentContext, CandescentTokenService } from '@candescent/auth';
 import type { CandescentSandbox } from '@candescent/auth/testing';
 import { CANDESCENT_HEADERS, type SeenRequest, sendJson, StandIn } from '../support/app-testing';
-import { CANONICAL_UUID, createTokenModule, startSandbox, type TokenModule } from '../support/token-testing';
+import { createTokenModule, type OpenedModule } from '../support/module';
+import { CANONICAL_UUID, startSandbox } from '../support/sandbox';
 
 /**
  * Candescent credentials go to the configured origin and nowhere else: not to another server,
@@ -22,7 +23,7 @@ describe('origin binding of Candescent credentials', () => {
   let sandbox: CandescentSandbox;
   let originA: StandIn;
   let serverB: StandIn;
-  let module: TokenModule;
+  let module: OpenedModule;
   let http: HttpService;
 
   beforeAll(async () => {

@@ -14,8 +14,11 @@ import {
   CandescentUnavailableError,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/auth/testing';
-import { type AccountView, sendJson, sleep, StandIn } from '../support/app-testing';
-import { CANONICAL_UUID, createTokenModule, startSandbox, thrownBy, type TokenModule } from '../support/token-testing';
+import { type AccountView, sendJson, StandIn } from '../support/app-testing';
+import { createTokenModule, type OpenedModule } from '../support/module';
+import { thrownBy } from '../support/outcome';
+import { CANONICAL_UUID, startSandbox } from '../support/sandbox';
+import { sleep } from '../support/wait';
 
 /**
  * The 401 rules of the outgoing interceptor, through the module's own HttpService over real
@@ -38,7 +41,7 @@ interface Accounts {
 describe('401 replay through HttpService', () => {
   let sandbox: CandescentSandbox;
   let upstream: StandIn;
-  let module: TokenModule;
+  let module: OpenedModule;
   let http: HttpService;
   let tokens: CandescentTokenService;
   let sessions: CandescentSessionService;
@@ -54,7 +57,8 @@ describe('401 replay through HttpService', () => {
         ? sendJson(res, 200, { accepted: true })
         : sendJson(res, status, { code: 'CMN_90004', message: 'Invalid credentials' });
     }, sandbox.url);
-    module = await createTokenModule(sandbox, { baseUrl: upstream.url });
+    // Each case stands alone: the refusal cooldown (one case below) would otherwise carry over.
+    module = await createTokenModule(sandbox, { baseUrl: upstream.url, tokenRefusalCooldownMs: 0 });
     http = module.moduleRef.get(HttpService);
     tokens = module.moduleRef.get(CandescentTokenService);
     sessions = module.moduleRef.get(CandescentSessionService);
@@ -131,6 +135,26 @@ describe('401 replay through HttpService', () => {
       expect(accountsRequests()).toHaveLength(2);
       expect(sandbox.counters().byGrant).toEqual({ client_credentials: 1 });
       expectNoTokenIn(error);
+    });
+
+    it('a call refused with every token costs one replacement per cooldown, not one per call', async () => {
+      const strict = await createTokenModule(sandbox, { baseUrl: upstream.url });
+      try {
+        const strictHttp = strict.moduleRef.get(HttpService);
+        await strict.tokens.getInstitutionToken();
+        sandbox.resetCounters();
+        sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: Infinity });
+        for (let i = 0; i < 5; i += 1) {
+          const error = await thrownBy(() => firstValueFrom(strictHttp.get(ACCOUNTS, { params: { loginId: alice.username } })));
+          expect(error).toBeInstanceOf(CandescentProtocolError);
+        }
+        // The first refusal replaces the token and replays; the replacement, refused before it
+        // ever worked, is kept: later calls fail at once instead of fetching a token each.
+        expect(sandbox.counters().byGrant).toEqual({ client_credentials: 1 });
+        expect(accountsRequests()).toHaveLength(6);
+      } finally {
+        await strict.close();
+      }
     });
 
     it('does not replay a POST without Idempotency-Key, and drops the refused token all the same', async () => {

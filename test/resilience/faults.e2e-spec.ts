@@ -11,17 +11,11 @@ import {
   CandescentUnavailableError,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS, type SandboxFault } from '@candescent/auth/testing';
-import {
-  failureOf,
-  type OpenedModule,
-  openModule,
-  outcomeOf,
-  ProcessErrorRecorder,
-  sandboxOptions,
-  sleep,
-  startSandbox,
-  successOf,
-} from '../support/resilience-testing';
+import { openModule } from '../support/module';
+import { failureOf, type Outcome, outcomeOf, successOf } from '../support/outcome';
+import { closeAfterEachTest } from '../support/resilience-testing';
+import { sandboxOptions, startSandbox } from '../support/sandbox';
+import { sleep } from '../support/wait';
 
 /**
  * Fault injection over real HTTP: each case names what the caller gets (a typed error with its
@@ -45,30 +39,18 @@ const BASE: Partial<CandescentAuthOptions> = {
 const alice = DEMO_CUSTOMERS[0];
 
 describe('token requests under injected faults', () => {
-  const recorder = new ProcessErrorRecorder();
   let sandbox: CandescentSandbox;
-  const opened: OpenedModule[] = [];
-
-  beforeAll(() => {
-    recorder.install();
-  });
-
-  afterAll(() => {
-    recorder.uninstall();
-  });
 
   beforeEach(async () => {
     sandbox = await startSandbox();
   });
 
-  afterEach(async () => {
+  // Registered first so it runs first: spies come off before the modules they watched close.
+  afterEach(() => {
     jest.restoreAllMocks();
-    await Promise.all(opened.splice(0).map((m) => m.close()));
-    await sandbox.stop();
-    // Let pending rejections surface before judging: they are reported on a later tick.
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(recorder.describe()).toEqual([]);
   });
+
+  const opened = closeAfterEachTest(() => sandbox);
 
   async function open(overrides: Partial<CandescentAuthOptions> = {}, base: CandescentSandbox | string = sandbox) {
     const options =
@@ -87,6 +69,29 @@ describe('token requests under injected faults', () => {
     expect((error as CandescentAuthError).status).toBe(status);
   }
 
+  /** Opens a module (see `open`) and asks it for the institution token once, timed. */
+  async function institutionToken(overrides: Partial<CandescentAuthOptions> = {}, base: CandescentSandbox | string = sandbox) {
+    const tokens = await open(overrides, base);
+    return outcomeOf(() => tokens.getInstitutionToken());
+  }
+
+  /** The error of a call that failed fast with `type` and `status` after `requests` token requests. */
+  function fastFailure(outcome: Outcome<unknown>, type: ErrorClass, status: number, requests: number): CandescentAuthError {
+    const error = failureOf(outcome);
+    expectTyped(error, type, status);
+    expect(outcome.ms).toBeLessThan(FAST_MS);
+    expect(tokenRequests()).toBe(requests);
+    return error;
+  }
+
+  /** The value of a call that succeeded fast after `requests` token requests. */
+  function fastSuccess<T>(outcome: Outcome<T>, requests: number): T {
+    const value = successOf(outcome);
+    expect(outcome.ms).toBeLessThan(FAST_MS);
+    expect(tokenRequests()).toBe(requests);
+    return value;
+  }
+
   /** Arrival times (sandbox clock) of the token requests so far. */
   const tokenArrivals = () =>
     sandbox
@@ -102,9 +107,7 @@ describe('token requests under injected faults', () => {
       const deadUrl = down.url;
       await down.stop();
       const sends = jest.spyOn(CandescentTokenHttpClient.prototype, 'send');
-      const tokens = await open({}, deadUrl);
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({}, deadUrl);
 
       const error = failureOf(outcome);
       expectTyped(error, CandescentUnavailableError, 503);
@@ -138,13 +141,11 @@ describe('token requests under injected faults', () => {
   describe('latency', () => {
     it('a 20 s stall ends in CandescentTimeoutError within the overall deadline, not after 20 s', async () => {
       sandbox.injectFault({ kind: 'latency', ms: 20_000, times: Infinity });
-      const tokens = await open({
+      const outcome = await institutionToken({
         requestTimeoutMs: 300,
         requestDeadlineMs: 1_000,
         retry: { maxAttempts: 10, baseDelayMs: 20, maxDelayMs: 100 },
       });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
 
       const error = failureOf(outcome);
       expectTyped(error, CandescentTimeoutError, 504);
@@ -158,9 +159,7 @@ describe('token requests under injected faults', () => {
 
     it('a slow first answer is retried and the caller gets a token', async () => {
       sandbox.injectFault({ kind: 'latency', ms: 20_000 });
-      const tokens = await open({ requestTimeoutMs: 300, requestDeadlineMs: 2_000 });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ requestTimeoutMs: 300, requestDeadlineMs: 2_000 });
 
       expect(successOf(outcome).accessToken).toMatch(/^\S+$/);
       expect(outcome.ms).toBeGreaterThanOrEqual(290);
@@ -170,9 +169,7 @@ describe('token requests under injected faults', () => {
 
     it('a body that trickles in slower than the attempt timeout is a timeout, not a hang', async () => {
       sandbox.injectFault({ kind: 'slow-body', ms: 20_000, times: Infinity });
-      const tokens = await open({ requestTimeoutMs: 300, requestDeadlineMs: 800 });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ requestTimeoutMs: 300, requestDeadlineMs: 800 });
 
       expectTyped(failureOf(outcome), CandescentTimeoutError, 504);
       expect(outcome.ms).toBeLessThan(800 + SLACK_MS);
@@ -184,28 +181,17 @@ describe('token requests under injected faults', () => {
   describe('connection resets', () => {
     it.each<SandboxFault['kind']>(['reset', 'reset-mid-body'])('one %s is retried and the caller gets a token', async (kind) => {
       sandbox.injectFault({ kind } as SandboxFault);
-      const tokens = await open();
 
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      successOf(outcome);
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(2);
+      fastSuccess(await institutionToken(), 2);
     });
 
     it.each<SandboxFault['kind']>(['reset', 'reset-mid-body'])(
       'a %s on every attempt ends in CandescentUnavailableError (ECONNRESET) after maxAttempts',
       async (kind) => {
         sandbox.injectFault({ kind, times: Infinity } as SandboxFault);
-        const tokens = await open();
 
-        const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-        const error = failureOf(outcome);
-        expectTyped(error, CandescentUnavailableError, 503);
+        const error = fastFailure(await institutionToken(), CandescentUnavailableError, 503, 3);
         expect(error.networkCode).toBe('ECONNRESET');
-        expect(outcome.ms).toBeLessThan(FAST_MS);
-        expect(tokenRequests()).toBe(3);
       },
     );
 
@@ -247,12 +233,10 @@ describe('token requests under injected faults', () => {
       // Pin the jitter at its maximum so each wait is exactly baseDelayMs * 2^(n-1).
       jest.spyOn(Math, 'random').mockReturnValue(1);
       sandbox.injectFault({ kind, times: burst });
-      const tokens = await open({
+      const outcome = await institutionToken({
         tokenServices: [service],
         retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
       });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
 
       expect(successOf(outcome).service).toBe(service);
       // Waits of 100 and 200 ms: at least their sum, and not much more.
@@ -269,9 +253,7 @@ describe('token requests under injected faults', () => {
     it('back-off is full jitter: a random share of the exponential step, never more', async () => {
       jest.spyOn(Math, 'random').mockReturnValue(0.25);
       sandbox.injectFault({ kind: 'quota', times: 2 });
-      const tokens = await open({ retry: { maxAttempts: 3, baseDelayMs: 400, maxDelayMs: 5_000 } });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ retry: { maxAttempts: 3, baseDelayMs: 400, maxDelayMs: 5_000 } });
 
       successOf(outcome);
       expect(outcome.ms).toBeLessThan(100 + 200 + FAST_MS);
@@ -285,23 +267,15 @@ describe('token requests under injected faults', () => {
 
     it('a quota burst longer than maxAttempts ends in CandescentRateLimitedError (429) after exactly maxAttempts', async () => {
       sandbox.injectFault({ kind: 'quota', times: Infinity });
-      const tokens = await open();
 
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      const error = failureOf(outcome);
-      expectTyped(error, CandescentRateLimitedError, 429);
+      const error = fastFailure(await institutionToken(), CandescentRateLimitedError, 429, 3);
       expect(error.upstreamStatus).toBe(500);
       expect(error.errorCode).toBe('CMN_90001');
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(3);
     });
 
     it('each attempt carries a fresh trace id', async () => {
       sandbox.injectFault({ kind: 'spike', times: 2 });
-      const tokens = await open();
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken();
 
       successOf(outcome);
       expect(outcome.ms).toBeLessThan(FAST_MS);
@@ -314,9 +288,7 @@ describe('token requests under injected faults', () => {
   describe('503 and 429 with Retry-After', () => {
     it('503 Retry-After: 1 is honoured (the retry waits at least 1 s), then the caller gets a token', async () => {
       sandbox.injectFault({ kind: 'unavailable', retryAfterSeconds: 1 });
-      const tokens = await open({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 } });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 } });
 
       successOf(outcome);
       expect(tokenRequests()).toBe(2);
@@ -333,9 +305,7 @@ describe('token requests under injected faults', () => {
         body: '',
         headers: { 'Retry-After': at.toUTCString() },
       });
-      const tokens = await open({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 3_000 } });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 3_000 } });
 
       successOf(outcome);
       expect(outcome.ms).toBeLessThan(2_000 + FAST_MS);
@@ -346,23 +316,16 @@ describe('token requests under injected faults', () => {
 
     it('a Retry-After beyond maxDelayMs fails at once and tells the caller when to come back', async () => {
       sandbox.injectFault({ kind: 'unavailable', retryAfterSeconds: 30, times: Infinity });
-      const tokens = await open({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 } });
+      const outcome = await institutionToken({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 } });
 
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      const error = failureOf(outcome);
-      expectTyped(error, CandescentUnavailableError, 503);
+      const error = fastFailure(outcome, CandescentUnavailableError, 503, 1);
       expect(error.retryAfterSeconds).toBe(30);
       expect(error.upstreamStatus).toBe(503);
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(1);
     });
 
     it('a Retry-After that would pass the overall deadline fails at once', async () => {
       sandbox.injectFault({ kind: 'unavailable', retryAfterSeconds: 2, times: Infinity });
-      const tokens = await open({ requestDeadlineMs: 1_500, retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 5_000 } });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ requestDeadlineMs: 1_500, retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 5_000 } });
 
       expect(failureOf(outcome)).toMatchObject({ status: 503, retryAfterSeconds: 2 });
       expect(outcome.ms).toBeLessThan(FAST_MS);
@@ -371,9 +334,7 @@ describe('token requests under injected faults', () => {
 
     it('429 Retry-After: 1 is retried after at least 1 s, then the caller gets a token', async () => {
       sandbox.injectFault({ kind: 'too-many-requests', retryAfterSeconds: 1 });
-      const tokens = await open({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 } });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 } });
 
       successOf(outcome);
       expect(outcome.ms).toBeLessThan(1_000 + FAST_MS);
@@ -383,19 +344,16 @@ describe('token requests under injected faults', () => {
 
     it('429 on every attempt ends in CandescentRateLimitedError (429) after maxAttempts', async () => {
       sandbox.injectFault({ kind: 'too-many-requests', times: Infinity });
-      const tokens = await open();
 
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      const error = failureOf(outcome);
-      expectTyped(error, CandescentRateLimitedError, 429);
+      const error = fastFailure(await institutionToken(), CandescentRateLimitedError, 429, 3);
       expect(error.upstreamStatus).toBe(429);
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(3);
     });
   });
 
   describe('bodies that break the contract (not retried)', () => {
+    // Far beyond any real token answer; fetching it again cannot make it smaller.
+    const oversized = JSON.stringify({ access_token: 'x'.repeat(100_000), token_type: 'Bearer', expires_in: '60' });
+
     it.each<[string, SandboxFault, 'v1' | 'v2']>([
       ['truncated JSON', { kind: 'malformed' }, 'v2'],
       ['a truncated V1 answer (XML, which the module prefers)', { kind: 'malformed' }, 'v1'],
@@ -422,56 +380,25 @@ describe('token requests under injected faults', () => {
       ['an empty 200', { kind: 'empty' }, 'v2'],
       ['an empty 200 from V1', { kind: 'empty' }, 'v1'],
       ['an HTML page with status 200', { kind: 'raw', status: 200, contentType: 'text/html', body: '<html><body>Welcome</body></html>' }, 'v2'],
+      ['an answer larger than the 64 KiB limit', { kind: 'raw', status: 200, contentType: 'application/json', body: oversized, times: Infinity }, 'v2'],
     ])('%s: CandescentProtocolError (502) after one request', async (_name, fault, service) => {
       sandbox.injectFault(fault);
-      const tokens = await open({ tokenServices: [service] });
 
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      const error = failureOf(outcome);
-      expectTyped(error, CandescentProtocolError, 502);
+      const error = fastFailure(await institutionToken({ tokenServices: [service] }), CandescentProtocolError, 502, 1);
       expect(error.errorCode).toBe('MALFORMED_BODY');
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(1);
-    });
-
-    it('an answer larger than the 64 KiB limit: CandescentProtocolError (502) after one request', async () => {
-      // Far beyond any real token answer; fetching it again cannot make it smaller.
-      const body = JSON.stringify({ access_token: 'x'.repeat(100_000), token_type: 'Bearer', expires_in: '60' });
-      sandbox.injectFault({ kind: 'raw', status: 200, contentType: 'application/json', body, times: Infinity });
-      const tokens = await open();
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      const error = failureOf(outcome);
-      expectTyped(error, CandescentProtocolError, 502);
-      expect(error.errorCode).toBe('MALFORMED_BODY');
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(1);
     });
 
     it('an HTML 502 proxy page is a server error: retried, then the caller gets a token', async () => {
       sandbox.injectFault({ kind: 'html' });
-      const tokens = await open();
 
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      successOf(outcome);
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(2);
+      fastSuccess(await institutionToken(), 2);
     });
 
     it('HTML 502 pages on every attempt end in CandescentUnavailableError (503) after maxAttempts', async () => {
       sandbox.injectFault({ kind: 'html', times: Infinity });
-      const tokens = await open();
 
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      const error = failureOf(outcome);
-      expectTyped(error, CandescentUnavailableError, 503);
+      const error = fastFailure(await institutionToken(), CandescentUnavailableError, 503, 3);
       expect(error.upstreamStatus).toBe(502);
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(3);
     });
   });
 
@@ -495,9 +422,7 @@ describe('token requests under injected faults', () => {
       ['huge as text (clamped to 31 days)', '99999999999999999999', undefined, 31 * DAY],
     ])('%s', async (_name, value, defaultExpiresInSeconds, expected) => {
       sandbox.injectFault({ kind: 'expires-in', value });
-      const tokens = await open({ defaultExpiresInSeconds });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ defaultExpiresInSeconds });
 
       expect(tokenRequests()).toBe(1);
       expect(outcome.ms).toBeLessThan(FAST_MS);
@@ -515,9 +440,7 @@ describe('token requests under injected faults', () => {
 
     it('a huge lifetime is clamped to maxExpiresInSeconds when configured', async () => {
       sandbox.injectFault({ kind: 'expires-in', value: '315360000' });
-      const tokens = await open({ maxExpiresInSeconds: 3_600 });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
+      const outcome = await institutionToken({ maxExpiresInSeconds: 3_600 });
 
       const token = successOf(outcome);
       expect(token.expiresAt - token.issuedAt).toBe(3_600_000);
@@ -532,30 +455,17 @@ describe('token requests under injected faults', () => {
 
       const outcome = await outcomeOf(() => tokens.login({ username: alice.username, password: 'not-the-password' }));
 
-      expectTyped(failureOf(outcome), CandescentInvalidCredentialsError, 401);
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(1);
+      fastFailure(outcome, CandescentInvalidCredentialsError, 401, 1);
     });
 
     it.each(['v1', 'v2'] as const)('%s: a wrong consumer secret is one request and CandescentForbiddenError (403)', async (service) => {
-      const tokens = await open({ tokenServices: [service], consumerSecret: 'wrong-consumer-secret' });
-
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      expectTyped(failureOf(outcome), CandescentForbiddenError, 403);
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(1);
+      fastFailure(await institutionToken({ tokenServices: [service], consumerSecret: 'wrong-consumer-secret' }), CandescentForbiddenError, 403, 1);
     });
 
     it('an Apigee fault for the app key is one request and CandescentForbiddenError (403)', async () => {
       sandbox.injectFault({ kind: 'gateway-fault', times: Infinity });
-      const tokens = await open();
 
-      const outcome = await outcomeOf(() => tokens.getInstitutionToken());
-
-      expectTyped(failureOf(outcome), CandescentForbiddenError, 403);
-      expect(outcome.ms).toBeLessThan(FAST_MS);
-      expect(tokenRequests()).toBe(1);
+      fastFailure(await institutionToken(), CandescentForbiddenError, 403, 1);
     });
   });
 

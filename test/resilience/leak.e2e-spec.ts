@@ -6,16 +6,9 @@ import { SandboxTokenStore, type IssuedTokens } from '../../libs/candescent-sand
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/create-sample-app';
 import { CandescentErrorFilter, CandescentSessionService, CandescentTokenService } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import {
-  findLeaks,
-  type Haystack,
-  ProcessErrorRecorder,
-  RecordingLogger,
-  renderings,
-  type Secret,
-  sleep,
-  StdioCapture,
-} from '../support/resilience-testing';
+import { LogCapture, renderings } from '../support/logs';
+import { findLeaks, type Haystack, ProcessErrorRecorder, type Secret, StdioCapture } from '../support/resilience-testing';
+import { sleep, waitFor } from '../support/wait';
 
 /**
  * The whole sample-app flow (institution calls, logins of several customers, /me, /accounts on
@@ -40,7 +33,7 @@ interface Reply {
 
 describe('no secret leaks from the sample app, whatever happens', () => {
   const recorder = new ProcessErrorRecorder();
-  const logger = new RecordingLogger();
+  const logger = new LogCapture();
   const stdio = new StdioCapture();
   const replies: Haystack[] = [];
   const errors: Array<{ where: string; error: unknown }> = [];
@@ -105,13 +98,8 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     return handles[handles.length - 1];
   }
 
-  async function waitUntilLogged(pattern: RegExp): Promise<void> {
-    const until = Date.now() + 5_000;
-    while (!logger.lines.some((line) => pattern.test(line))) {
-      if (Date.now() > until) throw new Error(`no log line matched ${String(pattern)}`);
-      await sleep(10);
-    }
-  }
+  const waitUntilLogged = (pattern: RegExp): Promise<void> =>
+    waitFor(() => logger.texts().some((text) => pattern.test(text)), 5_000, `a log line matching ${String(pattern)}`);
 
   /** Runs a direct call into the app's providers and keeps what it threw. */
   async function keepError(where: string, run: () => Promise<unknown>): Promise<unknown> {
@@ -290,14 +278,14 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     expect(filterErrors.some(({ error }) => isAxiosError(error))).toBe(true);
 
     const haystacks: Haystack[] = [
-      ...logger.lines.map((text, i) => ({ where: `log line #${i}`, text })),
+      ...logger.texts().map((text, i) => ({ where: `log line #${i}`, text })),
       { where: 'stdout/stderr', text: stdio.chunks.join('') },
       ...replies,
       ...[...errors, ...filterErrors].flatMap(({ where, error }) =>
         renderings(error).map((text, i) => ({ where: `${where} (${['util.inspect depth 10', 'JSON.stringify', 'message', 'stack'][i] ?? i})`, text })),
       ),
     ];
-    expect(logger.lines.length).toBeGreaterThan(10);
+    expect(logger.texts().length).toBeGreaterThan(10);
 
     expect(findLeaks(secrets, haystacks)).toEqual([]);
   });

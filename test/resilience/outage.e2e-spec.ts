@@ -1,16 +1,12 @@
 import { firstValueFrom } from 'rxjs';
 import type { CandescentAuthOptions, CandescentToken } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/auth/testing';
-import {
-  type OpenedModule,
-  openModule,
-  outcomeOf,
-  ProcessErrorRecorder,
-  sandboxOptions,
-  sleep,
-  startSandbox,
-  SteppedClock,
-} from '../support/resilience-testing';
+import { FakeClock } from '../support/clock';
+import { createTokenModule, type OpenedModule } from '../support/module';
+import { outcomeOf } from '../support/outcome';
+import { closeAfterEachTest } from '../support/resilience-testing';
+import { startSandbox } from '../support/sandbox';
+import { sleep } from '../support/wait';
 
 /**
  * Time-driven behaviour of the institution token: a token-service outage while a valid token is
@@ -26,40 +22,26 @@ const alice = DEMO_CUSTOMERS[0];
 const SETTLE_MS = 25;
 
 describe('institution token over time', () => {
-  const recorder = new ProcessErrorRecorder();
-  let clock: SteppedClock;
+  let clock: FakeClock;
   let sandbox: CandescentSandbox;
-  const opened: OpenedModule[] = [];
-
-  beforeAll(() => {
-    recorder.install();
-  });
-
-  afterAll(() => {
-    recorder.uninstall();
-  });
+  const opened = closeAfterEachTest(() => sandbox);
 
   async function setUp(ttlSeconds: number): Promise<void> {
-    clock = new SteppedClock();
+    // Sleeps stay real, so background renewals and their retries never move the time under test.
+    clock = new FakeClock({ sleeps: 'real' });
     // The sandbox keeps the same time, so its token expiry and request timestamps match the module's.
     sandbox = await startSandbox({ accessTokenTtlSeconds: ttlSeconds, now: () => clock.now() });
   }
 
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((m) => m.close()));
-    await sandbox.stop();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(recorder.describe()).toEqual([]);
-  });
-
   async function open(overrides: Partial<CandescentAuthOptions> = {}): Promise<OpenedModule> {
-    const created = await openModule(
-      sandboxOptions(sandbox, {
+    const created = await createTokenModule(
+      sandbox,
+      {
         retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 5 },
         requestTimeoutMs: 1_000,
         requestDeadlineMs: 3_000,
         ...overrides,
-      }),
+      },
       { clock },
     );
     opened.push(created);

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { entry, type ErrorBody, rawRequest, type RunningSample, startSample } from '../support/app-testing';
-import { CANONICAL_UUID } from '../support/token-testing';
+import { CANONICAL_UUID } from '../support/sandbox';
 
 /**
  * Hostile and sloppy input at the sample app's edge: malformed login bodies, spoofed trace ids

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import { type AccountsBody, type ErrorBody, idsIn, accountIds, type RunningSample, sampleEnvFor, startSample, sleep } from '../support/app-testing';
+import { type AccountsBody, type ErrorBody, idsIn, accountIds, type RunningSample, sampleEnvFor, startSample } from '../support/app-testing';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
+import { sleep } from '../support/wait';
 
 const [alice, bob] = DEMO_CUSTOMERS;
 

@@ -11,12 +11,12 @@ import {
   type RunningSample,
   SESSION_HANDLE,
   sampleEnvFor,
-  sleep,
   StandIn,
   startSample,
   tokensIn,
 } from '../support/app-testing';
-import { basicAuth, CANONICAL_UUID, startSandbox } from '../support/token-testing';
+import { basicAuth, CANONICAL_UUID, startSandbox } from '../support/sandbox';
+import { sleep } from '../support/wait';
 
 /**
  * A customer's whole session through the sample app over real HTTP: login, reads, renewal,

@@ -296,11 +296,6 @@ export function rawRequest(
   });
 }
 
-/** Real-time wait: token lifetimes in these suites run on the wall clock. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A record's value under a key it may lack (the sandbox's record types do not say they may). */
 export function entry<V>(record: Readonly<Record<string, V>>, key: string): V | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;

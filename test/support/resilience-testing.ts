@@ -1,127 +1,11 @@
 import { inspect } from 'node:util';
-import { HttpService } from '@nestjs/axios';
-import type { LoggerService } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
-import {
-  CandescentAuthModule,
-  type CandescentAuthOptions,
-  CandescentClock,
-  CandescentTokenService,
-} from '@candescent/auth';
-import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
+import type { CandescentSandbox } from '@candescent/auth/testing';
+import type { OpenedModule } from './module';
 
 /**
- * Helpers of the resilience, outage and leak suites. Kept apart from token-testing.ts because
- * these suites need things the others do not: a clock whose sleeps stay real, process-level
- * error recording, stdout capture and by-value secret scanning.
+ * Helpers only the resilience, outage and leak suites need: process-level error recording,
+ * stdout capture and by-value secret scanning.
  */
-
-/** Starts a sandbox on loopback (a free port unless one is given); the caller stops it. */
-export async function startSandbox(options: SandboxOptions = {}): Promise<CandescentSandbox> {
-  const sandbox = new CandescentSandbox({ host: '127.0.0.1', port: 0, ...options });
-  await sandbox.start();
-  return sandbox;
-}
-
-/**
- * A clock the test moves by hand. Unlike a fake clock whose `sleep` jumps the time, sleeps here
- * stay real (and short, as the suites configure small back-offs), so background renewals and
- * their retries never move the time the test is reasoning about.
- */
-export class SteppedClock extends CandescentClock {
-  constructor(private time = Date.UTC(2030, 0, 15, 12, 0, 0)) {
-    super();
-  }
-
-  override now(): number {
-    return this.time;
-  }
-
-  set(ms: number): void {
-    this.time = ms;
-  }
-
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
-
-/** A token module as the suites use it. */
-export interface OpenedModule {
-  moduleRef: TestingModule;
-  tokens: CandescentTokenService;
-  /** The module's own HttpService (Candescent base URL, outgoing interceptor installed). */
-  http: HttpService;
-  close(): Promise<void>;
-}
-
-/**
- * `CandescentAuthModule.forRoot` against any base URL (a stopped sandbox's too), with an
- * optional clock. Nest's own log lines go to `logger` (default: dropped), so a suite that
- * expects failures does not flood the output.
- */
-export async function openModule(
-  options: CandescentAuthOptions,
-  setup: { clock?: CandescentClock; logger?: LoggerService | false } = {},
-): Promise<OpenedModule> {
-  let builder = Test.createTestingModule({ imports: [CandescentAuthModule.forRoot(options)] });
-  if (setup.clock) builder = builder.overrideProvider(CandescentClock).useValue(setup.clock);
-  const moduleRef = await builder.compile();
-  moduleRef.useLogger(setup.logger ?? false);
-  await moduleRef.init();
-  let closed = false;
-  return {
-    moduleRef,
-    tokens: moduleRef.get(CandescentTokenService),
-    http: moduleRef.get(HttpService),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await moduleRef.close();
-    },
-  };
-}
-
-/** The module options that point at a running sandbox with its credentials. */
-export function sandboxOptions(sandbox: CandescentSandbox, overrides: Partial<CandescentAuthOptions> = {}): CandescentAuthOptions {
-  return { baseUrl: sandbox.url, ...sandbox.credentials, ...overrides };
-}
-
-/** What a call came to, and how long it took in real time. */
-export type Outcome<T> = { ok: true; value: T; ms: number } | { ok: false; error: unknown; ms: number };
-
-export async function outcomeOf<T>(run: () => Promise<T>): Promise<Outcome<T>> {
-  const started = performance.now();
-  try {
-    const value = await run();
-    return { ok: true, value, ms: performance.now() - started };
-  } catch (error: unknown) {
-    return { ok: false, error, ms: performance.now() - started };
-  }
-}
-
-/** The error of a failed outcome; fails the test with what came instead. */
-export function failureOf<T>(outcome: Outcome<T>): unknown {
-  if (outcome.ok) throw new Error(`expected the call to fail, but it succeeded after ${Math.round(outcome.ms)} ms`);
-  return outcome.error;
-}
-
-/** The value of a successful outcome; fails the test with the error otherwise. */
-export function successOf<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new Error(`expected the call to succeed, but it failed: ${inspect(outcome.error)}`);
-  return outcome.value;
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` in real time until it holds. */
-export async function waitUntil(check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
 
 /**
  * The real `process`. Jest hands each test file a copy of it whose event emitter never fires
@@ -165,54 +49,33 @@ export class ProcessErrorRecorder {
 }
 
 /**
- * A Nest logger that keeps every call at every level, with each argument rendered the two ways
- * a real logger might (inspect and JSON), so a secret hidden in an object is seen too.
+ * The life cycle of a suite that starts a sandbox and opens modules for each test. A
+ * `ProcessErrorRecorder` is installed for the whole suite; after each test the modules pushed
+ * onto the returned list are closed, the sandbox is stopped, and the test fails if an unhandled
+ * rejection or an uncaught exception reached the process in the meantime. Call it inside the
+ * suite's `describe`.
  */
-export class RecordingLogger implements LoggerService {
-  readonly lines: string[] = [];
+export function closeAfterEachTest(sandboxOf: () => CandescentSandbox): OpenedModule[] {
+  const recorder = new ProcessErrorRecorder();
+  const opened: OpenedModule[] = [];
 
-  log(message: unknown, ...params: unknown[]): void {
-    this.record('log', message, params);
-  }
-  error(message: unknown, ...params: unknown[]): void {
-    this.record('error', message, params);
-  }
-  warn(message: unknown, ...params: unknown[]): void {
-    this.record('warn', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]): void {
-    this.record('debug', message, params);
-  }
-  verbose(message: unknown, ...params: unknown[]): void {
-    this.record('verbose', message, params);
-  }
-  fatal(message: unknown, ...params: unknown[]): void {
-    this.record('fatal', message, params);
-  }
-  // Level filtering would hide exactly the lines a leak check has to see.
-  setLogLevels(): void {
-    /* every level is recorded */
-  }
+  beforeAll(() => {
+    recorder.install();
+  });
 
-  private record(level: string, message: unknown, params: unknown[]): void {
-    const parts = [message, ...params].map((part) => renderings(part).join(' '));
-    this.lines.push(`${level}: ${parts.join(' ')}`);
-  }
-}
+  afterAll(() => {
+    recorder.uninstall();
+  });
 
-/** Every way a value may end up as text: as is, `util.inspect` (deep) and JSON. */
-export function renderings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  const out = [inspect(value, { depth: 10 })];
-  try {
-    // Undefined for undefined and functions, whatever the declared type says.
-    const json = JSON.stringify(value) as string | undefined;
-    if (json !== undefined) out.push(json);
-  } catch {
-    // A cyclic object has no JSON form; inspect covered it.
-  }
-  if (value instanceof Error) out.push(value.message, value.stack ?? '');
-  return out;
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((m) => m.close()));
+    await sandboxOf().stop();
+    // Let pending rejections surface before judging: they are reported on a later tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(recorder.describe()).toEqual([]);
+  });
+
+  return opened;
 }
 
 /** Captures what is written to stdout and stderr (Nest's console logger writes there directly). */

@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import { HttpService } from '@nestjs/axios';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import {
@@ -11,7 +10,11 @@ import {
   type CandescentTokenSet,
 } from '@candescent/auth';
 import type { CandescentSandbox, SandboxFault } from '@candescent/auth/testing';
-import { basicAuth, createTokenModule, FakeClock, LogCapture, startSandbox, waitFor, type TokenModule } from '../support/token-testing';
+import { FakeClock } from '../support/clock';
+import { LogCapture } from '../support/logs';
+import { createTokenModule, type OpenedModule } from '../support/module';
+import { basicAuth, startSandbox } from '../support/sandbox';
+import { waitFor } from '../support/wait';
 
 /**
  * Runs successful and failing logins, refreshes, revocations, faults, configuration errors and an
@@ -36,7 +39,7 @@ describe('secrets never reach logs or errors', () => {
   const errors: unknown[] = [];
   /** Secrets seen during the run, with what they are (for a readable failure). */
   const secrets = new Map<string, string>();
-  const modules: TokenModule[] = [];
+  const modules: OpenedModule[] = [];
   let sandbox: CandescentSandbox;
 
   const remember = (kind: string, value: string | undefined): void => {
@@ -194,7 +197,7 @@ describe('secrets never reach logs or errors', () => {
       { clock, logs },
     );
     modules.push(created);
-    const http = created.moduleRef.get(HttpService);
+    const { http } = created;
     const path = '/db-accounts/v1/accounts';
 
     // Institution token: one good call (so its token is known), then a reset.

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { CandescentTokenService } from '@candescent/auth';
 import type { CandescentSandbox } from '@candescent/auth/testing';
-import { createTokenModule, startSandbox, type TokenModule } from '../support/token-testing';
+import { createTokenModule, type OpenedModule } from '../support/module';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
+import { startSandbox } from '../support/sandbox';
 
 /**
  * With Redis configured, institution tokens are shared: three instances and a cold cache cost
@@ -11,12 +12,13 @@ import { describeRedis, type RedisServerHandle, startRedisServer } from '../supp
 describeRedis('institution tokens shared through Redis', () => {
   let redis: RedisServerHandle;
   let sandbox: CandescentSandbox;
-  let instances: TokenModule[];
+  let instances: OpenedModule[];
+  let shared: { redis: { url: string; encryptionKey: string }; tokenRefreshJitter: number };
 
   beforeAll(async () => {
     redis = await startRedisServer();
     sandbox = await startSandbox();
-    const shared = { redis: { url: redis.url, encryptionKey: randomBytes(32).toString('base64') }, tokenRefreshJitter: 0 };
+    shared = { redis: { url: redis.url, encryptionKey: randomBytes(32).toString('base64') }, tokenRefreshJitter: 0 };
     instances = await Promise.all([1, 2, 3].map(() => createTokenModule(sandbox, shared)));
   });
 
@@ -45,5 +47,19 @@ describeRedis('institution tokens shared through Redis', () => {
     expect(sandbox.counters().tokenRequests).toBe(1);
     expect(new Set(after.map((t) => t.accessToken)).size).toBe(1);
     expect(after[0]?.accessToken).not.toBe(before.accessToken);
+  });
+
+  it('an app on another gateway origin sharing the same Redis gets its own token', async () => {
+    const mine = await service(0).getInstitutionToken();
+    // Same sandbox, other origin (localhost instead of 127.0.0.1): to the module another gateway.
+    const other = await createTokenModule(sandbox, { ...shared, baseUrl: sandbox.url.replace('127.0.0.1', 'localhost') });
+    try {
+      sandbox.resetCounters();
+      const theirs = await other.tokens.getInstitutionToken();
+      expect(theirs.accessToken).not.toBe(mine.accessToken);
+      expect(sandbox.counters().tokenRequests).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 });

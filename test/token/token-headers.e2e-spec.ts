@@ -1,13 +1,8 @@
 import type { CandescentAuthOptions, CandescentTokenService } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/auth/testing';
-import {
-  basicAuth,
-  CANONICAL_UUID,
-  createTokenModule,
-  FakeClock,
-  startSandbox,
-  type TokenModule,
-} from '../support/token-testing';
+import { FakeClock } from '../support/clock';
+import { createTokenModule, type OpenedModule } from '../support/module';
+import { basicAuth, CANONICAL_UUID, startSandbox } from '../support/sandbox';
 
 /**
  * What the module puts on the wire for every grant of both token services, read back from the
@@ -25,7 +20,7 @@ const AWKWARD_PASSWORD = 'P@ss w0rd&=+%;ü"';
 describe('token requests on the wire', () => {
   let sandbox: CandescentSandbox;
   const clock = new FakeClock();
-  const modules: TokenModule[] = [];
+  const modules: OpenedModule[] = [];
   let expectedBasic: string;
 
   beforeAll(async () => {

@@ -12,15 +12,11 @@ import {
   CandescentUnavailableError,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS, type SandboxFault } from '@candescent/auth/testing';
-import {
-  basicAuth,
-  createTokenModule,
-  FakeClock,
-  startSandbox,
-  thrownBy,
-  type TokenModule,
-  waitFor,
-} from '../support/token-testing';
+import { FakeClock } from '../support/clock';
+import { oneModuleAtATime } from '../support/module';
+import { thrownBy } from '../support/outcome';
+import { refreshAtSandbox, startSandbox } from '../support/sandbox';
+import { waitFor } from '../support/wait';
 
 /**
  * How the module reads token-service answers: both success formats, lifetimes, identifiers that
@@ -67,44 +63,15 @@ const v2Raw = (status: number, code: string, message: string): SandboxFault => (
 describe('token responses', () => {
   let sandbox: CandescentSandbox;
   const clock = new FakeClock();
-  let current: TokenModule | undefined;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
   });
 
-  afterEach(async () => {
-    await current?.close();
-    current = undefined;
-    sandbox.clearFaults();
-    sandbox.configure({ clientCredentialsEnabled: true, v1ErrorInfo: 'many', accessTokenTtlSeconds: 1799 });
-  });
+  const modules = oneModuleAtATime(() => sandbox, { clientCredentialsEnabled: true, v1ErrorInfo: 'many', accessTokenTtlSeconds: 1799 });
 
-  afterAll(async () => {
-    await current?.close();
-    await sandbox.stop();
-  });
-
-  /** One module per test: the circuit breaker and the rejected-client cache must not carry over. */
   async function open(service: Service, overrides: Partial<CandescentAuthOptions> = {}): Promise<CandescentTokenService> {
-    await current?.close();
-    current = await createTokenModule(sandbox, { tokenServices: [service], retry: { maxAttempts: 1 }, ...overrides }, { clock });
-    return current.tokens;
-  }
-
-  /** Burns a refresh token at the sandbox directly, as another instance's refresh would. */
-  async function refreshDirectly(refreshToken: string): Promise<number> {
-    const response = await fetch(`${sandbox.url}/oauth2/v1/token`, {
-      method: 'POST',
-      headers: {
-        authorization: basicAuth(sandbox.credentials.consumerKey, sandbox.credentials.consumerSecret),
-        transactionid: crypto.randomUUID(),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
-    });
-    await response.text();
-    return response.status;
+    return (await modules.open({ tokenServices: [service], retry: { maxAttempts: 1 }, ...overrides }, { clock })).tokens;
   }
 
   const lastTraceId = (): string | undefined => {
@@ -321,6 +288,42 @@ describe('token responses', () => {
     sandbox.configure(patch);
   };
 
+  /**
+   * A case answered by a V1 `<Status>` document (see `v1Raw`): the error must report the
+   * document's HTTP status and error code as upstream.
+   */
+  const v1StatusCase = (
+    name: string,
+    grant: Grant,
+    [upstreamStatus, errorCode, message, errorType]: [number, string, string, string?],
+    errorClass: ErrorClass,
+    status: number,
+  ): ErrorCase => ({ name, service: 'v1', grant, arrange: fault(v1Raw(upstreamStatus, errorCode, message, errorType)), errorClass, status, upstreamStatus, errorCode });
+
+  /**
+   * A V1 login refused with 401 and error code 90001, written as `body`: however the status is
+   * encoded, the module must read it as wrong credentials.
+   */
+  const v1LoginRefused = (name: string, contentType: string, body: string): ErrorCase => ({
+    name,
+    service: 'v1',
+    grant: 'password',
+    arrange: fault({ kind: 'raw', route: 'v1-token', status: 401, contentType, body }),
+    errorClass: CandescentInvalidCredentialsError,
+    status: 401,
+    upstreamStatus: 401,
+    errorCode: '90001',
+  });
+
+  /** A case answered by a V2 `{code, message}` body (see `v2Raw`), reported upstream the same way. */
+  const v2BodyCase = (
+    name: string,
+    grant: Grant,
+    [upstreamStatus, errorCode, message]: [number, string, string],
+    errorClass: ErrorClass,
+    status: number,
+  ): ErrorCase => ({ name, service: 'v2', grant, arrange: fault(v2Raw(upstreamStatus, errorCode, message)), errorClass, status, upstreamStatus, errorCode });
+
   const errorCases: ErrorCase[] = [
     // Real sandbox behaviour.
     { name: 'V1 wrong password', service: 'v1', grant: 'password', password: 'not-alices-password', errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 401, errorCode: '90001' },
@@ -336,7 +339,7 @@ describe('token responses', () => {
     { name: 'V1 wrong consumer secret (gateway fault)', service: 'v1', grant: 'client_credentials', options: { consumerSecret: 'wrong-consumer-secret' }, errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401 },
     { name: 'V2 wrong consumer secret', service: 'v2', grant: 'client_credentials', options: { consumerSecret: 'wrong-consumer-secret' }, errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401 },
     { name: 'V2 scope the app does not have', service: 'v2', grant: 'client_credentials', options: { scopes: ['accounts:write'] }, errorClass: CandescentProtocolError, status: 502, upstreamStatus: 400, errorCode: 'CMN_90011' },
-    { name: 'V2 refresh with an already used refresh token', service: 'v2', grant: 'refresh_token', arrange: (set) => refreshDirectly(set!.v2!.refreshToken!), errorClass: CandescentSessionExpiredError, status: 401, upstreamStatus: 400, errorCode: 'CMN_90013' },
+    { name: 'V2 refresh with an already used refresh token', service: 'v2', grant: 'refresh_token', arrange: (set) => refreshAtSandbox(sandbox, set!.v2!.refreshToken!), errorClass: CandescentSessionExpiredError, status: 401, upstreamStatus: 400, errorCode: 'CMN_90013' },
 
     // Sandbox faults in each service's own shape.
     { name: 'V1 quota (500 90001)', service: 'v1', grant: 'client_credentials', arrange: fault({ kind: 'quota' }), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: '90001' },
@@ -357,55 +360,32 @@ describe('token responses', () => {
     { name: 'connection reset mid-body', service: 'v1', grant: 'client_credentials', arrange: fault({ kind: 'reset-mid-body' }), errorClass: CandescentUnavailableError, status: 503 },
 
     // V1 <Status> documents for the rest of the V1 table.
-    { name: "V1 400 90002 Form param 'grant_type' invalid", service: 'v1', grant: 'client_credentials', arrange: fault(v1Raw(400, '90002', "Form param 'grant_type' invalid", 'APP_ERROR')), errorClass: CandescentProtocolError, status: 502, upstreamStatus: 400, errorCode: '90002' },
-    { name: "V1 400 90002 Form param 'username' invalid", service: 'v1', grant: 'password', arrange: fault(v1Raw(400, '90002', "Form param 'username' invalid")), errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 400, errorCode: '90002' },
-    { name: "V1 400 90002 Form param 'password' invalid", service: 'v1', grant: 'password', arrange: fault(v1Raw(400, '90002', "Form param 'password' invalid")), errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 400, errorCode: '90002' },
-    { name: "V1 400 90002 Header 'di_fiid' invalid", service: 'v1', grant: 'client_credentials', arrange: fault(v1Raw(400, '90002', "Header 'di_fiid' invalid", 'APP_ERROR')), errorClass: CandescentProtocolError, status: 502, upstreamStatus: 400, errorCode: '90002' },
-    { name: "V1 400 90002 Header 'di_tid' invalid", service: 'v1', grant: 'password', arrange: fault(v1Raw(400, '90002', "Header 'di_tid' invalid", 'APP_ERROR')), errorClass: CandescentProtocolError, status: 502, upstreamStatus: 400, errorCode: '90002' },
-    { name: "V1 400 90002 Header 'originating_ip' invalid", service: 'v1', grant: 'password', arrange: fault(v1Raw(400, '90002', "Header 'originating_ip' invalid", 'APP_ERROR')), errorClass: CandescentProtocolError, status: 502, upstreamStatus: 400, errorCode: '90002' },
-    { name: 'V1 400 90002 Header invalid', service: 'v1', grant: 'client_credentials', arrange: fault(v1Raw(400, '90002', 'Header invalid', 'APP_ERROR')), errorClass: CandescentProtocolError, status: 502, upstreamStatus: 400, errorCode: '90002' },
-    { name: 'V1 401 90001 di_ficustomer not authorized', service: 'v1', grant: 'password', arrange: fault(v1Raw(401, '90001', 'di_ficustomer not authorized')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401, errorCode: '90001' },
-    { name: 'V1 401 90001 login credentials are not valid (client_credentials)', service: 'v1', grant: 'client_credentials', arrange: fault(v1Raw(401, '90001', 'login credentials are not valid')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401, errorCode: '90001' },
-    { name: 'V1 403 90002 Access blocked', service: 'v1', grant: 'password', arrange: fault(v1Raw(403, '90002', 'Access blocked', 'APP_ERROR')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 403, errorCode: '90002' },
-    { name: 'V1 403 90002 Client not authorized for this URL', service: 'v1', grant: 'client_credentials', arrange: fault(v1Raw(403, '90002', 'Client not authorized for this URL', 'APP_ERROR')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 403, errorCode: '90002' },
-    { name: 'V1 500 91000 Quota limit violation', service: 'v1', grant: 'client_credentials', arrange: fault(v1Raw(500, '91000', 'Quota limit violation', 'SYSTEM_ERROR')), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: '91000' },
-    { name: 'V1 500 90002 Internal Service Error', service: 'v1', grant: 'password', arrange: fault(v1Raw(500, '90002', 'Internal Service Error - contact DI team', 'SYSTEM_ERROR')), errorClass: CandescentUnavailableError, status: 503, upstreamStatus: 500, errorCode: '90002' },
-    { name: 'V1 500 90004 Internal Service Error', service: 'v1', grant: 'client_credentials', arrange: fault(v1Raw(500, '90004', 'Internal Service Error - contact DI team', 'SYSTEM_ERROR')), errorClass: CandescentUnavailableError, status: 503, upstreamStatus: 500, errorCode: '90004' },
-    {
-      name: 'V1 <Status> with prefixed namespaces and two errorInfo',
-      service: 'v1',
-      grant: 'password',
-      arrange: fault({
-        kind: 'raw',
-        route: 'v1-token',
-        status: 401,
-        contentType: XML,
-        body:
-          `<ns2:Status xmlns:ns2="${V1_NAMESPACE}" xmlns:ns3="urn:example:other"><ns2:statusMessage>login credentials are not valid</ns2:statusMessage>` +
-          '<ns2:errorInfo><ns2:errorType>USER_ERROR</ns2:errorType><ns2:errorCode>90001</ns2:errorCode><ns2:errorMessage>login credentials are not valid</ns2:errorMessage></ns2:errorInfo>' +
-          '<ns2:errorInfo><ns2:errorType>USER_ERROR</ns2:errorType><ns2:errorCode>90001</ns2:errorCode><ns2:errorMessage>login credentials are not valid</ns2:errorMessage></ns2:errorInfo></ns2:Status>',
-      }),
-      errorClass: CandescentInvalidCredentialsError,
-      status: 401,
-      upstreamStatus: 401,
-      errorCode: '90001',
-    },
-    {
-      name: 'V1 JSON Status (older portal form)',
-      service: 'v1',
-      grant: 'password',
-      arrange: fault({
-        kind: 'raw',
-        route: 'v1-token',
-        status: 401,
-        contentType: JSON_TYPE,
-        body: JSON.stringify({ statusMessage: 'login credentials are not valid', errorInfo: { errorType: 'USER_ERROR', errorCode: '90001', errorMessage: 'login credentials are not valid' } }),
-      }),
-      errorClass: CandescentInvalidCredentialsError,
-      status: 401,
-      upstreamStatus: 401,
-      errorCode: '90001',
-    },
+    v1StatusCase("V1 400 90002 Form param 'grant_type' invalid", 'client_credentials', [400, '90002', "Form param 'grant_type' invalid", 'APP_ERROR'], CandescentProtocolError, 502),
+    v1StatusCase("V1 400 90002 Form param 'username' invalid", 'password', [400, '90002', "Form param 'username' invalid"], CandescentInvalidCredentialsError, 401),
+    v1StatusCase("V1 400 90002 Form param 'password' invalid", 'password', [400, '90002', "Form param 'password' invalid"], CandescentInvalidCredentialsError, 401),
+    v1StatusCase("V1 400 90002 Header 'di_fiid' invalid", 'client_credentials', [400, '90002', "Header 'di_fiid' invalid", 'APP_ERROR'], CandescentProtocolError, 502),
+    v1StatusCase("V1 400 90002 Header 'di_tid' invalid", 'password', [400, '90002', "Header 'di_tid' invalid", 'APP_ERROR'], CandescentProtocolError, 502),
+    v1StatusCase("V1 400 90002 Header 'originating_ip' invalid", 'password', [400, '90002', "Header 'originating_ip' invalid", 'APP_ERROR'], CandescentProtocolError, 502),
+    v1StatusCase('V1 400 90002 Header invalid', 'client_credentials', [400, '90002', 'Header invalid', 'APP_ERROR'], CandescentProtocolError, 502),
+    v1StatusCase('V1 401 90001 di_ficustomer not authorized', 'password', [401, '90001', 'di_ficustomer not authorized'], CandescentForbiddenError, 403),
+    v1StatusCase('V1 401 90001 login credentials are not valid (client_credentials)', 'client_credentials', [401, '90001', 'login credentials are not valid'], CandescentForbiddenError, 403),
+    v1StatusCase('V1 403 90002 Access blocked', 'password', [403, '90002', 'Access blocked', 'APP_ERROR'], CandescentForbiddenError, 403),
+    v1StatusCase('V1 403 90002 Client not authorized for this URL', 'client_credentials', [403, '90002', 'Client not authorized for this URL', 'APP_ERROR'], CandescentForbiddenError, 403),
+    v1StatusCase('V1 500 91000 Quota limit violation', 'client_credentials', [500, '91000', 'Quota limit violation', 'SYSTEM_ERROR'], CandescentRateLimitedError, 429),
+    v1StatusCase('V1 500 90002 Internal Service Error', 'password', [500, '90002', 'Internal Service Error - contact DI team', 'SYSTEM_ERROR'], CandescentUnavailableError, 503),
+    v1StatusCase('V1 500 90004 Internal Service Error', 'client_credentials', [500, '90004', 'Internal Service Error - contact DI team', 'SYSTEM_ERROR'], CandescentUnavailableError, 503),
+    v1LoginRefused(
+      'V1 <Status> with prefixed namespaces and two errorInfo',
+      XML,
+      `<ns2:Status xmlns:ns2="${V1_NAMESPACE}" xmlns:ns3="urn:example:other"><ns2:statusMessage>login credentials are not valid</ns2:statusMessage>` +
+        '<ns2:errorInfo><ns2:errorType>USER_ERROR</ns2:errorType><ns2:errorCode>90001</ns2:errorCode><ns2:errorMessage>login credentials are not valid</ns2:errorMessage></ns2:errorInfo>' +
+        '<ns2:errorInfo><ns2:errorType>USER_ERROR</ns2:errorType><ns2:errorCode>90001</ns2:errorCode><ns2:errorMessage>login credentials are not valid</ns2:errorMessage></ns2:errorInfo></ns2:Status>',
+    ),
+    v1LoginRefused(
+      'V1 JSON Status (older portal form)',
+      JSON_TYPE,
+      JSON.stringify({ statusMessage: 'login credentials are not valid', errorInfo: { errorType: 'USER_ERROR', errorCode: '90001', errorMessage: 'login credentials are not valid' } }),
+    ),
 
     // V2 {code, message} bodies for the rest of the V2 table.
     ...(
@@ -418,27 +398,16 @@ describe('token responses', () => {
         ['CMN_90017', 'invalid request'],
         ['CMN_90019', 'error creating token'],
       ] as const
-    ).map(
-      ([code, message]): ErrorCase => ({
-        name: `V2 400 ${code} ${message}`,
-        service: 'v2',
-        grant: 'client_credentials',
-        arrange: fault(v2Raw(400, code, message)),
-        errorClass: CandescentProtocolError,
-        status: 502,
-        upstreamStatus: 400,
-        errorCode: code,
-      }),
-    ),
-    { name: 'V2 400 CMN_90012 username/password invalid', service: 'v2', grant: 'password', arrange: fault(v2Raw(400, 'CMN_90012', 'username/password invalid')), errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 400, errorCode: 'CMN_90012' },
-    { name: 'V2 400 CMN_90009 Access blocked', service: 'v2', grant: 'password', arrange: fault(v2Raw(400, 'CMN_90009', 'Access blocked')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 400, errorCode: 'CMN_90009' },
-    { name: 'V2 400 CMN_90009 Access blocked (client_credentials)', service: 'v2', grant: 'client_credentials', arrange: fault(v2Raw(400, 'CMN_90009', 'Access blocked')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 400, errorCode: 'CMN_90009' },
-    { name: 'V2 401 CMN_90004 invalid credentials (password)', service: 'v2', grant: 'password', arrange: fault(v2Raw(401, 'CMN_90004', 'invalid credentials')), errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 401, errorCode: 'CMN_90004' },
-    { name: 'V2 401 CMN_90004 invalid credentials (client_credentials)', service: 'v2', grant: 'client_credentials', arrange: fault(v2Raw(401, 'CMN_90004', 'invalid credentials')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401, errorCode: 'CMN_90004' },
-    { name: 'V2 401 CMN_90001 client not authorized (password)', service: 'v2', grant: 'password', arrange: fault(v2Raw(401, 'CMN_90001', 'client not authorized')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401, errorCode: 'CMN_90001' },
-    { name: 'V2 403 CMN_90006 on login', service: 'v2', grant: 'password', arrange: fault(v2Raw(403, 'CMN_90006', 'not authorized to access this resource')), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 403, errorCode: 'CMN_90006' },
-    { name: 'V2 500 CMN_90003 spike limit violation', service: 'v2', grant: 'client_credentials', arrange: fault(v2Raw(500, 'CMN_90003', 'spike limit violation')), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: 'CMN_90003' },
-    { name: 'V2 500 CMN_90000 on refresh', service: 'v2', grant: 'refresh_token', arrange: fault(v2Raw(500, 'CMN_90000', 'internal server error')), errorClass: CandescentUnavailableError, status: 503, upstreamStatus: 500, errorCode: 'CMN_90000' },
+    ).map(([code, message]) => v2BodyCase(`V2 400 ${code} ${message}`, 'client_credentials', [400, code, message], CandescentProtocolError, 502)),
+    v2BodyCase('V2 400 CMN_90012 username/password invalid', 'password', [400, 'CMN_90012', 'username/password invalid'], CandescentInvalidCredentialsError, 401),
+    v2BodyCase('V2 400 CMN_90009 Access blocked', 'password', [400, 'CMN_90009', 'Access blocked'], CandescentForbiddenError, 403),
+    v2BodyCase('V2 400 CMN_90009 Access blocked (client_credentials)', 'client_credentials', [400, 'CMN_90009', 'Access blocked'], CandescentForbiddenError, 403),
+    v2BodyCase('V2 401 CMN_90004 invalid credentials (password)', 'password', [401, 'CMN_90004', 'invalid credentials'], CandescentInvalidCredentialsError, 401),
+    v2BodyCase('V2 401 CMN_90004 invalid credentials (client_credentials)', 'client_credentials', [401, 'CMN_90004', 'invalid credentials'], CandescentForbiddenError, 403),
+    v2BodyCase('V2 401 CMN_90001 client not authorized (password)', 'password', [401, 'CMN_90001', 'client not authorized'], CandescentForbiddenError, 403),
+    v2BodyCase('V2 403 CMN_90006 on login', 'password', [403, 'CMN_90006', 'not authorized to access this resource'], CandescentForbiddenError, 403),
+    v2BodyCase('V2 500 CMN_90003 spike limit violation', 'client_credentials', [500, 'CMN_90003', 'spike limit violation'], CandescentRateLimitedError, 429),
+    v2BodyCase('V2 500 CMN_90000 on refresh', 'refresh_token', [500, 'CMN_90000', 'internal server error'], CandescentUnavailableError, 503),
     {
       name: 'Apigee quota fault with 429',
       service: 'v2',

@@ -8,15 +8,11 @@ import {
   CandescentUnavailableError,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import {
-  basicAuth,
-  createTokenModule,
-  FakeClock,
-  startSandbox,
-  thrownBy,
-  type TokenModule,
-  waitFor,
-} from '../support/token-testing';
+import { FakeClock } from '../support/clock';
+import { oneModuleAtATime } from '../support/module';
+import { thrownBy } from '../support/outcome';
+import { refreshAtSandbox, startSandbox } from '../support/sandbox';
+import { waitFor } from '../support/wait';
 
 /**
  * CandescentTokenService against the sandbox: caching, single-flight, renewal ahead of expiry on
@@ -32,29 +28,16 @@ const SECOND = 1_000;
 describe('CandescentTokenService', () => {
   const clock = new FakeClock();
   let sandbox: CandescentSandbox;
-  let current: TokenModule | undefined;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ now: () => clock.now() });
   });
 
-  afterEach(async () => {
-    await current?.close();
-    current = undefined;
-    sandbox.clearFaults();
-    sandbox.configure({ accessTokenTtlSeconds: 1799 });
-  });
-
-  afterAll(async () => {
-    await current?.close();
-    await sandbox.stop();
-  });
+  const modules = oneModuleAtATime(() => sandbox, { accessTokenTtlSeconds: 1799 });
 
   // The refresh window is exact only without jitter; every test states the rest it relies on.
   async function open(overrides: Partial<CandescentAuthOptions> = {}): Promise<CandescentTokenService> {
-    await current?.close();
-    current = await createTokenModule(sandbox, { tokenRefreshJitter: 0, ...overrides }, { clock });
-    return current.tokens;
+    return (await modules.open({ tokenRefreshJitter: 0, ...overrides }, { clock })).tokens;
   }
 
   const v2Requests = (): number => sandbox.counters().v2Token;
@@ -62,18 +45,7 @@ describe('CandescentTokenService', () => {
 
   /** A V2 refresh sent straight to the sandbox, to see whether it still honours a refresh token. */
   async function sandboxAcceptsRefreshToken(refreshToken: string): Promise<boolean> {
-    const response = await fetch(`${sandbox.url}/oauth2/v1/token`, {
-      method: 'POST',
-      headers: {
-        authorization: basicAuth(sandbox.credentials.consumerKey, sandbox.credentials.consumerSecret),
-        transactionid: crypto.randomUUID(),
-        institutionid: sandbox.credentials.fiId,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
-    });
-    await response.text();
-    return response.status === 200;
+    return (await refreshAtSandbox(sandbox, refreshToken)) === 200;
   }
 
   /** Waits (in real time) until the institution token the service hands out is no longer `old`. */
@@ -203,12 +175,12 @@ describe('CandescentTokenService', () => {
       const tokens = await open({ retry: { maxAttempts: 1 } });
       const first = await tokens.getInstitutionToken();
       const before = v2Requests();
-      current!.logs.clear();
+      modules.current!.logs.clear();
 
       sandbox.injectFault({ kind: 'server-error', route: 'v2-token' });
       clock.set(first.expiresAt - 60 * SECOND);
       expect((await tokens.getInstitutionToken()).accessToken).toBe(first.accessToken);
-      await waitFor(() => current!.logs.linesAt('warn').some((line) => line.includes('institution token failed')));
+      await waitFor(() => modules.current!.logs.linesAt('warn').some((line) => line.includes('institution token failed')));
       expect(sandbox.requests().at(-1)!.status).toBe(500);
 
       // Callers neither fail nor trigger a request per call while the failure is fresh.

@@ -75,7 +75,14 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
    */
   attach(instance: AxiosInstance): () => void {
     const requestId = instance.interceptors.request.use((config) => this.onRequest(config));
-    const responseId = instance.interceptors.response.use(undefined, (error: unknown) => this.onError(instance, error));
+    const responseId = instance.interceptors.response.use(
+      (response) => {
+        const attached = this.attached.get(response.config);
+        if (attached && !attached.customer && attached.finalOrigin === this.options.origin) this.tokens.reportAccepted(attached.accessToken);
+        return response;
+      },
+      (error: unknown) => this.onError(instance, error),
+    );
     let ejected = false;
     const eject = () => {
       if (ejected) return;
@@ -158,23 +165,23 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (!attached || error.response?.status !== 401 || attached.finalOrigin !== this.options.origin) throw sanitizeAxiosError(error);
     const context = CandescentContext.current();
     const replayed = config.candescentReplay === true;
+    // A refused replay means the fresh token is not the problem: renewing again would only spend
+    // another token request, or another rotation of the customer's refresh token.
+    if (replayed) throw this.refusedAgain(error, attached, context);
+    sanitizeAxiosError(error);
     if (!attached.customer) {
-      this.tokens.invalidate(attached.accessToken);
-    } else if (!replayed) {
-      // A refused replay means the fresh token is not the problem: renewing again would only
-      // spend another rotation of the customer's refresh token.
+      this.tokens.reportRejected(attached.accessToken);
+    } else {
       const session = context?.session;
       if (session?.renew && session.tokens[attached.service]?.accessToken === attached.accessToken) {
-        try {
-          session.tokens = await session.renew(attached.accessToken);
-        } catch (renewError: unknown) {
-          sanitizeAxiosError(error);
-          throw renewError;
-        }
+        session.tokens = await session.renew(attached.accessToken);
       }
     }
-    if (replayed) throw this.refusedAgain(error, attached, context);
     if (!isReplayable(config)) throw this.notReplayed(error, attached, context);
+    // Replaying with the token that was just refused would only be refused again.
+    if (!attached.customer && (await this.tokens.getInstitutionToken({ service: attached.service })).accessToken === attached.accessToken) {
+      throw this.refusedAgain(error, attached, context);
+    }
     return instance.request({ ...config, candescentReplay: true });
   }
 

@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { CandescentInvalidRequestError } from '../errors/candescent-auth.error';
 import { REDACTED, redact, registerPermanentSecret, registerSecret } from '../logging/redact';
+import { timed } from '../timed-run.test-helper';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES, type DownstreamHeaderInput } from './candescent-headers';
 
 /**
@@ -10,22 +11,6 @@ import { candescentHeaders, CANDESCENT_HEADER_NAMES, type DownstreamHeaderInput 
  * applied to every log line and error text: no header value can carry CR/LF (header
  * injection), and no registered secret survives redaction wherever it sits in a text.
  */
-
-const RUN_BUDGET_MS = 250;
-
-function timed<T>(run: () => T): T {
-  const started = performance.now();
-  let outcome: { value: T } | { error: unknown };
-  try {
-    outcome = { value: run() };
-  } catch (error: unknown) {
-    outcome = { error };
-  }
-  const ms = performance.now() - started;
-  if (ms > RUN_BUDGET_MS) throw new Error(`one run took ${Math.round(ms)} ms (budget ${RUN_BUDGET_MS} ms)`);
-  if ('error' in outcome) throw outcome.error;
-  return outcome.value;
-}
 
 /** Strings that are hostile in a header: CR, LF, NUL, other controls, non-ASCII, very long. */
 const headerTextArb: fc.Arbitrary<string> = fc.oneof(

@@ -28,6 +28,7 @@ export interface ResolvedCandescentAuthOptions {
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   circuitBreaker: { failureThreshold: number; resetTimeoutMs: number };
   invalidClientCacheMs: number;
+  tokenRefusalCooldownMs: number;
   legacyPathPattern: RegExp;
   session: {
     transport: 'bearer' | 'cookie';
@@ -79,6 +80,7 @@ export function resolveOptions(options: CandescentAuthOptions): ResolvedCandesce
       resetTimeoutMs: options.circuitBreaker?.resetTimeoutMs ?? 30_000,
     },
     invalidClientCacheMs: options.invalidClientCacheMs ?? 5_000,
+    tokenRefusalCooldownMs: options.tokenRefusalCooldownMs ?? 10_000,
     legacyPathPattern: new RegExp(options.legacyPathPattern ?? DEFAULT_LEGACY_PATH_PATTERN),
     session: {
       transport: options.session?.transport ?? 'bearer',

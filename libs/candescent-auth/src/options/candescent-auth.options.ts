@@ -164,6 +164,14 @@ export class CandescentAuthOptionsDto {
   @IsOptional() @IsInt() @Min(60) @Max(31_536_000)
   maxExpiresInSeconds?: number;
 
+  /**
+   * After a refused institution token was replaced, a replacement that is refused too before it
+   * ever worked is not replaced again for this long (the call is refused, not the token).
+   * @default 10000
+   */
+  @IsOptional() @IsInt() @Min(0) @Max(600_000)
+  tokenRefusalCooldownMs?: number;
+
   /** Retries of token requests. */
   @IsOptional() @ValidateNested() @Type(() => CandescentRetryOptionsDto)
   retry?: CandescentRetryOptionsDto;

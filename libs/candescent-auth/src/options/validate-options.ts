@@ -38,6 +38,7 @@ const EXPECTED: Record<string, string> = {
   'circuitBreaker.failureThreshold': 'a whole number from 1 to 1000',
   'circuitBreaker.resetTimeoutMs': 'a whole number of milliseconds from 100 to 3600000',
   invalidClientCacheMs: 'a whole number of milliseconds from 0 to 600000',
+  tokenRefusalCooldownMs: 'a whole number of milliseconds from 0 to 600000',
   legacyPathPattern: 'a valid regular expression (at most 512 characters)',
   session: 'an object { transport, cookieName, cookieSameSite, csrfHeaderName, idleTimeoutMs, absoluteTimeoutMs }',
   'session.transport': "'bearer' or 'cookie'",

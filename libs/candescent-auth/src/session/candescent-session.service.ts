@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import {
   CandescentSessionExpiredError,
@@ -20,8 +20,7 @@ import type { CandescentTokenSet } from '../token/token-set.interface';
 import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './session-handle';
 import type { AuthenticatedSession, CandescentLoginResult, StoredSession } from './stored-session.interface';
 
-const LOCK_TTL_MS = 15_000;
-const LOCK_WAIT_MS = 10_000;
+const LOCK_MARGIN_MS = 5_000;
 const LOCK_POLL_MS = 25;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
@@ -32,9 +31,10 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('bas
  * under a store lock, one renewal per session across instances.
  */
 @Injectable()
-export class CandescentSessionService {
+export class CandescentSessionService implements OnModuleDestroy {
   private readonly logger = new CandescentLogger('CandescentSessionService');
   private readonly renewals = new SingleFlight<CandescentTokenSet>();
+  private destroyed = false;
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
@@ -71,8 +71,9 @@ export class CandescentSessionService {
     if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
     if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
     const id = hashHandle(handle);
-    let session = await this.read(id);
-    if (!session) throw new CandescentSessionRejectedError(await this.endReason(id), traceId);
+    const [stored, seen] = await Promise.all([this.read(id), this.store.get(`session-seen:${id}`)]);
+    if (!stored) throw new CandescentSessionRejectedError(await this.endReason(id), traceId);
+    let session: StoredSession = { ...stored, lastSeenAt: Math.max(stored.lastSeenAt, Number(seen) || 0) };
     const now = this.clock.now();
     if (now >= this.expiresAt(session)) {
       await this.end(id, session, 'expired');
@@ -89,8 +90,10 @@ export class CandescentSessionService {
       }
     }
     if (now - session.lastSeenAt > Math.min(60_000, this.options.session.idleTimeoutMs / 10)) {
+      // Activity goes to its own key: rewriting the session here could undo a logout or put back
+      // a refresh token that another request just spent.
       session = { ...session, lastSeenAt: now };
-      await this.write(id, session);
+      await this.store.set(`session-seen:${id}`, String(now), this.recordTtl(session));
     }
     return { id, session, expiresAt: this.expiresAt(session) };
   }
@@ -101,32 +104,38 @@ export class CandescentSessionService {
    */
   renew(id: string, rejectedAccessToken?: string): Promise<CandescentTokenSet> {
     return this.renewals.run(`${id}:${rejectedAccessToken ?? ''}`, async () => {
-      const fence = await this.lock(id);
+      const lockKey = `lock:session:${id}`;
+      const fence = await this.lock(lockKey);
       try {
         const session = await this.read(id);
         if (!session) throw new CandescentSessionRejectedError(await this.endReason(id));
         const { v1, v2 } = session.tokens;
-        const now = this.clock.now();
         let tokens = session.tokens;
         if (rejectedAccessToken !== undefined) {
           if (rejectedAccessToken !== v1?.accessToken && rejectedAccessToken !== v2?.accessToken) return tokens;
           // A refused V1 token cannot be renewed (V1 has no refresh grant): drop it.
           if (rejectedAccessToken === v1?.accessToken) tokens = { ...tokens, v1: undefined };
           if (rejectedAccessToken === v2?.accessToken) tokens = await this.refreshOrEnd(id, session, tokens);
-        } else if (this.renewalDue(tokens, now)) {
+        } else if (this.renewalDue(tokens, this.clock.now())) {
           tokens = await this.refreshOrEnd(id, session, tokens);
         }
+        if (tokens === session.tokens) return tokens;
         if (!this.anyUsable(tokens, this.clock.now())) {
           await this.end(id, session, 'expired');
           throw new CandescentSessionRejectedError('expired');
         }
-        if (tokens !== session.tokens) {
-          await this.write(id, { ...session, tokens });
-          CandescentMetrics.session('renewed');
+        const written = await this.store.replaceIfLocked(`session:${id}`, JSON.stringify({ ...session, tokens }), this.recordTtl(session), lockKey, fence);
+        if (!written) {
+          // Logged out meanwhile (or the lease ran out): never resurrect the session.
+          const now = await this.read(id);
+          if (!now) throw new CandescentSessionRejectedError(await this.endReason(id));
+          this.logger.warn('Renewed customer tokens could not be stored (the renewal lock expired); using them for this request only.');
+          return tokens;
         }
+        CandescentMetrics.session('renewed');
         return tokens;
       } finally {
-        await this.store.releaseLock(`lock:session:${id}`, fence).catch(() => undefined);
+        await this.store.releaseLock(lockKey, fence).catch(() => undefined);
       }
     });
   }
@@ -143,6 +152,11 @@ export class CandescentSessionService {
     });
   }
 
+  /** Stops waiting for store locks; pending renewals fail fast instead of polling a closed store. */
+  onModuleDestroy(): void {
+    this.destroyed = true;
+  }
+
   /** Whether a stored CSRF hash matches the token the client sent. */
   csrfMatches(session: StoredSession, token: string | undefined): boolean {
     if (!session.csrfHash || !token || token.length > 256) return false;
@@ -154,6 +168,11 @@ export class CandescentSessionService {
       return await this.tokens.refresh(tokens);
     } catch (error: unknown) {
       if (error instanceof CandescentSessionExpiredError) {
+        // Another instance may have rotated the refresh token first: adopt its result.
+        const latest = await this.read(id);
+        // Gone meanwhile (logout revoked the token we were spending): keep that ending's reason.
+        if (!latest) throw new CandescentSessionRejectedError(await this.endReason(id));
+        if (latest.tokens.v2?.refreshToken !== tokens.v2?.refreshToken) return latest.tokens;
         await this.end(id, session, 'expired');
         throw new CandescentSessionRejectedError('expired');
       }
@@ -175,18 +194,20 @@ export class CandescentSessionService {
     return Math.min(session.absoluteExpiresAt, session.lastSeenAt + this.options.session.idleTimeoutMs);
   }
 
-  private async lock(id: string): Promise<string> {
-    const deadline = this.clock.now() + LOCK_WAIT_MS;
+  private async lock(lockKey: string): Promise<string> {
+    // The lease outlives the longest refresh (deadline included), so it cannot lapse mid-renewal.
+    const leaseMs = this.options.requestDeadlineMs + LOCK_MARGIN_MS;
+    const deadline = this.clock.now() + leaseMs;
     for (;;) {
-      const fence = await this.store.acquireLock(`lock:session:${id}`, LOCK_TTL_MS);
+      const fence = await this.store.acquireLock(lockKey, leaseMs);
       if (fence) return fence;
-      if (this.clock.now() >= deadline) {
+      if (this.destroyed || this.clock.now() >= deadline) {
         throw new CandescentUnavailableError('Another instance is renewing this session and did not finish in time; try again.', {
           errorType: 'SYSTEM_ERROR',
           errorCode: 'SESSION_LOCKED',
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS).unref());
     }
   }
 
@@ -201,15 +222,19 @@ export class CandescentSessionService {
     }
   }
 
+  /** Until the absolute end plus one idle period, so a late request hears "expired", not "invalid". */
+  private recordTtl(session: StoredSession): number {
+    return session.absoluteExpiresAt - this.clock.now() + this.options.session.idleTimeoutMs;
+  }
+
   private async write(id: string, session: StoredSession): Promise<void> {
-    // Kept for one idle period past its end, so a late request hears "expired", not "invalid".
-    const ttl = this.expiresAt(session) - this.clock.now() + this.options.session.idleTimeoutMs;
+    const ttl = this.recordTtl(session);
     if (ttl > 0) await this.store.set(`session:${id}`, JSON.stringify(session), ttl);
   }
 
   private async end(id: string, session: StoredSession, reason: 'expired' | 'revoked'): Promise<void> {
     if (reason === 'expired') CandescentMetrics.session('expired');
-    await this.store.delete(`session:${id}`);
+    await Promise.all([this.store.delete(`session:${id}`), this.store.delete(`session-seen:${id}`)]);
     const ttl = Math.max(this.options.session.idleTimeoutMs, session.absoluteExpiresAt - this.clock.now());
     await this.store.set(`session-end:${id}`, reason, ttl);
   }

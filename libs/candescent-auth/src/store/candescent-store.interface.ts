@@ -15,6 +15,12 @@ export interface CandescentStore {
    * taken, undefined when someone else holds it.
    */
   acquireLock(key: string, ttlMs: number): Promise<string | undefined>;
+  /**
+   * Replaces an existing value, only while the lock `lockKey` is still held by `fence`: a writer
+   * whose lease ran out, or a session deleted meanwhile (logout), is not overwritten.
+   * @returns whether the value was written
+   */
+  replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string): Promise<boolean>;
   /** Releases the lock only if `fence` still owns it (a lease that expired is not released twice). */
   releaseLock(key: string, fence: string): Promise<void>;
   /** Closes connections; called on module destroy. */

@@ -102,6 +102,20 @@ export class MemoryStore implements CandescentStore {
     });
   }
 
+  /** Replaces an existing value while `fence` still holds `lockKey`. */
+  replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string): Promise<boolean> {
+    return settle(() => {
+      const now = this.now();
+      const lease = this.locks.get(lockKey);
+      const current = this.values.get(key);
+      if (lease?.fence !== fence || lease.expiresAt <= now || current === undefined || current.expiresAt <= now) return false;
+      const ttl = entryTtlMs(ttlMs);
+      if (ttl === undefined) this.values.delete(key);
+      else this.values.set(key, { value, expiresAt: now + ttl });
+      return true;
+    });
+  }
+
   /** Releases the lease only while `fence` still owns it. */
   releaseLock(key: string, fence: string): Promise<void> {
     return settle(() => {

@@ -34,6 +34,9 @@ export const REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 // Deletes the lock only while it still holds the caller's fence, atomically on the server.
 const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+// Replaces an existing value only while the lock still holds the caller's fence.
+const REPLACE_IF_LOCKED = `if redis.call('get', KEYS[2]) == ARGV[3] and redis.call('exists', KEYS[1]) == 1 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 else return 0 end`;
+
 /**
  * A store in Redis (ioredis 5), for apps that run more than one instance. Values are encrypted
  * with AES-256-GCM and bound to their full Redis key. Any Redis failure (refused connection,
@@ -112,6 +115,18 @@ export class RedisStore implements CandescentStore {
     const fence = randomUUID();
     const reply = await this.run('acquireLock', () => this.client.set(this.lockKey(key), fence, 'PX', lease, 'NX'));
     return reply === 'OK' ? fence : undefined;
+  }
+
+  /** Replaces an existing value while `fence` still holds `lockKey` (one script, atomic on the server). */
+  async replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string): Promise<boolean> {
+    const ttl = entryTtlMs(ttlMs);
+    if (ttl === undefined) return false;
+    const redisKey = this.dataKey(key);
+    const payload = this.cipher.encrypt(value, redisKey);
+    const reply = await this.run('replaceIfLocked', () =>
+      this.client.eval(REPLACE_IF_LOCKED, 2, redisKey, this.lockKey(lockKey), payload, String(ttl), fence),
+    );
+    return reply === 1;
   }
 
   /** Releases the lease only while `fence` still owns it (compare-and-delete in one script). */

@@ -25,6 +25,8 @@ import type { CandescentTokenSet } from './token-set.interface';
 
 interface CachedToken {
   token: CandescentToken;
+  /** Candescent has accepted it at least once (reported by the outgoing interceptor). */
+  accepted?: boolean;
   refreshAt: number;
   /** No background renewal before this time (after a failed or useless one). */
   nextAttemptAt: number;
@@ -44,6 +46,9 @@ export interface LoginContext {
   originatingIp?: string;
 }
 
+/** Institution token keys kept at most (one per service and scope set in practice). */
+const MAX_CACHED_KEYS = 1_000;
+
 const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /**
@@ -60,7 +65,12 @@ export class CandescentTokenService {
   private readonly refreshFlights = new SingleFlight<CandescentToken>();
   /** Rotated refresh tokens → their replacement, so a late caller with the old set gets the new one. */
   private readonly rotated: LRUCache<string, CandescentToken>;
-  private rejectedClient?: { error: CandescentAuthError; until: number };
+  /** Rejections of the app's own credentials, per key, remembered for `invalidClientCacheMs`. */
+  private readonly rejected = new Map<string, { error: CandescentAuthError; until: number }>();
+  /** When each key's token was last dropped because Candescent refused it. */
+  private readonly forcedAt = new Map<string, number>();
+  /** Prefix of every cache key: the same FI through another gateway or app is another token. */
+  private readonly clientId: string;
   /** The key of the common call, `getInstitutionToken()` without arguments, built once. */
   private readonly defaultKey: string;
 
@@ -75,6 +85,7 @@ export class CandescentTokenService {
   ) {
     if (options.redis) this.shared = new SharedTokenCache(store, options, () => clock.now());
     registerPermanentSecret(options.consumerSecret);
+    this.clientId = createHash('sha256').update(`${options.origin}\n${options.consumerKey}`).digest('base64url').slice(0, 16);
     const service = options.institutionTokenService;
     this.defaultKey = this.keyFor(service, service === 'v2' ? [...options.scopes].sort() : []);
     this.rotated = new LRUCache({ max: 10_000, ttl: 60_000, ttlAutopurge: false, perf: { now: () => clock.now() } });
@@ -194,14 +205,42 @@ export class CandescentTokenService {
     return dropped;
   }
 
+  /**
+   * Candescent refused `accessToken` (401): drop it so the next call fetches another. A
+   * replacement refused before it ever worked is kept for `tokenRefusalCooldownMs`: the call is
+   * refused, not the token, and fetching again would cost a token request per call.
+   * @returns whether the token was dropped
+   */
+  reportRejected(accessToken: string): boolean {
+    const now = this.clock.now();
+    for (const [key, entry] of this.cache) {
+      if (entry.token.accessToken !== accessToken) continue;
+      const last = this.forcedAt.get(key);
+      // A replacement that was refused before it ever worked: the call is refused, not the token.
+      const freshReplacement = last !== undefined && entry.token.issuedAt >= last && !entry.accepted;
+      if (freshReplacement && now - last < this.options.tokenRefusalCooldownMs) return false;
+      this.forcedAt.set(key, now);
+      return this.invalidate(key);
+    }
+    return false;
+  }
+
+  /** Candescent accepted `accessToken` (a 2xx with it): later refusals of it are worth a renewal. */
+  reportAccepted(accessToken: string): void {
+    for (const entry of this.cache.values()) {
+      if (entry.token.accessToken === accessToken) entry.accepted = true;
+    }
+  }
+
   private keyFor(service: CandescentService, scopes: readonly string[]): string {
-    return `institution:${service}:${this.options.fiId}:${scopes.join(' ')}`;
+    return `institution:${this.clientId}:${service}:${this.options.fiId}:${scopes.join(' ')}`;
   }
 
   private fetchInstitutionToken(key: string, service: CandescentService, scopes: string[]): Promise<CandescentToken> {
     return this.tokenFlights.run(key, async () => {
-      const rejected = this.rejectedClient;
+      const rejected = this.rejected.get(key);
       if (rejected && this.clock.now() < rejected.until) throw rejected.error;
+      this.rejected.delete(key);
       try {
         const request = () => this.client.requestToken(service, { grant: 'client_credentials', scopes });
         const token = this.shared ? await this.shared.obtain(key, request) : await request();
@@ -209,12 +248,15 @@ export class CandescentTokenService {
         const previous = this.cache.get(key);
         if (previous && previous.token.accessToken !== token.accessToken) forgetSecret(previous.token.accessToken);
         const at = refreshAt(token, this.options);
+        this.cache.delete(key);
         this.cache.set(key, { token, refreshAt: at, nextAttemptAt: at });
+        // Scopes can come from callers: keep the map bounded, oldest key first.
+        if (this.cache.size > MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value ?? key);
         return token;
       } catch (error: unknown) {
         if (error instanceof CandescentForbiddenError || error instanceof CandescentInvalidCredentialsError) {
           // A wrong secret stays wrong: do not send a token request per caller.
-          this.rejectedClient = { error, until: this.clock.now() + this.options.invalidClientCacheMs };
+          this.rejected.set(key, { error, until: this.clock.now() + this.options.invalidClientCacheMs });
         }
         throw error;
       }

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { CandescentAuthError, CandescentInvalidRequestError, CandescentProtocolError } from '../errors/candescent-auth.error';
 import { classifyTokenError, MAX_RETRY_AFTER_SECONDS } from '../errors/upstream-error.classifier';
 import { registerSecret } from '../logging/redact';
+import { OverBudgetError, timed } from '../timed-run.test-helper';
 import { CandescentLoginCredentials, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, validateLoginCredentials } from './login-credentials.dto';
 import { BodyParseError, formatOfContentType, parseResponseBody } from './response-body.parser';
 import { DEFAULT_MAX_EXPIRES_IN_SECONDS, MAX_REFRESH_TOKEN_LIFETIME_SECONDS, parseTokenSuccess, type TokenHttpResponse } from './token-response.parser';
@@ -13,30 +14,12 @@ import { DEFAULT_MAX_EXPIRES_IN_SECONDS, MAX_REFRESH_TOKEN_LIFETIME_SECONDS, par
  * what comes out keeps the module's invariants.
  */
 
-// One run of any of these functions on a body under 64 KiB takes microseconds to a few
-// milliseconds; a quarter second means super-linear work (regex backtracking, entity blow-up).
-const RUN_BUDGET_MS = 250;
-
-function timed<T>(run: () => T): T {
-  const started = performance.now();
-  let outcome: { value: T } | { error: unknown };
-  try {
-    outcome = { value: run() };
-  } catch (error: unknown) {
-    outcome = { error };
-  }
-  const ms = performance.now() - started;
-  if (ms > RUN_BUDGET_MS) throw new Error(`one run took ${Math.round(ms)} ms (budget ${RUN_BUDGET_MS} ms)`);
-  if ('error' in outcome) throw outcome.error;
-  return outcome.value;
-}
-
 /** What a call came to: its value, or the error it threw. */
 function attempt<T>(run: () => T): { value: T } | { error: unknown } {
   try {
     return { value: timed(run) };
   } catch (error: unknown) {
-    if (error instanceof Error && error.message.startsWith('one run took')) throw error;
+    if (error instanceof OverBudgetError) throw error;
     return { error };
   }
 }

@@ -4,7 +4,7 @@ import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentToken } from './candescent-token.interface';
 import { isUsable, refreshAt } from './refresh-schedule';
 
-const LOCK_TTL_MS = 15_000;
+const LOCK_MARGIN_MS = 5_000;
 const POLL_MS = 25;
 
 /**
@@ -57,12 +57,12 @@ export class SharedTokenCache {
   private async lockOrAdopt(key: string): Promise<string | CandescentToken | undefined> {
     const deadline = this.now() + this.options.requestDeadlineMs;
     for (;;) {
-      const fence = await this.store.acquireLock(`token:${key}`, LOCK_TTL_MS);
+      const fence = await this.store.acquireLock(`token:${key}`, this.options.requestDeadlineMs + LOCK_MARGIN_MS);
       if (fence) return fence;
       const adopted = await this.readFresh(key);
       if (adopted) return adopted;
       if (this.now() >= deadline) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
     }
   }
 

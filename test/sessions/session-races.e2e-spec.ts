@@ -1,0 +1,176 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { CandescentAuthModule, CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
+import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { CANDESCENT_STORE, type CandescentStore } from '../../libs/candescent-auth/src/store/candescent-store.interface';
+import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
+import { FakeClock } from '../support/clock';
+import { sandboxOptions, startSandbox } from '../support/sandbox';
+import { sleep } from '../support/wait';
+
+const [alice, bob] = DEMO_CUSTOMERS;
+
+/** A store whose next session read is held until the test lets it go: a slow request, on demand. */
+class GatedStore implements CandescentStore {
+  private armed = false;
+  private release?: () => void;
+
+  constructor(readonly inner: CandescentStore) {}
+
+  /** The next `session:` read waits for `open()`. */
+  arm(): void {
+    this.armed = true;
+  }
+
+  open(): void {
+    this.release?.();
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const value = await this.inner.get(key);
+    if (this.armed && key.startsWith('session:')) {
+      this.armed = false;
+      await new Promise<void>((resolve) => {
+        this.release = resolve;
+      });
+    }
+    return value;
+  }
+
+  set(key: string, value: string, ttlMs: number): Promise<void> {
+    return this.inner.set(key, value, ttlMs);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+
+  acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
+    return this.inner.acquireLock(key, ttlMs);
+  }
+
+  replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string): Promise<boolean> {
+    return this.inner.replaceIfLocked(key, value, ttlMs, lockKey, fence);
+  }
+
+  releaseLock(key: string, fence: string): Promise<void> {
+    return this.inner.releaseLock(key, fence);
+  }
+}
+
+const outcome = (work: Promise<unknown>): Promise<string> =>
+  work.then(
+    () => 'accepted',
+    (error: unknown) => String((error as { errorCode?: unknown }).errorCode),
+  );
+
+/**
+ * Races between requests of one session: a slow request finishing after a logout or after a
+ * renewal must not bring back the old session or the spent refresh token, and two instances
+ * renewing at once must spend the refresh token once.
+ */
+describe('session races', () => {
+  let sandbox: CandescentSandbox;
+  const modules: TestingModule[] = [];
+
+  async function instance(store: CandescentStore, clock: CandescentClock, overrides = {}): Promise<CandescentSessionService> {
+    const moduleRef = await Test.createTestingModule({ imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))] })
+      .overrideProvider(CANDESCENT_STORE)
+      .useValue(store)
+      .overrideProvider(CandescentClock)
+      .useValue(clock)
+      .compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    modules.push(moduleRef);
+    return moduleRef.get(CandescentSessionService);
+  }
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+
+  afterEach(async () => {
+    await Promise.all(modules.splice(0).map((m) => m.close()));
+    sandbox.clearFaults();
+    sandbox.resetCounters();
+  });
+
+  afterAll(async () => {
+    await sandbox.stop();
+  });
+
+  it('a request that was slow when the customer logged out does not bring the session back', async () => {
+    const clock = new FakeClock();
+    const store = new GatedStore(new MemoryStore({ now: () => clock.now() }));
+    const sessions = await instance(store, clock);
+    const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
+    clock.advance(61_000); // due for an activity update
+    store.arm();
+    const slow = sessions.authenticate(sessionToken);
+    await sleep(20);
+    await sessions.logout(hashHandle(sessionToken));
+    store.open();
+    await slow;
+    expect(await outcome(sessions.authenticate(sessionToken))).toBe('SESSION_REVOKED');
+  });
+
+  it('a slow request does not put back a refresh token that a renewal just spent', async () => {
+    const clock = new FakeClock();
+    const store = new GatedStore(new MemoryStore({ now: () => clock.now() }));
+    const sessions = await instance(store, clock, { session: { idleTimeoutMs: 3_600_000 } });
+    const login = await sessions.login({ username: bob.username, password: bob.password });
+    const id = hashHandle(login.sessionToken);
+    const before = await sessions.authenticate(login.sessionToken);
+    clock.advance(61_000);
+    store.arm();
+    const slow = sessions.authenticate(login.sessionToken);
+    await sleep(20);
+    // What the outgoing interceptor does when Candescent refuses the access token.
+    const renewed = await sessions.renew(id, before.session.tokens.v2?.accessToken);
+    store.open();
+    await slow;
+    const stored = JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as { tokens: { v2: { refreshToken: string } } };
+    expect(stored.tokens.v2.refreshToken).toBe(renewed.v2?.refreshToken);
+    expect(stored.tokens.v2.refreshToken).not.toBe(before.session.tokens.v2?.refreshToken);
+    // Past the renewed token's refresh point: the stored (rotated) refresh token still works.
+    clock.advance(1_790_000);
+    expect(await outcome(sessions.authenticate(login.sessionToken))).toBe('accepted');
+    expect(sandbox.counters().byGrant.refresh_token).toBe(2);
+  });
+
+  it('two instances renewing while the gateway is slow spend the refresh token once', async () => {
+    const clock = new FakeClock();
+    const shared = new MemoryStore({ now: () => clock.now() });
+    const overrides = { session: { idleTimeoutMs: 3_600_000 } };
+    const a = await instance(shared, clock, overrides);
+    const b = await instance(shared, clock, overrides);
+    const { sessionToken } = await a.login({ username: alice.username, password: alice.password });
+    const id = hashHandle(sessionToken);
+    clock.advance(1_750_000); // inside the refresh window of the 1799 s token
+    sandbox.injectFault({ kind: 'latency', ms: 1_000, route: 'v2-token' });
+    const first = outcome(a.renew(id));
+    await sleep(20);
+    clock.advance(16_000); // a slow gateway: longer than a fixed 15 s lease would last
+    const second = await outcome(b.renew(id));
+    expect(await first).toBe('accepted');
+    expect(second).toBe('accepted');
+    expect(sandbox.counters().byGrant.refresh_token).toBe(1);
+    expect(await outcome(b.authenticate(sessionToken))).toBe('accepted');
+  });
+
+  it('a renewal that finds the session logged out does not store it again', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: () => clock.now() });
+    const sessions = await instance(store, clock, { session: { idleTimeoutMs: 3_600_000 } });
+    const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
+    const id = hashHandle(sessionToken);
+    clock.advance(1_750_000);
+    sandbox.injectFault({ kind: 'latency', ms: 300, route: 'v2-token' });
+    const renewal = outcome(sessions.renew(id));
+    await sleep(50);
+    await sessions.logout(id);
+    expect(await renewal).toBe('SESSION_REVOKED');
+    expect(await store.get(`session:${id}`)).toBeUndefined();
+    expect(await outcome(sessions.authenticate(sessionToken))).toBe('SESSION_REVOKED');
+  });
+});
