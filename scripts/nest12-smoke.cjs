@@ -7,11 +7,10 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 
 const lib = path.resolve(process.argv[2] ?? 'dist/libs');
-const { CandescentAuthModule, CandescentTokenService, CandescentSessionService, CandescentAuthGuard, CandescentCustomer } = require(path.join(lib, 'candescent-auth/src'));
+const { CandescentAuthModule, CandescentTokenService, CandescentSessionService, CandescentAuthGuard, CandescentCustomer, CandescentHttpService } = require(path.join(lib, 'candescent-auth/src'));
 const { CandescentSandbox } = require(path.join(lib, 'candescent-sandbox/src'));
 const common = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
-const { HttpService } = require('@nestjs/axios');
 const { firstValueFrom } = require('rxjs');
 
 async function main() {
@@ -27,7 +26,7 @@ async function main() {
       return { loginId: customer.loginId, data };
     }
   }
-  common.Inject(HttpService)(AccountsController, undefined, 0);
+  common.Inject(CandescentHttpService)(AccountsController, undefined, 0);
   common.Controller('accounts')(AccountsController);
   common.UseGuards(CandescentAuthGuard)(AccountsController);
   const list = Object.getOwnPropertyDescriptor(AccountsController.prototype, 'list');

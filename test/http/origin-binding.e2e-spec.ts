@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { HttpService } from '@nestjs/axios';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import { CandescentContext, CandescentTokenService } from '@candescent/auth';
+import { CandescentContext, CandescentHttpService, CandescentTokenService } from '@candescent/auth';
 import type { CandescentSandbox } from '@candescent/auth/testing';
 import { CANDESCENT_HEADERS, type SeenRequest, sendJson, StandIn } from '../support/app-testing';
 import { createTokenModule, type OpenedModule } from '../support/module';
@@ -24,7 +23,7 @@ describe('origin binding of Candescent credentials', () => {
   let originA: StandIn;
   let serverB: StandIn;
   let module: OpenedModule;
-  let http: HttpService;
+  let http: CandescentHttpService;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
@@ -60,7 +59,7 @@ describe('origin binding of Candescent credentials', () => {
       }
     }, sandbox.url);
     module = await createTokenModule(sandbox, { baseUrl: originA.url, tokenServices: ['v1', 'v2'] });
-    http = module.moduleRef.get(HttpService);
+    http = module.moduleRef.get(CandescentHttpService);
   });
 
   afterAll(async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import { HttpService } from '@nestjs/axios';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import {
   CandescentAuthError,
   CandescentContext,
   CandescentForbiddenError,
+  CandescentHttpService,
   CandescentProtocolError,
   type CandescentRequestContext,
   CandescentSessionService,
@@ -21,7 +21,7 @@ import { CANONICAL_UUID, startSandbox } from '../support/sandbox';
 import { sleep } from '../support/wait';
 
 /**
- * The 401 rules of the outgoing interceptor, through the module's own HttpService over real
+ * The 401 rules of the outgoing interceptor, through the module's own CandescentHttpService over real
  * HTTP: a refused token is dropped and the request replayed once with a new one, but only when a
  * replay cannot repeat a side effect (idempotent method or Idempotency-Key), and never twice.
  *
@@ -38,11 +38,11 @@ interface Accounts {
   accounts: AccountView[];
 }
 
-describe('401 replay through HttpService', () => {
+describe('401 replay through CandescentHttpService', () => {
   let sandbox: CandescentSandbox;
   let upstream: StandIn;
   let module: OpenedModule;
-  let http: HttpService;
+  let http: CandescentHttpService;
   let tokens: CandescentTokenService;
   let sessions: CandescentSessionService;
   /** Statuses the stand-in answers POST/PUT/DELETE /payments with, in order; 200 once empty. */
@@ -59,7 +59,7 @@ describe('401 replay through HttpService', () => {
     }, sandbox.url);
     // Each case stands alone: the refusal cooldown (one case below) would otherwise carry over.
     module = await createTokenModule(sandbox, { baseUrl: upstream.url, tokenRefusalCooldownMs: 0 });
-    http = module.moduleRef.get(HttpService);
+    http = module.moduleRef.get(CandescentHttpService);
     tokens = module.moduleRef.get(CandescentTokenService);
     sessions = module.moduleRef.get(CandescentSessionService);
   });
@@ -140,7 +140,7 @@ describe('401 replay through HttpService', () => {
     it('a call refused with every token costs one replacement per cooldown, not one per call', async () => {
       const strict = await createTokenModule(sandbox, { baseUrl: upstream.url });
       try {
-        const strictHttp = strict.moduleRef.get(HttpService);
+        const strictHttp = strict.moduleRef.get(CandescentHttpService);
         await strict.tokens.getInstitutionToken();
         sandbox.resetCounters();
         sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: Infinity });

@@ -1,10 +1,9 @@
-import { HttpService } from '@nestjs/axios';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { SandboxTokenStore, type IssuedTokens } from '../../libs/candescent-sandbox/src/sandbox-token-store';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/create-sample-app';
-import { CandescentErrorFilter, CandescentSessionService, CandescentTokenService } from '@candescent/auth';
+import { CandescentErrorFilter, CandescentHttpService, CandescentSessionService, CandescentTokenService } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { LogCapture, renderings } from '../support/logs';
 import { findLeaks, type Haystack, ProcessErrorRecorder, type Secret, StdioCapture } from '../support/resilience-testing';
@@ -216,7 +215,7 @@ describe('no secret leaks from the sample app, whatever happens', () => {
 
   it('keeps errors of direct calls into the app free of secrets too', async () => {
     const tokens = sample.app.get(CandescentTokenService);
-    const http = sample.app.get(HttpService);
+    const http = sample.app.get(CandescentHttpService);
     const sessions = sample.app.get(CandescentSessionService);
 
     await keepError('login with a wrong password', () => tokens.login({ username: bob.username, password: WRONG_PASSWORD }));

@@ -8,10 +8,10 @@ import { type ErrorBody, type LoginBody, rawRequest, type Reply, type RunningSam
  */
 
 const [alice, bob] = DEMO_CUSTOMERS;
-const COOKIE = 'candescent_session';
+const COOKIE = '__Host-candescent_session';
 
 interface CookieSession {
-  /** `candescent_session=<handle>`, ready for a Cookie header. */
+  /** `__Host-candescent_session=<handle>`, ready for a Cookie header. */
   cookie: string;
   handle: string;
   csrfToken: string;

@@ -1,10 +1,10 @@
-import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   CandescentAuthModule,
   type CandescentAuthOptions,
   CandescentClock,
+  CandescentHttpService,
   CandescentTokenService,
 } from '@candescent/auth';
 import type { CandescentSandbox } from '@candescent/auth/testing';
@@ -15,8 +15,8 @@ import { sandboxOptions } from './sandbox';
 export interface OpenedModule {
   moduleRef: TestingModule;
   tokens: CandescentTokenService;
-  /** The module's own HttpService (Candescent base URL, outgoing interceptor installed). */
-  http: HttpService;
+  /** The module's own CandescentHttpService (Candescent base URL, outgoing interceptor installed). */
+  http: CandescentHttpService;
   /** Everything Nest and the module logged, kept instead of printed. */
   logs: LogCapture;
   close(): Promise<void>;
@@ -47,7 +47,7 @@ export async function openModule(options: CandescentAuthOptions, setup: ModuleSe
   return {
     moduleRef,
     tokens: moduleRef.get(CandescentTokenService),
-    http: moduleRef.get(HttpService),
+    http: moduleRef.get(CandescentHttpService),
     logs,
     close: async () => {
       if (closed) return;

@@ -7,6 +7,7 @@ import { AccountsController } from './accounts/accounts.controller';
 import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
+import { BACK_OFFICE, type BackOfficeSettings } from './institution/back-office.guard';
 import { InstitutionController } from './institution/institution.controller';
 import { type SampleEnvironment, scopesFrom } from './sample-config';
 
@@ -32,7 +33,7 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>):
 /** The sample app: the module wired from configuration, and a few routes that use it. */
 @Module({})
 export class AppModule {
-  static forEnvironment(environment: SampleEnvironment): DynamicModule {
+  static forEnvironment(environment: SampleEnvironment, embeddedSandbox = false): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -45,6 +46,7 @@ export class AppModule {
         ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: environment.LOGIN_RATE_LIMIT }] }),
       ],
       controllers: [AuthController, MeController, AccountsController, InstitutionController, HealthController],
+      providers: [{ provide: BACK_OFFICE, useValue: { apiKey: environment.SAMPLE_BACKOFFICE_KEY, embeddedSandbox } satisfies BackOfficeSettings }],
     };
   }
 }

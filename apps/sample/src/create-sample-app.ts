@@ -33,7 +33,7 @@ export async function createSampleApp(
     environment.CANDESCENT_FIID = sandbox.credentials.fiId;
   }
   try {
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(environment), {
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(environment, sandbox !== undefined), {
       logger: options.logger,
       abortOnError: false,
       // JSON bodies only: a form-encoded POST needs no CORS preflight, so accepting one would
@@ -41,6 +41,7 @@ export async function createSampleApp(
       bodyParser: false,
     });
     app.useBodyParser('json', { limit: '100kb' });
+    if (environment.TRUST_PROXY) app.set('trust proxy', trustProxyValue(environment.TRUST_PROXY));
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.enableShutdownHooks();
     return {
@@ -56,4 +57,11 @@ export async function createSampleApp(
     await sandbox?.stop();
     throw error;
   }
+}
+
+/** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */
+function trustProxyValue(value: string): number | boolean | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
 }

@@ -42,6 +42,14 @@ export class SampleEnvironment {
   @IsOptional() @IsString()
   CANDESCENT_STORE_KEY?: string;
 
+  /** Required as `X-Api-Key` by the institution-token routes; unset: open on the embedded sandbox only. */
+  @IsOptional() @IsString()
+  SAMPLE_BACKOFFICE_KEY?: string;
+
+  /** Express `trust proxy`: set it (e.g. `1` or `loopback`) behind a load balancer so `req.ip` is the client's. */
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
   @IsOptional() @IsIn(['bearer', 'cookie'])
   SESSION_TRANSPORT: 'bearer' | 'cookie' = 'bearer';
 
@@ -54,7 +62,7 @@ export function readSampleEnvironment(env: Record<string, string | undefined>): 
   const known = Object.keys(new SampleEnvironment()).concat([
     'CANDESCENT_BASE_URL', 'CANDESCENT_CONSUMER_KEY', 'CANDESCENT_CONSUMER_SECRET', 'CANDESCENT_FIID',
     'CANDESCENT_APP_NAME', 'CANDESCENT_APP_VERSION', 'CANDESCENT_OFFERING_ID', 'CANDESCENT_SCOPES',
-    'REDIS_URL', 'CANDESCENT_STORE_KEY',
+    'REDIS_URL', 'CANDESCENT_STORE_KEY', 'SAMPLE_BACKOFFICE_KEY', 'TRUST_PROXY',
   ]);
   const picked: Record<string, string> = {};
   for (const name of known) {

@@ -1,9 +1,9 @@
 import { Injectable, Module } from '@nestjs/common';
-import { HttpService } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import { CandescentAuthModule } from './candescent-auth.module';
 import type { CandescentAuthOptionsFactory } from './candescent-auth.module-definition';
 import { CandescentConfigurationError } from './errors/candescent-auth.error';
+import { CandescentHttpService } from './http/candescent-http.providers';
 import type { CandescentAuthOptions } from './options/candescent-auth.options';
 import type { ResolvedCandescentAuthOptions } from './options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from './options/inject-options.decorator';
@@ -45,7 +45,7 @@ describe('CandescentAuthModule', () => {
     expect(moduleRef.get(CandescentTokenService)).toBeInstanceOf(CandescentTokenService);
     expect(moduleRef.get(CandescentSessionService)).toBeInstanceOf(CandescentSessionService);
     // The module's own axios instance, pointed at the base URL: never the process-wide default.
-    expect(moduleRef.get(HttpService).axiosRef.defaults.baseURL).toBe(OPTIONS.baseUrl);
+    expect(moduleRef.get(CandescentHttpService).axiosRef.defaults.baseURL).toBe(OPTIONS.baseUrl);
     expect(moduleRef.get(OptionsReader).options).toMatchObject({ fiId: '00042', tokenServices: ['v2'], origin: 'https://api.candescent.example' });
     await moduleRef.close();
   });

@@ -1,4 +1,3 @@
-import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CANDESCENT_RESOLVED_OPTIONS } from './candescent-auth.constants';
@@ -7,7 +6,7 @@ import { CandescentContextInterceptor } from './context/candescent-context.inter
 import { CandescentErrorFilter } from './errors/candescent-error.filter';
 import { CandescentHealthIndicator } from './health/candescent-health.indicator';
 import { CandescentHttpInterceptor } from './http/candescent-http.interceptor';
-import { CandescentHttpInstaller, candescentHttpServiceProvider } from './http/candescent-http.providers';
+import { CandescentHttpInstaller, CandescentHttpService, candescentHttpServiceProvider } from './http/candescent-http.providers';
 import { CandescentAuthGuard } from './session/candescent-auth.guard';
 import { CandescentSessionService } from './session/candescent-session.service';
 import { CandescentStoreCloser, candescentStoreProvider } from './store/store.providers';
@@ -22,7 +21,7 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
  * `CandescentAuthModule.forRootAsync({ imports, inject, useFactory })`; add `isGlobal: true` to
  * use it everywhere. Options are validated when the app starts.
  *
- * Provides `CandescentTokenService`, an `HttpService` whose requests to the Candescent origin
+ * Provides `CandescentTokenService`, `CandescentHttpService` (an `HttpService`) whose requests to the Candescent origin
  * carry the right token, the request context for those calls, and the mapping of module errors
  * to HTTP responses.
  */
@@ -52,7 +51,7 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CANDESCENT_RESOLVED_OPTIONS, CandescentClock, CandescentTokenService, CandescentHttpInterceptor, CandescentHealthIndicator,
     CandescentSessionService,
     CandescentAuthGuard,
-    HttpService,
+    CandescentHttpService,
   ],
 })
 export class CandescentAuthModule extends CandescentAuthConfigurableModule {}

@@ -40,3 +40,4 @@ export type { CandescentStore } from './store/candescent-store.interface';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
+export { CandescentHttpService } from './http/candescent-http.providers';

@@ -1,9 +1,9 @@
-import { HttpService } from '@nestjs/axios';
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
 import {
   CandescentAuthGuard,
   CandescentCustomer,
+  CandescentHttpService,
   type CandescentCustomerView,
   InjectCandescentAuthOptions,
   RequireCustomerToken,
@@ -17,7 +17,7 @@ import { AccountsQuery } from './accounts.query';
 @RequireCustomerToken()
 export class AccountsController {
   constructor(
-    private readonly http: HttpService,
+    private readonly http: CandescentHttpService,
     @InjectCandescentAuthOptions() private readonly options: ResolvedCandescentAuthOptions,
   ) {}
 

@@ -1,7 +1,7 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { HttpService } from '@nestjs/axios';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
-import { CandescentTokenService } from '@candescent/auth';
+import { CandescentHttpService, CandescentTokenService } from '@candescent/auth';
+import { BackOfficeGuard } from './back-office.guard';
 import { InstitutionAccountsQuery } from './institution-accounts.query';
 
 /** Calls made with the institution (client_credentials) token. */
@@ -9,7 +9,7 @@ import { InstitutionAccountsQuery } from './institution-accounts.query';
 export class InstitutionController {
   constructor(
     private readonly tokens: CandescentTokenService,
-    private readonly http: HttpService,
+    private readonly http: CandescentHttpService,
   ) {}
 
   /** Whether an institution token is held and until when; never the token itself. */
@@ -21,6 +21,7 @@ export class InstitutionController {
 
   /** The V2 accounts call with the institution token and the customer named by `loginId`. */
   @Get('accounts')
+  @UseGuards(BackOfficeGuard)
   async accounts(@Query() query: InstitutionAccountsQuery): Promise<{ service: 'v2'; accounts: unknown }> {
     const response = await firstValueFrom(
       this.http.get<unknown>('/db-accounts/v1/accounts', {

@@ -61,6 +61,15 @@ export abstract class CandescentAuthError extends Error implements CandescentErr
     this.networkCode = clean(details.networkCode);
   }
 
+  /**
+   * Same as `status`. Nest's default exception handling answers any error that has
+   * `statusCode` and `message` with that status, so an app-wide catch-all filter that falls
+   * back to it still sends 401/403/429/502/503/504 rather than 500.
+   */
+  get statusCode(): number {
+    return this.status;
+  }
+
   /** The stable, secret-free body sent to clients and written to logs. */
   toJSON(): CandescentErrorBody & { name: string; upstreamStatus?: number; service?: string } {
     return {

@@ -6,13 +6,18 @@ import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.d
 import { CandescentHttpInterceptor } from './candescent-http.interceptor';
 
 /**
- * The module's own `HttpService`: a dedicated axios instance (never the process-wide default)
- * with `baseURL` set to the Candescent base URL, so `http.get('/db-accounts/v1/accounts')` works.
+ * The `HttpService` for calls to Candescent: its own axios instance (never the process-wide
+ * default) with `baseURL` set to the Candescent base URL and the outgoing interceptor
+ * installed, so `http.get('/db-accounts/v1/accounts')` carries the right token. A class of its
+ * own, so it never takes the place of an `HttpService` the app registers for other APIs.
  */
+@Injectable()
+export class CandescentHttpService extends HttpService {}
+
 export const candescentHttpServiceProvider: Provider = {
-  provide: HttpService,
+  provide: CandescentHttpService,
   useFactory: (options: ResolvedCandescentAuthOptions) =>
-    new HttpService(axios.create({ baseURL: options.baseUrl, timeout: options.requestTimeoutMs })),
+    new CandescentHttpService(axios.create({ baseURL: options.baseUrl, timeout: options.requestTimeoutMs, maxRedirects: 5 })),
   inject: [CANDESCENT_RESOLVED_OPTIONS],
 };
 
@@ -20,7 +25,7 @@ export const candescentHttpServiceProvider: Provider = {
 @Injectable()
 export class CandescentHttpInstaller implements OnModuleInit {
   constructor(
-    private readonly http: HttpService,
+    private readonly http: CandescentHttpService,
     private readonly interceptor: CandescentHttpInterceptor,
   ) {}
 

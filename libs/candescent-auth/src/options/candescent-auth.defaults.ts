@@ -84,7 +84,7 @@ export function resolveOptions(options: CandescentAuthOptions): ResolvedCandesce
     legacyPathPattern: new RegExp(options.legacyPathPattern ?? DEFAULT_LEGACY_PATH_PATTERN),
     session: {
       transport: options.session?.transport ?? 'bearer',
-      cookieName: options.session?.cookieName ?? 'candescent_session',
+      cookieName: options.session?.cookieName ?? '__Host-candescent_session',
       cookieSameSite: options.session?.cookieSameSite ?? 'strict',
       csrfHeaderName: options.session?.csrfHeaderName ?? 'x-csrf-token',
       idleTimeoutMs: options.session?.idleTimeoutMs ?? 900_000,

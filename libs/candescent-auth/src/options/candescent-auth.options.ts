@@ -37,7 +37,7 @@ export class CandescentAuthOptionsDto {
   baseUrl!: string;
 
   /** The app's consumer key (also called client id or shared key). */
-  @IsString() @MinLength(1) @MaxLength(512) @Matches(PRINTABLE)
+  @IsString() @MinLength(1) @MaxLength(512) @Matches(/^[\x21-\x39\x3b-\x7e]+$/)
   consumerKey!: string;
 
   /** The app's consumer secret. Never logged, never part of an error. */

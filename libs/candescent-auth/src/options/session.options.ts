@@ -12,7 +12,9 @@ export class CandescentSessionOptionsDto {
 
   /**
    * Cookie name with the cookie transport.
-   * @default 'candescent_session'
+   * Cookie name with the cookie transport. The `__Host-` prefix makes browsers refuse the cookie
+   * from a sibling subdomain or without Secure and Path=/, so another site cannot plant a session.
+   * @default '__Host-candescent_session'
    */
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{1,64}$/)
   cookieName?: string;

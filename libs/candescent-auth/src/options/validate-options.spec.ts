@@ -72,6 +72,9 @@ describe('validateOptions', () => {
     ['user-agent part with a slash', { ...valid, appName: 'my/app' }, ['appName: expected letters, digits, dot, underscore or dash']],
     ['scope with a space', { ...valid, scopes: ['accounts:read transactions:read'] }, ['scopes: expected a list of at most 50 scope names']],
     ['a misspelt option', { ...valid, consumerSecrett: SECRET }, ['consumerSecrett: expected nothing: there is no such option; remove it or check its spelling']],
+    ['a colon in the consumer key', { ...valid, consumerKey: 'key:part' }, ["consumerKey: expected a non-empty string of printable characters without spaces or ':'"]],
+    ['a Redis key that is not 32 bytes', { ...valid, redis: { url: 'redis://127.0.0.1:6379', encryptionKey: 'x'.repeat(40) } }, ['redis.encryptionKey: expected 32 bytes as base64 or 64 hex characters']],
+    ['a Redis URL of another scheme', { ...valid, redis: { url: 'http://127.0.0.1:6379', encryptionKey: 'a'.repeat(64) } }, ["redis.url: expected a 'redis://' or 'rediss://' URL"]],
     ['token path without a slash', { ...valid, v2TokenPath: 'oauth2/v1/token' }, ["v2TokenPath: expected a path starting with '/'"]],
   ];
 

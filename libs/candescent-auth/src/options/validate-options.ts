@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
+import { ValueCipher } from '../store/value-cipher';
 import { CandescentAuthOptionsDto } from './candescent-auth.options';
 import { type ResolvedCandescentAuthOptions, resolveOptions } from './candescent-auth.defaults';
 
@@ -10,7 +11,7 @@ type Problem = { field: string; expected: string };
 /** What each option must be, in the words the start-up error uses. Values are never shown. */
 const EXPECTED: Record<string, string> = {
   baseUrl: 'the FI gateway URL, https (http only for a loopback host), without credentials, query or fragment',
-  consumerKey: 'a non-empty string of printable characters without spaces (at most 512)',
+  consumerKey: "a non-empty string of printable characters without spaces or ':' (at most 512; Basic auth splits on the first ':')",
   consumerSecret: 'a non-empty string of printable characters without spaces (at most 512)',
   fiId: "the FI id as a string of 1-20 letters or digits, leading zeros kept (e.g. '00042')",
   tokenServices: "a non-empty list of distinct services out of 'v1' and 'v2'",
@@ -85,24 +86,38 @@ function checkBaseUrl(raw: string): boolean {
   return url.protocol === 'http:' && isLoopback(url.hostname);
 }
 
-function crossFieldProblems(options: CandescentAuthOptionsDto): Problem[] {
+/** Checks across fields, each skipped when a field it reads already failed on its own. */
+function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
-  if (!checkBaseUrl(options.baseUrl)) problems.push({ field: 'baseUrl', expected: EXPECTED.baseUrl });
+  const valid = (...fields: string[]) => fields.every((f) => !invalid.has(f) && ![...invalid].some((bad) => bad.startsWith(`${f}.`)));
+  if (valid('baseUrl') && !checkBaseUrl(options.baseUrl)) problems.push({ field: 'baseUrl', expected: EXPECTED.baseUrl });
   const services = options.tokenServices ?? ['v2'];
-  if (options.institutionTokenService && !services.includes(options.institutionTokenService)) {
+  if (valid('tokenServices', 'institutionTokenService') && options.institutionTokenService && !services.includes(options.institutionTokenService)) {
     problems.push({ field: 'institutionTokenService', expected: EXPECTED.institutionTokenService });
   }
-  if ((options.requestDeadlineMs ?? 30_000) < (options.requestTimeoutMs ?? 10_000)) {
+  if (valid('requestDeadlineMs', 'requestTimeoutMs') && (options.requestDeadlineMs ?? 30_000) < (options.requestTimeoutMs ?? 10_000)) {
     problems.push({ field: 'requestDeadlineMs', expected: EXPECTED.requestDeadlineMs });
   }
   const session = options.session;
-  if (session && (session.absoluteTimeoutMs ?? 43_200_000) < (session.idleTimeoutMs ?? 900_000)) {
+  if (valid('session') && session && (session.absoluteTimeoutMs ?? 43_200_000) < (session.idleTimeoutMs ?? 900_000)) {
     problems.push({ field: 'session.absoluteTimeoutMs', expected: EXPECTED['session.absoluteTimeoutMs'] });
   }
-  if (options.legacyPathPattern !== undefined && !isRegExp(options.legacyPathPattern)) {
+  if (valid('redis') && options.redis && !isStoreKey(options.redis.encryptionKey)) {
+    problems.push({ field: 'redis.encryptionKey', expected: EXPECTED['redis.encryptionKey'] });
+  }
+  if (valid('legacyPathPattern') && options.legacyPathPattern !== undefined && !isRegExp(options.legacyPathPattern)) {
     problems.push({ field: 'legacyPathPattern', expected: EXPECTED.legacyPathPattern });
   }
   return problems;
+}
+
+function isStoreKey(key: string): boolean {
+  try {
+    ValueCipher.fromKey(key);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isRegExp(source: string): boolean {
@@ -135,9 +150,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   });
   const problems = flatten(errors);
   const invalid = new Set(problems.map((p) => p.field));
-  if (!invalid.has('baseUrl') && !invalid.has('tokenServices')) {
-    problems.push(...crossFieldProblems(options).filter((p) => !invalid.has(p.field)));
-  }
+  problems.push(...crossFieldProblems(options, invalid));
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.field}: expected ${p.expected}`);
     throw new CandescentConfigurationError(

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { SESSION_ON_REQUEST } from '../context/candescent-context.interceptor';
 import { type CandescentSessionRef, traceIdFrom } from '../context/request-context';
 import { ContextSession } from '../context/session-ref';
-import { CandescentForbiddenError, CandescentSessionRejectedError } from '../errors/candescent-auth.error';
+import { CandescentConfigurationError, CandescentForbiddenError, CandescentSessionRejectedError } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
 import { CandescentSessionService } from './candescent-session.service';
@@ -37,6 +37,12 @@ export class CandescentAuthGuard implements CanActivate {
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
     if (this.isPublic(execution)) return true;
+    if (execution.getType() !== 'http') {
+      // Fail closed: a GraphQL, WebSocket or RPC handler has no request this guard can read.
+      throw new CandescentConfigurationError(
+        `CandescentAuthGuard protects HTTP routes only; this ${execution.getType()} handler needs @Public() or a guard of its own.`,
+      );
+    }
     const request = execution.switchToHttp().getRequest<GuardedRequest>();
     const traceId = traceIdFrom(request);
     const handle = this.extractHandle(request, traceId);
