@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import {
+  type CandescentAuthError,
+  CandescentForbiddenError,
+  CandescentInvalidCredentialsError,
+  type CandescentService,
+} from '../errors/candescent-auth.error';
+import { CandescentLogger } from '../logging/candescent-logger';
+import { registerSecret } from '../logging/redact';
+import { CandescentMetrics } from '../metrics/candescent-metrics';
+import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import type { CandescentStore } from '../store/candescent-store.interface';
+import type { CandescentToken } from './candescent-token.interface';
+import type { CandescentTokenClient } from './candescent-token.client';
+import { isUsable, refreshAt } from './refresh-schedule';
+import { SharedTokenCache } from './shared-token.cache';
+import { SingleFlight } from './single-flight';
+
+interface CachedToken {
+  token: CandescentToken;
+  /** Candescent has accepted it at least once (reported by the outgoing interceptor). */
+  accepted?: boolean;
+  refreshAt: number;
+  /** No background renewal before this time (after a failed or useless one). */
+  nextAttemptAt: number;
+}
+
+/** Options of one institution token request. */
+export interface InstitutionTokenRequest {
+  /** The token service to ask. @default the configured `institutionTokenService` */
+  service?: CandescentService;
+  /** V2 scopes. @default the configured `scopes` */
+  scopes?: string[];
+}
+
+/** Institution token keys kept at most (one per service and scope set in practice). */
+const MAX_CACHED_KEYS = 1_000;
+
+/**
+ * Institution (client_credentials) tokens, cached per (gateway and app, service, FI, scopes),
+ * renewed ahead of expiry in the background, and fetched by exactly one request per key however
+ * many callers wait; shared across instances when the store is.
+ */
+export class InstitutionTokenCache {
+  private readonly logger = new CandescentLogger('CandescentTokenService');
+  private readonly cache = new Map<string, CachedToken>();
+  private readonly flights = new SingleFlight<CandescentToken>();
+  /** Rejections of the app's own credentials, per key, remembered for `invalidClientCacheMs`. */
+  private readonly rejected = new Map<string, { error: CandescentAuthError; until: number }>();
+  /** When each key's token was last dropped because Candescent refused it. */
+  private readonly forcedAt = new Map<string, number>();
+  /** Prefix of every key: the same FI through another gateway or app is another token. */
+  private readonly clientId: string;
+  /** The key of the common call, without arguments, built once. */
+  private readonly defaultKey: string;
+  /** Set when the store is shared by instances (Redis). */
+  private readonly shared?: SharedTokenCache;
+
+  constructor(
+    private readonly options: ResolvedCandescentAuthOptions,
+    private readonly client: CandescentTokenClient,
+    private readonly now: () => number,
+    store: CandescentStore,
+  ) {
+    if (options.redis) this.shared = new SharedTokenCache(store, options, now);
+    this.clientId = createHash('sha256').update(`${options.origin}\n${options.consumerKey}`).digest('base64url').slice(0, 16);
+    const service = options.institutionTokenService;
+    this.defaultKey = this.keyFor(service, service === 'v2' ? [...options.scopes].sort() : []);
+  }
+
+  /** A usable token: from the cache (renewed in the background when due) or fetched once. */
+  async get(request: InstitutionTokenRequest = {}): Promise<CandescentToken> {
+    const service = request.service ?? this.options.institutionTokenService;
+    const scopes = service === 'v2' ? [...(request.scopes ?? this.options.scopes)].sort() : [];
+    const key = request.service === undefined && request.scopes === undefined ? this.defaultKey : this.keyFor(service, scopes);
+    const now = this.now();
+    const cached = this.cache.get(key);
+    if (cached && isUsable(cached.token, now)) {
+      CandescentMetrics.tokenCache(now >= cached.refreshAt ? 'refresh-ahead' : 'hit', service);
+      if (now >= cached.refreshAt && now >= cached.nextAttemptAt && !this.flights.has(key)) {
+        cached.nextAttemptAt = now + Math.max(1_000, (cached.token.expiresAt - now) / 4);
+        this.fetchInstitutionToken(key, service, scopes).catch((error: unknown) => {
+          this.logger.warn(`Renewing the ${service} institution token failed; the current one stays in use.`, error);
+        });
+      }
+      return cached.token;
+    }
+    CandescentMetrics.tokenCache('miss', service);
+    return this.fetchInstitutionToken(key, service, scopes);
+  }
+
+  /**
+   * Drops a cached institution token, by access token value or by cache key, so the next call
+   * fetches a new one (used when Candescent answers 401 to a token the cache still holds).
+   * @returns whether anything was dropped
+   */
+  invalidate(accessTokenOrKey: string): boolean {
+    let dropped = false;
+    for (const [key, entry] of this.cache) {
+      if (key === accessTokenOrKey || entry.token.accessToken === accessTokenOrKey) {
+        dropped = this.cache.delete(key) || dropped;
+        void this.shared?.drop(key, entry.token.accessToken);
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * Candescent refused `accessToken` (401): drop it so the next call fetches another. A
+   * replacement refused before it ever worked is kept for `tokenRefusalCooldownMs`: the call is
+   * refused, not the token, and fetching again would cost a token request per call.
+   * @returns whether the token was dropped
+   */
+  reportRejected(accessToken: string): boolean {
+    const now = this.now();
+    for (const [key, entry] of this.cache) {
+      if (entry.token.accessToken !== accessToken) continue;
+      const last = this.forcedAt.get(key);
+      // A replacement that was refused before it ever worked: the call is refused, not the token.
+      const freshReplacement = last !== undefined && entry.token.issuedAt >= last && !entry.accepted;
+      if (freshReplacement && now - last < this.options.tokenRefusalCooldownMs) return false;
+      this.forcedAt.set(key, now);
+      return this.invalidate(key);
+    }
+    return false;
+  }
+
+  /** Candescent accepted `accessToken` (a 2xx with it): later refusals of it are worth a renewal. */
+  reportAccepted(accessToken: string): void {
+    for (const entry of this.cache.values()) {
+      if (entry.token.accessToken === accessToken) entry.accepted = true;
+    }
+  }
+
+  private keyFor(service: CandescentService, scopes: readonly string[]): string {
+    return `institution:${this.clientId}:${service}:${this.options.fiId}:${scopes.join(' ')}`;
+  }
+
+  private fetchInstitutionToken(key: string, service: CandescentService, scopes: string[]): Promise<CandescentToken> {
+    return this.flights.run(key, async () => {
+      const rejected = this.rejected.get(key);
+      if (rejected && this.now() < rejected.until) throw rejected.error;
+      this.rejected.delete(key);
+      try {
+        const request = () => this.client.requestToken(service, { grant: 'client_credentials', scopes });
+        const token = this.shared ? await this.shared.obtain(key, request) : await request();
+        registerSecret(token.accessToken);
+        const at = refreshAt(token, this.options);
+        this.cache.delete(key);
+        this.cache.set(key, { token, refreshAt: at, nextAttemptAt: at });
+        // Scopes can come from callers: keep the map bounded, oldest key first.
+        if (this.cache.size > MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value ?? key);
+        return token;
+      } catch (error: unknown) {
+        if (error instanceof CandescentForbiddenError || error instanceof CandescentInvalidCredentialsError) {
+          // A wrong secret stays wrong: do not send a token request per caller.
+          this.rejected.set(key, { error, until: this.now() + this.options.invalidClientCacheMs });
+        }
+        throw error;
+      }
+    });
+  }
+}
