@@ -6,12 +6,8 @@ import {
   CandescentAuthError,
   CandescentProtocolError,
   type CandescentService,
-  CandescentTimeoutError,
-  CandescentUnavailableError,
 } from './candescent-auth.error';
 import {
-  ABORT_ERROR_CODES,
-  ABORT_ERROR_NAMES,
   ACCESS_BLOCKED_CODES,
   ACCESS_BLOCKED_MESSAGE,
   CLIENT_PROBLEM_MESSAGE,
@@ -25,19 +21,16 @@ import {
   KIND_TEXT,
   LOGIN_FIELD_MESSAGE,
   MALFORMED_LOGIN_CODES_AT_400,
-  NETWORK_CODE_GROUP,
-  NETWORK_TEXT,
   RATE_LIMIT_MESSAGE,
   REFRESH_REJECTED_CODES,
   REFRESH_REJECTED_MESSAGE,
   SERVICE_LABEL,
-  TIMEOUT_NETWORK_CODES,
-  TIMEOUT_WORDING,
   type UpstreamErrorKind,
   USER_ERROR_KINDS,
   V1_RATE_LIMIT_CODES_AT_500,
   V2_RATE_LIMIT_CODES_AT_500,
 } from './upstream-error.codes';
+import { isRecord } from './network-error.classifier';
 
 /** Longest Retry-After honoured: a longer wait is more likely a mistake than a plan. */
 export const MAX_RETRY_AFTER_SECONDS = 3600;
@@ -50,9 +43,6 @@ interface UpstreamDetails {
   message?: string;
   gatewayFault?: boolean;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function textOf(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -207,69 +197,6 @@ export function classifyTokenError(
   }
 }
 
-/** The code, name and message of an error and its causes; never copied into a message. */
-function* errorChain(error: unknown): Generator<Record<string, unknown>> {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && isRecord(current); depth++) {
-    yield current;
-    const config = current.config;
-    // axios turns an aborted signal into a bare CanceledError; the reason stays on the signal.
-    const signal = isRecord(config) ? config.signal : undefined;
-    if (isRecord(signal) && isRecord(signal.reason)) yield signal.reason;
-    current = current.cause;
-  }
-}
-
-/**
- * Turns a failure without an HTTP answer (axios or node network error, abort) into
- * {@link CandescentTimeoutError} or {@link CandescentUnavailableError} with `networkCode`. The
- * message holds only the code and a fixed sentence: no URL, header, config or body. Module
- * errors pass through unchanged. Never throws.
- */
-export function classifyNetworkError(
-  error: unknown,
-  ctx: { service: CandescentService; traceId: string },
-): CandescentAuthError {
-  if (error instanceof CandescentAuthError) return error;
-  let code: string | undefined;
-  let timeout = false;
-  let hangUp = false;
-  try {
-    for (const link of errorChain(error)) {
-      // Only code-shaped values count: anything else might be text from the request.
-      const linkCode =
-        typeof link.code === 'string' && /^[A-Z][A-Z0-9_]{1,39}$/.test(link.code) ? link.code : '';
-      const name = typeof link.name === 'string' ? link.name : '';
-      const message = typeof link.message === 'string' ? link.message : '';
-      const aborted = ABORT_ERROR_NAMES.has(name) || ABORT_ERROR_CODES.has(linkCode);
-      code ??= linkCode || undefined;
-      timeout ||=
-        TIMEOUT_NETWORK_CODES.has(linkCode) ||
-        name === 'TimeoutError' ||
-        ((linkCode === 'ECONNABORTED' || aborted) && TIMEOUT_WORDING.test(message));
-      // axios reports a connection cut mid-body as ERR_BAD_RESPONSE "stream has been aborted".
-      hangUp ||= /socket hang up/i.test(message) || (linkCode === 'ERR_BAD_RESPONSE' && /aborted/i.test(message));
-    }
-  } catch {
-    // A throwing getter on a foreign error object: classify with what was read so far.
-  }
-  const networkCode = hangUp && code === 'ERR_BAD_RESPONSE' ? 'ECONNRESET' : (code ?? (timeout ? 'ETIMEDOUT' : hangUp ? 'ECONNRESET' : undefined));
-  const group = timeout ? 'timeout' : hangUp ? 'reset' : (NETWORK_CODE_GROUP[networkCode ?? ''] ?? 'other');
-  const { what, advice } = NETWORK_TEXT[group];
-  const ErrorType = timeout ? CandescentTimeoutError : CandescentUnavailableError;
-  const service = SERVICE_LABEL[ctx.service];
-  return new ErrorType(
-    `Candescent ${service} token service ${what} (${networkCode ?? 'network error'}). ${advice}`,
-    {
-      errorType: 'SYSTEM_ERROR',
-      errorCode: timeout ? 'TIMEOUT' : 'NETWORK_ERROR',
-      traceId: ctx.traceId,
-      service: ctx.service,
-      networkCode,
-    },
-  );
-}
-
 /**
  * Reads a Retry-After header (delta-seconds or HTTP-date) as seconds from `now`, bounded to
  * [0, {@link MAX_RETRY_AFTER_SECONDS}]. Undefined when absent or unreadable.
@@ -284,3 +211,5 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (!Number.isFinite(at)) return undefined;
   return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Math.ceil((at - now) / 1000)));
 }
+
+export { classifyNetworkError } from './network-error.classifier';
