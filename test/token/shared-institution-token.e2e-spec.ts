@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { firstValueFrom } from 'rxjs';
 import { CandescentTokenService } from '@candescent/auth';
 import type { CandescentSandbox } from '@candescent/auth/testing';
 import { createTokenModule, type OpenedModule } from '../support/module';
@@ -41,7 +42,7 @@ describeRedis('institution tokens shared through Redis', () => {
     const before = await service(0).getInstitutionToken();
     sandbox.resetCounters();
     for (let i = 0; i < 3; i += 1) service(i).invalidate(before.accessToken);
-    // Give the asynchronous drop from the shared store time to land.
+    // Let the drop from the shared store land first, so the count below is exact.
     await new Promise((resolve) => setTimeout(resolve, 50));
     const after = await Promise.all(Array.from({ length: 90 }, (_, i) => service(i % 3).getInstitutionToken()));
     expect(sandbox.counters().tokenRequests).toBe(1);
@@ -61,5 +62,16 @@ describeRedis('institution tokens shared through Redis', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('a token Candescent refuses is replaced and the call replayed, not re-adopted from Redis', async () => {
+    const instance = instances[0];
+    await instance.tokens.getInstitutionToken();
+    sandbox.resetCounters();
+    sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: 1 });
+    const response = await firstValueFrom(instance.http.get<{ accounts: unknown[] }>('/db-accounts/v1/accounts', { params: { loginId: 'alice' } }));
+    expect(response.status).toBe(200);
+    expect(sandbox.counters().byGrant).toEqual({ client_credentials: 1 });
+    expect(sandbox.counters().v2Accounts).toBe(2);
   });
 });

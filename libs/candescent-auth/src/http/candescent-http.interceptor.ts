@@ -42,6 +42,8 @@ interface Attached {
   customer: boolean;
   /** Origin of the last redirect hop; a 401 from anywhere but Candescent says nothing about the token. */
   finalOrigin: string;
+  /** A hop left the origin, so the credentials were stripped: a later 401 is not about the token. */
+  leftOrigin: boolean;
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
@@ -78,7 +80,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     const responseId = instance.interceptors.response.use(
       (response) => {
         const attached = this.attached.get(response.config);
-        if (attached && !attached.customer && attached.finalOrigin === this.options.origin) this.tokens.reportAccepted(attached.accessToken);
+        if (attached && !attached.customer && !attached.leftOrigin) this.tokens.reportAccepted(attached.accessToken);
         return response;
       },
       (error: unknown) => this.onError(instance, error),
@@ -116,13 +118,14 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     });
     for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
     const origin = this.options.origin;
-    const attached: Attached = { service, accessToken, customer, finalOrigin: origin };
+    const attached: Attached = { service, accessToken, customer, finalOrigin: origin, leftOrigin: false };
     this.attached.set(config, attached);
     const previous = config.beforeRedirect as WrappedHook | undefined;
     const callerHook = previous && CALLER_HOOK in previous ? previous[CALLER_HOOK] : previous;
     const hook: WrappedHook = (redirect, response, request) => {
       attached.finalOrigin = redirectOrigin(redirect) ?? 'unknown';
-      if (attached.finalOrigin !== origin) stripCandescentHeaders(redirect.headers);
+      if (attached.finalOrigin !== origin) attached.leftOrigin = true;
+      if (attached.leftOrigin) stripCandescentHeaders(redirect.headers);
       callerHook?.(redirect, response, request);
     };
     hook[CALLER_HOOK] = callerHook;
@@ -162,7 +165,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (!isAxiosError(error) || !error.config) throw error;
     const config = error.config;
     const attached = this.attached.get(config);
-    if (!attached || error.response?.status !== 401 || attached.finalOrigin !== this.options.origin) throw sanitizeAxiosError(error);
+    if (!attached || error.response?.status !== 401 || attached.leftOrigin) throw sanitizeAxiosError(error);
     const context = CandescentContext.current();
     const replayed = config.candescentReplay === true;
     // A refused replay means the fresh token is not the problem: renewing again would only spend

@@ -39,4 +39,39 @@ describe('redact', () => {
   it('leaves text without secrets alone', () => {
     expect(redact('Candescent V2 token service answered 503')).toBe('Candescent V2 token service answered 503');
   });
+
+  it('finds tokens in every common encoding: form-encoded, lower-case escapes, JSON-escaped slashes', () => {
+    const token = "tok~with'(parens)!and+slash/9Q";
+    registerSecret(token);
+    const forms = [
+      new URLSearchParams({ t: token }).toString(),
+      encodeURIComponent(token).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+      JSON.stringify({ value: token }).replace(/\//g, '\\/'),
+    ];
+    for (const text of forms) expect(redact(text)).not.toMatch(/with|parens|slash/);
+  });
+
+  it('a short permanent secret inside a registered token does not cut it and leave the rest', () => {
+    registerSecret('AAAAbbbbCCCCPassw0ddddEEEEffff');
+    registerPermanentSecret('Passw0');
+    expect(redact('x AAAAbbbbCCCCPassw0ddddEEEEffff y')).toBe(`x ${REDACTED} y`);
+  });
+
+  it('short run-time values can be forgotten', () => {
+    registerSecret('abc1234');
+    expect(redact('abc1234')).toBe(REDACTED);
+    forgetSecret('abc1234');
+    expect(redact('abc1234')).toBe('abc1234');
+  });
+
+  it('stays linear when many registered tokens share a prefix', () => {
+    for (let i = 0; i < 100_000; i++) registerSecret(`eyJhbGci-${i.toString(36).padStart(24, '0')}`);
+    const text = 'eyJhbGci-not-a-registered-token '.repeat(500);
+    const started = process.hrtime.bigint();
+    const out = redact(text);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(out).toBe(text);
+    // One set lookup per distinct length at each prefix hit, not one comparison per token.
+    expect(ms).toBeLessThan(400);
+  });
 });

@@ -14,37 +14,54 @@ const MAX_REGISTERED = 100_000;
 const PREFIX_LENGTH = 8;
 export const REDACTED = '[REDACTED]';
 
+/** Short run-time values (6-7 characters) kept at most; they are found by a plain scan. */
+const MAX_SHORT = 1_000;
+
 /** Configuration secrets (consumer secret, store password): few, never evicted. */
 const permanent = new Set<string>();
 /** Run-time secrets (tokens, session handles) in insertion order, for eviction. */
 const known = new Set<string>();
-/** The same values by their first PREFIX_LENGTH characters. */
-const byPrefix = new Map<string, Set<string>>();
+/** The same values by their first PREFIX_LENGTH characters, then by length: a lookup per distinct length. */
+const byPrefix = new Map<string, Map<number, Set<string>>>();
+/** Run-time values too short for the prefix index, bounded. */
+const short = new Set<string>();
 
+const lowerEscapes = (text: string) => text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+
+/** The value and the ways it is commonly written elsewhere: percent-encoded (either case), form-encoded, JSON-escaped. */
 function forms(value: string): string[] {
   const encoded = encodeURIComponent(value);
-  return encoded === value ? [value] : [value, encoded];
+  const formEncoded = new URLSearchParams({ v: value }).toString().slice(2);
+  const json = JSON.stringify(value).slice(1, -1);
+  return [...new Set([value, encoded, lowerEscapes(encoded), formEncoded, lowerEscapes(formEncoded), json, json.replace(/\//g, '\\/')])];
 }
 
 function add(value: string): void {
   if (value.length < PREFIX_LENGTH) {
-    permanent.add(value);
+    short.delete(value);
+    short.add(value);
+    if (short.size > MAX_SHORT) short.delete(short.values().next().value ?? value);
     return;
   }
   known.delete(value);
   known.add(value);
   const prefix = value.slice(0, PREFIX_LENGTH);
-  let bucket = byPrefix.get(prefix);
-  if (!bucket) byPrefix.set(prefix, (bucket = new Set()));
+  let lengths = byPrefix.get(prefix);
+  if (!lengths) byPrefix.set(prefix, (lengths = new Map<number, Set<string>>()));
+  let bucket = lengths.get(value.length);
+  if (!bucket) lengths.set(value.length, (bucket = new Set<string>()));
   bucket.add(value);
 }
 
 function remove(value: string): void {
+  short.delete(value);
   if (!known.delete(value)) return;
   const prefix = value.slice(0, PREFIX_LENGTH);
-  const bucket = byPrefix.get(prefix);
+  const lengths = byPrefix.get(prefix);
+  const bucket = lengths?.get(value.length);
   bucket?.delete(value);
-  if (bucket?.size === 0) byPrefix.delete(prefix);
+  if (bucket?.size === 0) lengths?.delete(value.length);
+  if (lengths?.size === 0) byPrefix.delete(prefix);
 }
 
 /**
@@ -73,16 +90,20 @@ export function forgetSecret(value: string | undefined | null): void {
   for (const form of forms(value)) remove(form);
 }
 
-/** Replaces every registered run-time secret in one left-to-right pass, longest match first. */
+/** Replaces every indexed run-time secret in one left-to-right pass, longest match first. */
 function redactRegistered(text: string): string {
   if (known.size === 0 || text.length < PREFIX_LENGTH) return text;
   let out = '';
   let copied = 0;
   let i = 0;
   while (i <= text.length - PREFIX_LENGTH) {
-    const bucket = byPrefix.get(text.slice(i, i + PREFIX_LENGTH));
+    const lengths = byPrefix.get(text.slice(i, i + PREFIX_LENGTH));
     let match = 0;
-    if (bucket) for (const value of bucket) if (value.length > match && text.startsWith(value, i)) match = value.length;
+    if (lengths) {
+      for (const [length, bucket] of lengths) {
+        if (length > match && bucket.has(text.slice(i, i + length))) match = length;
+      }
+    }
     if (match > 0) {
       out += text.slice(copied, i) + REDACTED;
       i += match;
@@ -92,6 +113,12 @@ function redactRegistered(text: string): string {
     }
   }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+function replaceAll(text: string, values: ReadonlySet<string>): string {
+  let out = text;
+  for (const value of values) if (out.includes(value)) out = out.split(value).join(REDACTED);
+  return out;
 }
 
 const SENSITIVE_KEYS =
@@ -113,11 +140,10 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
 
 /** Remove every registered secret value and credential-shaped text from a string. */
 export function redact(text: string): string {
-  let out = text;
-  for (const secret of permanent) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  }
-  out = redactRegistered(out);
+  // Longest values first: a short secret inside a token must not cut it and leave the rest.
+  let out = redactRegistered(text);
+  out = replaceAll(out, permanent);
+  out = replaceAll(out, short);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

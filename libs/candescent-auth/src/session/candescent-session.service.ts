@@ -93,7 +93,8 @@ export class CandescentSessionService implements OnModuleDestroy {
       // Activity goes to its own key: rewriting the session here could undo a logout or put back
       // a refresh token that another request just spent.
       session = { ...session, lastSeenAt: now };
-      await this.store.set(`session-seen:${id}`, String(now), this.recordTtl(session));
+      // Only the last idle period matters; a key left behind by a late write after logout fades soon.
+      await this.store.set(`session-seen:${id}`, String(now), this.options.session.idleTimeoutMs + 60_000);
     }
     return { id, session, expiresAt: this.expiresAt(session) };
   }

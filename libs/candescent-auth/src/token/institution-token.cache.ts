@@ -120,6 +120,7 @@ export class InstitutionTokenCache {
       const freshReplacement = last !== undefined && entry.token.issuedAt >= last && !entry.accepted;
       if (freshReplacement && now - last < this.options.tokenRefusalCooldownMs) return false;
       this.forcedAt.set(key, now);
+      trim(this.forcedAt);
       return this.invalidate(key);
     }
     return false;
@@ -155,9 +156,19 @@ export class InstitutionTokenCache {
         if (error instanceof CandescentForbiddenError || error instanceof CandescentInvalidCredentialsError) {
           // A wrong secret stays wrong: do not send a token request per caller.
           this.rejected.set(key, { error, until: this.now() + this.options.invalidClientCacheMs });
+          trim(this.rejected);
         }
         throw error;
       }
     });
+  }
+}
+
+/** Keeps a per-key map as bounded as the cache itself, oldest key first. */
+function trim(map: Map<string, unknown>): void {
+  while (map.size > MAX_CACHED_KEYS) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) return;
+    map.delete(oldest);
   }
 }

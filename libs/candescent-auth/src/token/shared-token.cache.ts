@@ -6,6 +6,7 @@ import { isUsable, refreshAt } from './refresh-schedule';
 
 const LOCK_MARGIN_MS = 5_000;
 const POLL_MS = 25;
+const MAX_REFUSED = 100;
 
 /**
  * Institution tokens shared by every instance through the store (Redis): one token request per
@@ -15,6 +16,8 @@ const POLL_MS = 25;
  */
 export class SharedTokenCache {
   private readonly logger = new CandescentLogger('CandescentTokenService');
+  /** Tokens Candescent refused lately: never adopted from the store, even before their delete lands. */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly store: CandescentStore,
@@ -49,6 +52,8 @@ export class SharedTokenCache {
 
   /** Forgets a token everywhere (Candescent refused it). */
   async drop(key: string, accessToken: string): Promise<void> {
+    this.refused.add(accessToken);
+    if (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.values().next().value ?? accessToken);
     const stored = await this.read(key).catch(() => undefined);
     if (stored?.accessToken === accessToken) await this.store.delete(`token:${key}`).catch(() => undefined);
   }
@@ -70,7 +75,8 @@ export class SharedTokenCache {
   private async readFresh(key: string): Promise<CandescentToken | undefined> {
     const token = await this.read(key);
     const now = this.now();
-    return token && isUsable(token, now) && now < refreshAt(token, this.options, () => 0) ? token : undefined;
+    if (!token || this.refused.has(token.accessToken)) return undefined;
+    return isUsable(token, now) && now < refreshAt(token, this.options, () => 0) ? token : undefined;
   }
 
   private async read(key: string): Promise<CandescentToken | undefined> {
