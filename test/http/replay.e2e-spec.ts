@@ -216,6 +216,37 @@ describe('401 replay through CandescentHttpService', () => {
   });
 
   describe('customer token', () => {
+    it('a call refused with every renewed customer token spends one refresh per cooldown, not one per call', async () => {
+      const strict = await createTokenModule(sandbox, { baseUrl: upstream.url });
+      try {
+        const strictSessions = strict.moduleRef.get(CandescentSessionService);
+        const login = await strictSessions.login({ username: alice.username, password: alice.password });
+        const authenticated = await strictSessions.authenticate(login.sessionToken);
+        const context: CandescentRequestContext = {
+          traceId: randomUUID(),
+          session: {
+            id: authenticated.id,
+            tokens: authenticated.session.tokens,
+            renew: (rejected) => strictSessions.renew(authenticated.id, rejected),
+            accepted: (token) => {
+              strictSessions.reportAccepted(authenticated.id, token);
+            },
+          },
+        };
+        sandbox.resetCounters();
+        sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: Infinity });
+        for (let i = 0; i < 5; i += 1) {
+          const error = await thrownBy(() => CandescentContext.run(context, () => firstValueFrom(strict.http.get<Accounts>(ACCOUNTS))));
+          expect(error).toBeInstanceOf(CandescentForbiddenError);
+        }
+        expect(sandbox.counters().byGrant).toEqual({ refresh_token: 1 });
+        // The first call and its replay, then one refused call each.
+        expect(accountsRequests()).toHaveLength(6);
+      } finally {
+        await strict.close();
+      }
+    });
+
     it('renews the session through the refresh grant and replays a refused GET once', async () => {
       const context = await customerContext();
       const loginToken = context.session?.tokens.v2?.accessToken;

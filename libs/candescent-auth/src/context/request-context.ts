@@ -13,6 +13,8 @@ export interface CandescentSessionRef {
    * the token Candescent just refused, so a token already replaced is not renewed twice.
    */
   renew?: (rejectedAccessToken?: string) => Promise<CandescentTokenSet>;
+  /** Candescent accepted a call made with this access token. */
+  accepted?: (accessToken: string) => void;
 }
 
 /**

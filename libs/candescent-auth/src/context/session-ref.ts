@@ -14,6 +14,7 @@ export class ContextSession implements CandescentSessionRef {
     readonly id: string,
     tokens: CandescentTokenSet,
     readonly renew?: (rejectedAccessToken?: string) => Promise<CandescentTokenSet>,
+    readonly accepted?: (accessToken: string) => void,
   ) {
     this.#tokens = tokens;
   }

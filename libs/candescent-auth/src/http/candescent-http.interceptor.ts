@@ -80,7 +80,10 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     const responseId = instance.interceptors.response.use(
       (response) => {
         const attached = this.attached.get(response.config);
-        if (attached && !attached.customer && !attached.leftOrigin) this.tokens.reportAccepted(attached.accessToken);
+        if (attached && !attached.leftOrigin) {
+          if (attached.customer) CandescentContext.current()?.session?.accepted?.(attached.accessToken);
+          else this.tokens.reportAccepted(attached.accessToken);
+        }
         return response;
       },
       (error: unknown) => this.onError(instance, error),
@@ -178,6 +181,8 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       const session = context?.session;
       if (session?.renew && session.tokens[attached.service]?.accessToken === attached.accessToken) {
         session.tokens = await session.renew(attached.accessToken);
+        // Kept, not renewed (see tokenRefusalCooldownMs): a replay would only be refused again.
+        if (session.tokens[attached.service]?.accessToken === attached.accessToken) throw this.refusedAgain(error, attached, context);
       }
     }
     if (!isReplayable(config)) throw this.notReplayed(error, attached, context);

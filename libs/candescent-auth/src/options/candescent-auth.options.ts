@@ -165,8 +165,9 @@ export class CandescentAuthOptionsDto {
   maxExpiresInSeconds?: number;
 
   /**
-   * After a refused institution token was replaced, a replacement that is refused too before it
-   * ever worked is not replaced again for this long (the call is refused, not the token).
+   * After a refused token (institution or customer) was replaced, a replacement that is refused
+   * too before it ever worked is not replaced again for this long (the call is refused, not the
+   * token).
    * @default 10000
    */
   @IsOptional() @IsInt() @Min(0) @Max(600_000)

@@ -48,8 +48,13 @@ export class CandescentAuthGuard implements CanActivate {
     const handle = this.extractHandle(request, traceId);
     const authenticated = await this.sessions.authenticate(handle, traceId);
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
-    request[SESSION_ON_REQUEST] = new ContextSession(authenticated.id, authenticated.session.tokens, (rejected) =>
-      this.sessions.renew(authenticated.id, rejected),
+    request[SESSION_ON_REQUEST] = new ContextSession(
+      authenticated.id,
+      authenticated.session.tokens,
+      (rejected) => this.sessions.renew(authenticated.id, rejected),
+      (accessToken) => {
+        this.sessions.reportAccepted(authenticated.id, accessToken);
+      },
     );
     return true;
   }

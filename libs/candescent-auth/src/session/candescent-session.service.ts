@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import {
@@ -35,6 +36,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly logger = new CandescentLogger('CandescentSessionService');
   private readonly renewals = new SingleFlight<CandescentTokenSet>();
   private destroyed = false;
+  /** Per session, the V2 token last obtained because Candescent refused the previous one. */
+  private readonly forced = new LRUCache<string, { accessToken: string; at: number; accepted: boolean }>({ max: 10_000 });
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
@@ -116,7 +119,14 @@ export class CandescentSessionService implements OnModuleDestroy {
           if (rejectedAccessToken !== v1?.accessToken && rejectedAccessToken !== v2?.accessToken) return tokens;
           // A refused V1 token cannot be renewed (V1 has no refresh grant): drop it.
           if (rejectedAccessToken === v1?.accessToken) tokens = { ...tokens, v1: undefined };
-          if (rejectedAccessToken === v2?.accessToken) tokens = await this.refreshOrEnd(id, session, tokens);
+          if (rejectedAccessToken === v2?.accessToken) {
+            // A renewed token refused before it ever worked: the call is refused, not the token.
+            const last = this.forced.get(id);
+            const now = this.clock.now();
+            if (last?.accessToken === rejectedAccessToken && !last.accepted && now - last.at < this.options.tokenRefusalCooldownMs) return tokens;
+            tokens = await this.refreshOrEnd(id, session, tokens);
+            if (tokens.v2) this.forced.set(id, { accessToken: tokens.v2.accessToken, at: now, accepted: false });
+          }
         } else if (this.renewalDue(tokens, this.clock.now())) {
           tokens = await this.refreshOrEnd(id, session, tokens);
         }
@@ -139,6 +149,12 @@ export class CandescentSessionService implements OnModuleDestroy {
         await this.store.releaseLock(lockKey, fence).catch(() => undefined);
       }
     });
+  }
+
+  /** Candescent accepted a call with this session's token: a later refusal of it is worth a renewal. */
+  reportAccepted(id: string, accessToken: string): void {
+    const last = this.forced.get(id);
+    if (last?.accessToken === accessToken) last.accepted = true;
   }
 
   /** Ends a session: revokes its V2 tokens (best effort) and deletes it. */
