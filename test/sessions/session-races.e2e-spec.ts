@@ -173,4 +173,23 @@ describe('session races', () => {
     expect(await store.get(`session:${id}`)).toBeUndefined();
     expect(await outcome(sessions.authenticate(sessionToken))).toBe('SESSION_REVOKED');
   });
+
+  it('tokens renewed while the customer logs out are revoked, not left behind', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: () => clock.now() });
+    const sessions = await instance(store, clock, { session: { idleTimeoutMs: 3_600_000 } });
+    const { sessionToken } = await sessions.login({ username: bob.username, password: bob.password });
+    const id = hashHandle(sessionToken);
+    clock.advance(1_750_000);
+    // The refresh completes while the logout's own revocation is still on its way.
+    sandbox.injectFault({ kind: 'latency', ms: 200, route: 'v2-token' });
+    sandbox.injectFault({ kind: 'latency', ms: 600, route: 'v2-revoke' });
+    const renewal = outcome(sessions.renew(id));
+    await sleep(50);
+    const logout = sessions.logout(id);
+    expect(await renewal).toBe('SESSION_REVOKED');
+    await logout;
+    expect(sandbox.counters().v2Revoke).toBe(2);
+    expect(await store.get(`session:${id}`)).toBeUndefined();
+  });
 });

@@ -139,7 +139,13 @@ export class CandescentSessionService implements OnModuleDestroy {
         if (!written) {
           // Logged out meanwhile (or the lease ran out): never resurrect the session.
           const now = await this.read(id);
-          if (!now) throw new CandescentSessionRejectedError(await this.endReason(id));
+          if (!now) {
+            // The fresh tokens would outlive the logout unrevoked.
+            await this.tokens.revoke(tokens).catch((error: unknown) => {
+              this.logger.warn('Revoking tokens renewed during a logout failed.', error);
+            });
+            throw new CandescentSessionRejectedError(await this.endReason(id));
+          }
           this.logger.warn('Renewed customer tokens could not be stored (the renewal lock expired); using them for this request only.');
           return tokens;
         }
