@@ -59,11 +59,8 @@ export class SampleEnvironment {
 
 /** Reads and checks the environment; every problem is listed in one error. */
 export function readSampleEnvironment(env: Record<string, string | undefined>): SampleEnvironment {
-  const known = Object.keys(new SampleEnvironment()).concat([
-    'CANDESCENT_BASE_URL', 'CANDESCENT_CONSUMER_KEY', 'CANDESCENT_CONSUMER_SECRET', 'CANDESCENT_FIID',
-    'CANDESCENT_APP_NAME', 'CANDESCENT_APP_VERSION', 'CANDESCENT_OFFERING_ID', 'CANDESCENT_SCOPES',
-    'REDIS_URL', 'CANDESCENT_STORE_KEY', 'SAMPLE_BACKOFFICE_KEY', 'TRUST_PROXY',
-  ]);
+  // Every declared field is an own property of an instance (ES2022 class fields), optional ones too.
+  const known = Object.keys(new SampleEnvironment());
   const picked: Record<string, string> = {};
   for (const name of known) {
     const value = env[name];

@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const url = await sandbox.start();
   const { consumerKey, consumerSecret, fiId } = sandbox.credentials;
 
+  // A terminal program: this output is its interface, and the values printed are demo ones.
   console.log(`Candescent sandbox listening on ${url}`);
   console.log(`  consumer key:    ${consumerKey}`);
   console.log(`  consumer secret: ${consumerSecret}`);

@@ -64,12 +64,16 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
   private readonly ejectors: Array<() => void> = [];
   /** Which token went on which request. A WeakMap, so the token is not on the config for anyone to print. */
   private readonly attached = new WeakMap<InternalAxiosRequestConfig, Attached>();
+  /** The base URL's path, which the V1/V2 path rule does not see. */
+  private readonly basePath: string;
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     private readonly tokens: CandescentTokenService,
     private readonly clock: CandescentClock,
-  ) {}
+  ) {
+    this.basePath = new URL(options.baseUrl).pathname.replace(/\/$/, '');
+  }
 
   /**
    * Installs the interceptor on an axios instance (`httpService.axiosRef`). Returns a function
@@ -106,8 +110,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
   private async onRequest(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
     const url = this.resolve(config);
     if (!url || url.origin !== this.options.origin || config.candescentAuth === 'none') return config;
-    const basePath = new URL(this.options.baseUrl).pathname.replace(/\/$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    const path = url.pathname.startsWith(this.basePath) ? url.pathname.slice(this.basePath.length) : url.pathname;
     const service = serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
     const context = CandescentContext.current();
     const { accessToken, customer } = await this.tokenFor(service, config.candescentAuth ?? 'auto', context);
