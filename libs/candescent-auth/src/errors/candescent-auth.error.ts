@@ -98,8 +98,10 @@ export class CandescentConfigurationError extends CandescentAuthError {
     message: string,
     /** One entry per bad option: the field path and what was expected. */
     readonly problems: ReadonlyArray<{ field: string; expected: string }> = [],
+    /** A more precise code than `INVALID_OPTIONS`, and the trace id, for a problem found at run time. */
+    details: Pick<CandescentErrorDetails, 'errorCode' | 'traceId'> = {},
   ) {
-    super(message, { errorType: 'CONFIGURATION_ERROR', errorCode: 'INVALID_OPTIONS' });
+    super(message, { errorType: 'CONFIGURATION_ERROR', errorCode: 'INVALID_OPTIONS', ...details });
   }
 }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentContext, type CandescentRequestContext } from '../context/request-context';
 import {
+  CandescentConfigurationError,
   CandescentForbiddenError,
   CandescentProtocolError,
   type CandescentService,
@@ -17,6 +18,8 @@ import { CandescentTokenService } from '../token/candescent-token.service';
 import { isUsable } from '../token/refresh-schedule';
 import { CandescentClock } from '../token/candescent-clock';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
+import { type NotReplayable, snapshotForReplay, whyNotReplayable } from './replay-snapshot';
+import { requestDestination, usesFetchAdapter } from './request-destination';
 import { serviceForPath } from './service-for-path';
 
 /** Which token an outgoing request carries. */
@@ -44,14 +47,14 @@ interface Attached {
   finalOrigin: string;
   /** A hop left the origin, so the credentials were stripped: a later 401 is not about the token. */
   leftOrigin: boolean;
+  /** The request as it reached the interceptor, for the one replay. */
+  original: AxiosRequestConfig;
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
 /** Our redirect hook remembers the caller's own, so a replay wraps that and not ours again. */
 const CALLER_HOOK = Symbol('callerBeforeRedirect');
 type WrappedHook = RedirectHook & { [CALLER_HOOK]?: RedirectHook };
-
-const IDEMPOTENT = new Set(['get', 'head', 'options', 'put', 'delete']);
 
 /**
  * Adds Candescent credentials to outgoing axios requests bound for the configured Candescent
@@ -80,7 +83,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
    * that removes it; it is also removed when the module is destroyed.
    */
   attach(instance: AxiosInstance): () => void {
-    const requestId = instance.interceptors.request.use((config) => this.onRequest(config));
+    const requestId = instance.interceptors.request.use((config) => this.onRequest(instance, config));
     const responseId = instance.interceptors.response.use(
       (response) => {
         const attached = this.attached.get(response.config);
@@ -107,9 +110,12 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     for (const eject of this.ejectors.splice(0)) eject();
   }
 
-  private async onRequest(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
-    const url = this.resolve(config);
-    if (!url || url.origin !== this.options.origin || config.candescentAuth === 'none') return config;
+  private async onRequest(instance: AxiosInstance, config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
+    if (config.candescentAuth === 'none') return config;
+    const url = requestDestination(instance, config);
+    if (url?.origin !== this.options.origin) return config;
+    if (usesFetchAdapter(config)) throw fetchAdapterRefused(CandescentContext.current()?.traceId);
+    const original = snapshotForReplay(config);
     const path = url.pathname.startsWith(this.basePath) ? url.pathname.slice(this.basePath.length) : url.pathname;
     const service = serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
     const context = CandescentContext.current();
@@ -124,7 +130,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     });
     for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
     const origin = this.options.origin;
-    const attached: Attached = { service, accessToken, customer, finalOrigin: origin, leftOrigin: false };
+    const attached: Attached = { service, accessToken, customer, finalOrigin: origin, leftOrigin: false, original };
     this.attached.set(config, attached);
     const previous = config.beforeRedirect as WrappedHook | undefined;
     const callerHook = previous && CALLER_HOOK in previous ? previous[CALLER_HOOK] : previous;
@@ -188,12 +194,13 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
         if (session.tokens[attached.service]?.accessToken === attached.accessToken) throw this.refusedAgain(error, attached, context);
       }
     }
-    if (!isReplayable(config)) throw this.notReplayed(error, attached, context);
+    const notReplayable = whyNotReplayable(attached.original);
+    if (notReplayable) throw this.notReplayed(error, attached, notReplayable, context);
     // Replaying with the token that was just refused would only be refused again.
     if (!attached.customer && (await this.tokens.getInstitutionToken({ service: attached.service })).accessToken === attached.accessToken) {
       throw this.refusedAgain(error, attached, context);
     }
-    return instance.request({ ...config, candescentReplay: true });
+    return instance.request({ ...attached.original, candescentReplay: true });
   }
 
   /** The replay with a new token was refused too: the call itself is not allowed. */
@@ -205,27 +212,28 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       : new CandescentProtocolError('Candescent refused this call with a freshly issued institution token (401); check the app\'s access to this API.', { ...details, errorType: 'SYSTEM_ERROR' });
   }
 
-  /** The token was dropped (or renewed) but the request is not safe to send twice. */
-  private notReplayed(error: AxiosError, attached: Attached, context?: CandescentRequestContext) {
+  /** The token was dropped (or renewed) but the request is not safe, or not possible, to send twice. */
+  private notReplayed(error: AxiosError, attached: Attached, why: NotReplayable, context?: CandescentRequestContext) {
     sanitizeAxiosError(error);
     const which = attached.customer ? 'customer token was renewed' : 'institution token was dropped';
+    const reason =
+      why === 'stream-body'
+        ? 'its body is a stream, which the first attempt has already read. Retry it with a new stream'
+        : 'it is not idempotent. Retry it, or send an Idempotency-Key header to allow one automatic replay';
     return new CandescentUnavailableError(
-      `Candescent refused the token (401); the ${which}, but the request was not replayed because it is not idempotent. Retry it, or send an Idempotency-Key header to allow one automatic replay.`,
+      `Candescent refused the token (401); the ${which}, but the request was not replayed because ${reason}.`,
       { service: attached.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REFUSED_NOT_REPLAYED', errorType: 'SYSTEM_ERROR' },
     );
   }
 
-  private resolve(config: InternalAxiosRequestConfig): URL | undefined {
-    try {
-      return new URL(config.url ?? '', config.baseURL);
-    } catch {
-      return undefined;
-    }
-  }
 }
 
-function isReplayable(config: InternalAxiosRequestConfig): boolean {
-  return IDEMPOTENT.has((config.method ?? 'get').toLowerCase()) || Boolean(config.headers.get('Idempotency-Key'));
+function fetchAdapterRefused(traceId: string | undefined): CandescentConfigurationError {
+  return new CandescentConfigurationError(
+    "Candescent calls cannot use axios's fetch adapter: it follows redirects where the module cannot remove the Candescent credentials first. Use the http adapter (axios's default on Node.js) for this instance or request.",
+    [{ field: 'adapter', expected: "axios's http adapter" }],
+    { traceId, errorCode: 'FETCH_ADAPTER_REFUSED' },
+  );
 }
 
 function redirectOrigin(redirect: Record<string, unknown>): string | undefined {
