@@ -4,7 +4,6 @@ import { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type Inte
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentContext, type CandescentRequestContext } from '../context/request-context';
 import {
-  CandescentConfigurationError,
   CandescentForbiddenError,
   CandescentProtocolError,
   type CandescentService,
@@ -20,6 +19,7 @@ import { CandescentClock } from '../token/candescent-clock';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
 import { type NotReplayable, snapshotForReplay, whyNotReplayable } from './replay-snapshot';
 import { requestDestination, usesFetchAdapter } from './request-destination';
+import { refused } from './request-refusals';
 import { serviceForPath } from './service-for-path';
 
 /** Which token an outgoing request carries. */
@@ -114,7 +114,9 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (config.candescentAuth === 'none') return config;
     const url = requestDestination(instance, config);
     if (url?.origin !== this.options.origin) return config;
-    if (usesFetchAdapter(config)) throw fetchAdapterRefused(CandescentContext.current()?.traceId);
+    if (usesFetchAdapter(config)) throw refused('fetch-adapter', CandescentContext.current()?.traceId);
+    // axios would send these as Basic credentials in place of the token.
+    if (url.username || url.password || config.auth) throw refused('basic-auth', CandescentContext.current()?.traceId);
     const original = snapshotForReplay(config);
     const path = url.pathname.startsWith(this.basePath) ? url.pathname.slice(this.basePath.length) : url.pathname;
     const service = serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
@@ -225,15 +227,6 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       { service: attached.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REFUSED_NOT_REPLAYED', errorType: 'SYSTEM_ERROR' },
     );
   }
-
-}
-
-function fetchAdapterRefused(traceId: string | undefined): CandescentConfigurationError {
-  return new CandescentConfigurationError(
-    "Candescent calls cannot use axios's fetch adapter: it follows redirects where the module cannot remove the Candescent credentials first. Use the http adapter (axios's default on Node.js) for this instance or request.",
-    [{ field: 'adapter', expected: "axios's http adapter" }],
-    { traceId, errorCode: 'FETCH_ADAPTER_REFUSED' },
-  );
 }
 
 function redirectOrigin(redirect: Record<string, unknown>): string | undefined {
