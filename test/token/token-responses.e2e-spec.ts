@@ -256,6 +256,7 @@ describe('token responses', () => {
       ['XML <token> without expires_in', 'v1', { kind: 'raw', route: 'v1-token', status: 200, body: '<token><access_token>bm8tZXhwaXJ5LWhlcmU</access_token><di_fiid>00042</di_fiid></token>', contentType: XML }],
       ['a zero expires_in', 'v2', { kind: 'expires-in', route: 'v2-token', value: '0' }],
       ['a non-numeric expires_in', 'v2', { kind: 'expires-in', route: 'v2-token', value: 'soon' }],
+      ['JSON nested 20,000 levels deep', 'v2', { kind: 'raw', route: 'v2-token', status: 200, body: `{"access_token":${'['.repeat(20_000)}${']'.repeat(20_000)},"expires_in":"60"}`, contentType: JSON_TYPE }],
     ])('%s', async (_name, service, fault) => {
       const tokens = await open(service);
       sandbox.injectFault(fault);

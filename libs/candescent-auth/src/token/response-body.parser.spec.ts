@@ -1,6 +1,7 @@
 import {
   BodyParseError,
   formatOfContentType,
+  MAX_BODY_NESTING,
   MAX_RESPONSE_BODY_BYTES,
   mediaTypeOf,
   parseResponseBody,
@@ -161,6 +162,26 @@ describe('parseResponseBody', () => {
       'too-large',
     );
     expect(reasonOf(() => parseResponseBody('application/json', `{"x":"${filler}"}`))).toBe('too-large');
+  });
+
+  it.each([
+    ['JSON arrays', 'application/json', `{"access_token":${'['.repeat(20_000)}${']'.repeat(20_000)}}`],
+    ['JSON objects', 'application/json', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`],
+  ])('rejects %s nested thousands of levels deep as too deep, not with a stack overflow', (_name, type, body) => {
+    expect(reasonOf(() => parseResponseBody(type, body))).toBe('too-deep');
+  });
+
+  it.each([200, 8_000])('refuses XML nested %i levels deep with a typed reason (the XML parser has a nesting limit of its own)', (levels) => {
+    const body = `<token>${'<a>'.repeat(levels)}x${'</a>'.repeat(levels)}</token>`;
+    expect(['too-deep', 'invalid-xml']).toContain(reasonOf(() => parseResponseBody('application/xml', body)));
+  });
+
+  it('accepts the nesting real answers have', () => {
+    const status = '<Status xmlns="http://schema.intuit.com/fs/common/v2"><errorInfo><errorCode>90001</errorCode></errorInfo></Status>';
+    expect(parseResponseBody('application/xml', status)).toEqual({ Status: { errorInfo: [{ errorCode: '90001' }] } });
+    const nested = `${'{"a":'.repeat(MAX_BODY_NESTING)}1${'}'.repeat(MAX_BODY_NESTING)}`;
+    expect(parseResponseBody('application/json', nested)).toBeDefined();
+    expect(reasonOf(() => parseResponseBody('application/json', `{"a":${nested}}`))).toBe('too-deep');
   });
 
   it('accepts a body just under the limit', () => {

@@ -4,10 +4,14 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
 /** Why a body was refused. Fixed words only: the body itself may hold a token or a password. */
-export type BodyParseFailure = 'too-large' | 'doctype' | 'invalid-xml' | 'invalid-json';
+export type BodyParseFailure = 'too-large' | 'too-deep' | 'doctype' | 'invalid-xml' | 'invalid-json';
+
+/** Deepest nesting a token-service body may have; real answers are two or three levels deep. */
+export const MAX_BODY_NESTING = 16;
 
 const FAILURE_TEXT: Record<BodyParseFailure, string> = {
   'too-large': `body larger than ${MAX_RESPONSE_BODY_BYTES} bytes`,
+  'too-deep': `body nested deeper than ${MAX_BODY_NESTING} levels`,
   doctype: 'XML with a DOCTYPE or ENTITY declaration',
   'invalid-xml': 'invalid XML',
   'invalid-json': 'invalid JSON',
@@ -116,7 +120,29 @@ export function parseResponseBody(contentType: string | undefined, body: string)
   if (Buffer.byteLength(text, 'utf8') > MAX_RESPONSE_BODY_BYTES) {
     throw new BodyParseError('too-large');
   }
-  return format === 'xml' ? parseXml(text) : parseJson(text);
+  let parsed: unknown;
+  try {
+    parsed = format === 'xml' ? parseXml(text) : parseJson(text);
+  } catch (error: unknown) {
+    // A parser that recurses runs out of stack on deep nesting; that is a malformed body too.
+    if (error instanceof RangeError) throw new BodyParseError('too-deep');
+    throw error;
+  }
+  // Everything after parsing (DTO mapping, error classification) walks the value recursively.
+  if (nestedDeeperThan(parsed, MAX_BODY_NESTING)) throw new BodyParseError('too-deep');
+  return parsed;
+}
+
+/** Whether a parsed value nests objects or arrays deeper than `limit`, found without recursion. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [current, depth] = next;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function parseXml(text: string): unknown {
