@@ -1,12 +1,13 @@
-import { BaseExceptionFilter } from '@nestjs/core';
+import { inspect } from 'node:util';
+import { BaseExceptionFilter, ModulesContainer } from '@nestjs/core';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { SandboxTokenStore, type IssuedTokens } from '../../libs/candescent-sandbox/src/sandbox-token-store';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/create-sample-app';
-import { CandescentErrorFilter, CandescentHttpService, CandescentSessionService, CandescentTokenService } from '@candescent/auth';
+import { CandescentAuthModule, CandescentErrorFilter, CandescentHttpService, CandescentSessionService, CandescentTokenService } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { LogCapture, renderings } from '../support/logs';
-import { findLeaks, type Haystack, ProcessErrorRecorder, type Secret, StdioCapture } from '../support/resilience-testing';
+import { findLeaks, type Haystack, ProcessErrorRecorder, safeStringify, type Secret, StdioCapture } from '../support/resilience-testing';
 import { sleep, waitFor } from '../support/wait';
 
 /**
@@ -277,6 +278,7 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     expect(filterErrors.some(({ error }) => isAxiosError(error))).toBe(true);
 
     const haystacks: Haystack[] = [
+      ...injectableRenderings(),
       ...logger.texts().map((text, i) => ({ where: `log line #${i}`, text })),
       { where: 'stdout/stderr', text: stdio.chunks.join('') },
       ...replies,
@@ -288,6 +290,25 @@ describe('no secret leaks from the sample app, whatever happens', () => {
 
     expect(findLeaks(secrets, haystacks)).toEqual([]);
   });
+
+  /**
+   * Every provider of the module (services, interceptor, health indicator, stores, caches, the
+   * options), printed the ways an app might print it while debugging.
+   */
+  function injectableRenderings(): Haystack[] {
+    const modules = [...sample.app.get(ModulesContainer).values()].filter((module) => module.metatype === CandescentAuthModule);
+    expect(modules).toHaveLength(1);
+    const providers = [...modules[0].providers.values()].filter((wrapper) => wrapper.instance !== null && typeof wrapper.instance === 'object');
+    expect(providers.length).toBeGreaterThan(10);
+    return providers.flatMap((wrapper) => {
+      const name = String(wrapper.name);
+      const instance: unknown = wrapper.instance;
+      return [
+        { where: `util.inspect of provider ${name}`, text: inspect(instance, { depth: 8, showHidden: true, getters: true }) },
+        { where: `JSON.stringify of provider ${name}`, text: safeStringify(instance) },
+      ];
+    });
+  }
 
   it('left no unhandled rejection or uncaught exception behind', () => {
     expect(recorder.describe()).toEqual([]);

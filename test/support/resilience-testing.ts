@@ -125,3 +125,15 @@ export function findLeaks(secrets: readonly Secret[], haystacks: readonly Haysta
   }
   return leaks;
 }
+
+/** JSON.stringify that prints a repeated object once instead of throwing on cycles. */
+export function safeStringify(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item === 'object' && item !== null) {
+      if (seen.has(item)) return '[seen]';
+      seen.add(item);
+    }
+    return item;
+  }) ?? 'undefined';
+}

@@ -4,6 +4,7 @@ import { CandescentAuthError } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentTokenClient } from '../token/candescent-token.client';
 import { CandescentTokenService } from '../token/candescent-token.service';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** A Terminus-compatible result: `{ [key]: { status, ... } }`. */
 export type CandescentHealthResult<Key extends string> = Record<
@@ -16,6 +17,7 @@ export type CandescentHealthResult<Key extends string> = Record<
  * institution token can be had (from the cache, usually), `down` with the error code otherwise.
  * The result never contains a token. Works without Terminus: it returns a plain object.
  */
+@RedactedWhenPrinted()
 @Injectable()
 export class CandescentHealthIndicator {
   constructor(

@@ -21,6 +21,7 @@ import { type NotReplayable, snapshotForReplay, whyNotReplayable } from './repla
 import { requestDestination, usesFetchAdapter } from './request-destination';
 import { refused } from './request-refusals';
 import { serviceForPath } from './service-for-path';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** Which token an outgoing request carries. */
 export type CandescentAuthMode = 'auto' | 'customer' | 'institution' | 'none';
@@ -62,6 +63,7 @@ type WrappedHook = RedirectHook & { [CALLER_HOOK]?: RedirectHook };
  * across a redirect to another origin, and answers a 401 by invalidating exactly the token that
  * was refused and replaying once, for idempotent requests or those with an `Idempotency-Key`.
  */
+@RedactedWhenPrinted()
 @Injectable()
 export class CandescentHttpInterceptor implements OnModuleDestroy {
   private readonly ejectors: Array<() => void> = [];

@@ -4,6 +4,7 @@ import axios from 'axios';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentHttpInterceptor } from './candescent-http.interceptor';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /**
  * The `HttpService` for calls to Candescent: its own axios instance (never the process-wide
@@ -22,6 +23,7 @@ export const candescentHttpServiceProvider: Provider = {
 };
 
 /** Installs the interceptor on the module's HttpService when the module starts. */
+@RedactedWhenPrinted()
 @Injectable()
 export class CandescentHttpInstaller implements OnModuleInit {
   constructor(

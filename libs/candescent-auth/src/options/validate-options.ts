@@ -4,6 +4,7 @@ import { type ValidationError, validateSync } from 'class-validator';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { ValueCipher } from '../store/value-cipher';
 import { CandescentAuthOptionsDto } from './candescent-auth.options';
+import { redactWhenPrinted } from '../logging/redacted-when-printed';
 import { type ResolvedCandescentAuthOptions, resolveOptions } from './candescent-auth.defaults';
 
 type Problem = { field: string; expected: string };
@@ -158,5 +159,10 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
       problems,
     );
   }
-  return resolveOptions(options);
+  const resolved = resolveOptions(options);
+  const shown = { baseUrl: resolved.baseUrl, fiId: resolved.fiId, tokenServices: resolved.tokenServices };
+  // The app's own object is a provider of the module too; printing it must not show the secret
+  // either. Only non-enumerable printing hooks are added: its data is left as it is.
+  if (Object.isExtensible(raw)) redactWhenPrinted(raw as object, 'CandescentAuthOptions', shown);
+  return redactWhenPrinted(resolved, 'CandescentAuthOptions', shown);
 }

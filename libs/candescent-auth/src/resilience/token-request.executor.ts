@@ -9,6 +9,7 @@ import {
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { CircuitBreaker } from './circuit-breaker';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** Errors worth another attempt: the request may succeed later. */
 export function isRetryable(error: unknown): error is CandescentAuthError {
@@ -36,6 +37,7 @@ export interface ExecutorRuntime {
  * exponential backoff and full jitter (at least `Retry-After` when the service sent one), and a
  * circuit breaker per token service. Each attempt is a new request with a fresh trace id.
  */
+@RedactedWhenPrinted()
 export class TokenRequestExecutor {
   private readonly breakers = new Map<CandescentService, CircuitBreaker>();
 

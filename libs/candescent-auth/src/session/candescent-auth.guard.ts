@@ -10,6 +10,7 @@ import { CandescentSessionService } from './candescent-session.service';
 import { readCookie } from './session-cookie';
 import { IS_PUBLIC } from './public.decorator';
 import type { AuthenticatedSession } from './stored-session.interface';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** The parts of an HTTP request the guard reads (Express and Fastify both have them). */
 export interface GuardedRequest {
@@ -27,6 +28,7 @@ const MAX_HANDLE_HEADER = 512;
  * renews its Candescent tokens when due, and hands it to the request context and to
  * `@CandescentCustomer()`. Refusals are 401 with the reason; a failed CSRF check is 403.
  */
+@RedactedWhenPrinted()
 @Injectable()
 export class CandescentAuthGuard implements CanActivate {
   constructor(

@@ -20,6 +20,7 @@ import { SingleFlight } from '../token/single-flight';
 import type { CandescentTokenSet } from '../token/token-set.interface';
 import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './session-handle';
 import type { AuthenticatedSession, CandescentLoginResult, StoredSession } from './stored-session.interface';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 const LOCK_MARGIN_MS = 5_000;
 const LOCK_POLL_MS = 25;
@@ -31,6 +32,7 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('bas
  * only the handle. Sessions slide with use up to an absolute limit; their tokens are renewed
  * under a store lock, one renewal per session across instances.
  */
+@RedactedWhenPrinted()
 @Injectable()
 export class CandescentSessionService implements OnModuleDestroy {
   private readonly logger = new CandescentLogger('CandescentSessionService');

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import type { CandescentStore } from './candescent-store.interface';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -36,6 +37,7 @@ export const MEMORY_STORE_DEFAULT_MAX_ENTRIES = 50_000;
  * single instance; sessions and locks are not shared with other instances, so use the Redis
  * store when more than one runs.
  */
+@RedactedWhenPrinted()
 export class MemoryStore implements CandescentStore {
   // Expiry is checked against our own clock rather than lru-cache's TTL so tests can drive time
   // with `now` and both maps expire by the same rule.

@@ -7,6 +7,7 @@ import type { CandescentStore } from './candescent-store.interface';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { ValueCipher } from './value-cipher';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** Options of {@link RedisStore}. Give exactly one of `url` and `client`. */
 export interface RedisStoreOptions {
@@ -42,6 +43,7 @@ const REPLACE_IF_LOCKED = `if redis.call('get', KEYS[2]) == ARGV[3] and redis.ca
  * with AES-256-GCM and bound to their full Redis key. Any Redis failure (refused connection,
  * timeout, closed client) becomes `CandescentUnavailableError` within `commandTimeoutMs`.
  */
+@RedactedWhenPrinted()
 export class RedisStore implements CandescentStore {
   private readonly client: Redis;
   private readonly ownsClient: boolean;

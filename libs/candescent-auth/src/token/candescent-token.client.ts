@@ -8,6 +8,7 @@ import { CandescentClock } from './candescent-clock';
 import type { CandescentToken } from './candescent-token.interface';
 import { CandescentTokenHttpClient, type TokenServiceRequest } from './token-http.client';
 import { parseTokenSuccess } from './token-response.parser';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** One grant to run against a token service. */
 export type TokenGrantRequest =
@@ -21,6 +22,7 @@ export type TokenGrantRequest =
  * executor (timeouts, retries, circuit breaker) and every answer through the parsers (typed
  * token or typed error).
  */
+@RedactedWhenPrinted()
 @Injectable()
 export class CandescentTokenClient {
   readonly executor: TokenRequestExecutor;

@@ -14,6 +14,7 @@ import { isUsable } from './refresh-schedule';
 import { InstitutionTokenCache, type InstitutionTokenRequest } from './institution-token.cache';
 import { SingleFlight } from './single-flight';
 import type { CandescentTokenSet } from './token-set.interface';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 export type { InstitutionTokenRequest };
 
@@ -31,6 +32,7 @@ const hash = (value: string) => createHash('sha256').update(value).digest('base6
  * wait (see {@link InstitutionTokenCache}). Customer tokens are returned to the caller (sessions keep them); their refresh is
  * single-flight per refresh token, so a rotating refresh token is never sent twice.
  */
+@RedactedWhenPrinted()
 @Injectable()
 export class CandescentTokenService {
   private readonly institution: InstitutionTokenCache;

@@ -15,6 +15,7 @@ import type { CandescentTokenClient } from './candescent-token.client';
 import { isUsable, refreshAt } from './refresh-schedule';
 import { SharedTokenCache } from './shared-token.cache';
 import { SingleFlight } from './single-flight';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 interface CachedToken {
   token: CandescentToken;
@@ -41,6 +42,7 @@ const MAX_CACHED_KEYS = 1_000;
  * renewed ahead of expiry in the background, and fetched by exactly one request per key however
  * many callers wait; shared across instances when the store is.
  */
+@RedactedWhenPrinted()
 export class InstitutionTokenCache {
   private readonly logger = new CandescentLogger('CandescentTokenService');
   private readonly cache = new Map<string, CachedToken>();

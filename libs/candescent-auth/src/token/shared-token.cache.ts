@@ -3,6 +3,7 @@ import type { CandescentStore } from '../store/candescent-store.interface';
 import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentToken } from './candescent-token.interface';
 import { isUsable, refreshAt } from './refresh-schedule';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 const LOCK_MARGIN_MS = 5_000;
 const POLL_MS = 25;
@@ -14,6 +15,7 @@ const MAX_REFUSED = 100;
  * token another instance just stored is adopted instead of fetched again. The store is a help,
  * not a dependency: when it fails, the instance fetches on its own.
  */
+@RedactedWhenPrinted()
 export class SharedTokenCache {
   private readonly logger = new CandescentLogger('CandescentTokenService');
   /** Tokens Candescent refused lately: never adopted from the store, even before their delete lands. */

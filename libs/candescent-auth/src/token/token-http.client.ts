@@ -7,6 +7,7 @@ import { CandescentProtocolError, type CandescentService, CandescentTimeoutError
 import { classifyNetworkError } from '../errors/upstream-error.classifier';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import type { TokenHttpResponse } from './token-response.parser';
+import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** Hard limit of a token service answer; the documented ones are well under 4 KiB. */
 export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
@@ -39,6 +40,7 @@ export interface TokenServiceRequest {
  * instance (no interceptors, no redirects, bounded body) so token requests never pass through
  * the outgoing interceptor that adds bearer tokens.
  */
+@RedactedWhenPrinted()
 @Injectable()
 export class CandescentTokenHttpClient {
   private readonly http: AxiosInstance;
