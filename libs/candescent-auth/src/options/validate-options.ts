@@ -163,6 +163,6 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   const shown = { baseUrl: resolved.baseUrl, fiId: resolved.fiId, tokenServices: resolved.tokenServices };
   // The app's own object is a provider of the module too; printing it must not show the secret
   // either. Only non-enumerable printing hooks are added: its data is left as it is.
-  if (Object.isExtensible(raw)) redactWhenPrinted(raw as object, 'CandescentAuthOptions', shown);
+  if (Object.isExtensible(raw)) redactWhenPrinted(raw, 'CandescentAuthOptions', shown);
   return redactWhenPrinted(resolved, 'CandescentAuthOptions', shown);
 }
