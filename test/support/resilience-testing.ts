@@ -129,13 +129,12 @@ export function findLeaks(secrets: readonly Secret[], haystacks: readonly Haysta
 /** JSON.stringify that prints a repeated object once instead of throwing on cycles. */
 export function safeStringify(value: unknown): string {
   const seen = new WeakSet();
-  // JSON.stringify answers undefined for undefined, whatever its declared type says.
-  const text: string | undefined = JSON.stringify(value, (_key, item: unknown) => {
+  // Wrapped in an array: JSON.stringify of undefined itself is undefined, not text.
+  return JSON.stringify([value], (_key, item: unknown) => {
     if (typeof item === 'object' && item !== null) {
       if (seen.has(item)) return '[seen]';
       seen.add(item);
     }
     return item;
   });
-  return text ?? 'undefined';
 }

@@ -1,26 +1,16 @@
 import { inspect } from 'node:util';
 
 /**
- * Makes instances of a class print as their class name and a few harmless fields, in
+ * Makes instances of a class print as their class name only, in
  * `util.inspect` (so `console.log` and Nest's logger) and in `JSON.stringify`. For injectables
  * that hold secrets (the options, the token caches, the Basic header, session state): an app
  * that prints a service while debugging must not print the consumer secret or a token with it.
- * The shown fields are chosen (an allowlist), so a field added later stays hidden by default.
+ * Nothing is shown, so a field added later stays hidden too.
  */
-export function RedactedWhenPrinted<T extends object>(shown: (instance: T) => Record<string, unknown> = () => ({})): ClassDecorator {
+export function RedactedWhenPrinted(): ClassDecorator {
   return (target) => {
-    Object.defineProperty(target.prototype, inspect.custom, {
-      value(this: T) {
-        return `${target.name} ${inspect(shown(this), { breakLength: Infinity })}`;
-      },
-      configurable: true,
-    });
-    Object.defineProperty(target.prototype, 'toJSON', {
-      value(this: T) {
-        return { [target.name]: shown(this) };
-      },
-      configurable: true,
-    });
+    Object.defineProperty(target.prototype, inspect.custom, { value: () => `${target.name} {}`, configurable: true });
+    Object.defineProperty(target.prototype, 'toJSON', { value: () => ({ [target.name]: {} }), configurable: true });
   };
 }
 
