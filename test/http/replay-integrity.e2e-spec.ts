@@ -202,7 +202,7 @@ describe('401 replay sends exactly what the caller sent', () => {
   it('an error passed to the caller prints redacted but keeps its config intact for an app-level retry', async () => {
     origin.statuses = [500];
     const data = { password: 'Kept-Intact-Passw0rd', amount: '1.00' };
-    const error = await thrownBy(() => send({ method: 'PUT', url: `${SCRIPTED}?token=tok-abcdef0123456789`, data }));
+    const error = await thrownBy(() => send({ method: 'PUT', url: `${SCRIPTED}?token=tok-abcdef0123456789`, data, candescentRawErrors: true }));
     if (!isAxiosError(error) || !error.config) throw new Error('expected an axios error with its config');
     const bearer = String(error.config.headers.get('Authorization'));
     expect(bearer).toMatch(/^Bearer \S{6,}/);

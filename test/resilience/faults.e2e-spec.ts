@@ -66,7 +66,7 @@ describe('token requests under injected faults', () => {
 
   function expectTyped(error: unknown, type: ErrorClass, status: number): asserts error is CandescentAuthError {
     expect(error).toBeInstanceOf(type);
-    expect((error as CandescentAuthError).status).toBe(status);
+    expect((error as CandescentAuthError).getStatus()).toBe(status);
   }
 
   /** Opens a module (see `open`) and asks it for the institution token once, timed. */

@@ -4,7 +4,7 @@ import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { SandboxTokenStore, type IssuedTokens } from '../../libs/candescent-sandbox/src/sandbox-token-store';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/create-sample-app';
-import { CandescentAuthModule, CandescentErrorFilter, CandescentHttpService, CandescentSessionService, CandescentTokenService } from '@candescent/auth';
+import { CandescentAuthModule, CandescentBadGatewayError, CandescentErrorFilter, CandescentHttpService, CandescentSessionService, CandescentTokenService } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { LogCapture, renderings } from '../support/logs';
 import { findLeaks, type Haystack, ProcessErrorRecorder, safeStringify, type Secret, StdioCapture } from '../support/resilience-testing';
@@ -164,9 +164,9 @@ describe('no secret leaks from the sample app, whatever happens', () => {
       contentType: 'application/json',
       body: JSON.stringify({ code: 'CMN_90000', message: 'internal server error' }),
     });
-    expect((await call('accounts, upstream 500', '/accounts', { handle: aliceHandle })).status).toBe(500);
+    expect((await call('accounts, upstream 500', '/accounts', { handle: aliceHandle })).status).toBe(502);
     sandbox.injectFault({ route: 'v2-accounts', kind: 'reset-mid-body' });
-    expect((await call('accounts, reset mid-body', '/accounts', { handle: aliceHandle })).status).toBe(500);
+    expect((await call('accounts, reset mid-body', '/accounts', { handle: aliceHandle })).status).toBe(503);
     // A refused customer token is renewed (refresh grant) and the call replayed.
     sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token' });
     expect((await call('accounts, token rejected', '/accounts', { handle: bobHandle })).status).toBe(200);
@@ -222,12 +222,19 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     await keepError('login with a wrong password', () => tokens.login({ username: bob.username, password: WRONG_PASSWORD }));
     await keepError('unknown session handle', () => sessions.authenticate(`cds_${'B'.repeat(43)}`));
     sandbox.injectFault({ route: 'v2-accounts', kind: 'raw', status: 500, contentType: 'application/json', body: '{"code":"CMN_90000","message":"internal server error"}' });
-    const axiosError = await keepError('banking call answered 500', () =>
+    const typedError = await keepError('banking call answered 500', () =>
       firstValueFrom(http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username } })),
+    );
+    expect(typedError).toBeInstanceOf(CandescentBadGatewayError);
+    sandbox.injectFault({ route: 'v2-accounts', kind: 'raw', status: 500, contentType: 'application/json', body: '{"code":"CMN_90000","message":"internal server error"}' });
+    const axiosError = await keepError('banking call answered 500, raw error asked for', () =>
+      firstValueFrom(http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username }, candescentRawErrors: true })),
     );
     expect(isAxiosError(axiosError)).toBe(true);
     sandbox.injectFault({ route: 'v2-accounts', kind: 'reset' });
-    const resetError = await keepError('banking call reset', () => firstValueFrom(http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username } })));
+    const resetError = await keepError('banking call reset', () =>
+      firstValueFrom(http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username }, candescentRawErrors: true })),
+    );
     expect(isAxiosError(resetError)).toBe(true);
     sandbox.injectFault({ route: 'v2-token', kind: 'gateway-fault' });
     tokens.invalidate((await tokens.getInstitutionToken()).accessToken);
@@ -275,7 +282,7 @@ describe('no secret leaks from the sample app, whatever happens', () => {
       ...(BaseExceptionFilter.prototype.catch as jest.Mock).mock.calls.map((args: unknown[]) => ({ where: "error handled by Nest's exception filter", error: args[0] })),
     ];
     expect(filterErrors.length).toBeGreaterThan(5);
-    expect(filterErrors.some(({ error }) => isAxiosError(error))).toBe(true);
+    expect(filterErrors.some(({ error }) => error instanceof CandescentBadGatewayError)).toBe(true);
 
     const haystacks: Haystack[] = [
       ...injectableRenderings(),

@@ -190,7 +190,7 @@ describe('secrets never reach logs or errors', () => {
     expect(logs.linesAt('warn').length).toBeGreaterThan(0);
   });
 
-  it('runs outgoing calls that fail with axios errors (connection reset, refused token)', async () => {
+  it('runs outgoing calls that fail: raw axios errors on request, module errors otherwise (connection reset, refused token)', async () => {
     const created = await createTokenModule(
       sandbox,
       { consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET, tokenServices: ['v2'], retry: { maxAttempts: 1 } },
@@ -204,13 +204,15 @@ describe('secrets never reach logs or errors', () => {
     const ok = await firstValueFrom(http.get<{ accounts: unknown[] }>(path, { params: { loginId: 'dana' } }));
     expect(ok.data.accounts).toHaveLength(2);
     sandbox.injectFault({ kind: 'reset', route: 'v2-accounts' });
-    await attempt(() => firstValueFrom(http.get(path, { params: { loginId: 'dana' } })));
+    await attempt(() => firstValueFrom(http.get(path, { params: { loginId: 'dana' }, candescentRawErrors: true })));
 
     // Customer token inside a request context: a reset, then a token the service keeps refusing.
     const set = await created.tokens.login({ username: 'dana', password: PASSWORD });
     rememberSet(set);
     const asDana = <T>(call: () => Promise<T>): Promise<T> =>
       CandescentContext.run({ traceId: crypto.randomUUID(), session: { id: 'session-hash', tokens: set } }, call);
+    sandbox.injectFault({ kind: 'reset', route: 'v2-accounts' });
+    await attempt(() => asDana(() => firstValueFrom(http.get(path, { candescentRawErrors: true }))));
     sandbox.injectFault({ kind: 'reset', route: 'v2-accounts' });
     await attempt(() => asDana(() => firstValueFrom(http.get(path))));
     sandbox.injectFault({ kind: 'reject-token', route: 'v2-accounts', times: 2 });
@@ -219,6 +221,9 @@ describe('secrets never reach logs or errors', () => {
     await attempt(() => asDana(() => firstValueFrom(http.get(path))));
 
     expect(errors.filter((e) => isAxiosError(e))).toHaveLength(2);
+    const apiResets = errors.filter((e) => e instanceof CandescentAuthError && e.networkCode === 'ECONNRESET' && e.message.startsWith('Candescent V2 API'));
+    expect(apiResets).toHaveLength(1);
+    expect(apiResets[0]).toMatchObject({ statusCode: 503, errorCode: 'NETWORK_ERROR' });
     expect(errors.filter((e) => e instanceof CandescentAuthError && e.errorCode === 'TOKEN_REFUSED_AFTER_RENEWAL')).toHaveLength(2);
   });
 

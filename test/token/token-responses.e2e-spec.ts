@@ -458,7 +458,7 @@ describe('token responses', () => {
 
       expect(error).toBeInstanceOf(c.errorClass);
       const e = error as CandescentAuthError;
-      expect(e.status).toBe(c.status);
+      expect(e.getStatus()).toBe(c.status);
       expect(e.service).toBe(c.service);
       expect(e.upstreamStatus).toBe(c.upstreamStatus);
       if (c.errorCode !== undefined) expect(e.errorCode).toBe(c.errorCode);

@@ -366,7 +366,7 @@ describe('CandescentTokenService', () => {
       const before = sandbox.counters();
       const error = await thrownBy(() => tokens.login(credentials));
       expect(error).toBeInstanceOf(CandescentInvalidRequestError);
-      expect((error as CandescentInvalidRequestError).status).toBe(400);
+      expect((error as CandescentInvalidRequestError).getStatus()).toBe(400);
       expect(sandbox.counters()).toEqual(before);
     });
   });

@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CANDESCENT_RESOLVED_OPTIONS } from './candescent-auth.constants';
 import { CANDESCENT_AUTH_MODULE_OPTIONS, CandescentAuthConfigurableModule } from './candescent-auth.module-definition';
 import { CandescentContextInterceptor } from './context/candescent-context.interceptor';
-import { CandescentErrorFilter } from './errors/candescent-error.filter';
 import { CandescentHealthIndicator } from './health/candescent-health.indicator';
 import { CandescentHttpInterceptor } from './http/candescent-http.interceptor';
 import { CandescentHttpInstaller, CandescentHttpService, candescentHttpServiceProvider } from './http/candescent-http.providers';
@@ -45,7 +44,6 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CandescentSessionService,
     CandescentAuthGuard,
     { provide: APP_INTERCEPTOR, useClass: CandescentContextInterceptor },
-    { provide: APP_FILTER, useClass: CandescentErrorFilter },
   ],
   exports: [
     CANDESCENT_RESOLVED_OPTIONS, CandescentClock, CandescentTokenService, CandescentHttpInterceptor, CandescentHealthIndicator,

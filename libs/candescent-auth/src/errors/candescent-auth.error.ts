@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import { inspect } from 'node:util';
+import { HttpException } from '@nestjs/common';
 import { redact } from '../logging/redact';
 
 /** Which Candescent token service an error came from. */
@@ -20,26 +22,33 @@ export interface CandescentErrorDetails {
   retryAfterSeconds?: number;
   /** Low-level code of a network failure (`ECONNRESET`, `ECONNREFUSED`, ...). */
   networkCode?: string;
+  /** The HTTP status to answer with, where the class allows more than one (upstream client errors). */
+  httpStatus?: number;
 }
 
-/** The stable JSON form of a module error, also used as the HTTP response body. */
+/**
+ * The JSON body of a module error as clients receive it: Nest's shape (`statusCode`, `message`,
+ * `error` as the HTTP reason phrase) plus the Candescent fields.
+ */
 export interface CandescentErrorBody {
   statusCode: number;
+  /** The HTTP reason phrase (`Unauthorized`, `Bad Gateway`, ...), as in Nest's own exceptions. */
   error: string;
   errorType?: string;
   errorCode?: string;
   message: string;
   traceId?: string;
-  retryAfterSeconds?: number;
 }
 
 /**
- * Root of every error the module throws. Messages are redacted when the error is built, and
- * `toJSON` / `util.inspect` show only the fields below: no cause, no request config, no secret.
+ * Root of every error the module throws: an `HttpException`, so Nest's default handling, an
+ * app's own exception filters and `getStatus()` / `getResponse()` all work as with Nest's own
+ * exceptions. Messages are redacted when the error is built, and `toJSON` / `util.inspect`
+ * show only the fields below: no cause, no request config, no secret.
  */
-export abstract class CandescentAuthError extends Error implements CandescentErrorDetails {
-  /** HTTP status this error maps to when it reaches a client of the app. */
-  abstract readonly status: number;
+export abstract class CandescentAuthError extends HttpException implements CandescentErrorDetails {
+  /** The HTTP status of this class of error; each subclass sets its own. */
+  static readonly httpStatus: number = 500;
   readonly upstreamStatus?: number;
   readonly errorType?: string;
   readonly errorCode?: string;
@@ -49,37 +58,44 @@ export abstract class CandescentAuthError extends Error implements CandescentErr
   readonly networkCode?: string;
 
   constructor(message: string, details: CandescentErrorDetails = {}) {
-    super(redact(message));
-    this.name = new.target.name;
     const clean = (value?: string) => (value === undefined ? undefined : redact(value));
+    const statusCode = details.httpStatus ?? (new.target).httpStatus;
+    const body: CandescentErrorBody = {
+      statusCode,
+      message: redact(message),
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      errorType: clean(details.errorType),
+      errorCode: clean(details.errorCode),
+      traceId: clean(details.traceId),
+    };
+    super(body, statusCode);
     this.upstreamStatus = details.upstreamStatus;
-    this.errorType = clean(details.errorType);
-    this.errorCode = clean(details.errorCode);
-    this.traceId = clean(details.traceId);
+    this.errorType = body.errorType;
+    this.errorCode = body.errorCode;
+    this.traceId = body.traceId;
     this.service = details.service;
     this.retryAfterSeconds = details.retryAfterSeconds;
     this.networkCode = clean(details.networkCode);
   }
 
   /**
-   * Same as `status`. Nest's default exception handling answers any error that has
-   * `statusCode` and `message` with that status, so an app-wide catch-all filter that falls
-   * back to it still sends 401/403/429/502/503/504 rather than 500.
+   * Same as `getStatus()`. Kept for code that reads `statusCode` from any error, as Nest's
+   * default handling and many app filters do.
    */
   get statusCode(): number {
-    return this.status;
+    return this.getStatus();
   }
 
-  /** The stable, secret-free body sent to clients and written to logs. */
-  toJSON(): CandescentErrorBody & { name: string; upstreamStatus?: number; service?: string } {
+  /** The body sent to clients (the same object as `getResponse()`). */
+  override getResponse(): CandescentErrorBody {
+    return super.getResponse() as CandescentErrorBody;
+  }
+
+  /** The secret-free form written to logs and `JSON.stringify`: the body, the class name and the upstream details. */
+  toJSON(): CandescentErrorBody & { name: string; retryAfterSeconds?: number; upstreamStatus?: number; service?: string } {
     return {
       name: this.name,
-      statusCode: this.status,
-      error: this.name,
-      errorType: this.errorType,
-      errorCode: this.errorCode,
-      message: this.message,
-      traceId: this.traceId,
+      ...this.getResponse(),
       retryAfterSeconds: this.retryAfterSeconds,
       upstreamStatus: this.upstreamStatus,
       service: this.service,
@@ -93,7 +109,7 @@ export abstract class CandescentAuthError extends Error implements CandescentErr
 
 /** The module options are invalid; start-up stops. */
 export class CandescentConfigurationError extends CandescentAuthError {
-  readonly status = 500;
+  static override readonly httpStatus = 500;
   constructor(
     message: string,
     /** One entry per bad option: the field path and what was expected. */
@@ -107,47 +123,65 @@ export class CandescentConfigurationError extends CandescentAuthError {
 
 /** The customer's username or password was rejected, or was malformed before sending. */
 export class CandescentInvalidCredentialsError extends CandescentAuthError {
-  readonly status = 401;
+  static override readonly httpStatus = 401;
 }
 
 /** Candescent refused this app, FI or resource (403, or a 401 about the client, not the user). */
 export class CandescentForbiddenError extends CandescentAuthError {
-  readonly status = 403;
+  static override readonly httpStatus = 403;
 }
 
 /** Candescent is rate limiting (quota or spike arrest; it answers 500 for both, or 429). */
 export class CandescentRateLimitedError extends CandescentAuthError {
-  readonly status = 429;
+  static override readonly httpStatus = 429;
 }
 
 /** Candescent could not be reached or answered with a server error. */
 export class CandescentUnavailableError extends CandescentAuthError {
-  readonly status = 503;
+  static override readonly httpStatus = 503;
 }
 
 /** Candescent did not answer in time. */
 export class CandescentTimeoutError extends CandescentAuthError {
-  readonly status = 504;
+  static override readonly httpStatus = 504;
 }
 
 /** Candescent answered something the documented contract does not allow. */
 export class CandescentProtocolError extends CandescentAuthError {
-  readonly status = 502;
+  static override readonly httpStatus = 502;
 }
 
 /** A refresh token was rejected or expired: the customer has to log in again. */
 export class CandescentSessionExpiredError extends CandescentAuthError {
-  readonly status = 401;
+  static override readonly httpStatus = 401;
 }
 
 /** A request to Candescent could not be given a token, so it was not sent (fail closed). */
 export class CandescentTokenUnavailableError extends CandescentAuthError {
-  readonly status = 401;
+  static override readonly httpStatus = 401;
+}
+
+/** Candescent answered a banking call with 404: the resource does not exist (or is not the customer's). */
+export class CandescentNotFoundError extends CandescentAuthError {
+  static override readonly httpStatus = 404;
+}
+
+/**
+ * Candescent rejected a banking call as invalid (400, 409, 422 and other client errors): the
+ * status is Candescent's own, and `errorCode` its code (`CMN_90010`, ...).
+ */
+export class CandescentRequestRejectedError extends CandescentAuthError {
+  static override readonly httpStatus = 400;
+}
+
+/** Candescent answered a banking call with a server error (other than 503, 504 and rate limiting). */
+export class CandescentBadGatewayError extends CandescentAuthError {
+  static override readonly httpStatus = 502;
 }
 
 /** Input given to the module (login body, header value, option) is malformed; nothing was sent. */
 export class CandescentInvalidRequestError extends CandescentAuthError {
-  readonly status = 400;
+  static override readonly httpStatus = 400;
 }
 
 /** Why a session handle was refused. */
@@ -158,7 +192,7 @@ export type SessionRejection = 'missing' | 'invalid' | 'expired' | 'revoked';
  * and unknown handles, so the answer never tells whether a handle existed.
  */
 export class CandescentSessionRejectedError extends CandescentAuthError {
-  readonly status = 401;
+  static override readonly httpStatus = 401;
   constructor(
     /** Why the session was refused. */
     readonly reason: SessionRejection,

@@ -2,9 +2,10 @@ import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common'
 import { CandescentAuthError } from './candescent-auth.error';
 
 /**
- * Answers every `CandescentAuthError` that reaches the HTTP layer with its status and its
- * stable JSON body (`statusCode`, `error`, `errorType`, `errorCode`, `message`, `traceId`), and
- * `Retry-After` when known. Registered by the module; other exceptions are left to Nest.
+ * Answers every `CandescentAuthError` that reaches the HTTP layer with its status and body
+ * (`getResponse()`: `statusCode`, `message`, `error`, `errorType`, `errorCode`, `traceId`), and
+ * adds `Retry-After` when known, which Nest's default handling would not. Registered globally
+ * by the module unless `errorFilter: false`; other exceptions are left to Nest.
  */
 @Catch(CandescentAuthError)
 export class CandescentErrorFilter implements ExceptionFilter {
@@ -16,10 +17,9 @@ export class CandescentErrorFilter implements ExceptionFilter {
       header: (name: string, value: string) => unknown;
       send: (body: unknown) => unknown;
     }>();
-    const { statusCode, error: name, errorType, errorCode, message, traceId, retryAfterSeconds } = error.toJSON();
-    if (retryAfterSeconds !== undefined) response.header('Retry-After', String(retryAfterSeconds));
-    if (typeof response.status === 'function') response.status(statusCode);
-    else response.code?.(statusCode);
-    response.send({ statusCode, error: name, errorType, errorCode, message, traceId });
+    if (error.retryAfterSeconds !== undefined) response.header('Retry-After', String(error.retryAfterSeconds));
+    if (typeof response.status === 'function') response.status(error.getStatus());
+    else response.code?.(error.getStatus());
+    response.send(error.getResponse());
   }
 }

@@ -39,7 +39,12 @@ function* errorChain(error: unknown): Generator<Record<string, unknown>> {
  */
 export function classifyNetworkError(
   error: unknown,
-  ctx: { service: CandescentService; traceId: string },
+  ctx: {
+    service: CandescentService;
+    traceId: string;
+    /** What failed, as the message names it. @default 'Candescent V1/V2 token service' */
+    subject?: string;
+  },
 ): CandescentAuthError {
   if (error instanceof CandescentAuthError) return error;
   let code: string | undefined;
@@ -68,9 +73,9 @@ export function classifyNetworkError(
   const group = timeout ? 'timeout' : hangUp ? 'reset' : (NETWORK_CODE_GROUP[networkCode ?? ''] ?? 'other');
   const { what, advice } = NETWORK_TEXT[group];
   const ErrorType = timeout ? CandescentTimeoutError : CandescentUnavailableError;
-  const service = SERVICE_LABEL[ctx.service];
+  const subject = ctx.subject ?? `Candescent ${SERVICE_LABEL[ctx.service]} token service`;
   return new ErrorType(
-    `Candescent ${service} token service ${what} (${networkCode ?? 'network error'}). ${advice}`,
+    `${subject} ${what} (${networkCode ?? 'network error'}). ${advice}`,
     {
       errorType: 'SYSTEM_ERROR',
       errorCode: timeout ? 'TIMEOUT' : 'NETWORK_ERROR',

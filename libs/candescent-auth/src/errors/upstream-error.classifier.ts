@@ -34,10 +34,10 @@ import { isRecord } from './network-error.classifier';
 
 /** Longest Retry-After honoured: a longer wait is more likely a mistake than a plan. */
 export const MAX_RETRY_AFTER_SECONDS = 3600;
-const MAX_UPSTREAM_TEXT = 200;
+export const MAX_UPSTREAM_TEXT = 200;
 
 /** What an error body said, in whichever documented shape it came. */
-interface UpstreamDetails {
+export interface UpstreamDetails {
   errorType?: string;
   errorCode?: string;
   message?: string;
@@ -52,7 +52,7 @@ function textOf(value: unknown): string | undefined {
 }
 
 /** Reads V1 `<Status>` (XML or JSON), V2 `{code, message}` and Apigee fault bodies. */
-function readDetails(res: TokenHttpResponse): UpstreamDetails {
+export function readDetails(res: TokenHttpResponse): UpstreamDetails {
   let parsed: unknown;
   try {
     parsed = parseResponseBody(res.headers['content-type'], res.body);
@@ -83,21 +83,23 @@ function readDetails(res: TokenHttpResponse): UpstreamDetails {
   };
 }
 
+/** Rate limiting in any of its documented forms: 429, quota or spike codes at 500, a gateway policy fault. */
+export function isRateLimited(status: number, details: UpstreamDetails): boolean {
+  const code = details.errorCode?.toUpperCase() ?? '';
+  const message = details.message ?? '';
+  if (status === 429) return true;
+  if (details.gatewayFault && GATEWAY_RATE_FAULT.test(`${code} ${message}`)) return true;
+  if (status < 500 || status > 599) return false;
+  const quotaCode = status === 500 && (V1_RATE_LIMIT_CODES_AT_500.has(code) || V2_RATE_LIMIT_CODES_AT_500.has(code));
+  return quotaCode || RATE_LIMIT_MESSAGE.test(message);
+}
+
 function kindOf(status: number, details: UpstreamDetails, grant?: TokenGrant): UpstreamErrorKind {
   const code = details.errorCode?.toUpperCase() ?? '';
   const message = details.message ?? '';
-  if (details.gatewayFault) {
-    const fault = `${code} ${message}`;
-    if (status === 429 || GATEWAY_RATE_FAULT.test(fault)) return 'rate-limited';
-    if (status < 500 && GATEWAY_CLIENT_FAULT.test(fault)) return 'forbidden-gateway';
-  }
-  if (status === 429) return 'rate-limited';
-  if (status >= 500 && status <= 599) {
-    const quotaCode =
-      status === 500 &&
-      (V1_RATE_LIMIT_CODES_AT_500.has(code) || V2_RATE_LIMIT_CODES_AT_500.has(code));
-    return quotaCode || RATE_LIMIT_MESSAGE.test(message) ? 'rate-limited' : 'unavailable';
-  }
+  if (isRateLimited(status, details)) return 'rate-limited';
+  if (details.gatewayFault && status < 500 && GATEWAY_CLIENT_FAULT.test(`${code} ${message}`)) return 'forbidden-gateway';
+  if (status >= 500 && status <= 599) return 'unavailable';
   const refreshRejected =
     grant === 'refresh_token' &&
     (REFRESH_REJECTED_CODES.has(code) || REFRESH_REJECTED_MESSAGE.test(message));
@@ -124,7 +126,7 @@ function kindOf(status: number, details: UpstreamDetails, grant?: TokenGrant): U
  * Upstream text for a message: one line, credential-shaped parts and long token-like runs
  * removed, then cut. Redacting before cutting matters: a cut secret no longer matches.
  */
-function upstreamText(value: string | undefined, max: number, freeText = true, sensitive: readonly string[] = []): string | undefined {
+export function upstreamText(value: string | undefined, max: number, freeText = true, sensitive: readonly string[] = []): string | undefined {
   if (value === undefined) return undefined;
   // The request's own credentials are scrubbed by value: an echoed password has no key to match.
   for (const secret of sensitive) {

@@ -1,23 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import { type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentContext, type CandescentRequestContext } from '../context/request-context';
-import {
-  CandescentForbiddenError,
-  CandescentProtocolError,
-  type CandescentService,
-  CandescentSessionExpiredError,
-  CandescentTokenUnavailableError,
-  CandescentUnavailableError,
-} from '../errors/candescent-auth.error';
+import { type CandescentService, CandescentSessionExpiredError, CandescentTokenUnavailableError } from '../errors/candescent-auth.error';
 import { sanitizeAxiosError } from '../logging/sanitize-axios-error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentTokenService } from '../token/candescent-token.service';
 import { isUsable } from '../token/refresh-schedule';
 import { CandescentClock } from '../token/candescent-clock';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
-import { type NotReplayable, snapshotForReplay, whyNotReplayable } from './replay-snapshot';
+import { failedCall, notReplayed, refusedAgain } from './outgoing-call.errors';
+import { snapshotForReplay, whyNotReplayable } from './replay-snapshot';
 import { requestDestination, usesFetchAdapter } from './request-destination';
 import { refused } from './request-refusals';
 import { serviceForPath } from './service-for-path';
@@ -37,6 +31,12 @@ declare module 'axios' {
     candescentAuth?: CandescentAuthMode;
     /** Set by the module on its one replay after a 401; never set it yourself. */
     candescentReplay?: boolean;
+    /**
+     * Errors of a Candescent call become module errors (`CandescentRequestRejectedError`,
+     * `CandescentNotFoundError`, ...) unless this is true: then the axios error is thrown as it
+     * is, printing redacted. @default false
+     */
+    candescentRawErrors?: boolean;
   }
 }
 
@@ -181,12 +181,13 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (!isAxiosError(error) || !error.config) throw error;
     const config = error.config;
     const attached = this.attached.get(config);
-    if (!attached || error.response?.status !== 401 || attached.leftOrigin) throw sanitizeAxiosError(error);
+    if (!attached) throw sanitizeAxiosError(error);
+    if (error.response?.status !== 401 || attached.leftOrigin) throw failedCall(error, attached, this.clock.now());
     const context = CandescentContext.current();
     const replayed = config.candescentReplay === true;
     // A refused replay means the fresh token is not the problem: renewing again would only spend
     // another token request, or another rotation of the customer's refresh token.
-    if (replayed) throw this.refusedAgain(error, attached, context);
+    if (replayed) throw refusedAgain(error, attached, context);
     sanitizeAxiosError(error);
     if (!attached.customer) {
       this.tokens.reportRejected(attached.accessToken);
@@ -195,39 +196,16 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       if (session?.renew && session.tokens[attached.service]?.accessToken === attached.accessToken) {
         session.tokens = await session.renew(attached.accessToken);
         // Kept, not renewed (see tokenRefusalCooldownMs): a replay would only be refused again.
-        if (session.tokens[attached.service]?.accessToken === attached.accessToken) throw this.refusedAgain(error, attached, context);
+        if (session.tokens[attached.service]?.accessToken === attached.accessToken) throw refusedAgain(error, attached, context);
       }
     }
     const notReplayable = whyNotReplayable(attached.original);
-    if (notReplayable) throw this.notReplayed(error, attached, notReplayable, context);
+    if (notReplayable) throw notReplayed(error, attached, notReplayable, context);
     // Replaying with the token that was just refused would only be refused again.
     if (!attached.customer && (await this.tokens.getInstitutionToken({ service: attached.service })).accessToken === attached.accessToken) {
-      throw this.refusedAgain(error, attached, context);
+      throw refusedAgain(error, attached, context);
     }
     return instance.request({ ...attached.original, candescentReplay: true });
-  }
-
-  /** The replay with a new token was refused too: the call itself is not allowed. */
-  private refusedAgain(error: AxiosError, attached: Attached, context?: CandescentRequestContext) {
-    sanitizeAxiosError(error);
-    const details = { service: attached.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REFUSED_AFTER_RENEWAL' };
-    return attached.customer
-      ? new CandescentForbiddenError('Candescent refused this call with a freshly renewed customer token (401); the customer may not be allowed this resource.', { ...details, errorType: 'USER_ERROR' })
-      : new CandescentProtocolError('Candescent refused this call with a freshly issued institution token (401); check the app\'s access to this API.', { ...details, errorType: 'SYSTEM_ERROR' });
-  }
-
-  /** The token was dropped (or renewed) but the request is not safe, or not possible, to send twice. */
-  private notReplayed(error: AxiosError, attached: Attached, why: NotReplayable, context?: CandescentRequestContext) {
-    sanitizeAxiosError(error);
-    const which = attached.customer ? 'customer token was renewed' : 'institution token was dropped';
-    const reason =
-      why === 'stream-body'
-        ? 'its body is a stream, which the first attempt has already read. Retry it with a new stream'
-        : 'it is not idempotent. Retry it, or send an Idempotency-Key header to allow one automatic replay';
-    return new CandescentUnavailableError(
-      `Candescent refused the token (401); the ${which}, but the request was not replayed because ${reason}.`,
-      { service: attached.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REFUSED_NOT_REPLAYED', errorType: 'SYSTEM_ERROR' },
-    );
   }
 }
 

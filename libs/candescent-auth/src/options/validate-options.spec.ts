@@ -83,7 +83,7 @@ describe('validateOptions', () => {
     expect(error.message).toMatch(/^Invalid CandescentAuthModule options \(\d+ problems?\):/);
     for (const line of expected) expect(error.message).toContain(line);
     expect(error.problems.length).toBe(expected.length);
-    expect(error.status).toBe(500);
+    expect(error.getStatus()).toBe(500);
   });
 
   it('lists every bad field in one error', () => {

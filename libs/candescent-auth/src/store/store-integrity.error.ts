@@ -5,7 +5,7 @@ import { CandescentAuthError } from '../errors/candescent-auth.error';
  * another `CANDESCENT_STORE_KEY`. The message never contains the value.
  */
 export class CandescentStoreIntegrityError extends CandescentAuthError {
-  readonly status = 500;
+  static override readonly httpStatus = 500;
 
   constructor(message: string) {
     super(message, { errorType: 'STORE_ERROR', errorCode: 'STORE_INTEGRITY' });

@@ -300,7 +300,7 @@ describe('parseTokenSuccess (property)', () => {
         const outcome = attempt(() => parseTokenSuccess(response, ctx));
         if ('error' in outcome) {
           expect(outcome.error).toBeInstanceOf(CandescentProtocolError);
-          expect((outcome.error as CandescentProtocolError).status).toBe(502);
+          expect((outcome.error as CandescentProtocolError).getStatus()).toBe(502);
           return;
         }
         const token = outcome.value;
@@ -377,7 +377,7 @@ describe('classifyTokenError (property)', () => {
         expect('value' in outcome).toBe(true);
         const error = (outcome as { value: CandescentAuthError }).value;
         expect(error).toBeInstanceOf(CandescentAuthError);
-        expect([400, 401, 403, 429, 502, 503, 504]).toContain(error.status);
+        expect([400, 401, 403, 429, 502, 503, 504]).toContain(error.getStatus());
         expect(error.upstreamStatus).toBe(response.status);
         expect(error.traceId).toBe(ctx.traceId);
         if (error.retryAfterSeconds !== undefined) {
@@ -402,8 +402,8 @@ describe('classifyTokenError (property)', () => {
             { service: 'v2', traceId: 't' },
           ),
         );
-        expect([429, 503]).toContain(error.status);
-        if (status === 500) expect(error.status).toBe(429);
+        expect([429, 503]).toContain(error.getStatus());
+        if (status === 500) expect(error.getStatus()).toBe(429);
       }),
       { numRuns: 300 },
     );
@@ -439,7 +439,7 @@ describe('validateLoginCredentials (property)', () => {
     const outcome = attempt(() => validateLoginCredentials(raw));
     if ('error' in outcome) {
       expect(outcome.error).toBeInstanceOf(CandescentInvalidRequestError);
-      expect((outcome.error as CandescentInvalidRequestError).status).toBe(400);
+      expect((outcome.error as CandescentInvalidRequestError).getStatus()).toBe(400);
       return;
     }
     const { username, password } = outcome.value;

@@ -240,7 +240,7 @@ describe('parseTokenSuccess: protocol errors', () => {
   ])('MALFORMED_BODY for %s', (_name, headers, body, mentioned) => {
     const error = protocolError(() => parseTokenSuccess({ status: 200, headers, body }, v1Ctx));
     expect(error).toMatchObject({ errorCode: 'MALFORMED_BODY', upstreamStatus: 200, traceId: 'trace-v1', service: 'v1' });
-    expect(error.status).toBe(502);
+    expect(error.getStatus()).toBe(502);
     expect(error.message).toContain(mentioned);
   });
 
