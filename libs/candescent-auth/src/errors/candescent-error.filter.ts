@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { traceIdFrom } from '../context/request-context';
 import { CandescentAuthError } from './candescent-auth.error';
 
 /**
@@ -16,7 +17,9 @@ export class CandescentErrorFilter implements ExceptionFilter {
       header: (name: string, value: string) => unknown;
       send: (body: unknown) => unknown;
     }>();
-    const { statusCode, error: name, errorType, errorCode, message, traceId, retryAfterSeconds } = error.toJSON();
+    const { statusCode, error: name, errorType, errorCode, message, retryAfterSeconds, ...rest } = error.toJSON();
+    // An error raised away from the request (a session renewal) still reports the request's trace id.
+    const traceId = rest.traceId ?? traceIdFrom(host.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>());
     if (retryAfterSeconds !== undefined) response.header('Retry-After', String(retryAfterSeconds));
     if (typeof response.status === 'function') response.status(statusCode);
     else response.code?.(statusCode);

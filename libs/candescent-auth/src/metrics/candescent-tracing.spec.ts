@@ -1,6 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { CandescentContext } from '../context/request-context';
 import { CandescentUnavailableError } from '../errors/candescent-auth.error';
 import { validateOptions } from '../options/validate-options';
