@@ -41,6 +41,8 @@ describeBrowser('the demo page in Chromium (cookie transport)', () => {
     sample = await startSample({ SESSION_TRANSPORT: 'cookie' });
     browser = await chromium.launch({ executablePath: chromiumBinary(), headless: true, args: ['--no-sandbox'] });
     context = await browser.newContext({ viewport: { width: 390, height: 844 } }); // a phone
+    // Playwright gives up well before Jest does, so a stuck step still leaves its screenshots.
+    context.setDefaultTimeout(10_000);
     page = await context.newPage();
   });
   afterAll(async () => {
@@ -137,5 +139,5 @@ describeBrowser('the demo page in Chromium (cookie transport)', () => {
         expect(await page.locator('#error-trace').textContent()).toMatch(/^[0-9a-f-]{36}$/);
       });
     });
-  });
+  }, 60_000);
 });
