@@ -1,6 +1,7 @@
 /** Unit specs sit beside the code; cross-cutting suites over real HTTP live in test/. */
 const moduleNameMapper = {
   '^@candescent/auth/testing$': '<rootDir>/libs/candescent-auth/src/testing',
+  '^@candescent/auth/swagger$': '<rootDir>/libs/candescent-auth/src/swagger',
   '^@candescent/auth$': '<rootDir>/libs/candescent-auth/src',
   '^@candescent/sandbox$': '<rootDir>/libs/candescent-sandbox/src',
 };

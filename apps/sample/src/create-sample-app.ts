@@ -5,6 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
 import { AppModule } from './app.module';
 import { readSampleEnvironment, type SampleEnvironment } from './sample-config';
+import type { SampleTelemetryHooks } from './telemetry/sample-telemetry';
+import { installSampleWeb } from './web/sample-web';
 
 /** A sample app ready to listen, with the embedded sandbox when no Candescent URL was given. */
 export interface SampleApp {
@@ -21,7 +23,7 @@ export interface SampleApp {
  */
 export async function createSampleApp(
   env: Record<string, string | undefined>,
-  options: { sandbox?: SandboxOptions; logger?: false } = {},
+  options: { sandbox?: SandboxOptions; logger?: false; telemetry?: SampleTelemetryHooks } = {},
 ): Promise<SampleApp> {
   const environment = readSampleEnvironment(env);
   let sandbox: CandescentSandbox | undefined;
@@ -42,6 +44,8 @@ export async function createSampleApp(
     });
     app.useBodyParser('json', { limit: '100kb' });
     if (environment.TRUST_PROXY) app.set('trust proxy', trustProxyValue(environment.TRUST_PROXY));
+    // Demo page, security headers, /docs and telemetry (web/sample-web.ts).
+    const stopWeb = installSampleWeb(app, environment, options.telemetry);
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.enableShutdownHooks();
     return {
@@ -50,6 +54,7 @@ export async function createSampleApp(
       sandbox,
       close: async () => {
         await app.close();
+        await stopWeb();
         await sandbox?.stop();
       },
     };

@@ -55,6 +55,14 @@ export class SampleEnvironment {
 
   @IsOptional() @Transform(({ value }) => (value === undefined ? 10 : Number(value))) @IsInt() @Min(1) @Max(10_000)
   LOGIN_RATE_LIMIT = 10;
+
+  /** `1` or `true`: the OpenTelemetry SDK exports the module's spans and metrics (see telemetry/). */
+  @IsOptional() @Transform(({ value }) => value === '1' || value === 'true' || value === true)
+  OTEL_ENABLED = false;
+
+  /** With OTEL_ENABLED: an OTLP/HTTP collector (e.g. http://127.0.0.1:4318); unset: Prometheus at /metrics. */
+  @IsOptional() @IsString()
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 
 /** Reads and checks the environment; every problem is listed in one error. */

@@ -41,3 +41,4 @@ export { MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';
+export { CANDESCENT_SPAN_ATTRIBUTES, CANDESCENT_SPAN_NAMES, CANDESCENT_TRACER_NAME } from './metrics/candescent-tracing';

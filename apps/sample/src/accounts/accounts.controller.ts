@@ -9,6 +9,7 @@ import {
   RequireCustomerToken,
   type ResolvedCandescentAuthOptions,
 } from '@candescent/auth';
+import { DocAccounts } from '../docs/route-docs.decorators';
 import { AccountsQuery } from './accounts.query';
 
 /** `GET /accounts`: the customer's accounts, fetched with the customer's own token. */
@@ -22,6 +23,7 @@ export class AccountsController {
   ) {}
 
   @Get()
+  @DocAccounts()
   async list(@CandescentCustomer() customer: CandescentCustomerView, @Query() query: AccountsQuery) {
     const service = query.service ?? (this.options.tokenServices.includes('v2') ? 'v2' : 'v1');
     if (!this.options.tokenServices.includes(service)) {

@@ -10,6 +10,7 @@ import {
   type ResolvedCandescentAuthOptions,
   sessionCookie,
 } from '@candescent/auth';
+import { DocLogin, DocLogout } from '../docs/route-docs.decorators';
 
 /** Login body: the library's validated credentials class, used as the DTO. */
 class LoginBody extends CandescentLoginCredentials {}
@@ -24,6 +25,7 @@ export class AuthController {
 
   /** `{username, password}` → `{sessionToken, expiresAt, customer}` (cookie transport: cookie + csrfToken). */
   @Post('login')
+  @DocLogin()
   @HttpCode(200)
   @UseGuards(ThrottlerGuard)
   async login(
@@ -46,6 +48,7 @@ export class AuthController {
 
   /** Ends the session: revokes the customer's Candescent tokens and deletes the session. */
   @Post('logout')
+  @DocLogout()
   @HttpCode(204)
   @UseGuards(CandescentAuthGuard)
   async logout(@CandescentCustomer('sessionId') sessionId: string, @Res({ passthrough: true }) res: Response): Promise<void> {

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { CandescentHealthIndicator } from '@candescent/auth';
+import { DocHealth } from '../docs/route-docs.decorators';
 
 /** `GET /health`: Terminus report with the Candescent token service. */
 @Controller('health')
@@ -11,6 +12,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @DocHealth()
   @HealthCheck()
   check() {
     return this.health.check([() => this.candescent.check('candescent')]);

@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { traceIdFrom } from '../context/request-context';
 import { CandescentAuthError } from './candescent-auth.error';
 
 /**
@@ -17,9 +18,12 @@ export class CandescentErrorFilter implements ExceptionFilter {
       header: (name: string, value: string) => unknown;
       send: (body: unknown) => unknown;
     }>();
+    const body = error.getResponse();
+    // An error raised away from the request (a session renewal) still reports the request's trace id.
+    const traceId = body.traceId ?? traceIdFrom(host.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>());
     if (error.retryAfterSeconds !== undefined) response.header('Retry-After', String(error.retryAfterSeconds));
     if (typeof response.status === 'function') response.status(error.getStatus());
     else response.code?.(error.getStatus());
-    response.send(error.getResponse());
+    response.send({ ...body, traceId });
   }
 }

@@ -5,6 +5,7 @@ import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentContext, type CandescentRequestContext } from '../context/request-context';
 import { type CandescentService, CandescentSessionExpiredError, CandescentTokenUnavailableError } from '../errors/candescent-auth.error';
 import { sanitizeAxiosError } from '../logging/sanitize-axios-error';
+import { traceUnauthorized } from '../metrics/candescent-tracing';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentTokenService } from '../token/candescent-token.service';
 import { isUsable } from '../token/refresh-schedule';
@@ -95,7 +96,8 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
         }
         return response;
       },
-      (error: unknown) => this.onError(instance, error),
+      // A 401 that leads to a replay gets its own span (metrics/candescent-tracing.ts).
+      (error: unknown) => traceUnauthorized(error, (config) => this.attached.get(config as InternalAxiosRequestConfig), () => this.onError(instance, error)),
     );
     let ejected = false;
     const eject = () => {

@@ -8,6 +8,7 @@ import {
 } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
+import { traceTokenRequest } from '../metrics/candescent-tracing';
 import { CircuitBreaker } from './circuit-breaker';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
@@ -58,7 +59,12 @@ export class TokenRequestExecutor {
   }
 
   /** Calls `attempt(timeoutMs)` until it succeeds, fails for good, or the deadline passes. */
-  async execute<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
+  execute<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
+    // One span per token request, all attempts included (see metrics/candescent-tracing.ts).
+    return traceTokenRequest(service, grant, attempt, (counted) => this.attempts(service, grant, counted));
+  }
+
+  private async attempts<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
     const { maxAttempts, baseDelayMs, maxDelayMs } = this.options.retry;
     const deadline = this.runtime.now() + this.options.requestDeadlineMs;
     const breaker = this.breaker(service);

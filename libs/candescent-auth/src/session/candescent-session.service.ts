@@ -10,6 +10,7 @@ import {
 } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
+import { traceSession, traceSessionRenewal } from '../metrics/candescent-tracing';
 import { registerSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
@@ -49,7 +50,11 @@ export class CandescentSessionService implements OnModuleDestroy {
   ) {}
 
   /** Logs the customer in and opens a session. The password is used once and not kept. */
-  async login(credentials: unknown, context: LoginContext = {}): Promise<CandescentLoginResult> {
+  login(credentials: unknown, context: LoginContext = {}): Promise<CandescentLoginResult> {
+    return traceSession('login', this.options.tokenServices, () => this.openSession(credentials, context));
+  }
+
+  private async openSession(credentials: unknown, context: LoginContext): Promise<CandescentLoginResult> {
     const tokens = await this.tokens.login(credentials, context);
     const handle = newSessionHandle();
     registerSecret(handle);
@@ -109,6 +114,10 @@ export class CandescentSessionService implements OnModuleDestroy {
    * just refused it) the renewal is forced, unless another request already replaced that token.
    */
   renew(id: string, rejectedAccessToken?: string): Promise<CandescentTokenSet> {
+    return traceSessionRenewal(rejectedAccessToken !== undefined, () => this.renewOnce(id, rejectedAccessToken));
+  }
+
+  private renewOnce(id: string, rejectedAccessToken?: string): Promise<CandescentTokenSet> {
     return this.renewals.run(`${id}:${rejectedAccessToken ?? ''}`, async () => {
       const lockKey = `lock:session:${id}`;
       const fence = await this.lock(lockKey);
@@ -166,7 +175,11 @@ export class CandescentSessionService implements OnModuleDestroy {
   }
 
   /** Ends a session: revokes its V2 tokens (best effort) and deletes it. */
-  async logout(id: string): Promise<void> {
+  logout(id: string): Promise<void> {
+    return traceSession('logout', this.options.tokenServices, () => this.endSession(id));
+  }
+
+  private async endSession(id: string): Promise<void> {
     const session = await this.read(id);
     if (!session) return;
     await this.end(id, session, 'revoked');

@@ -1,0 +1,172 @@
+// The demo page's only script (the Content-Security-Policy allows no inline script). Plain
+// browser JavaScript, no build step. The session lives in an HttpOnly cookie this script cannot
+// read; the CSRF token from the login answer is kept in sessionStorage and sent on every POST.
+(function () {
+  'use strict';
+
+  var CSRF_KEY = 'candescent-demo-csrf';
+  var byId = function (id) { return document.getElementById(id); };
+
+  /** Calls the sample's API; answers { status, ok, data } and never throws on an HTTP error. */
+  async function api(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    var csrf = sessionStorage.getItem(CSRF_KEY);
+    if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+    var response;
+    try {
+      response = await fetch(path, {
+        method: method,
+        headers: headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch (error) {
+      return { status: 0, ok: false, data: { message: 'The server could not be reached: ' + error.message } };
+    }
+    var text = await response.text();
+    var data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = { message: text };
+    }
+    return { status: response.status, ok: response.ok, data: data };
+  }
+
+  function say(text) {
+    byId('notice').textContent = text;
+  }
+
+  function clearError() {
+    byId('error').hidden = true;
+  }
+
+  /** Shows an error answer with its status, errorCode and trace id (the module's stable body). */
+  function showError(result) {
+    var data = result.data || {};
+    byId('error-status').textContent = result.status === 0 ? 'no answer' : String(result.status);
+    byId('error-code').textContent = data.errorCode || '(none)';
+    byId('error-trace').textContent = data.traceId || '(none)';
+    byId('error-message').textContent = Array.isArray(data.message) ? data.message.join('; ') : String(data.message || '');
+    byId('error').hidden = false;
+    byId('error').querySelector('h2').focus();
+  }
+
+  function show(state) {
+    document.body.dataset.state = state;
+    byId('login').hidden = state !== 'login';
+    byId('session').hidden = state !== 'session';
+  }
+
+  function showLogin(message) {
+    sessionStorage.removeItem(CSRF_KEY);
+    byId('accounts').querySelector('tbody').replaceChildren();
+    show('login');
+    say(message || '');
+    byId('password').value = '';
+    byId('username').focus();
+  }
+
+  /** A guarded call answered 401: the session is over (expired, revoked, unknown). */
+  function sessionEnded(result) {
+    var code = (result.data && result.data.errorCode) || 'SESSION_MISSING';
+    showLogin(code === 'SESSION_MISSING' ? '' : 'Your session ended (' + code + '). Please log in again.');
+    if (code !== 'SESSION_MISSING') showError(result);
+  }
+
+  function cell(text, className) {
+    var td = document.createElement('td');
+    td.textContent = text;
+    if (className) td.className = className;
+    return td;
+  }
+
+  async function loadProfile() {
+    var result = await api('GET', '/me');
+    if (result.status === 401) {
+      sessionEnded(result);
+      return false;
+    }
+    if (!result.ok) {
+      showError(result);
+      return false;
+    }
+    byId('profile-login').textContent = result.data.loginId;
+    byId('profile-fi').textContent = result.data.fiId;
+    byId('profile-customer').textContent = result.data.fiCustomerId || '(V2 login: none)';
+    byId('profile-member').textContent = result.data.memberNumber || '(V2 login: none)';
+    show('session');
+    return true;
+  }
+
+  async function loadAccounts() {
+    var result = await api('GET', '/accounts');
+    if (result.status === 401) return sessionEnded(result);
+    if (!result.ok) return showError(result);
+    var list = (result.data.accounts && result.data.accounts.accounts) || [];
+    var rows = list.map(function (account) {
+      var row = document.createElement('tr');
+      row.append(cell(account.name + ' (' + account.id + ')'), cell(account.type), cell(account.balance + ' ' + account.currency, 'amount'));
+      return row;
+    });
+    var body = byId('accounts').querySelector('tbody');
+    body.replaceChildren.apply(body, rows);
+    say('Accounts loaded through the ' + result.data.service.toUpperCase() + ' service with your own token.');
+  }
+
+  async function onLogin(event) {
+    event.preventDefault();
+    clearError();
+    var button = event.submitter || byId('login-form').querySelector('button');
+    button.disabled = true;
+    try {
+      var result = await api('POST', '/auth/login', { username: byId('username').value, password: byId('password').value });
+      byId('password').value = '';
+      if (!result.ok) return showError(result);
+      if (result.data.sessionToken) {
+        // Bearer transport: this page will not keep a session token in script-readable memory.
+        await fetch('/auth/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + result.data.sessionToken } });
+        return showError({ status: 200, data: { errorCode: 'BEARER_TRANSPORT', message: 'The server runs the bearer transport; this page needs the cookie transport. Restart it with SESSION_TRANSPORT=cookie (npm start does this by default).' } });
+      }
+      sessionStorage.setItem(CSRF_KEY, result.data.csrfToken);
+      if (await loadProfile()) {
+        byId('session-title').focus();
+        await loadAccounts();
+      }
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function onLogout() {
+    clearError();
+    var result = await api('POST', '/auth/logout');
+    if (result.status === 204) return showLogin('You are logged out.');
+    if (result.status === 401) return sessionEnded(result);
+    showError(result);
+  }
+
+  async function onInstitution() {
+    clearError();
+    var result = await api('GET', '/institution/status');
+    if (!result.ok) {
+      byId('institution-result').textContent = '';
+      return showError(result);
+    }
+    byId('institution-result').textContent =
+      'Held: ' + (result.data.held ? 'yes' : 'no') + ', ' + result.data.service.toUpperCase() + ' token, valid until ' + new Date(result.data.expiresAt).toLocaleString() + '.';
+  }
+
+  async function start() {
+    byId('login-form').addEventListener('submit', onLogin);
+    byId('logout').addEventListener('click', onLogout);
+    byId('refresh').addEventListener('click', function () { clearError(); loadAccounts(); });
+    byId('institution').addEventListener('click', onInstitution);
+    // A reload keeps the session: the cookie goes along by itself.
+    if (await loadProfile()) await loadAccounts();
+  }
+
+  start();
+})();

@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { setupSampleDocs } from '../docs/sample-docs';
+import type { SampleEnvironment } from '../sample-config';
+import { type SampleTelemetryHooks, startSampleTelemetry } from '../telemetry/sample-telemetry';
+import { securityHeaders } from './security-headers.middleware';
+
+/**
+ * The page's files live in `apps/sample/public`, outside the compiled tree, so the same lookup
+ * works from the sources (tests) and from `dist/` (`npm start`): the nearest ancestor that has it.
+ */
+export function demoPageDirectory(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'apps', 'sample', 'public');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`The demo page (apps/sample/public) was not found above ${from}.`);
+  }
+}
+
+/**
+ * What the sample serves besides its API: security headers, the demo page at `/`, the OpenAPI
+ * docs at `/docs`, and (when enabled) OpenTelemetry export. Must run after the body parser and
+ * before the app initialises, so the middleware sits in front of the routes.
+ * @returns a function that stops telemetry export (call it after the app closed)
+ */
+export function installSampleWeb(app: NestExpressApplication, environment: SampleEnvironment, telemetry?: SampleTelemetryHooks): () => Promise<void> {
+  const pageDirectory = demoPageDirectory();
+  const stopTelemetry = startSampleTelemetry(app, environment, telemetry);
+  app.use(securityHeaders);
+  app.useStaticAssets(pageDirectory, { index: 'index.html', redirect: false, dotfiles: 'ignore' });
+  setupSampleDocs(app);
+  return stopTelemetry;
+}
