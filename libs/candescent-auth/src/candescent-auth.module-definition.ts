@@ -21,14 +21,31 @@ export interface CandescentAuthModuleExtras {
    * @default true
    */
   errorFilter: boolean;
+  /**
+   * Open the request context (trace id, client IP, the guard's session) in a middleware on
+   * every route. Turn it off when your app opens contexts itself, for instance inside its own
+   * nestjs-cls or AsyncLocalStorage setup: then run each request in
+   * `CandescentContext.run(...)`, or guarded customer calls fail closed.
+   * @default true
+   */
+  context: boolean;
 }
 
-const DEFAULT_EXTRAS: CandescentAuthModuleExtras = { isGlobal: false, errorFilter: true };
+const DEFAULT_EXTRAS: CandescentAuthModuleExtras = { isGlobal: false, errorFilter: true, context: true };
 
-function applyExtras(definition: DynamicModule, extras: Partial<CandescentAuthModuleExtras>): DynamicModule {
-  const { isGlobal, errorFilter } = { ...DEFAULT_EXTRAS, ...extras };
-  const filter = errorFilter ? [{ provide: APP_FILTER, useClass: CandescentErrorFilter }] : [];
-  return { ...definition, global: isGlobal, providers: [...(definition.providers ?? []), ...filter] };
+/** The extras as the module class reads them in `configure`. */
+export const CANDESCENT_MODULE_EXTRAS = Symbol('CANDESCENT_MODULE_EXTRAS');
+
+function applyExtras(definition: DynamicModule, given: Partial<CandescentAuthModuleExtras>): DynamicModule {
+  // forRoot hands over its whole argument, options (and secrets) included: keep the switches only.
+  const extras: CandescentAuthModuleExtras = {
+    isGlobal: given.isGlobal ?? DEFAULT_EXTRAS.isGlobal,
+    errorFilter: given.errorFilter ?? DEFAULT_EXTRAS.errorFilter,
+    context: given.context ?? DEFAULT_EXTRAS.context,
+  };
+  const filter = extras.errorFilter ? [{ provide: APP_FILTER, useClass: CandescentErrorFilter }] : [];
+  const providers = [...(definition.providers ?? []), ...filter, { provide: CANDESCENT_MODULE_EXTRAS, useValue: extras }];
+  return { ...definition, global: extras.isGlobal, providers };
 }
 
 export const {

@@ -1,8 +1,13 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from './candescent-auth.constants';
-import { CANDESCENT_AUTH_MODULE_OPTIONS, CandescentAuthConfigurableModule } from './candescent-auth.module-definition';
-import { CandescentContextInterceptor } from './context/candescent-context.interceptor';
+import {
+  CANDESCENT_AUTH_MODULE_OPTIONS,
+  CANDESCENT_MODULE_EXTRAS,
+  CandescentAuthConfigurableModule,
+  type CandescentAuthModuleExtras,
+} from './candescent-auth.module-definition';
+import { CandescentContextMiddleware } from './context/candescent-context.middleware';
+import { CandescentCustomerTokenGuard } from './context/customer-token.decorator';
 import { CandescentHealthIndicator } from './health/candescent-health.indicator';
 import { CandescentHttpInterceptor } from './http/candescent-http.interceptor';
 import { CandescentHttpInstaller, CandescentHttpService, candescentHttpServiceProvider } from './http/candescent-http.providers';
@@ -43,7 +48,7 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CandescentStoreCloser,
     CandescentSessionService,
     CandescentAuthGuard,
-    { provide: APP_INTERCEPTOR, useClass: CandescentContextInterceptor },
+    CandescentCustomerTokenGuard,
   ],
   exports: [
     CANDESCENT_RESOLVED_OPTIONS, CandescentClock, CandescentTokenService, CandescentHttpInterceptor, CandescentHealthIndicator,
@@ -52,4 +57,12 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CandescentHttpService,
   ],
 })
-export class CandescentAuthModule extends CandescentAuthConfigurableModule {}
+export class CandescentAuthModule extends CandescentAuthConfigurableModule implements NestModule {
+  constructor(@Inject(CANDESCENT_MODULE_EXTRAS) private readonly extras: CandescentAuthModuleExtras) {
+    super();
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.extras.context) consumer.apply(CandescentContextMiddleware).forRoutes('{*path}');
+  }
+}

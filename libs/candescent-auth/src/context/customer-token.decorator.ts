@@ -1,9 +1,21 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, type CanActivate, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { CandescentContext } from './request-context';
 
 export const REQUIRE_CUSTOMER_TOKEN = 'candescent:requireCustomerToken';
+
+/** Marks the request's context; a guard because guards run inside the context and before the handler. */
+@Injectable()
+export class CandescentCustomerTokenGuard implements CanActivate {
+  canActivate(): boolean {
+    const context = CandescentContext.current();
+    if (context) context.requireCustomerToken = true;
+    return true;
+  }
+}
 
 /**
  * Outgoing Candescent calls made by this route (or controller) must carry a customer token:
  * without a customer session they fail instead of falling back to the institution token.
  */
-export const RequireCustomerToken = (): MethodDecorator & ClassDecorator => SetMetadata(REQUIRE_CUSTOMER_TOKEN, true);
+export const RequireCustomerToken = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(REQUIRE_CUSTOMER_TOKEN, true), UseGuards(CandescentCustomerTokenGuard));

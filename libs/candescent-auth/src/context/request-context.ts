@@ -33,6 +33,9 @@ export interface CandescentRequestContext {
 }
 
 const storage = new AsyncLocalStorage<CandescentRequestContext>();
+
+/** Where the guard leaves the session on the framework's request object (for `@CandescentCustomer()`). */
+export const SESSION_ON_REQUEST = Symbol('candescentSession');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** Access to the current request's context. */
@@ -47,6 +50,17 @@ export const CandescentContext = {
     return storage.run(context, fn);
   },
 };
+
+/**
+ * Hands a request's session to `@CandescentCustomer()` (through the request object) and to
+ * outgoing calls (through the current context, when the module's middleware or the app opened
+ * one: without a context, customer calls fail closed).
+ */
+export function bindSession(request: { [SESSION_ON_REQUEST]?: CandescentSessionRef }, session: CandescentSessionRef): void {
+  request[SESSION_ON_REQUEST] = session;
+  const context = storage.getStore();
+  if (context) context.session = session;
+}
 
 const TRACE_ON_REQUEST = Symbol('candescentTraceId');
 

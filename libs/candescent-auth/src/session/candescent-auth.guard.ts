@@ -1,7 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SESSION_ON_REQUEST } from '../context/candescent-context.interceptor';
-import { type CandescentSessionRef, traceIdFrom } from '../context/request-context';
+import { bindSession, CandescentContext, type CandescentSessionRef, SESSION_ON_REQUEST, traceIdFrom } from '../context/request-context';
 import { ContextSession } from '../context/session-ref';
 import { CandescentConfigurationError, CandescentForbiddenError, CandescentSessionRejectedError } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
@@ -46,18 +45,19 @@ export class CandescentAuthGuard implements CanActivate {
       );
     }
     const request = execution.switchToHttp().getRequest<GuardedRequest>();
-    const traceId = traceIdFrom(request);
+    // The context's id when there is one: on Fastify the middleware saw the raw request, not this one.
+    const traceId = CandescentContext.current()?.traceId ?? traceIdFrom(request);
     const handle = this.extractHandle(request, traceId);
     const authenticated = await this.sessions.authenticate(handle, traceId);
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
-    request[SESSION_ON_REQUEST] = new ContextSession(
+    bindSession(request, new ContextSession(
       authenticated.id,
       authenticated.session.tokens,
       (rejected) => this.sessions.renew(authenticated.id, rejected),
       (accessToken) => {
         this.sessions.reportAccepted(authenticated.id, accessToken);
       },
-    );
+    ));
     return true;
   }
 

@@ -1,6 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { SESSION_ON_REQUEST } from '../context/candescent-context.interceptor';
-import type { CandescentSessionRef } from '../context/request-context';
+import { type CandescentSessionRef, SESSION_ON_REQUEST } from '../context/request-context';
 import { CandescentSessionRejectedError } from '../errors/candescent-auth.error';
 import type { CandescentCustomerIdentity } from '../token/token-set.interface';
 
