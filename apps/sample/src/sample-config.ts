@@ -55,6 +55,10 @@ export class SampleEnvironment {
 
   @IsOptional() @Transform(({ value }) => (value === undefined ? 10 : Number(value))) @IsInt() @Min(1) @Max(10_000)
   LOGIN_RATE_LIMIT = 10;
+
+  /** Login attempts per minute per username (case-insensitive), whatever the client IP. */
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 5 : Number(value))) @IsInt() @Min(1) @Max(10_000)
+  LOGIN_USERNAME_RATE_LIMIT = 5;
 }
 
 /** Reads and checks the environment; every problem is listed in one error. */
