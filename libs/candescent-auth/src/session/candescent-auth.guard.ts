@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { SESSION_ON_REQUEST } from '../context/candescent-context.interceptor';
-import { type CandescentSessionRef, traceIdFrom } from '../context/request-context';
+import { CandescentContext, type CandescentSessionRef, traceIdFrom } from '../context/request-context';
 import { ContextSession } from '../context/session-ref';
 import { CandescentConfigurationError, CandescentForbiddenError, CandescentSessionRejectedError } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
@@ -46,7 +46,8 @@ export class CandescentAuthGuard implements CanActivate {
     const request = execution.switchToHttp().getRequest<GuardedRequest>();
     const traceId = traceIdFrom(request);
     const handle = this.extractHandle(request, traceId);
-    const authenticated = await this.sessions.authenticate(handle, traceId);
+    // Guards run before the context interceptor: give the store's failure logs the trace id.
+    const authenticated = await CandescentContext.run({ traceId }, () => this.sessions.authenticate(handle, traceId));
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
     request[SESSION_ON_REQUEST] = new ContextSession(
       authenticated.id,
