@@ -7,8 +7,7 @@ const LOGIN_WINDOW_MS = 60_000;
 /**
  * The login limits: per client IP (`LOGIN_RATE_LIMIT`), and per username
  * (`LOGIN_USERNAME_RATE_LIMIT`), so guessing one customer's password from many addresses is
- * limited too. The username is compared case-insensitively, as banks usually treat login ids;
- * a body without a string username falls back to the client IP (it is refused with a 400 anyway).
+ * limited too. The username is compared case-insensitively, as banks usually treat login ids.
  * The throttler stores a hash of the tracker, not the username itself.
  */
 export function loginThrottlers(environment: SampleEnvironment): ThrottlerOptions[] {
@@ -18,10 +17,14 @@ export function loginThrottlers(environment: SampleEnvironment): ThrottlerOption
       name: 'login-username',
       ttl: LOGIN_WINDOW_MS,
       limit: environment.LOGIN_USERNAME_RATE_LIMIT,
-      getTracker: (request: { body?: unknown; ip?: string }) => {
-        const username = (request.body as { username?: unknown } | undefined)?.username;
-        return typeof username === 'string' ? `username:${username.normalize('NFKC').toLowerCase()}` : `ip:${request.ip ?? ''}`;
-      },
+      // Without a string username there is nothing to count (the body is refused with a 400).
+      skipIf: (context) => typeof usernameIn(context.switchToHttp().getRequest()) !== 'string',
+      getTracker: (request) => `username:${String(usernameIn(request)).normalize('NFKC').toLowerCase()}`,
     },
   ];
+}
+
+function usernameIn(request: { body?: unknown }): unknown {
+  const body = request.body;
+  return body !== null && typeof body === 'object' ? (body as { username?: unknown }).username : undefined;
 }

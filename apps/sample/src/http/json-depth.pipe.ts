@@ -15,7 +15,7 @@ export class JsonDepthPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'body' && depthExceeds(value, MAX_BODY_DEPTH)) {
       throw new CandescentInvalidRequestError(
-        `The request body is nested more than ${MAX_BODY_DEPTH} levels deep; send a flat JSON object such as {"username": "...", "password": "..."}.`,
+        `The request body is nested more than ${MAX_BODY_DEPTH} levels deep; send a flat JSON object of strings, such as the username and password of a login.`,
         { errorType: 'USER_ERROR', errorCode: 'BODY_TOO_DEEP' },
       );
     }
