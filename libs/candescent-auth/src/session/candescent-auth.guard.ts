@@ -7,7 +7,7 @@ import { CandescentConfigurationError, CandescentForbiddenError, CandescentSessi
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
 import { CandescentSessionService } from './candescent-session.service';
-import { readCookie } from './session-cookie';
+import { cookieValues } from './session-cookie';
 import { IS_PUBLIC } from './public.decorator';
 import type { AuthenticatedSession } from './stored-session.interface';
 
@@ -68,7 +68,11 @@ export class CandescentAuthGuard implements CanActivate {
   /** The session handle from the bearer header or the cookie, per the configured transport. */
   protected extractHandle(request: GuardedRequest, traceId: string): string | undefined {
     if (this.options.session.transport === 'cookie') {
-      return readCookie(request.headers.cookie, this.options.session.cookieName);
+      // Two different session cookies (one planted by a sibling site, or set for a narrower
+      // path) are refused rather than one picked: whichever came first is not the safe choice.
+      const values = new Set(cookieValues(request.headers.cookie, this.options.session.cookieName));
+      if (values.size > 1) throw new CandescentSessionRejectedError('invalid', traceId);
+      return values.values().next().value;
     }
     const header = request.headers.authorization;
     if (header === undefined) return undefined;
