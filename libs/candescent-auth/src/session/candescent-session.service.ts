@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { CandescentContext } from '../context/request-context';
 import {
   CandescentSessionExpiredError,
   CandescentSessionRejectedError,
@@ -93,7 +94,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     } catch (error: unknown) {
       // The customer gets an error, not a session: the tokens just issued must not stay alive upstream.
       await Promise.all([
-        this.revoker.revoke(tokens, 'a login whose session could not be stored'),
+        this.revoker.revoke(tokens, 'of a login whose session could not be stored'),
         this.store.delete(sessionKeys.value(id)).catch(() => undefined),
       ]);
       throw error;
@@ -101,8 +102,8 @@ export class CandescentSessionService implements OnModuleDestroy {
     CandescentMetrics.session('login');
     const replaced = presentedSessionTokens.filter(isSessionHandle).map(hashHandle);
     await Promise.all([
-      ...displaced.map((old) => this.endQuietly(old, 'the oldest session of an account over its session cap')),
-      ...replaced.filter((old) => old !== id).map((old) => this.endQuietly(old, 'a session replaced by a new login')),
+      ...displaced.map((old) => this.endQuietly(old, 'of the oldest session of an account over its session cap')),
+      ...replaced.filter((old) => old !== id).map((old) => this.endQuietly(old, 'of a session replaced by a new login')),
     ]);
     return { sessionToken: handle, expiresAt: this.expiresAt(session), absoluteExpiresAt: session.absoluteExpiresAt, csrfToken, customer: tokens.customer };
   }
@@ -122,7 +123,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     if (now >= this.expiresAt(session)) {
       await this.end(id, session, 'expired');
       // Its refresh token would otherwise keep working upstream for anyone who has it.
-      await this.revoker.revoke(session.tokens, 'a session that expired');
+      await this.revoker.revoke(session.tokens, 'of a session that expired');
       throw new CandescentSessionRejectedError('expired', traceId);
     }
     if (this.renewalDue(session.tokens, now)) {
@@ -184,7 +185,7 @@ export class CandescentSessionService implements OnModuleDestroy {
           const now = await this.records.read(id);
           if (!now) {
             // The fresh tokens would outlive the logout unrevoked.
-            await this.revoker.revoke(tokens, 'a renewal that finished after its session ended');
+            await this.revoker.revoke(tokens, 'of a renewal that finished after its session ended');
             throw new CandescentSessionRejectedError(await this.records.endReason(id));
           }
           this.logger.warn('Renewed customer tokens could not be stored (the renewal lock expired); using them for this request only.');
@@ -211,7 +212,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     await this.end(id, session, 'revoked');
     CandescentMetrics.session('logout');
     // The session is gone locally either way; its tokens expire on their own if this fails.
-    await this.revoker.revoke(session.tokens, 'a logout');
+    await this.revoker.revoke(session.tokens, 'at logout');
   }
 
   /** Stops waiting for store locks; pending renewals fail fast instead of polling a closed store. */
@@ -264,9 +265,13 @@ export class CandescentSessionService implements OnModuleDestroy {
       const fence = await this.store.acquireLock(lockKey, leaseMs);
       if (fence) return fence;
       if (this.destroyed || this.clock.now() >= deadline) {
-        throw new CandescentUnavailableError('Another instance is renewing this session and did not finish in time; try again.', {
+        const traceId = CandescentContext.current()?.traceId;
+        // How the fleet works is for operators; the customer only needs to try again.
+        this.logger.warn(`The renewal lock of a session stayed taken for ${leaseMs} ms (another instance renewing, or it died holding it)${traceId ? ` (trace ${traceId})` : ''}.`);
+        throw new CandescentUnavailableError('The session is busy; try again shortly.', {
           errorType: 'SYSTEM_ERROR',
           errorCode: 'SESSION_LOCKED',
+          traceId,
         });
       }
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS).unref());
@@ -286,7 +291,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       await this.end(id, session, 'revoked');
       await this.revoker.revoke(session.tokens, why);
     } catch (error: unknown) {
-      this.logger.warn(`Ending ${why} failed.`, error);
+      this.logger.warn(`Ending a session failed; the customer tokens ${why} stay valid upstream until they expire.`, error);
     }
   }
 
@@ -296,7 +301,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     this.logger.warn('The memory store was full and dropped a session; its customer has to log in again.');
     try {
       const session = JSON.parse(value) as StoredSession;
-      void this.revoker.revoke(session.tokens, 'a session dropped from the full memory store');
+      void this.revoker.revoke(session.tokens, 'of a session dropped from the full memory store');
     } catch {
       // Not a session this module wrote; nothing to revoke.
     }

@@ -15,14 +15,15 @@ export class QuietRevoker {
 
   constructor(private readonly tokens: CandescentTokenService) {}
 
+  /** @param why completes "the customer tokens ...", e.g. `at logout`, `of a session that expired` */
   async revoke(set: CandescentTokenSet, why: string): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const revoked = this.tokens.revoke(set).then(
       () => {
-        this.logger.debug(`Revoked the customer tokens of ${why}.`);
+        this.logger.debug(`Revoked the customer tokens ${why}.`);
       },
       (error: unknown) => {
-        this.logger.warn(`Revoking the customer tokens of ${why} failed; they stay valid upstream until they expire.`, error);
+        this.logger.warn(`Revoking the customer tokens ${why} failed; they stay valid upstream until they expire.`, error);
       },
     );
     const waited = new Promise<void>((resolve) => {
