@@ -108,6 +108,18 @@ describe('sessions that end on their own', () => {
     expect(logs.linesAt('warn').filter((line) => /dropped a session|maxSessionEntries/.test(line))).toEqual([]);
   });
 
+  it("keeps another account's session when a store's general bound is small (default cap and session bound)", async () => {
+    const clock = new FakeClock();
+    // maxEntries alone used to bound sessions too: 60 logins of one account pushed everyone out.
+    const sessions = await instance(new MemoryStore({ now: () => clock.now(), maxEntries: 30 }), clock);
+    const victim = await sessions.login({ username: bob.username, password: bob.password });
+    for (let i = 0; i < 60; i++) {
+      clock.advance(10);
+      await sessions.login({ username: alice.username, password: alice.password });
+    }
+    await expect(sessions.authenticate(victim.sessionToken)).resolves.toMatchObject({ session: { tokens: { customer: { loginId: 'bob' } } } });
+  });
+
   it('warns once as the session bound nears, and revokes the tokens of a session the full store drops', async () => {
     const clock = new FakeClock();
     const logs = new LogCapture();
