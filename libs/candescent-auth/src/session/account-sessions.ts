@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { CandescentUnavailableError } from '../errors/candescent-auth.error';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import { sessionKeys } from '../store/session-keys';
+import { waitForLock } from '../store/store-lock';
 
 interface Listed {
   id: string;
@@ -55,19 +56,13 @@ export class AccountSessions {
   }
 
   private async lock(lockKey: string): Promise<string> {
-    const deadline = Date.now() + ACCOUNT_LOCK_MS;
-    for (;;) {
-      const fence = await this.store.acquireLock(lockKey, ACCOUNT_LOCK_MS);
-      if (fence !== undefined) return fence;
-      // A holder that died frees the lease after ACCOUNT_LOCK_MS, so waiting that long suffices.
-      if (Date.now() >= deadline) {
-        throw new CandescentUnavailableError('Too many logins to this account at once; try again shortly.', {
-          errorType: 'SYSTEM_ERROR',
-          errorCode: 'SESSION_LOCKED',
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS).unref());
-    }
+    // A holder that died frees the lease after ACCOUNT_LOCK_MS, so waiting that long suffices.
+    const fence = await waitForLock(this.store, lockKey, { leaseMs: ACCOUNT_LOCK_MS, waitMs: ACCOUNT_LOCK_MS, now: Date.now, pollMs: LOCK_POLL_MS });
+    if (fence !== undefined) return fence;
+    throw new CandescentUnavailableError('Too many logins to this account at once; try again shortly.', {
+      errorType: 'SYSTEM_ERROR',
+      errorCode: 'SESSION_LOCKED',
+    });
   }
 }
 

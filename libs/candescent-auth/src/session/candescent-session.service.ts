@@ -14,6 +14,7 @@ import { registerSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { isSessionValueKey, sessionKeys } from '../store/session-keys';
+import { waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
 import { CandescentTokenService } from '../token/candescent-token.service';
 import { isUsable, refreshAt } from '../token/refresh-schedule';
@@ -260,22 +261,18 @@ export class CandescentSessionService implements OnModuleDestroy {
   private async lock(lockKey: string): Promise<string> {
     // The lease outlives the longest refresh (deadline included), so it cannot lapse mid-renewal.
     const leaseMs = this.options.requestDeadlineMs + LOCK_MARGIN_MS;
-    const deadline = this.clock.now() + leaseMs;
-    for (;;) {
-      const fence = await this.store.acquireLock(lockKey, leaseMs);
-      if (fence) return fence;
-      if (this.destroyed || this.clock.now() >= deadline) {
-        const traceId = CandescentContext.current()?.traceId;
-        // How the fleet works is for operators; the customer only needs to try again.
-        this.logger.warn(`The renewal lock of a session stayed taken for ${leaseMs} ms (another instance renewing, or it died holding it)${traceId ? ` (trace ${traceId})` : ''}.`);
-        throw new CandescentUnavailableError('The session is busy; try again shortly.', {
-          errorType: 'SYSTEM_ERROR',
-          errorCode: 'SESSION_LOCKED',
-          traceId,
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS).unref());
-    }
+    const fence = await waitForLock(this.store, lockKey, {
+      leaseMs,
+      waitMs: leaseMs,
+      now: () => this.clock.now(),
+      pollMs: LOCK_POLL_MS,
+      stop: () => this.destroyed,
+    });
+    if (fence !== undefined) return fence;
+    const traceId = CandescentContext.current()?.traceId;
+    // How the fleet works is for operators; the customer only needs to try again.
+    this.logger.warn(`The renewal lock of a session stayed taken for ${leaseMs} ms (another instance renewing, or it died holding it)${traceId ? ` (trace ${traceId})` : ''}.`);
+    throw new CandescentUnavailableError('The session is busy; try again shortly.', { errorType: 'SYSTEM_ERROR', errorCode: 'SESSION_LOCKED', traceId });
   }
 
   private async end(id: string, session: StoredSession, reason: 'expired' | 'revoked'): Promise<void> {
