@@ -46,6 +46,7 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly records: SessionRecords;
   private readonly accounts: AccountSessions;
   private readonly revoker: QuietRevoker;
+  private evictions = 0;
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
@@ -295,7 +296,10 @@ export class CandescentSessionService implements OnModuleDestroy {
   /** A session the memory store dropped to stay within its bound: its tokens must not live on. */
   private evicted(key: string, value: string): void {
     if (!isSessionValueKey(key)) return;
-    this.logger.warn('The memory store was full and dropped a session; its customer has to log in again.');
+    // The first drop and then every thousandth: a flood of them must not flood the log too.
+    if (this.evictions++ % 1_000 === 0) {
+      this.logger.warn(`The memory store was full and dropped a session (${this.evictions} so far); its customer has to log in again. Raise maxSessionEntries or use Redis.`);
+    }
     try {
       const session = JSON.parse(value) as StoredSession;
       void this.revoker.revoke(session.tokens, 'of a session dropped from the full memory store');
