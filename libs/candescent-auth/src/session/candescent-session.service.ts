@@ -298,7 +298,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     if (!isSessionValueKey(key)) return;
     // The first drop and then every thousandth: a flood of them must not flood the log too.
     if (this.evictions++ % 1_000 === 0) {
-      this.logger.warn(`The memory store was full and dropped a session (${this.evictions} so far); its customer has to log in again. Raise maxSessionEntries or use Redis.`);
+      this.logger.warn(`The memory store was full and dropped a session (${this.evictions} so far); its customer has to log in again. Use the Redis store for more sessions.`);
     }
     try {
       const session = JSON.parse(value) as StoredSession;

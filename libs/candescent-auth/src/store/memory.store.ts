@@ -192,7 +192,7 @@ export class MemoryStore implements CandescentStore {
     this.warned.add(which);
     this.logger.warn(
       `The memory store holds ${values.size} of its ${which} (${values.max}) values; when full, the least recently used ` +
-        (values === this.sessions ? 'sessions end. Raise maxSessionEntries or use the Redis store.' : 'values are dropped. Raise maxEntries or use the Redis store.'),
+        (values === this.sessions ? 'sessions end; use the Redis store for more sessions.' : 'values are dropped; use the Redis store, or a MemoryStore with a larger maxEntries.'),
     );
   }
 }
