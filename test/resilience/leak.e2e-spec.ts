@@ -50,7 +50,7 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     issueSpy = jest.spyOn(SandboxTokenStore.prototype, 'issue');
     // The app's start-up lines go to Nest's console logger before useLogger: catch them too.
     stdio.start();
-    sample = await createSampleApp({ CANDESCENT_LOGIN_SERVICE: 'both', LOGIN_RATE_LIMIT: '1000' });
+    sample = await createSampleApp({ CANDESCENT_LOGIN_SERVICE: 'both', LOGIN_RATE_LIMIT: '1000', LOGIN_USERNAME_RATE_LIMIT: '1000' });
     sandbox = sample.sandbox!;
     sample.app.useLogger(logger);
     // Errors on their way to the client: module errors and anything Nest handles itself.

@@ -206,7 +206,7 @@ describe('customer sessions over HTTP', () => {
       const handle = await open(v1, bob);
       const reply = await v1.client.get('/accounts?service=v2', handle);
       expect(reply.status).toBe(400);
-      expect(JSON.stringify(reply.json<ErrorBody>().message)).toMatch(/v2.*not configured/i);
+      expect(JSON.stringify(reply.json<ErrorBody>().message)).toMatch(/does not offer the v2 accounts service; use \?service=v1/);
     });
   });
 

@@ -6,7 +6,7 @@ import {
   CandescentConfigurationError,
   CandescentUnavailableError,
 } from '../../libs/candescent-auth/src/errors/candescent-auth.error';
-import { RedisStore } from '../../libs/candescent-auth/src/store/redis.store';
+import { RedisStore, STORE_UNAVAILABLE_MESSAGE } from '../../libs/candescent-auth/src/store/redis.store';
 import { describeRedis, freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server';
 
 const PASSWORD = 'pw-Zk81-secret';
@@ -104,6 +104,19 @@ describeRedis('RedisStore against a real redis-server', () => {
     await expect(raw.exists('candescent:lock:refresh:1')).resolves.toBe(0);
   });
 
+  it('reads a value only in the context it was bound to (boundTo), under the same key and prefix', async () => {
+    const appA = new RedisStore({ url: server.url, encryptionKey, boundTo: 'app-a' });
+    const appA2 = new RedisStore({ url: server.url, encryptionKey, boundTo: 'app-a' });
+    const appB = new RedisStore({ url: server.url, encryptionKey, boundTo: 'app-b' });
+    closeAfter.push(appA, appA2, appB);
+    await appA.set('session:bound', 'of-app-a', 30_000);
+    await expect(appA2.get('session:bound')).resolves.toBe('of-app-a');
+    await expect(appB.get('session:bound')).resolves.toBeUndefined();
+    await expect(store.get('session:bound')).resolves.toBeUndefined();
+    // Ignoring the value is all B did: A's value is still there for A.
+    await expect(appA.get('session:bound')).resolves.toBe('of-app-a');
+  });
+
   it('takes locks with a PX lease that Redis expires', async () => {
     const lock = `lease:${randomUUID()}`;
     const fence = await store.acquireLock(lock, 80);
@@ -180,11 +193,14 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
         expect(error).toBeInstanceOf(CandescentUnavailableError);
         expect(ms).toBeLessThan(2000);
         const text = `${(error as Error).message} ${JSON.stringify(error)}`;
-        expect(text).toMatch(/Redis store unavailable/);
+        // Clients get fixed text; what failed goes to the log.
+        expect((error as Error).message).toBe(STORE_UNAVAILABLE_MESSAGE);
+        expect(text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|max ?retries|Connection is closed/i);
         expect(text).not.toContain(PASSWORD);
         expect(text).not.toContain('value-PLAIN-77');
       }
       expect(warnings).toHaveBeenCalledWith(expect.stringContaining('connection failed'));
+      expect(warnings).toHaveBeenCalledWith(expect.stringMatching(/Redis store unavailable during get: /));
       expect(warningsText(warnings)).not.toContain(PASSWORD);
     } finally {
       await store.close();

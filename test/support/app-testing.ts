@@ -119,7 +119,10 @@ export async function startSample(
   env: Record<string, string | undefined>,
   options: { sandbox?: SandboxOptions; external?: CandescentSandbox } = {},
 ): Promise<RunningSample> {
-  const sample = await createSampleApp(env, { sandbox: options.sandbox, logger: false });
+  // Suites that raise the per-IP login limit log the same customers in many times: the
+  // per-username limit follows it unless a suite sets its own.
+  const withLimits = { ...env, LOGIN_USERNAME_RATE_LIMIT: env.LOGIN_USERNAME_RATE_LIMIT ?? env.LOGIN_RATE_LIMIT };
+  const sample = await createSampleApp(withLimits, { sandbox: options.sandbox, logger: false });
   await sample.app.listen(0, '127.0.0.1');
   const url = await sample.app.getUrl();
   const sandbox = sample.sandbox ?? options.external;

@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { CandescentAuthModule, type CandescentAuthOptions } from '@candescent/auth';
 import { AccountsController } from './accounts/accounts.controller';
 import { AuthController } from './auth/auth.controller';
+import { loginThrottlers } from './auth/login-throttlers';
 import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
 import { BACK_OFFICE, type BackOfficeSettings } from './institution/back-office.guard';
@@ -43,7 +44,7 @@ export class AppModule {
           useFactory: (config: ConfigService<SampleEnvironment>) => candescentOptionsFrom(config),
         }),
         TerminusModule,
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: environment.LOGIN_RATE_LIMIT }] }),
+        ThrottlerModule.forRoot({ throttlers: loginThrottlers(environment) }),
       ],
       controllers: [AuthController, MeController, AccountsController, InstitutionController, HealthController],
       providers: [{ provide: BACK_OFFICE, useValue: { apiKey: environment.SAMPLE_BACKOFFICE_KEY, embeddedSandbox } satisfies BackOfficeSettings }],

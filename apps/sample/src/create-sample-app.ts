@@ -2,8 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
 import { AppModule } from './app.module';
+import { JsonDepthPipe } from './http/json-depth.pipe';
 import { readSampleEnvironment, type SampleEnvironment } from './sample-config';
 import type { SampleTelemetryHooks } from './telemetry/sample-telemetry';
 import { installSampleWeb } from './web/sample-web';
@@ -44,9 +46,12 @@ export async function createSampleApp(
     });
     app.useBodyParser('json', { limit: '100kb' });
     if (environment.TRUST_PROXY) app.set('trust proxy', trustProxyValue(environment.TRUST_PROXY));
+    app.disable('x-powered-by');
+    // Sessions, customers and accounts are private: no browser or proxy may keep a copy.
+    app.use(noStore);
     // Demo page, security headers, /docs and telemetry (web/sample-web.ts).
     const stopWeb = installSampleWeb(app, environment, options.telemetry);
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(new JsonDepthPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.enableShutdownHooks();
     return {
       app,
@@ -62,6 +67,12 @@ export async function createSampleApp(
     await sandbox?.stop();
     throw error;
   }
+}
+
+/** `Cache-Control: no-store` on every answer, errors included. */
+function noStore(_request: Request, response: Response, next: NextFunction): void {
+  response.setHeader('Cache-Control', 'no-store');
+  next();
 }
 
 /** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */

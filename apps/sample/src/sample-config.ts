@@ -63,6 +63,10 @@ export class SampleEnvironment {
   /** With OTEL_ENABLED: an OTLP/HTTP collector (e.g. http://127.0.0.1:4318); unset: Prometheus at /metrics. */
   @IsOptional() @IsString()
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Login attempts per minute per username (case-insensitive), whatever the client IP. */
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 5 : Number(value))) @IsInt() @Min(1) @Max(10_000)
+  LOGIN_USERNAME_RATE_LIMIT = 5;
 }
 
 /** Reads and checks the environment; every problem is listed in one error. */

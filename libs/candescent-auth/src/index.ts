@@ -35,9 +35,10 @@ export { CandescentCustomer, type CandescentCustomerView } from './session/cande
 export { CandescentSessionService } from './session/candescent-session.service';
 export { Public } from './session/public.decorator';
 export { sessionCookie } from './session/session-cookie';
-export type { AuthenticatedSession, CandescentLoginResult } from './session/stored-session.interface';
+export { presentedSessionTokens } from './session/presented-session';
+export type { AuthenticatedSession, CandescentLoginResult, CandescentSessionLoginContext } from './session/stored-session.interface';
 export type { CandescentStore } from './store/candescent-store.interface';
-export { MemoryStore, type MemoryStoreOptions } from './store/memory.store';
+export { type EvictionListener, MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';

@@ -27,7 +27,7 @@ export class AccountsController {
   async list(@CandescentCustomer() customer: CandescentCustomerView, @Query() query: AccountsQuery) {
     const service = query.service ?? (this.options.tokenServices.includes('v2') ? 'v2' : 'v1');
     if (!this.options.tokenServices.includes(service)) {
-      throw new BadRequestException(`The ${service} service is not configured; use one of: ${this.options.tokenServices.join(', ')}.`);
+      throw new BadRequestException(`This app does not offer the ${service} accounts service; use ?service=${this.options.tokenServices.join(' or ?service=')}.`);
     }
     if (service === 'v2') {
       const { data } = await firstValueFrom(this.http.get<unknown>('/db-accounts/v1/accounts'));

@@ -7,6 +7,7 @@ import {
   CandescentLoginCredentials,
   CandescentSessionService,
   InjectCandescentAuthOptions,
+  presentedSessionTokens,
   type ResolvedCandescentAuthOptions,
   sessionCookie,
 } from '@candescent/auth';
@@ -31,13 +32,14 @@ export class AuthController {
   async login(
     @Body() body: LoginBody,
     @Ip() ip: string,
-    @Headers('sec-fetch-site') fetchSite: string | undefined,
+    @Headers() headers: Record<string, string | string[] | undefined>,
     @Res({ passthrough: true }) res: Response,
   ) {
-    if (this.options.session.transport === 'cookie' && fetchSite === 'cross-site') {
+    if (this.options.session.transport === 'cookie' && headers['sec-fetch-site'] === 'cross-site') {
       throw new ForbiddenException('Cross-site login refused: log in from this site.');
     }
-    const result = await this.sessions.login(body, { originatingIp: ip });
+    // A session this client still holds ends with the new login (and its tokens are revoked).
+    const result = await this.sessions.login(body, { originatingIp: ip, presentedSessionTokens: presentedSessionTokens(headers, this.options) });
     const expiresAt = new Date(result.expiresAt).toISOString();
     if (this.options.session.transport === 'cookie') {
       res.setHeader('Set-Cookie', sessionCookie(this.options, result.sessionToken, result.absoluteExpiresAt));

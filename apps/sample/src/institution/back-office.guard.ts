@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 
 /** Injection token of {@link BackOfficeSettings}. */
 export const BACK_OFFICE = Symbol('BACK_OFFICE');
@@ -20,13 +20,17 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 @Injectable()
 export class BackOfficeGuard implements CanActivate {
+  private readonly logger = new Logger('BackOfficeGuard');
+
   constructor(@Inject(BACK_OFFICE) private readonly settings: BackOfficeSettings) {}
 
   canActivate(execution: ExecutionContext): boolean {
     const { apiKey, embeddedSandbox } = this.settings;
     if (apiKey === undefined) {
       if (embeddedSandbox) return true;
-      throw new ForbiddenException('Institution routes are closed against a real Candescent environment: set SAMPLE_BACKOFFICE_KEY and send it as X-Api-Key.');
+      // The fix is the operator's, so the hint goes to the log, not to whoever called.
+      this.logger.warn('An institution route was called, and they are closed against a real Candescent environment: set SAMPLE_BACKOFFICE_KEY and send it as X-Api-Key.');
+      throw new ForbiddenException('Institution routes are closed.');
     }
     const sent = execution.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-api-key'];
     if (typeof sent !== 'string' || !timingSafeEqual(digest(sent), digest(apiKey))) {

@@ -37,6 +37,7 @@ export interface ResolvedCandescentAuthOptions {
     csrfHeaderName: string;
     idleTimeoutMs: number;
     absoluteTimeoutMs: number;
+    maxSessionsPerAccount: number;
   };
   redis?: { url: string; encryptionKey: string; keyPrefix: string };
 }
@@ -89,6 +90,7 @@ export function resolveOptions(options: CandescentAuthOptions): ResolvedCandesce
       csrfHeaderName: options.session?.csrfHeaderName ?? 'x-csrf-token',
       idleTimeoutMs: options.session?.idleTimeoutMs ?? 900_000,
       absoluteTimeoutMs: options.session?.absoluteTimeoutMs ?? 43_200_000,
+      maxSessionsPerAccount: options.session?.maxSessionsPerAccount ?? 10,
     },
     redis: options.redis && {
       url: options.redis.url,

@@ -11,7 +11,6 @@ export class CandescentSessionOptionsDto {
   transport?: 'bearer' | 'cookie';
 
   /**
-   * Cookie name with the cookie transport.
    * Cookie name with the cookie transport. The `__Host-` prefix makes browsers refuse the cookie
    * from a sibling subdomain or without Secure and Path=/, so another site cannot plant a session.
    * @default '__Host-candescent_session'
@@ -46,6 +45,15 @@ export class CandescentSessionOptionsDto {
    */
   @IsOptional() @IsInt() @Min(10_000) @Max(30 * 86_400_000)
   absoluteTimeoutMs?: number;
+
+  /**
+   * Most sessions one account (FI id and login id, case-insensitive) holds at once. A login
+   * beyond it ends the account's oldest session and revokes its tokens, so logging in over and
+   * over cannot crowd other customers' sessions out of a bounded store.
+   * @default 10
+   */
+  @IsOptional() @IsInt() @Min(1) @Max(1_000)
+  maxSessionsPerAccount?: number;
 }
 
 /** Redis for sessions shared by several instances; values are encrypted with AES-256-GCM. */

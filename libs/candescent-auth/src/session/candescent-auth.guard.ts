@@ -6,7 +6,7 @@ import { CandescentConfigurationError, CandescentForbiddenError, CandescentSessi
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
 import { CandescentSessionService } from './candescent-session.service';
-import { readCookie } from './session-cookie';
+import { cookieValues } from './session-cookie';
 import { IS_PUBLIC } from './public.decorator';
 import type { AuthenticatedSession } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
@@ -48,7 +48,9 @@ export class CandescentAuthGuard implements CanActivate {
     // The context's id when there is one: on Fastify the middleware saw the raw request, not this one.
     const traceId = CandescentContext.current()?.traceId ?? traceIdFrom(request);
     const handle = this.extractHandle(request, traceId);
-    const authenticated = await this.sessions.authenticate(handle, traceId);
+    // Without the module's middleware (context: false), still give the store's failure logs the trace id.
+    const authenticate = () => this.sessions.authenticate(handle, traceId);
+    const authenticated = await (CandescentContext.current() ? authenticate() : CandescentContext.run({ traceId }, authenticate));
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
     bindSession(request, new ContextSession(
       authenticated.id,
@@ -69,7 +71,11 @@ export class CandescentAuthGuard implements CanActivate {
   /** The session handle from the bearer header or the cookie, per the configured transport. */
   protected extractHandle(request: GuardedRequest, traceId: string): string | undefined {
     if (this.options.session.transport === 'cookie') {
-      return readCookie(request.headers.cookie, this.options.session.cookieName);
+      // Two different session cookies (one planted by a sibling site, or set for a narrower
+      // path) are refused rather than one picked: whichever came first is not the safe choice.
+      const values = new Set(cookieValues(request.headers.cookie, this.options.session.cookieName));
+      if (values.size > 1) throw new CandescentSessionRejectedError('invalid', traceId);
+      return values.values().next().value;
     }
     const header = request.headers.authorization;
     if (header === undefined) return undefined;

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { CandescentContext } from '../context/request-context';
 import {
   CandescentSessionExpiredError,
   CandescentSessionRejectedError,
   CandescentUnavailableError,
-  type SessionRejection,
 } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
@@ -14,13 +14,18 @@ import { traceSession, traceSessionRenewal } from '../metrics/candescent-tracing
 import { registerSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
+import { isSessionValueKey, sessionKeys } from '../store/session-keys';
+import { waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
-import { CandescentTokenService, type LoginContext } from '../token/candescent-token.service';
+import { CandescentTokenService } from '../token/candescent-token.service';
 import { isUsable, refreshAt } from '../token/refresh-schedule';
 import { SingleFlight } from '../token/single-flight';
 import type { CandescentTokenSet } from '../token/token-set.interface';
 import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './session-handle';
-import type { AuthenticatedSession, CandescentLoginResult, StoredSession } from './stored-session.interface';
+import { AccountSessions, accountOf } from './account-sessions';
+import { QuietRevoker } from './quiet-revoker';
+import { SessionRecords } from './session-records';
+import type { AuthenticatedSession, CandescentLoginResult, CandescentSessionLoginContext, StoredSession } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 const LOCK_MARGIN_MS = 5_000;
@@ -41,35 +46,74 @@ export class CandescentSessionService implements OnModuleDestroy {
   private destroyed = false;
   /** Per session, the V2 token last obtained because Candescent refused the previous one. */
   private readonly forced = new LRUCache<string, { accessToken: string; at: number; accepted: boolean }>({ max: 10_000 });
+  private readonly records: SessionRecords;
+  private readonly accounts: AccountSessions;
+  private readonly revoker: QuietRevoker;
+  private evictions = 0;
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     @Inject(CANDESCENT_STORE) private readonly store: CandescentStore,
     private readonly tokens: CandescentTokenService,
     private readonly clock: CandescentClock,
-  ) {}
+  ) {
+    const { idleTimeoutMs, absoluteTimeoutMs, maxSessionsPerAccount } = options.session;
+    const now = () => clock.now();
+    this.records = new SessionRecords(store, now, idleTimeoutMs);
+    this.accounts = new AccountSessions(store, now, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
+    this.revoker = new QuietRevoker(tokens);
+    store.onEvicted?.((key, value) => {
+      this.evicted(key, value);
+    });
+  }
 
-  /** Logs the customer in and opens a session. The password is used once and not kept. */
-  login(credentials: unknown, context: LoginContext = {}): Promise<CandescentLoginResult> {
+  /**
+   * Logs the customer in and opens a session. The password is used once and not kept. Sessions
+   * the client presented (`context.presentedSessionTokens`) end, and the account's oldest
+   * session ends when the login would exceed `session.maxSessionsPerAccount`; their tokens are
+   * revoked. When the session cannot be stored, the new tokens are revoked before the error is
+   * thrown.
+   */
+  login(credentials: unknown, context: CandescentSessionLoginContext = {}): Promise<CandescentLoginResult> {
     return traceSession('login', this.options.tokenServices, () => this.openSession(credentials, context));
   }
 
-  private async openSession(credentials: unknown, context: LoginContext): Promise<CandescentLoginResult> {
-    const tokens = await this.tokens.login(credentials, context);
+  private async openSession(credentials: unknown, context: CandescentSessionLoginContext): Promise<CandescentLoginResult> {
+    const { presentedSessionTokens = [], ...loginContext } = context;
+    const tokens = await this.tokens.login(credentials, loginContext);
     const handle = newSessionHandle();
     registerSecret(handle);
+    const id = hashHandle(handle);
     const now = this.clock.now();
     const csrfToken = this.options.session.transport === 'cookie' ? newCsrfToken() : undefined;
     const session: StoredSession = {
       v: 1,
+      rev: 1,
+      account: accountOf(this.options.consumerSecret, tokens.customer.fiId, tokens.customer.loginId),
       tokens,
       csrfHash: csrfToken && sha256(csrfToken),
       createdAt: now,
       lastSeenAt: now,
       absoluteExpiresAt: now + this.options.session.absoluteTimeoutMs,
     };
-    await this.write(hashHandle(handle), session);
+    let displaced: string[];
+    try {
+      await this.records.create(id, session);
+      displaced = await this.accounts.add(session.account ?? '', id, async (listed) => (await this.store.get(sessionKeys.value(listed))) !== undefined);
+    } catch (error: unknown) {
+      // The customer gets an error, not a session: the tokens just issued must not stay alive upstream.
+      await Promise.all([
+        this.revoker.revoke(tokens, 'of a login whose session could not be stored'),
+        this.store.delete(sessionKeys.value(id)).catch(() => undefined),
+      ]);
+      throw error;
+    }
     CandescentMetrics.session('login');
+    const replaced = presentedSessionTokens.filter(isSessionHandle).map(hashHandle);
+    await Promise.all([
+      ...displaced.map((old) => this.endQuietly(old, 'of the oldest session of an account over its session cap')),
+      ...replaced.filter((old) => old !== id).map((old) => this.endQuietly(old, 'of a session replaced by a new login')),
+    ]);
     return { sessionToken: handle, expiresAt: this.expiresAt(session), absoluteExpiresAt: session.absoluteExpiresAt, csrfToken, customer: tokens.customer };
   }
 
@@ -81,12 +125,14 @@ export class CandescentSessionService implements OnModuleDestroy {
     if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
     if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
     const id = hashHandle(handle);
-    const [stored, seen] = await Promise.all([this.read(id), this.store.get(`session-seen:${id}`)]);
-    if (!stored) throw new CandescentSessionRejectedError(await this.endReason(id), traceId);
+    const [stored, seen] = await Promise.all([this.records.read(id), this.store.get(sessionKeys.seen(id))]);
+    if (!stored) throw new CandescentSessionRejectedError(await this.records.endReason(id), traceId);
     let session: StoredSession = { ...stored, lastSeenAt: Math.max(stored.lastSeenAt, Number(seen) || 0) };
     const now = this.clock.now();
     if (now >= this.expiresAt(session)) {
       await this.end(id, session, 'expired');
+      // Its refresh token would otherwise keep working upstream for anyone who has it.
+      await this.revoker.revoke(session.tokens, 'of a session that expired');
       throw new CandescentSessionRejectedError('expired', traceId);
     }
     if (this.renewalDue(session.tokens, now)) {
@@ -104,7 +150,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       // a refresh token that another request just spent.
       session = { ...session, lastSeenAt: now };
       // Only the last idle period matters; a key left behind by a late write after logout fades soon.
-      await this.store.set(`session-seen:${id}`, String(now), this.options.session.idleTimeoutMs + 60_000);
+      await this.store.set(sessionKeys.seen(id), String(now), this.options.session.idleTimeoutMs + 60_000);
     }
     return { id, session, expiresAt: this.expiresAt(session) };
   }
@@ -119,11 +165,11 @@ export class CandescentSessionService implements OnModuleDestroy {
 
   private renewOnce(id: string, rejectedAccessToken?: string): Promise<CandescentTokenSet> {
     return this.renewals.run(`${id}:${rejectedAccessToken ?? ''}`, async () => {
-      const lockKey = `lock:session:${id}`;
+      const lockKey = sessionKeys.lock(id);
       const fence = await this.lock(lockKey);
       try {
-        const session = await this.read(id);
-        if (!session) throw new CandescentSessionRejectedError(await this.endReason(id));
+        const session = await this.records.read(id);
+        if (!session) throw new CandescentSessionRejectedError(await this.records.endReason(id));
         const { v1, v2 } = session.tokens;
         let tokens = session.tokens;
         if (rejectedAccessToken !== undefined) {
@@ -146,16 +192,14 @@ export class CandescentSessionService implements OnModuleDestroy {
           await this.end(id, session, 'expired');
           throw new CandescentSessionRejectedError('expired');
         }
-        const written = await this.store.replaceIfLocked(`session:${id}`, JSON.stringify({ ...session, tokens }), this.recordTtl(session), lockKey, fence);
+        const written = await this.records.replace(id, { ...session, tokens }, fence);
         if (!written) {
           // Logged out meanwhile (or the lease ran out): never resurrect the session.
-          const now = await this.read(id);
+          const now = await this.records.read(id);
           if (!now) {
             // The fresh tokens would outlive the logout unrevoked.
-            await this.tokens.revoke(tokens).catch((error: unknown) => {
-              this.logger.warn('Revoking tokens renewed during a logout failed.', error);
-            });
-            throw new CandescentSessionRejectedError(await this.endReason(id));
+            await this.revoker.revoke(tokens, 'of a renewal that finished after its session ended');
+            throw new CandescentSessionRejectedError(await this.records.endReason(id));
           }
           this.logger.warn('Renewed customer tokens could not be stored (the renewal lock expired); using them for this request only.');
           return tokens;
@@ -180,14 +224,12 @@ export class CandescentSessionService implements OnModuleDestroy {
   }
 
   private async endSession(id: string): Promise<void> {
-    const session = await this.read(id);
+    const session = await this.records.read(id);
     if (!session) return;
     await this.end(id, session, 'revoked');
     CandescentMetrics.session('logout');
-    await this.tokens.revoke(session.tokens).catch((error: unknown) => {
-      // The session is gone locally either way; its tokens expire on their own.
-      this.logger.warn('Revoking the customer tokens at logout failed.', error);
-    });
+    // The session is gone locally either way; its tokens expire on their own if this fails.
+    await this.revoker.revoke(session.tokens, 'at logout');
   }
 
   /** Stops waiting for store locks; pending renewals fail fast instead of polling a closed store. */
@@ -207,9 +249,9 @@ export class CandescentSessionService implements OnModuleDestroy {
     } catch (error: unknown) {
       if (error instanceof CandescentSessionExpiredError) {
         // Another instance may have rotated the refresh token first: adopt its result.
-        const latest = await this.read(id);
+        const latest = await this.records.read(id);
         // Gone meanwhile (logout revoked the token we were spending): keep that ending's reason.
-        if (!latest) throw new CandescentSessionRejectedError(await this.endReason(id));
+        if (!latest) throw new CandescentSessionRejectedError(await this.records.endReason(id));
         if (latest.tokens.v2?.refreshToken !== tokens.v2?.refreshToken) return latest.tokens;
         await this.end(id, session, 'expired');
         throw new CandescentSessionRejectedError('expired');
@@ -235,50 +277,49 @@ export class CandescentSessionService implements OnModuleDestroy {
   private async lock(lockKey: string): Promise<string> {
     // The lease outlives the longest refresh (deadline included), so it cannot lapse mid-renewal.
     const leaseMs = this.options.requestDeadlineMs + LOCK_MARGIN_MS;
-    const deadline = this.clock.now() + leaseMs;
-    for (;;) {
-      const fence = await this.store.acquireLock(lockKey, leaseMs);
-      if (fence) return fence;
-      if (this.destroyed || this.clock.now() >= deadline) {
-        throw new CandescentUnavailableError('Another instance is renewing this session and did not finish in time; try again.', {
-          errorType: 'SYSTEM_ERROR',
-          errorCode: 'SESSION_LOCKED',
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS).unref());
-    }
-  }
-
-  private async read(id: string): Promise<StoredSession | undefined> {
-    const raw = await this.store.get(`session:${id}`);
-    if (raw === undefined) return undefined;
-    try {
-      const parsed = JSON.parse(raw) as StoredSession | { v?: unknown };
-      return parsed.v === 1 ? (parsed as StoredSession) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Until the absolute end plus one idle period, so a late request hears "expired", not "invalid". */
-  private recordTtl(session: StoredSession): number {
-    return session.absoluteExpiresAt - this.clock.now() + this.options.session.idleTimeoutMs;
-  }
-
-  private async write(id: string, session: StoredSession): Promise<void> {
-    const ttl = this.recordTtl(session);
-    if (ttl > 0) await this.store.set(`session:${id}`, JSON.stringify(session), ttl);
+    const fence = await waitForLock(this.store, lockKey, {
+      leaseMs,
+      waitMs: leaseMs,
+      now: () => this.clock.now(),
+      pollMs: LOCK_POLL_MS,
+      stop: () => this.destroyed,
+    });
+    if (fence !== undefined) return fence;
+    const traceId = CandescentContext.current()?.traceId;
+    // How the fleet works is for operators; the customer only needs to try again.
+    this.logger.warn(`The renewal lock of a session stayed taken for ${leaseMs} ms (another instance renewing, or it died holding it)${traceId ? ` (trace ${traceId})` : ''}.`);
+    throw new CandescentUnavailableError('The session is busy; try again shortly.', { errorType: 'SYSTEM_ERROR', errorCode: 'SESSION_LOCKED', traceId });
   }
 
   private async end(id: string, session: StoredSession, reason: 'expired' | 'revoked'): Promise<void> {
     if (reason === 'expired') CandescentMetrics.session('expired');
-    await Promise.all([this.store.delete(`session:${id}`), this.store.delete(`session-seen:${id}`)]);
-    const ttl = Math.max(this.options.session.idleTimeoutMs, session.absoluteExpiresAt - this.clock.now());
-    await this.store.set(`session-end:${id}`, reason, ttl);
+    await this.records.end(id, session, reason);
   }
 
-  private async endReason(id: string): Promise<SessionRejection> {
-    const reason = await this.store.get(`session-end:${id}`);
-    return reason === 'expired' || reason === 'revoked' ? reason : 'invalid';
+  /** Ends a session other than the caller's (displaced or replaced) and revokes its tokens; never throws. */
+  private async endQuietly(id: string, why: string): Promise<void> {
+    try {
+      const session = await this.records.read(id);
+      if (!session) return;
+      await this.end(id, session, 'revoked');
+      await this.revoker.revoke(session.tokens, why);
+    } catch (error: unknown) {
+      this.logger.warn(`Ending a session failed; the customer tokens ${why} stay valid upstream until they expire.`, error);
+    }
+  }
+
+  /** A session the memory store dropped to stay within its bound: its tokens must not live on. */
+  private evicted(key: string, value: string): void {
+    if (!isSessionValueKey(key)) return;
+    // The first drop and then every thousandth: a flood of them must not flood the log too.
+    if (this.evictions++ % 1_000 === 0) {
+      this.logger.warn(`The memory store was full and dropped a session (${this.evictions} so far); its customer has to log in again. Use the Redis store for more sessions.`);
+    }
+    try {
+      const session = JSON.parse(value) as StoredSession;
+      void this.revoker.revoke(session.tokens, 'of a session dropped from the full memory store');
+    } catch {
+      // Not a session this module wrote; nothing to revoke.
+    }
   }
 }

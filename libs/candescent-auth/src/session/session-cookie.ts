@@ -1,15 +1,21 @@
-/** The value of one cookie from a `Cookie` header, or undefined. Bounded work on hostile input. */
-export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
+/**
+ * Every value of one cookie in a `Cookie` header, in order. The whole header is read, however
+ * long: the HTTP server already bounds header size (Node: 16 KB by default), and giving up past
+ * some length would let a page that sets many cookies hide the session (cookie bombing). The
+ * scan is linear in the header's length.
+ */
+export function cookieValues(header: string | string[] | undefined, name: string): string[] {
   const raw = Array.isArray(header) ? header.join('; ') : header;
-  if (!raw || raw.length > 8192) return undefined;
+  if (!raw) return [];
+  const values: string[] = [];
   for (const part of raw.split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) {
       const value = part.slice(eq + 1).trim();
-      return value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+      values.push(value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1) : value);
     }
   }
-  return undefined;
+  return values;
 }
 
 /** Attributes of the session cookie. */

@@ -1,4 +1,15 @@
+import type { LoginContext } from '../token/candescent-token.service';
 import type { CandescentTokenSet } from '../token/token-set.interface';
+
+/** Per-login context of {@link CandescentSessionService.login}. */
+export interface CandescentSessionLoginContext extends LoginContext {
+  /**
+   * Session tokens the client presented with the login request (bearer header or session
+   * cookie; see `presentedSessionTokens()`). Those sessions end and their tokens are revoked, so
+   * logging in again from the same client never leaves the previous session alive.
+   */
+  presentedSessionTokens?: readonly string[];
+}
 
 /** A session as the store keeps it (under the hash of its handle, never the handle). */
 export interface StoredSession {
@@ -9,6 +20,10 @@ export interface StoredSession {
   createdAt: number;
   lastSeenAt: number;
   absoluteExpiresAt: number;
+  /** Revision, one more at each renewal; a value older than the latest recorded one is refused. */
+  rev?: number;
+  /** Hash of the FI id and login id, for the per-account cap (absent on sessions from older versions). */
+  account?: string;
 }
 
 /** What login gives the client. Tokens stay on the server. */

@@ -23,6 +23,11 @@ export interface CandescentStore {
   replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string): Promise<boolean>;
   /** Releases the lock only if `fence` still owns it (a lease that expired is not released twice). */
   releaseLock(key: string, fence: string): Promise<void>;
+  /**
+   * Optional: registers a listener for values the store dropped before their ttl (to stay within
+   * a bound), so the module can revoke the tokens of a session that was pushed out.
+   */
+  onEvicted?(listener: (key: string, value: string) => void): void;
   /** Closes connections; called on module destroy. */
   close?(): Promise<void>;
 }

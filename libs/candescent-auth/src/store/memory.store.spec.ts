@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { CandescentConfigurationError, CandescentInvalidRequestError } from '../errors/candescent-auth.error';
 import { MemoryStore } from './memory.store';
 
@@ -61,6 +62,53 @@ describe('MemoryStore', () => {
 
   it.each([0, -1, 1.5, Number.NaN])('rejects maxEntries %p', (maxEntries) => {
     expect(() => new MemoryStore({ maxEntries })).toThrow(CandescentConfigurationError);
+    expect(() => new MemoryStore({ maxSessionEntries: maxEntries })).toThrow(/maxSessionEntries must be a positive integer/);
+  });
+
+  it('keeps open sessions apart from other values, each within its own bound', async () => {
+    const small = new MemoryStore({ maxEntries: 3, maxSessionEntries: 2, now });
+    await small.set('session:victim', 's', 10_000);
+    await small.set('session-rev:victim', '1', 10_000);
+    // A flood of other values (end records, tokens) pushes out only other values.
+    for (let i = 0; i < 50; i++) await small.set(`session-end:${i}`, 'revoked', 10_000);
+    await expect(small.get('session:victim')).resolves.toBe('s');
+    await expect(small.get('session-end:0')).resolves.toBeUndefined();
+    await expect(small.get('session-end:49')).resolves.toBe('revoked');
+    // And sessions push out only sessions.
+    await small.set('session:newer', 's2', 10_000);
+    await expect(small.get('session-end:49')).resolves.toBe('revoked');
+    expect(small.size).toBe(5);
+  });
+
+  it('tells listeners about unexpired values it evicts, not about deletes, overwrites or expiry', async () => {
+    const small = new MemoryStore({ maxSessionEntries: 1, now });
+    const evicted: Array<[string, string]> = [];
+    small.onEvicted((key, value) => evicted.push([key, value]));
+    await small.set('session:a', 'A', 10_000);
+    await small.set('session:a', 'A2', 10_000);
+    await small.delete('session:a');
+    await small.set('session:b', 'B', 100);
+    time += 100;
+    await small.set('session:c', 'C', 10_000);
+    await small.set('session:d', 'D', 10_000);
+    expect(evicted).toEqual([['session:c', 'C']]);
+  });
+
+  it('warns once per bound when it is 80% full', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const small = new MemoryStore({ maxEntries: 5, maxSessionEntries: 5, now });
+      for (let i = 0; i < 3; i++) await small.set(`session:${i}`, 'v', 10_000);
+      expect(warn).not.toHaveBeenCalled();
+      for (let i = 3; i < 10; i++) await small.set(`session:${i}`, 'v', 10_000);
+      for (let i = 0; i < 10; i++) await small.set(`other:${i}`, 'v', 10_000);
+      const lines = warn.mock.calls.map((call) => String(call[0]));
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/holds 4 of its maxSessionEntries \(5\).*sessions end/);
+      expect(lines[1]).toMatch(/holds 4 of its maxEntries \(5\)/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('gives a lease to one holder at a time, with a unique fence', async () => {

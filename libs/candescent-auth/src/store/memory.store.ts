@@ -1,17 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
+import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentStore } from './candescent-store.interface';
+import { isLiveSessionKey } from './session-keys';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * Most values (and, separately, most locks) kept; the least recently used goes first when full.
+   * Most values other than open sessions' records (and, separately, most locks) kept; the least
+   * recently used goes first when full.
    * @default 50_000
    */
   maxEntries?: number;
+  /**
+   * Most records of open sessions kept (about four per session), apart from every other value,
+   * so nothing else can push a session out. When full, the least recently used session record
+   * goes first; a warning is logged once when 80% is reached. The per-account cap
+   * (`session.maxSessionsPerAccount`) keeps one account from filling it.
+   * @default 100_000
+   */
+  maxSessionEntries?: number;
   /**
    * Clock in epoch milliseconds, for tests that move time by hand.
    * @default Date.now
@@ -32,6 +43,15 @@ interface Lease {
 /** Default bound of {@link MemoryStore}: enough for a busy single instance, a few tens of MB at most. */
 export const MEMORY_STORE_DEFAULT_MAX_ENTRIES = 50_000;
 
+/** Default bound of open sessions' records: about 25,000 sessions, some 50 MB. */
+export const MEMORY_STORE_DEFAULT_MAX_SESSION_ENTRIES = 100_000;
+
+/** Share of a bound at which the store warns (once) that it is filling up. */
+const WARN_AT = 0.8;
+
+/** Called with a value the memory store dropped to stay within its bound. */
+export type EvictionListener = (key: string, value: string) => void;
+
 /**
  * The default store: process memory, bounded, with per-entry expiry and lease locks. Right for a
  * single instance; sessions and locks are not shared with other instances, so use the Redis
@@ -41,36 +61,48 @@ export const MEMORY_STORE_DEFAULT_MAX_ENTRIES = 50_000;
 export class MemoryStore implements CandescentStore {
   // Expiry is checked against our own clock rather than lru-cache's TTL so tests can drive time
   // with `now` and both maps expire by the same rule.
-  private readonly values: LRUCache<string, Entry>;
+  private readonly others: LRUCache<string, Entry>;
+  private readonly sessions: LRUCache<string, Entry>;
   private readonly locks: LRUCache<string, Lease>;
   private readonly now: () => number;
+  private readonly logger = new CandescentLogger('CandescentMemoryStore');
+  private readonly warned = new Set<string>();
+  private readonly evictionListeners: EvictionListener[] = [];
 
   constructor(options: MemoryStoreOptions = {}) {
-    const max = options.maxEntries ?? MEMORY_STORE_DEFAULT_MAX_ENTRIES;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new CandescentConfigurationError(
-        `MemoryStore maxEntries must be a positive integer; got ${String(max)}`,
-        [{ field: 'maxEntries', expected: 'a positive integer' }],
-      );
-    }
-    this.values = new LRUCache<string, Entry>({ max });
+    const max = positiveInteger('maxEntries', options.maxEntries ?? MEMORY_STORE_DEFAULT_MAX_ENTRIES);
+    const maxSessions = positiveInteger('maxSessionEntries', options.maxSessionEntries ?? MEMORY_STORE_DEFAULT_MAX_SESSION_ENTRIES);
+    this.now = options.now ?? Date.now;
+    const dispose = (entry: Entry, key: string, reason: LRUCache.DisposeReason): void => {
+      this.disposed(entry, key, reason);
+    };
+    this.others = new LRUCache<string, Entry>({ max, dispose });
+    this.sessions = new LRUCache<string, Entry>({ max: maxSessions, dispose });
     // Locks get their own bound so a flood of values can never evict a held lease.
     this.locks = new LRUCache<string, Lease>({ max });
-    this.now = options.now ?? Date.now;
   }
 
   /** Number of values held, expired ones not yet evicted included. */
   get size(): number {
-    return this.values.size;
+    return this.others.size + this.sessions.size;
+  }
+
+  /**
+   * Calls `listener` with each unexpired value dropped to stay within a bound, so the session
+   * service can revoke the Candescent tokens of a session pushed out of memory.
+   */
+  onEvicted(listener: EvictionListener): void {
+    this.evictionListeners.push(listener);
   }
 
   /** The value, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined> {
     return settle(() => {
-      const entry = this.values.get(key);
+      const values = this.mapFor(key);
+      const entry = values.get(key);
       if (entry === undefined) return undefined;
       if (entry.expiresAt > this.now()) return entry.value;
-      this.values.delete(key);
+      values.delete(key);
       return undefined;
     });
   }
@@ -79,15 +111,19 @@ export class MemoryStore implements CandescentStore {
   set(key: string, value: string, ttlMs: number): Promise<void> {
     return settle(() => {
       const ttl = entryTtlMs(ttlMs);
-      if (ttl === undefined) this.values.delete(key);
-      else this.values.set(key, { value, expiresAt: this.now() + ttl });
+      const values = this.mapFor(key);
+      if (ttl === undefined) values.delete(key);
+      else {
+        values.set(key, { value, expiresAt: this.now() + ttl });
+        this.warnWhenNearlyFull(values);
+      }
     });
   }
 
   /** Removes a value; absent keys are fine. */
   delete(key: string): Promise<void> {
     return settle(() => {
-      this.values.delete(key);
+      this.mapFor(key).delete(key);
     });
   }
 
@@ -109,11 +145,12 @@ export class MemoryStore implements CandescentStore {
     return settle(() => {
       const now = this.now();
       const lease = this.locks.get(lockKey);
-      const current = this.values.get(key);
+      const values = this.mapFor(key);
+      const current = values.get(key);
       if (lease?.fence !== fence || lease.expiresAt <= now || current === undefined || current.expiresAt <= now) return false;
       const ttl = entryTtlMs(ttlMs);
-      if (ttl === undefined) this.values.delete(key);
-      else this.values.set(key, { value, expiresAt: now + ttl });
+      if (ttl === undefined) values.delete(key);
+      else values.set(key, { value, expiresAt: now + ttl });
       return true;
     });
   }
@@ -129,10 +166,46 @@ export class MemoryStore implements CandescentStore {
   /** Drops every value and lock. */
   close(): Promise<void> {
     return settle(() => {
-      this.values.clear();
+      this.evictionListeners.length = 0;
+      this.others.clear();
+      this.sessions.clear();
       this.locks.clear();
     });
   }
+
+  private mapFor(key: string): LRUCache<string, Entry> {
+    return isLiveSessionKey(key) ? this.sessions : this.others;
+  }
+
+  private disposed(entry: Entry, key: string, reason: LRUCache.DisposeReason): void {
+    if (reason !== 'evict' || entry.expiresAt <= this.now()) return;
+    for (const listener of this.evictionListeners) {
+      try {
+        listener(key, entry.value);
+      } catch {
+        // A listener's failure must not break the write that caused the eviction.
+      }
+    }
+  }
+
+  private warnWhenNearlyFull(values: LRUCache<string, Entry>): void {
+    const which = values === this.sessions ? 'maxSessionEntries' : 'maxEntries';
+    if (values.size < values.max * WARN_AT || this.warned.has(which)) return;
+    this.warned.add(which);
+    this.logger.warn(
+      `The memory store holds ${values.size} of its ${which} (${values.max}) values; when full, the least recently used ` +
+        (values === this.sessions ? 'sessions end; use the Redis store for more sessions.' : 'values are dropped; use the Redis store, or a MemoryStore with a larger maxEntries.'),
+    );
+  }
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new CandescentConfigurationError(`MemoryStore ${field} must be a positive integer; got ${String(value)}`, [
+      { field, expected: 'a positive integer' },
+    ]);
+  }
+  return value;
 }
 
 /** Runs synchronous work so that a throw becomes a rejection, as callers of a store expect. */

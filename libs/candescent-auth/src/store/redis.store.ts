@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { CandescentContext } from '../context/request-context';
 import { CandescentConfigurationError, CandescentUnavailableError } from '../errors/candescent-auth.error';
 import { CandescentLogger, describeError } from '../logging/candescent-logger';
 import { registerPermanentSecret } from '../logging/redact';
@@ -23,11 +24,22 @@ export interface RedisStoreOptions {
   /** `CANDESCENT_STORE_KEY`: 32 bytes as base64, or 64 hex characters. */
   encryptionKey: string;
   /**
+   * Bound into every value's associated data besides its Redis key, so that a value written
+   * for another context does not decrypt. The module passes a hash of the gateway origin,
+   * consumer key and FI id: apps that share a Redis, a key prefix and a `CANDESCENT_STORE_KEY`
+   * cannot read (or act on) each other's sessions. Changing it makes existing values unreadable.
+   * @default none (the Redis key alone)
+   */
+  boundTo?: string;
+  /**
    * Longest wait for one Redis command before the store gives up with `CandescentUnavailableError`.
    * @default 1000
    */
   commandTimeoutMs?: number;
 }
+
+/** What clients are told when Redis fails; the reason goes only to the log, under the trace id. */
+export const STORE_UNAVAILABLE_MESSAGE = 'The session store is unavailable; try again shortly.';
 
 /** Default of {@link RedisStoreOptions.commandTimeoutMs}. */
 export const REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS = 1000;
@@ -49,6 +61,7 @@ export class RedisStore implements CandescentStore {
   private readonly ownsClient: boolean;
   private readonly cipher: ValueCipher;
   private readonly keyPrefix: string;
+  private readonly boundTo?: string;
   private readonly commandTimeoutMs: number;
   private readonly hidden: string[] = [];
   private readonly logger = new CandescentLogger('CandescentRedisStore');
@@ -59,6 +72,7 @@ export class RedisStore implements CandescentStore {
   constructor(options: RedisStoreOptions) {
     this.cipher = ValueCipher.fromKey(options.encryptionKey);
     this.keyPrefix = options.keyPrefix ?? 'candescent:';
+    this.boundTo = options.boundTo;
     this.commandTimeoutMs = options.commandTimeoutMs ?? REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS;
     if (!Number.isFinite(this.commandTimeoutMs) || this.commandTimeoutMs <= 0) {
       throw configError('commandTimeoutMs', 'a positive number of milliseconds');
@@ -84,7 +98,7 @@ export class RedisStore implements CandescentStore {
     const payload = await this.run('get', () => this.client.get(redisKey));
     if (payload === null) return undefined;
     try {
-      return this.cipher.decrypt(payload, redisKey);
+      return this.cipher.decrypt(payload, this.associatedData(redisKey));
     } catch (error) {
       if (!(error instanceof CandescentStoreIntegrityError)) throw error;
       // Treated as absent so the customer logs in again instead of failing until the TTL ends;
@@ -102,7 +116,7 @@ export class RedisStore implements CandescentStore {
       await this.run('delete', () => this.client.del(redisKey));
       return;
     }
-    const payload = this.cipher.encrypt(value, redisKey);
+    const payload = this.cipher.encrypt(value, this.associatedData(redisKey));
     await this.run('set', () => this.client.set(redisKey, payload, 'PX', ttl));
   }
 
@@ -124,7 +138,7 @@ export class RedisStore implements CandescentStore {
     const ttl = entryTtlMs(ttlMs);
     if (ttl === undefined) return false;
     const redisKey = this.dataKey(key);
-    const payload = this.cipher.encrypt(value, redisKey);
+    const payload = this.cipher.encrypt(value, this.associatedData(redisKey));
     const reply = await this.run('replaceIfLocked', () =>
       this.client.eval(REPLACE_IF_LOCKED, 2, redisKey, this.lockKey(lockKey), payload, String(ttl), fence),
     );
@@ -150,6 +164,11 @@ export class RedisStore implements CandescentStore {
     } catch {
       this.client.disconnect();
     }
+  }
+
+  /** The Redis key, and the app the value belongs to when the store is bound to one. */
+  private associatedData(redisKey: string): string {
+    return this.boundTo === undefined ? redisKey : `${redisKey}\n${this.boundTo}`;
   }
 
   private dataKey(key: string): string {
@@ -224,10 +243,14 @@ export class RedisStore implements CandescentStore {
         reason += ` (last connection error: ${this.connectionError.reason})`;
         code = this.connectionError.code;
       }
-      throw new CandescentUnavailableError(`Redis store unavailable during ${operation}: ${reason}`, {
+      // Addresses, ports and driver settings are for operators, not for whoever sent the request.
+      const traceId = CandescentContext.current()?.traceId;
+      this.logger.warn(`Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`);
+      throw new CandescentUnavailableError(STORE_UNAVAILABLE_MESSAGE, {
         errorType: 'STORE_ERROR',
         errorCode: 'STORE_UNAVAILABLE',
         networkCode: code,
+        traceId,
       });
     } finally {
       clearTimeout(timer);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
@@ -6,12 +7,26 @@ import { CANDESCENT_STORE, type CandescentStore } from './candescent-store.inter
 import { MemoryStore } from './memory.store';
 import { RedisStore } from './redis.store';
 
+/**
+ * What every Redis value is bound to: the gateway origin, consumer key and FI id, hashed so the
+ * consumer key is never kept. Another app sharing Redis and the store key (the default prefix is
+ * the same for all) then cannot use this app's sessions, nor this app theirs.
+ */
+export function storeBinding(options: Pick<ResolvedCandescentAuthOptions, 'origin' | 'consumerKey' | 'fiId'>): string {
+  return createHash('sha256').update(JSON.stringify([options.origin, options.consumerKey, options.fiId])).digest('base64url');
+}
+
 /** The store from the options: Redis (encrypted values) when configured, process memory otherwise. */
 export const candescentStoreProvider: Provider = {
   provide: CANDESCENT_STORE,
   useFactory: (options: ResolvedCandescentAuthOptions, clock: CandescentClock): CandescentStore =>
     options.redis
-      ? new RedisStore({ url: options.redis.url, encryptionKey: options.redis.encryptionKey, keyPrefix: options.redis.keyPrefix })
+      ? new RedisStore({
+          url: options.redis.url,
+          encryptionKey: options.redis.encryptionKey,
+          keyPrefix: options.redis.keyPrefix,
+          boundTo: storeBinding(options),
+        })
       : new MemoryStore({ now: () => clock.now() }),
   inject: [CANDESCENT_RESOLVED_OPTIONS, CandescentClock],
 };

@@ -1,0 +1,77 @@
+import { createHmac } from 'node:crypto';
+import { CandescentUnavailableError } from '../errors/candescent-auth.error';
+import type { CandescentStore } from '../store/candescent-store.interface';
+import { sessionKeys } from '../store/session-keys';
+import { waitForLock } from '../store/store-lock';
+
+interface Listed {
+  id: string;
+  createdAt: number;
+}
+
+/** How long one login waits for another login of the same account to finish its bookkeeping. */
+const ACCOUNT_LOCK_MS = 5_000;
+const LOCK_POLL_MS = 10;
+
+/**
+ * The account a session belongs to: the FI id and the login id (case-insensitive), keyed with
+ * the consumer secret, because the result names a store key: a plain hash of a login id could
+ * be recomputed from a list of usernames by anyone who can list the keys.
+ */
+export function accountOf(secret: string, fiId: string, loginId: string): string {
+  return createHmac('sha256', secret).update(JSON.stringify([fiId, loginId.normalize('NFKC').toLowerCase()])).digest('base64url');
+}
+
+/**
+ * The open sessions of each account, so one account cannot hold more than `max` of them: the
+ * list is changed under a short store lock (one login of an account at a time, across
+ * instances), and the oldest sessions beyond the cap are handed back to be ended.
+ */
+export class AccountSessions {
+  constructor(
+    private readonly store: CandescentStore,
+    private readonly now: () => number,
+    private readonly max: number,
+    private readonly ttlMs: number,
+  ) {}
+
+  /**
+   * Lists a new session of `account` and returns the sessions it displaces, oldest first.
+   * `isOpen` says whether a listed session still exists; ended ones leave the list.
+   */
+  async add(account: string, id: string, isOpen: (id: string) => Promise<boolean>): Promise<string[]> {
+    const lockKey = sessionKeys.accountLock(account);
+    const fence = await this.lock(lockKey);
+    try {
+      const key = sessionKeys.account(account);
+      const listed = parse(await this.store.get(key));
+      const open = await Promise.all(listed.map(async (entry) => ((await isOpen(entry.id)) ? [entry] : [])));
+      const kept = [...open.flat(), { id, createdAt: this.now() }].sort((a, b) => a.createdAt - b.createdAt);
+      const displaced = kept.splice(0, Math.max(0, kept.length - this.max)).map((entry) => entry.id);
+      await this.store.set(key, JSON.stringify(kept), this.ttlMs);
+      return displaced;
+    } finally {
+      await this.store.releaseLock(lockKey, fence).catch(() => undefined);
+    }
+  }
+
+  private async lock(lockKey: string): Promise<string> {
+    // A holder that died frees the lease after ACCOUNT_LOCK_MS, so waiting that long suffices.
+    const fence = await waitForLock(this.store, lockKey, { leaseMs: ACCOUNT_LOCK_MS, waitMs: ACCOUNT_LOCK_MS, now: Date.now, pollMs: LOCK_POLL_MS });
+    if (fence !== undefined) return fence;
+    throw new CandescentUnavailableError('Too many logins to this account at once; try again shortly.', {
+      errorType: 'SYSTEM_ERROR',
+      errorCode: 'SESSION_LOCKED',
+    });
+  }
+}
+
+function parse(raw: string | undefined): Listed[] {
+  if (raw === undefined) return [];
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return Array.isArray(value) ? value.filter((e): e is Listed => typeof (e as Listed).id === 'string' && typeof (e as Listed).createdAt === 'number') : [];
+  } catch {
+    return [];
+  }
+}

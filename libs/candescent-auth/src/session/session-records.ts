@@ -1,0 +1,88 @@
+import type { CandescentStore } from '../store/candescent-store.interface';
+import { sessionKeys } from '../store/session-keys';
+import type { StoredSession } from './stored-session.interface';
+
+/** How a session ended, as told to a late request. */
+export type SessionEnding = 'expired' | 'revoked';
+
+/**
+ * A session's records in the store and the rules that make a stale value useless: the value
+ * carries a revision that must be at least the latest one recorded beside it, and no value is
+ * accepted once an end record exists. A value copied back after a logout, or from before a
+ * renewal (with a spent refresh token), is ignored rather than brought back to life.
+ */
+export class SessionRecords {
+  constructor(
+    private readonly store: CandescentStore,
+    private readonly now: () => number,
+    private readonly idleTimeoutMs: number,
+  ) {}
+
+  /** The session, or undefined when absent, ended, older than the latest revision or unreadable. */
+  async read(id: string): Promise<StoredSession | undefined> {
+    const [raw, ended, revision] = await Promise.all([
+      this.store.get(sessionKeys.value(id)),
+      this.store.get(sessionKeys.ended(id)),
+      this.store.get(sessionKeys.revision(id)),
+    ]);
+    if (raw === undefined || ended !== undefined) return undefined;
+    let session: StoredSession;
+    try {
+      const parsed = JSON.parse(raw) as StoredSession | { v?: unknown };
+      if (parsed.v !== 1) return undefined;
+      session = parsed as StoredSession;
+    } catch {
+      return undefined;
+    }
+    return (session.rev ?? 0) >= (Number(revision) || 0) ? session : undefined;
+  }
+
+  /** Writes a new session (revision 1). */
+  async create(id: string, session: StoredSession): Promise<void> {
+    const ttl = this.ttl(session);
+    if (ttl <= 0) return;
+    await this.store.set(sessionKeys.value(id), JSON.stringify(session), ttl);
+    await this.store.set(sessionKeys.revision(id), String(session.rev ?? 0), ttl);
+  }
+
+  /**
+   * Replaces the session with the next revision while the renewal lock is held, then records
+   * that revision, so the value it replaced can no longer be put back.
+   * @returns the stored session, or undefined when not written (ended meanwhile, lease lost)
+   */
+  async replace(id: string, session: StoredSession, fence: string): Promise<StoredSession | undefined> {
+    const next: StoredSession = { ...session, rev: (session.rev ?? 0) + 1 };
+    const ttl = this.ttl(next);
+    const written = await this.store.replaceIfLocked(sessionKeys.value(id), JSON.stringify(next), ttl, sessionKeys.lock(id), fence);
+    if (!written) return undefined;
+    // Written after the value: readers accept a value at or past the recorded revision, so
+    // nobody sees the session vanish in between.
+    await this.store.set(sessionKeys.revision(id), String(next.rev), ttl);
+    // A logout that began before the write (it records the end first) wins: not stored.
+    if ((await this.store.get(sessionKeys.ended(id))) !== undefined) return undefined;
+    return next;
+  }
+
+  /** Deletes the session and leaves an end record that outlives any copy of its value. */
+  async end(id: string, session: Pick<StoredSession, 'absoluteExpiresAt'>, reason: SessionEnding): Promise<void> {
+    // The end record first: from then on every read refuses the session, with the right reason.
+    const ttl = Math.max(this.idleTimeoutMs, session.absoluteExpiresAt - this.now()) + this.idleTimeoutMs;
+    await this.store.set(sessionKeys.ended(id), reason, ttl);
+    await Promise.all([
+      this.store.delete(sessionKeys.value(id)),
+      this.store.delete(sessionKeys.seen(id)),
+      this.store.delete(sessionKeys.revision(id)),
+    ]);
+  }
+
+  /** Why a session is gone: its end record, or `invalid` when there is none. */
+  async endReason(id: string): Promise<'expired' | 'revoked' | 'invalid'> {
+    const reason = await this.store.get(sessionKeys.ended(id));
+    return reason === 'expired' || reason === 'revoked' ? reason : 'invalid';
+  }
+
+  /** Until the absolute end plus one idle period, so a late request hears "expired", not "invalid". */
+  ttl(session: Pick<StoredSession, 'absoluteExpiresAt'>): number {
+    return session.absoluteExpiresAt - this.now() + this.idleTimeoutMs;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Store keys of a customer session's records, in one place: the session service writes them and
+ * the memory store keeps the live ones apart from everything else.
+ */
+export const sessionKeys = {
+  /** The session itself (tokens, times), under the hash of its handle. */
+  value: (id: string) => `session:${id}`,
+  /** The last activity, kept apart so that recording it never rewrites the session. */
+  seen: (id: string) => `session-seen:${id}`,
+  /** The latest revision written; an older value copied back is refused. */
+  revision: (id: string) => `session-rev:${id}`,
+  /** Why the session ended (logout, expiry); any value copied back after it is refused. */
+  ended: (id: string) => `session-end:${id}`,
+  /** The sessions open for one account, for the per-account cap. */
+  account: (account: string) => `session-account:${account}`,
+  /** The renewal lock of a session. */
+  lock: (id: string) => `lock:session:${id}`,
+  /** The lock that serialises changes to one account's list. */
+  accountLock: (account: string) => `lock:session-account:${account}`,
+};
+
+const LIVE = /^session(?:-seen|-rev|-account)?:/;
+
+/** Whether a key holds a record of an open session (not an end record, not other data). */
+export function isLiveSessionKey(key: string): boolean {
+  return LIVE.test(key);
+}
+
+/** Whether a key holds a session value itself. */
+export function isSessionValueKey(key: string): boolean {
+  return key.startsWith('session:');
+}

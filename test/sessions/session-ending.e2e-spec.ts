@@ -1,0 +1,142 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { CandescentAuthModule, type CandescentAuthOptions, CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
+import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { CANDESCENT_STORE } from '../../libs/candescent-auth/src/store/candescent-store.interface';
+import { type IssuedTokens, SandboxTokenStore } from '../../libs/candescent-sandbox/src/sandbox-token-store';
+import { FakeClock } from '../support/clock';
+import { LogCapture } from '../support/logs';
+import { refreshAtSandbox, sandboxOptions, startSandbox } from '../support/sandbox';
+import { waitFor } from '../support/wait';
+
+const [alice, bob] = DEMO_CUSTOMERS;
+
+/**
+ * Sessions that end without a logout: idle expiry, the per-account cap, a memory store that is
+ * full. Each ends cleanly (a late request hears why), and the session's Candescent tokens are
+ * revoked upstream rather than left working for whoever holds them.
+ */
+describe('sessions that end on their own', () => {
+  let sandbox: CandescentSandbox;
+  let issueSpy: jest.SpyInstance<IssuedTokens, Parameters<SandboxTokenStore['issue']>>;
+  const modules: TestingModule[] = [];
+
+  async function instance(
+    store: MemoryStore,
+    clock: CandescentClock,
+    overrides: Partial<CandescentAuthOptions> = {},
+    logs = new LogCapture(),
+  ): Promise<CandescentSessionService> {
+    const moduleRef = await Test.createTestingModule({ imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))] })
+      .overrideProvider(CANDESCENT_STORE)
+      .useValue(store)
+      .overrideProvider(CandescentClock)
+      .useValue(clock)
+      .setLogger(logs)
+      .compile();
+    moduleRef.useLogger(logs);
+    await moduleRef.init();
+    modules.push(moduleRef);
+    return moduleRef.get(CandescentSessionService);
+  }
+
+  /** The tokens the sandbox issued for the login just made. */
+  const lastIssued = (): IssuedTokens => {
+    const result = issueSpy.mock.results.at(-1);
+    if (result?.type !== 'return') throw new Error('the sandbox issued no token');
+    return result.value;
+  };
+
+  /** Whether the sandbox still honours a login's tokens (a refresh spends the refresh token). */
+  async function stillAlive(tokens: IssuedTokens): Promise<boolean> {
+    if (sandbox.isAccessTokenValid(tokens.accessToken)) return true;
+    return tokens.refreshToken !== undefined && (await refreshAtSandbox(sandbox, tokens.refreshToken)) === 200;
+  }
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    issueSpy = jest.spyOn(SandboxTokenStore.prototype, 'issue');
+  });
+
+  afterEach(async () => {
+    await Promise.all(modules.splice(0).map((m) => m.close()));
+  });
+
+  afterAll(async () => {
+    issueSpy.mockRestore();
+    await sandbox.stop();
+  });
+
+  it('revokes the tokens of a session found idle-expired', async () => {
+    const clock = new FakeClock();
+    const sessions = await instance(new MemoryStore({ now: () => clock.now() }), clock);
+    const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
+    const tokens = lastIssued();
+    expect(await stillAlive({ ...tokens, refreshToken: undefined })).toBe(true);
+
+    clock.advance(15 * 60_000 + 1);
+    await expect(sessions.authenticate(sessionToken)).rejects.toMatchObject({ status: 401, errorCode: 'SESSION_EXPIRED' });
+    expect(sandbox.isAccessTokenValid(tokens.accessToken)).toBe(false);
+    expect(await refreshAtSandbox(sandbox, tokens.refreshToken ?? '')).not.toBe(200);
+  });
+
+  it("keeps one account's logins from pushing another account's session out, ending the oldest beyond the cap", async () => {
+    const clock = new FakeClock();
+    const logs = new LogCapture();
+    // Room for a few accounts' sessions only, so 100 logins would have evicted everyone else.
+    const store = new MemoryStore({ now: () => clock.now(), maxEntries: 30, maxSessionEntries: 30 });
+    const sessions = await instance(store, clock, { session: { maxSessionsPerAccount: 3 } }, logs);
+    const victim = await sessions.login({ username: bob.username, password: bob.password });
+
+    const handles: string[] = [];
+    const issued: IssuedTokens[] = [];
+    for (let i = 0; i < 100; i++) {
+      clock.advance(10);
+      handles.push((await sessions.login({ username: alice.username, password: alice.password })).sessionToken);
+      issued.push(lastIssued());
+    }
+
+    await expect(sessions.authenticate(victim.sessionToken)).resolves.toMatchObject({ session: { tokens: { customer: { loginId: 'bob' } } } });
+    // The three newest logins of the account stay; every older one ended as if logged out.
+    for (const handle of handles.slice(-3)) await expect(sessions.authenticate(handle)).resolves.toBeDefined();
+    // The oldest end records left the bounded store in turn: refused all the same, as unknown.
+    await expect(sessions.authenticate(handles[0] ?? '')).rejects.toMatchObject({ status: 401 });
+    await expect(sessions.authenticate(handles[96] ?? '')).rejects.toMatchObject({ errorCode: 'SESSION_REVOKED' });
+    expect(sandbox.isAccessTokenValid(issued[0]?.accessToken ?? '')).toBe(false);
+    expect(sandbox.isAccessTokenValid(issued[96]?.accessToken ?? '')).toBe(false);
+    expect(sandbox.isAccessTokenValid(issued[99]?.accessToken ?? '')).toBe(true);
+    // No session was pushed out, and the session bound was never near (end records have their own).
+    expect(logs.linesAt('warn').filter((line) => /dropped a session|maxSessionEntries/.test(line))).toEqual([]);
+  });
+
+  it("keeps another account's session when a store's general bound is small (default cap and session bound)", async () => {
+    const clock = new FakeClock();
+    // maxEntries alone used to bound sessions too: 60 logins of one account pushed everyone out.
+    const sessions = await instance(new MemoryStore({ now: () => clock.now(), maxEntries: 30 }), clock);
+    const victim = await sessions.login({ username: bob.username, password: bob.password });
+    for (let i = 0; i < 60; i++) {
+      clock.advance(10);
+      await sessions.login({ username: alice.username, password: alice.password });
+    }
+    await expect(sessions.authenticate(victim.sessionToken)).resolves.toMatchObject({ session: { tokens: { customer: { loginId: 'bob' } } } });
+  });
+
+  it('warns once as the session bound nears, and revokes the tokens of a session the full store drops', async () => {
+    const clock = new FakeClock();
+    const logs = new LogCapture();
+    // Two records per session (value and revision) plus one per account list.
+    const store = new MemoryStore({ now: () => clock.now(), maxSessionEntries: 5 });
+    const sessions = await instance(store, clock, {}, logs);
+    const first = await sessions.login({ username: alice.username, password: alice.password });
+    const firstTokens = lastIssued();
+    await sessions.login({ username: bob.username, password: bob.password });
+    await sessions.login({ username: bob.username, password: bob.password });
+
+    await expect(sessions.authenticate(first.sessionToken)).rejects.toMatchObject({ status: 401 });
+    await waitFor(() => !sandbox.isAccessTokenValid(firstTokens.accessToken), 3_000, "revocation of the dropped session's tokens");
+    const warnings = logs.linesAt('warn');
+    expect(warnings.filter((line) => line.includes('maxSessionEntries (5)'))).toHaveLength(1);
+    expect(warnings.some((line) => line.includes('dropped a session'))).toBe(true);
+    expect(warnings.join('\n')).not.toContain(firstTokens.accessToken);
+    expect(warnings.join('\n')).not.toContain(first.sessionToken);
+  });
+});
