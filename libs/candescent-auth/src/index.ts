@@ -39,5 +39,6 @@ export type { AuthenticatedSession, CandescentLoginResult } from './session/stor
 export type { CandescentStore } from './store/candescent-store.interface';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
+export type { CandescentRedisClient } from './store/redis-client.interface';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';
