@@ -24,16 +24,17 @@ export default tseslint.config(
     },
   },
   {
-    // Plain CommonJS scripts run by node directly: no type information to lint with.
-    files: ['**/*.cjs'],
+    // Plain JavaScript scripts run by node directly (packaging, consumer matrix): no type
+    // information to lint with.
+    files: ['**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      sourceType: 'commonjs',
-      globals: { require: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly' },
+      globals: { require: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'apps/**/*.ts', 'libs/candescent-sandbox/src/cli.ts'],
     rules: {
