@@ -3,7 +3,6 @@
 // the file list of `npm pack --dry-run`: built JS, declarations, maps, README, LICENSE and
 // package.json only; no TypeScript source, spec or test helper. Run after a build.
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { packages, packedFiles, root } from './packages.mjs';
 
 const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
