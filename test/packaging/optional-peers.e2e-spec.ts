@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { CandescentSandbox } from '@candescent/auth/testing';
 import { sandboxOptions, startSandbox } from '../support/sandbox';
 
+const silent = { log: () => undefined, error: () => undefined, warn: () => undefined };
+
 /** What `require` throws for a package that is not installed. */
 function notInstalled(name: string): never {
   throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
@@ -39,7 +41,7 @@ describe('@candescent/auth without its optional peers installed', () => {
     const before = sandbox.counters().v2Token;
     const token = await withoutPeers(async ({ auth, testing }) => {
       const moduleRef = await testing.Test.createTestingModule({ imports: [auth.CandescentAuthModule.forRoot(sandboxOptions(sandbox))] })
-        .setLogger(false)
+        .setLogger(silent)
         .compile();
       try {
         await moduleRef.init();
@@ -56,7 +58,7 @@ describe('@candescent/auth without its optional peers installed', () => {
     const failure = await withoutPeers(async ({ auth, testing }) => {
       const redis = { url: 'redis://127.0.0.1:1', encryptionKey: randomBytes(32).toString('base64') };
       const error: unknown = await testing.Test.createTestingModule({ imports: [auth.CandescentAuthModule.forRoot(sandboxOptions(sandbox, { redis }))] })
-        .setLogger(false)
+        .setLogger(silent)
         .compile()
         .then((moduleRef) => moduleRef.init())
         .then(

@@ -28,6 +28,8 @@ export { redact } from './logging/redact';
 export { CandescentErrorFilter } from './errors/candescent-error.filter';
 export { CandescentHealthIndicator, type CandescentHealthResult } from './health/candescent-health.indicator';
 export { CandescentHttpInterceptor, type CandescentAuthMode } from './http/candescent-http.interceptor';
+// Also brings the `candescentAuth` request option to axios's ES module declarations.
+export type { CandescentAxiosRequestConfig } from './http/axios-request-config.mjs' with { 'resolution-mode': 'import' };
 export { CandescentContext, type CandescentRequestContext, type CandescentSessionRef } from './context/request-context';
 export { RequireCustomerToken } from './context/customer-token.decorator';
 export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-auth.guard';
