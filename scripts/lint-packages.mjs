@@ -17,16 +17,19 @@ function check(label, command, args) {
   }
 }
 
+// publint suggests "type": "commonjs"; the packages leave it out on purpose: with it, TypeScript's
+// bundler resolution reads their declarations as CommonJS and picks axios's CommonJS types for
+// them, which the app's own axios imports do not see (the consumer matrix's bundler app shows it).
 for (const { dir, name } of packages) {
   check(`publint ${name}`, 'npx', ['publint', '--strict', dir]);
   check(`attw ${name}`, 'npx', ['attw', '--pack', dir, '--format', 'table-flipped']);
 }
 
-const ALLOWED = /^(?:package\.json|README\.md|LICENSE|dist\/.+(?:\.js|\.d\.ts|\.js\.map))$/;
-const FORBIDDEN = /\.spec\.|\.test-helper\.|(?<!\.d)\.ts$/;
+const ALLOWED = /^(?:package\.json|README\.md|LICENSE|dist\/.+(?:\.m?js|\.d\.m?ts|\.m?js\.map))$/;
+const FORBIDDEN = /\.spec\.|\.test-helper\.|(?<!\.d)\.m?ts$/;
 for (const { name, files } of packedFiles()) {
   const bad = files.filter((file) => !ALLOWED.test(file) || FORBIDDEN.test(file));
-  const sources = files.filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts'));
+  const sources = files.filter((file) => /\.m?ts$/.test(file) && !/\.d\.m?ts$/.test(file));
   console.log(`\n=== npm pack --dry-run ${name}: ${files.length} files, ${sources.length} .ts sources other than .d.ts`);
   if (bad.length > 0) {
     failed += 1;
