@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'jest.config.js', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'libs/*/dist/**', 'test/consumers/apps/**', 'node_modules/**', 'coverage/**', 'jest.config.js', 'eslint.config.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -24,16 +24,17 @@ export default tseslint.config(
     },
   },
   {
-    // Plain CommonJS scripts run by node directly: no type information to lint with.
-    files: ['**/*.cjs'],
+    // Plain JavaScript scripts run by node directly (packaging, consumer matrix): no type
+    // information to lint with.
+    files: ['**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      sourceType: 'commonjs',
-      globals: { require: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly' },
+      globals: { require: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   {
     // The sample's demo page script: plain browser JavaScript, no build step.
     files: ['apps/sample/public/**/*.js'],

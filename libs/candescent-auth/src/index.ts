@@ -28,6 +28,8 @@ export { redact } from './logging/redact';
 export { CandescentErrorFilter } from './errors/candescent-error.filter';
 export { CandescentHealthIndicator, type CandescentHealthResult } from './health/candescent-health.indicator';
 export { CandescentHttpInterceptor, type CandescentAuthMode } from './http/candescent-http.interceptor';
+// Also brings the `candescentAuth` request option to axios's ES module declarations.
+export type { CandescentAxiosRequestConfig } from './http/axios-request-config.mjs' with { 'resolution-mode': 'import' };
 export { CandescentContext, type CandescentRequestContext, type CandescentSessionRef } from './context/request-context';
 export { RequireCustomerToken } from './context/customer-token.decorator';
 export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-auth.guard';
@@ -40,6 +42,7 @@ export type { AuthenticatedSession, CandescentLoginResult, CandescentSessionLogi
 export type { CandescentStore } from './store/candescent-store.interface';
 export { type EvictionListener, MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
+export type { CandescentRedisClient } from './store/redis-client.interface';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';
 export { CANDESCENT_SPAN_ATTRIBUTES, CANDESCENT_SPAN_NAMES, CANDESCENT_TRACER_NAME } from './metrics/candescent-tracing';

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { CandescentSandbox } from './sandbox';
 
 /** Standalone sandbox: `npm run sandbox` (port from SANDBOX_PORT, default 4010). */

@@ -23,7 +23,7 @@ export type NotReplayable = 'not-idempotent' | 'stream-body';
  * a stream has been read by the first attempt and cannot.
  */
 export function whyNotReplayable(config: AxiosRequestConfig): NotReplayable | undefined {
-  const headers = AxiosHeaders.from(config.headers as AxiosHeaders);
+  const headers = AxiosHeaders.from(config.headers as Parameters<typeof AxiosHeaders.from>[0]);
   if (!IDEMPOTENT.has((config.method ?? 'get').toLowerCase()) && !headers.get('Idempotency-Key')) return 'not-idempotent';
   return isOneShotBody(config.data) ? 'stream-body' : undefined;
 }

@@ -1,4 +1,17 @@
-import { type Attributes, type Counter, type Histogram, metrics, type MeterProvider } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, MeterProvider, MetricsAPI } from '@opentelemetry/api';
+import { loadOptionalPeer } from '../peers/optional-peer';
+
+// A peer dependency the module also runs without (pnpm or --legacy-peer-deps may leave it out):
+// then every measurement is dropped, as the API's own no-op meter would do.
+const metrics = (loadOptionalPeer('@opentelemetry/api') as { metrics: MetricsAPI } | undefined)?.metrics;
+const NOOP_INSTRUMENT = { add: (): void => undefined, record: (): void => undefined };
+const NOOP: Instruments = {
+  tokenRequests: NOOP_INSTRUMENT,
+  tokenRequestDuration: NOOP_INSTRUMENT,
+  tokenCache: NOOP_INSTRUMENT,
+  sessions: NOOP_INSTRUMENT,
+  circuit: NOOP_INSTRUMENT,
+};
 
 interface Instruments {
   tokenRequests: Counter;
@@ -20,6 +33,7 @@ const PROVIDER_CHECK_INTERVAL_MS = 1_000;
  * at most once a second and the instruments are rebuilt when it changed.
  */
 function current(): Instruments {
+  if (!metrics) return NOOP;
   const at = Date.now();
   if (instruments && at - checkedAt < PROVIDER_CHECK_INTERVAL_MS) return instruments;
   checkedAt = at;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { CandescentContext } from '../context/request-context';
 import { CandescentConfigurationError, CandescentUnavailableError } from '../errors/candescent-auth.error';
 import { CandescentLogger, describeError } from '../logging/candescent-logger';
 import { registerPermanentSecret } from '../logging/redact';
 import type { CandescentStore } from './candescent-store.interface';
+import { loadIoredis } from './load-ioredis';
+import type { CandescentRedisClient } from './redis-client.interface';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { ValueCipher } from './value-cipher';
@@ -15,7 +16,7 @@ export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://...`; the store owns the connection it makes. */
   url?: string;
   /** An ioredis client you manage; the store never quits it. */
-  client?: Redis;
+  client?: CandescentRedisClient;
   /**
    * Prefix of every key the store writes; values live under `<prefix>data:`, locks under `<prefix>lock:`.
    * @default 'candescent:'
@@ -57,7 +58,7 @@ const REPLACE_IF_LOCKED = `if redis.call('get', KEYS[2]) == ARGV[3] and redis.ca
  */
 @RedactedWhenPrinted()
 export class RedisStore implements CandescentStore {
-  private readonly client: Redis;
+  private readonly client: CandescentRedisClient;
   private readonly ownsClient: boolean;
   private readonly cipher: ValueCipher;
   private readonly keyPrefix: string;
@@ -179,7 +180,7 @@ export class RedisStore implements CandescentStore {
     return `${this.keyPrefix}lock:${key}`;
   }
 
-  private connect(url: string): Redis {
+  private connect(url: string): CandescentRedisClient {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -195,6 +196,7 @@ export class RedisStore implements CandescentStore {
       // Module-wide redaction too, in case a driver message reaches a log through another path.
       registerPermanentSecret(password);
     }
+    const Redis = loadIoredis();
     const client = new Redis(url, {
       // Connect on first use, so building the module never blocks on Redis.
       lazyConnect: true,

@@ -1,0 +1,17 @@
+/**
+ * The part of an ioredis 5 client that {@link RedisStore} uses. An ioredis `Redis` instance fits
+ * it; it is declared here so that the package's types do not need `ioredis` installed in apps
+ * that never use Redis.
+ */
+export interface CandescentRedisClient {
+  /** ioredis's connection state (`'ready'` once connected). */
+  readonly status: string;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, expiryMode: 'PX', ttlMs: number): Promise<unknown>;
+  set(key: string, value: string, expiryMode: 'PX', ttlMs: number, mode: 'NX'): Promise<'OK' | null>;
+  del(...keys: string[]): Promise<number>;
+  eval(script: string, numberOfKeys: number, ...args: string[]): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  on(event: 'error' | 'ready', listener: (...args: unknown[]) => void): unknown;
+}

@@ -1,0 +1,26 @@
+// Every public name a consumer may reach for, through both entry points, checked as a bundler sees them.
+import {
+  CandescentAuthGuard,
+  CandescentAuthModule,
+  CandescentConfigurationError,
+  CandescentHttpService,
+  CandescentSessionService,
+  CandescentTokenService,
+  MemoryStore,
+  RedisStore,
+  type CandescentAuthOptions,
+  type CandescentRedisClient,
+  type CandescentStore,
+} from '@candescent/auth';
+import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
+import { CandescentSandbox as SandboxFromItsPackage } from '@candescent/sandbox';
+
+export const entryPoints = [CandescentAuthGuard, CandescentAuthModule, CandescentHttpService, CandescentSessionService, CandescentTokenService];
+export const options: CandescentAuthOptions = { baseUrl: 'https://api.candescent.com', consumerKey: 'k', consumerSecret: 's', fiId: '00042' };
+export const store: CandescentStore = new MemoryStore();
+export const sameSandbox: typeof SandboxFromItsPackage = CandescentSandbox;
+export const sandboxOptions: SandboxOptions = { accessTokenTtlSeconds: 60 };
+export function redisStore(client: CandescentRedisClient): RedisStore {
+  return new RedisStore({ client, encryptionKey: Buffer.alloc(32).toString('base64') });
+}
+export const configurationError = new CandescentConfigurationError('example');
