@@ -1,7 +1,25 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type * as OpenTelemetryApi from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { isAxiosError } from 'axios';
 import { CandescentContext } from '../context/request-context';
 import { CandescentAuthError } from '../errors/candescent-auth.error';
+import { loadOptionalPeer } from '../peers/optional-peer';
+
+/** The OpenTelemetry API when the app has it installed (a peer dependency); spans are skipped without it. */
+const otel = loadOptionalPeer('@opentelemetry/api') as typeof OpenTelemetryApi | undefined;
+
+type Kind = 'client' | 'internal';
+
+/** The part of a span the module uses. */
+type ModuleSpan = Pick<Span, 'setAttribute' | 'setStatus' | 'addEvent' | 'end'>;
+
+/** Stands in for a span when the OpenTelemetry API is not installed. */
+const NO_SPAN: ModuleSpan = {
+  setAttribute: () => NO_SPAN as Span,
+  setStatus: () => NO_SPAN as Span,
+  addEvent: () => NO_SPAN as Span,
+  end: () => undefined,
+};
 
 /** Name of the tracer (and instrumentation scope) of every span the module starts. */
 export const CANDESCENT_TRACER_NAME = '@candescent/auth';
@@ -49,10 +67,12 @@ export function outcomeOf(error: unknown): string {
  * Runs `fn` in a new active span, a child of whatever span is active (the incoming request's,
  * when the app traces requests). A no-op span unless the app registered an SDK.
  */
-function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+function inSpan<T>(name: string, kind: Kind, attributes: Attributes, fn: (span: ModuleSpan) => Promise<T>): Promise<T> {
+  if (!otel) return fn(NO_SPAN);
+  const { trace, SpanKind, SpanStatusCode } = otel;
   const traceId = CandescentContext.current()?.traceId;
   const all = traceId === undefined ? attributes : { ...attributes, [A.traceId]: traceId };
-  return trace.getTracer(CANDESCENT_TRACER_NAME).startActiveSpan(name, { kind, attributes: all }, async (span) => {
+  return trace.getTracer(CANDESCENT_TRACER_NAME).startActiveSpan(name, { kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes: all }, async (span) => {
     try {
       const result = await fn(span);
       span.setAttribute(A.outcome, 'success');
@@ -79,7 +99,7 @@ export function traceTokenRequest<T>(
   attempt: (timeoutMs: number) => Promise<T>,
   run: (counted: (timeoutMs: number) => Promise<T>) => Promise<T>,
 ): Promise<T> {
-  return inSpan(CANDESCENT_SPAN_NAMES.tokenRequest, SpanKind.CLIENT, { [A.service]: service, [A.grant]: grant, [A.attempts]: 0 }, (span) => {
+  return inSpan(CANDESCENT_SPAN_NAMES.tokenRequest, 'client', { [A.service]: service, [A.grant]: grant, [A.attempts]: 0 }, (span) => {
     let attempts = 0;
     return run(async (timeoutMs) => {
       attempts += 1;
@@ -96,12 +116,12 @@ export function traceTokenRequest<T>(
 
 /** Wraps a login or logout in its span. */
 export function traceSession<T>(event: 'login' | 'logout', services: readonly string[], fn: () => Promise<T>): Promise<T> {
-  return inSpan(CANDESCENT_SPAN_NAMES[event], SpanKind.INTERNAL, { [A.service]: services.join(',') }, () => fn());
+  return inSpan(CANDESCENT_SPAN_NAMES[event], 'internal', { [A.service]: services.join(',') }, () => fn());
 }
 
 /** Wraps a session renewal; `forced` when Candescent refused the token (not merely due). */
 export function traceSessionRenewal<T>(forced: boolean, fn: () => Promise<T>): Promise<T> {
-  return inSpan(CANDESCENT_SPAN_NAMES.renew, SpanKind.INTERNAL, { [A.forced]: forced }, () => fn());
+  return inSpan(CANDESCENT_SPAN_NAMES.renew, 'internal', { [A.forced]: forced }, () => fn());
 }
 
 /** What the outgoing interceptor knows about the token it put on a request. */
@@ -125,7 +145,7 @@ export function traceUnauthorized<T>(error: unknown, attachedTo: (config: object
     [A.token]: attached.customer ? 'customer' : 'institution',
     [A.method]: (error.config.method ?? 'get').toUpperCase(),
   };
-  return inSpan(CANDESCENT_SPAN_NAMES.replay, SpanKind.INTERNAL, attributes, async (span) => {
+  return inSpan(CANDESCENT_SPAN_NAMES.replay, 'internal', attributes, async (span) => {
     const result = await fn();
     const status = (result as { status?: unknown } | undefined)?.status;
     if (typeof status === 'number') span.setAttribute(A.status, status);
