@@ -35,10 +35,10 @@ class Worker {
     }));
   }
 
-  static start(settings: SoakSettings): Worker {
+  static start(settings: SoakSettings, tokenTtlSeconds: number): Worker {
     const child = fork(resolve(__dirname, 'soak-app.worker.js'), [], {
       execArgv: ['--expose-gc'],
-      env: { ...process.env, SOAK_TOKEN_TTL_SECONDS: String(settings.tokenTtlSeconds), SOAK_CUSTOMERS: String(settings.customers) },
+      env: { ...process.env, SOAK_TOKEN_TTL_SECONDS: String(tokenTtlSeconds), SOAK_CUSTOMERS: String(settings.customers) },
     });
     return new Worker(child);
   }
@@ -62,10 +62,11 @@ class Worker {
 /** Starts a worker, logs everyone in, runs `during` under load, and collects both sides' figures. */
 async function withLoad(
   settings: SoakSettings,
-  faultsPerSecond: number,
+  run: { faultsPerSecond: number; tokenTtlSeconds: number },
   during: (worker: Worker, load: SoakLoad) => Promise<void>,
 ): Promise<{ load: SoakLoad; worker: WorkerStats; durationMs: number }> {
-  const worker = Worker.start(settings);
+  const { faultsPerSecond } = run;
+  const worker = Worker.start(settings, run.tokenTtlSeconds);
   const ready = await worker.next('ready');
   const customers: SoakCustomer[] = ready.customers;
   const load = new SoakLoad(ready.url, customers, settings.institutionShare);
@@ -83,13 +84,13 @@ async function withLoad(
 }
 
 async function faultRun(settings: SoakSettings, index: number): Promise<RunResult> {
-  const { load, worker, durationMs } = await withLoad(settings, settings.faultsPerSecond, () => sleep(settings.durationMs));
+  const { load, worker, durationMs } = await withLoad(settings, settings, () => sleep(settings.durationMs));
   return { name: `fault run ${index + 1}`, durationMs, faultsPerSecond: settings.faultsPerSecond, load: load.tally, worker, slices: load.slices };
 }
 
 async function outageRun(settings: SoakSettings): Promise<RunResult> {
   const warmMs = 15_000;
-  const { load, worker, durationMs } = await withLoad(settings, 0, async (w) => {
+  const { load, worker, durationMs } = await withLoad(settings, { faultsPerSecond: 0, tokenTtlSeconds: settings.outageTokenTtlSeconds }, async (w) => {
     await sleep(warmMs);
     w.send({ type: 'outage', down: true });
     await sleep(settings.outageMs);
@@ -97,7 +98,7 @@ async function outageRun(settings: SoakSettings): Promise<RunResult> {
     await sleep(RESET_TIMEOUT_MS + 15_000);
   });
   return {
-    name: `outage run (token service down ${settings.outageMs / 1000} s)`,
+    name: `outage run (token service down ${settings.outageMs / 1000} s, tokens living ${settings.outageTokenTtlSeconds} s, no other faults)`,
     durationMs,
     faultsPerSecond: 0,
     load: load.tally,

@@ -17,6 +17,11 @@ export interface SoakSettings {
   /** Also run the outage scenario (token service fully down for `outageMs`). */
   outage: boolean;
   outageMs: number;
+  /**
+   * Token lifetime in the outage run: long enough that cached tokens visibly keep serving into
+   * the outage, short enough that renewals keep coming and the breaker has operations to judge.
+   */
+  outageTokenTtlSeconds: number;
   /** Where to write the figures as JSON, if anywhere. */
   jsonOut?: string;
 }
@@ -39,6 +44,7 @@ const LONG: SoakSettings = {
   tokenTtlSeconds: 4,
   outage: true,
   outageMs: 60_000,
+  outageTokenTtlSeconds: 20,
 };
 
 /** `--short`: one 40 s fault run, what CI runs. */
@@ -64,7 +70,7 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
       case '--short':
         break;
       case '--runs':
-        settings.runs = Math.round(number(flag, next(), 1, 100));
+        settings.runs = Math.round(number(flag, next(), 0, 100));
         break;
       case '--duration':
         settings.durationMs = number(flag, next(), 5, 3_600) * 1000;
