@@ -62,7 +62,7 @@ class Worker {
 /** Starts a worker, logs everyone in, runs `during` under load, and collects both sides' figures. */
 async function withLoad(
   settings: SoakSettings,
-  run: { faultsPerSecond: number; tokenTtlSeconds: number },
+  run: { faultsPerSecond: number; faultMode: SoakSettings['faultMode']; tokenTtlSeconds: number },
   during: (worker: Worker, load: SoakLoad) => Promise<void>,
 ): Promise<{ load: SoakLoad; worker: WorkerStats; durationMs: number }> {
   const { faultsPerSecond } = run;
@@ -71,7 +71,7 @@ async function withLoad(
   const customers: SoakCustomer[] = ready.customers;
   const load = new SoakLoad(ready.url, customers, settings.institutionShare);
   await load.logInAll();
-  worker.send({ type: 'start', faultsPerSecond });
+  worker.send({ type: 'start', faultsPerSecond, faultMode: run.faultMode });
   const startedAt = Date.now();
   load.start(settings.clients);
   await during(worker, load);
@@ -89,8 +89,10 @@ async function faultRun(settings: SoakSettings, index: number): Promise<RunResul
 }
 
 async function outageRun(settings: SoakSettings): Promise<RunResult> {
-  const warmMs = 15_000;
-  const { load, worker, durationMs } = await withLoad(settings, { faultsPerSecond: 0, tokenTtlSeconds: settings.outageTokenTtlSeconds }, async (w) => {
+  // Everyone logs in at once, so their tokens renew together at 80 % of their life: start the
+  // outage just after that, and the customers hold valid tokens for most of a lifetime into it.
+  const warmMs = settings.outageTokenTtlSeconds * 850;
+  const { load, worker, durationMs } = await withLoad(settings, { faultsPerSecond: 0, faultMode: 'queued', tokenTtlSeconds: settings.outageTokenTtlSeconds }, async (w) => {
     await sleep(warmMs);
     w.send({ type: 'outage', down: true });
     await sleep(settings.outageMs);
@@ -111,7 +113,7 @@ async function outageRun(settings: SoakSettings): Promise<RunResult> {
 async function main(): Promise<void> {
   const settings = parseSoakArgs(process.argv.slice(2));
   console.log(
-    `soak: ${settings.runs} x ${settings.durationMs / 1000} s at ${settings.faultsPerSecond} faults/s, ${settings.clients} clients, ` +
+    `soak: ${settings.runs} x ${settings.durationMs / 1000} s at ${settings.faultsPerSecond} faults/s (${settings.faultMode}), ${settings.clients} clients, ` +
       `${settings.customers} customers, tokens living ${settings.tokenTtlSeconds} s${settings.outage ? `, then a ${settings.outageMs / 1000} s outage` : ''}`,
   );
   console.log(`faults drawn from: ${SOAK_FAULTS.map((f) => f.label).join('; ')}`);

@@ -46,7 +46,13 @@ async function main(): Promise<void> {
       harvest.collect();
       harvest.resetTotals();
       heapStartBytes = settledHeap();
-      injector = new FaultInjector(sandbox, message.faultsPerSecond);
+      const spaced = message.faultMode === 'spaced';
+      injector = new FaultInjector(sandbox, message.faultsPerSecond, {
+        pending: () => (spaced ? harvest.pendingFaults() : 0),
+        injected: () => {
+          harvest.injected();
+        },
+      });
       injector.start();
     } else if (message.type === 'outage') {
       if (message.down) sandbox.injectFault({ route: 'v2-token', kind: 'unavailable', times: Infinity });
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
         heapStartBytes,
         heapEndBytes: settledHeap(),
         faultsInjected: injector?.injected ?? 0,
+        faultsHeldBackMs: injector?.heldBackMs ?? 0,
         circuit,
         ...harvest.totals(),
       };
@@ -67,6 +74,8 @@ async function main(): Promise<void> {
       void close(sample);
     }
   });
+  // A parent that died must not leave the app running.
+  process.on('disconnect', () => process.exit(1));
   send({ type: 'ready', url: await sample.app.getUrl(), customers });
 }
 
@@ -86,31 +95,48 @@ function settledHeap(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** Injects faults at random times (a Poisson process of the given rate), kinds drawn evenly. */
+/**
+ * Injects faults at random times (a Poisson process of the given rate), kinds drawn evenly. A
+ * fault due while `pending()` says another still waits is held back until it is taken; the
+ * schedule of the following ones is not moved, so the average rate stays as asked.
+ */
 class FaultInjector {
   injected = 0;
+  heldBackMs = 0;
   private timer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly sandbox: CandescentSandbox,
     private readonly perSecond: number,
+    private readonly hooks: { pending: () => number; injected: () => void },
   ) {}
 
   start(): void {
     if (this.perSecond <= 0) return;
+    let dueAt = Date.now();
     const next = () => {
-      const waitMs = (-Math.log(1 - Math.random()) / this.perSecond) * 1000;
-      this.timer = setTimeout(() => {
-        const { fault } = SOAK_FAULTS[Math.floor(Math.random() * SOAK_FAULTS.length)];
-        this.sandbox.injectFault({ ...fault });
-        this.injected += 1;
-        next();
-      }, waitMs);
+      dueAt += (-Math.log(1 - Math.random()) / this.perSecond) * 1000;
+      this.timer = setTimeout(inject, Math.max(0, dueAt - Date.now()));
+    };
+    const inject = () => {
+      if (this.stopped) return;
+      if (this.hooks.pending() > 0) {
+        this.heldBackMs += 10;
+        this.timer = setTimeout(inject, 10);
+        return;
+      }
+      const { fault } = SOAK_FAULTS[Math.floor(Math.random() * SOAK_FAULTS.length)];
+      this.sandbox.injectFault({ ...fault });
+      this.injected += 1;
+      this.hooks.injected();
+      next();
     };
     next();
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 }

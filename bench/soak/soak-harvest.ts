@@ -10,6 +10,9 @@ type HarvestTotals = Pick<WorkerStats, 'tokenRequests' | 'byGrant' | 'faultsTake
  */
 export class SandboxHarvest {
   private sums: HarvestTotals = empty();
+  /** Faults taken since start, never reset: the injector compares it with what it injected. */
+  private takenEver = 0;
+  private injectedEver = 0;
   private readonly customerOfLogin: Map<string, string>;
 
   constructor(
@@ -27,7 +30,10 @@ export class SandboxHarvest {
     this.sums.tokenRequests += counters.tokenRequests;
     for (const [grant, n] of Object.entries(counters.byGrant)) this.sums.byGrant[grant] = (this.sums.byGrant[grant] ?? 0) + n;
     for (const request of requests) {
-      if (request.fault) this.sums.faultsTaken[request.fault] = (this.sums.faultsTaken[request.fault] ?? 0) + 1;
+      if (request.fault) {
+        this.sums.faultsTaken[request.fault] = (this.sums.faultsTaken[request.fault] ?? 0) + 1;
+        this.takenEver += 1;
+      }
       else if (request.status >= 400) {
         const key = `${request.route} ${request.status}${request.form.grant_type ? ` (${request.form.grant_type})` : ''}`;
         this.sums.protocolProblems[key] = (this.sums.protocolProblems[key] ?? 0) + 1;
@@ -38,6 +44,17 @@ export class SandboxHarvest {
       const owner = call.tokenFiCustomerId ?? (call.loginId === undefined ? undefined : this.customerOfLogin.get(call.loginId));
       if (owner !== call.returnedFiCustomerId) this.sums.wrongCustomerAtSandbox += 1;
     }
+  }
+
+  /** Counts an injected fault, for `pendingFaults`. */
+  injected(): void {
+    this.injectedEver += 1;
+  }
+
+  /** Injected faults no request has taken yet (reads the records first). */
+  pendingFaults(): number {
+    this.collect();
+    return this.injectedEver - this.takenEver;
   }
 
   resetTotals(): void {

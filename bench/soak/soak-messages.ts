@@ -8,7 +8,7 @@ export interface SoakCustomer {
 
 /** Parent to worker. */
 export type ToWorker =
-  | { type: 'start'; faultsPerSecond: number }
+  | { type: 'start'; faultsPerSecond: number; faultMode: 'spaced' | 'queued' }
   | { type: 'outage'; down: boolean }
   | { type: 'stop' };
 
@@ -19,6 +19,8 @@ export interface WorkerStats {
   tokenRequests: number;
   byGrant: Record<string, number>;
   faultsInjected: number;
+  /** Spaced mode: total time faults were held back because another was still waiting (ms). */
+  faultsHeldBackMs: number;
   faultsTaken: Record<string, number>;
   /** Requests the sandbox refused (4xx) that carried no injected fault, by `route status`. */
   protocolProblems: Record<string, number>;

@@ -56,7 +56,8 @@ export function describeRun(run: RunResult): string {
   const problems = Object.entries(run.worker.protocolProblems).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
   const taken = Object.values(run.worker.faultsTaken).reduce((a, b) => a + b, 0);
   const lines = [
-    `${run.name}: ${seconds.toFixed(0)} s, ${run.faultsPerSecond} faults/s requested, ${run.worker.faultsInjected} injected, ${taken} taken by requests`,
+    `${run.name}: ${seconds.toFixed(0)} s, ${run.faultsPerSecond} faults/s requested, ${run.worker.faultsInjected} injected ` +
+      `(${(run.worker.faultsInjected / seconds).toFixed(2)}/s; held back ${(run.worker.faultsHeldBackMs / 1000).toFixed(1)} s in all), ${taken} taken by requests`,
     `  calls ${run.load.calls}, succeeded ${run.load.ok} (${pct(availability(run))}), logins ${run.load.logins}`,
     `  statuses: ${statuses}`,
     `  wrong-customer answers: ${run.load.wrongCustomer} seen by clients, ${run.worker.wrongCustomerAtSandbox} seen by the sandbox`,

@@ -6,6 +6,12 @@ export interface SoakSettings {
   durationMs: number;
   /** Average injected faults per second (random times, random kinds from the catalogue). */
   faultsPerSecond: number;
+  /**
+   * `spaced`: a fault due while another still waits for a request is held back until that one
+   * is taken, so faults that arrive while nobody calls (during a `Retry-After` wait, say) do not
+   * pile up and all land on the retries that follow. `queued`: every fault is queued at once.
+   */
+  faultMode: 'spaced' | 'queued';
   /** Concurrent HTTP clients calling the app. */
   clients: number;
   /** Customer sessions the clients share. */
@@ -38,6 +44,7 @@ const LONG: SoakSettings = {
   runs: 5,
   durationMs: 60_000,
   faultsPerSecond: 2,
+  faultMode: 'spaced',
   clients: 16,
   customers: 20,
   institutionShare: 0.2,
@@ -50,7 +57,7 @@ const LONG: SoakSettings = {
 /** `--short`: one 40 s fault run, what CI runs. */
 const SHORT: Partial<SoakSettings> = { runs: 1, durationMs: 40_000, outage: false };
 
-const USAGE = `usage: node dist/bench/soak/run.js [--short] [--runs N] [--duration SECONDS] [--faults-per-second N]
+const USAGE = `usage: node dist/bench/soak/run.js [--short] [--runs N] [--duration SECONDS] [--faults-per-second N] [--fault-mode spaced|queued]
   [--clients N] [--customers N] [--token-ttl SECONDS] [--no-outage] [--outage SECONDS] [--json FILE]`;
 
 /** Reads the command line; throws with the usage on anything it does not understand. */
@@ -78,6 +85,12 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
       case '--faults-per-second':
         settings.faultsPerSecond = number(flag, next(), 0, 1_000);
         break;
+      case '--fault-mode': {
+        const mode = next();
+        if (mode !== 'spaced' && mode !== 'queued') throw new Error(`--fault-mode is spaced or queued, got ${mode}\n${USAGE}`);
+        settings.faultMode = mode;
+        break;
+      }
       case '--clients':
         settings.clients = Math.round(number(flag, next(), 1, 1_000));
         break;
