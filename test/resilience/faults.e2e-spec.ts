@@ -500,6 +500,8 @@ describe('token requests under injected faults', () => {
 
   describe('circuit breaker', () => {
     const BREAKER: Partial<CandescentAuthOptions> = {
+      // Room for a slow machine: these tests are about the breaker, not the attempt timeout.
+      requestTimeoutMs: 5_000,
       retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
       circuitBreaker: { minimumCalls: 3, resetTimeoutMs: 600, halfOpenProbes: 1 },
     };
