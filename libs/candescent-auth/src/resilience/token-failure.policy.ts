@@ -52,8 +52,9 @@ export function isRetryable(error: unknown, grant: string): error is CandescentA
  * - Rate limiting (quota and spike arrest as 500, 429) says "slow down", not "down": the back-off
  *   and `Retry-After` already slow down, and counting these is what turned a burst of spike
  *   arrests into a 30 s outage. They are `ignored`, neither failure nor success.
- * - Any other typed answer (bad credentials, forbidden, expired refresh token) came from a
- *   working service: `success`.
+ * - Any other answer of the service (bad credentials, forbidden, expired refresh token) came
+ *   from a working service: `success`. A module error raised here without an answer (bad input
+ *   refused before sending) says nothing about the service: `ignored`.
  * - An error that is not a module error (a `RangeError` from a parser, a bug) is a `failure`:
  *   nothing is known about the answer, and it must never look like a healthy service.
  */
@@ -67,5 +68,5 @@ export function verdictOf(error: unknown): OperationVerdict {
   ) {
     return 'failure';
   }
-  return 'success';
+  return error.upstreamStatus === undefined ? 'ignored' : 'success';
 }

@@ -1,5 +1,6 @@
 import {
   CandescentInvalidCredentialsError,
+  CandescentInvalidRequestError,
   CandescentProtocolError,
   CandescentRateLimitedError,
   CandescentUnavailableError,
@@ -63,9 +64,20 @@ describe('TokenRequestExecutor and its breaker', () => {
 
   it('answers from a working service (wrong password) keep it closed', async () => {
     const executor = executorWith({ minimumCalls: 3 });
-    const wrong = new CandescentInvalidCredentialsError('bad login', { errorCode: 'CMN_90015' });
+    const wrong = new CandescentInvalidCredentialsError('bad login', { errorCode: 'CMN_90015', upstreamStatus: 401 });
     for (let i = 0; i < 10; i++) await executor.execute('v2', 'password', failWith(wrong)).catch(() => undefined);
     expect(executor.breaker('v2').status).toBe('closed');
+  });
+
+  it('errors raised before anything was sent count neither way', async () => {
+    const executor = executorWith({ minimumCalls: 3 });
+    const down = new CandescentUnavailableError('down', { errorCode: 'CMN_90000' });
+    const refusedInput = new CandescentInvalidRequestError('bad header value', { errorCode: 'INVALID_HEADER_VALUE' });
+    for (let i = 0; i < 2; i++) await executor.execute('v2', 'password', failWith(down)).catch(() => undefined);
+    for (let i = 0; i < 8; i++) await executor.execute('v2', 'password', failWith(refusedInput)).catch(() => undefined);
+    expect(executor.breaker('v2').status).toBe('closed');
+    await executor.execute('v2', 'password', failWith(down)).catch(() => undefined);
+    expect(executor.breaker('v2').status).toBe('open');
   });
 
   it('stops retrying once other operations opened the circuit', async () => {
