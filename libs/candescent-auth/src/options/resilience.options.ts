@@ -71,7 +71,7 @@ export class CandescentCircuitBreakerOptionsDto {
   halfOpenProbes?: number;
 
   /**
-   * Before 0.2 this was "consecutive failed requests that open the circuit", counted per attempt
+   * This used to be "consecutive failed requests that open the circuit", counted per attempt
    * across all callers, which let a burst of rate-limit answers open it. It is now read as
    * `minimumCalls` when that is not set: with a service that is really down both open after this
    * many failed operations.
