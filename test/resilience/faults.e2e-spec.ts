@@ -350,11 +350,11 @@ describe('token requests under injected faults', () => {
     });
   });
 
-  describe('bodies that break the contract (not retried)', () => {
+  describe('bodies that break the contract', () => {
     // Far beyond any real token answer; fetching it again cannot make it smaller.
     const oversized = JSON.stringify({ access_token: 'x'.repeat(100_000), token_type: 'Bearer', expires_in: '60' });
 
-    it.each<[string, SandboxFault, 'v1' | 'v2']>([
+    const unreadable: Array<[string, SandboxFault, 'v1' | 'v2']> = [
       ['truncated JSON', { kind: 'malformed' }, 'v2'],
       ['a truncated V1 answer (XML, which the module prefers)', { kind: 'malformed' }, 'v1'],
       [
@@ -380,12 +380,41 @@ describe('token requests under injected faults', () => {
       ['an empty 200', { kind: 'empty' }, 'v2'],
       ['an empty 200 from V1', { kind: 'empty' }, 'v1'],
       ['an HTML page with status 200', { kind: 'raw', status: 200, contentType: 'text/html', body: '<html><body>Welcome</body></html>' }, 'v2'],
-      ['an answer larger than the 64 KiB limit', { kind: 'raw', status: 200, contentType: 'application/json', body: oversized, times: Infinity }, 'v2'],
-    ])('%s: CandescentProtocolError (502) after one request', async (_name, fault, service) => {
+    ];
+
+    // client_credentials spends nothing, so an answer that broke in transit is asked for again.
+    it.each(unreadable)('%s once, for client_credentials: retried, then the caller gets a token', async (_name, fault, service) => {
       sandbox.injectFault(fault);
 
-      const error = fastFailure(await institutionToken({ tokenServices: [service] }), CandescentProtocolError, 502, 1);
+      expect(fastSuccess(await institutionToken({ tokenServices: [service] }), 2).service).toBe(service);
+    });
+
+    it.each(unreadable)('%s on every attempt: CandescentProtocolError (502) after maxAttempts', async (_name, fault, service) => {
+      sandbox.injectFault({ ...fault, times: Infinity });
+
+      const error = fastFailure(await institutionToken({ tokenServices: [service] }), CandescentProtocolError, 502, 3);
       expect(error.errorCode).toBe('MALFORMED_BODY');
+    });
+
+    it('an answer larger than the 64 KiB limit: CandescentProtocolError (502) after one request', async () => {
+      sandbox.injectFault({ kind: 'raw', status: 200, contentType: 'application/json', body: oversized, times: Infinity });
+
+      const error = fastFailure(await institutionToken(), CandescentProtocolError, 502, 1);
+      expect(error.errorCode).toBe('MALFORMED_BODY');
+    });
+
+    it('a malformed 200 to a refresh grant is not retried (the refresh token may be spent) and says so', async () => {
+      const tokens = await open();
+      const set = await tokens.login({ username: alice.username, password: alice.password });
+      sandbox.injectFault({ route: 'v2-token', kind: 'malformed' });
+
+      const error = fastFailure(await outcomeOf(() => tokens.refresh(set)), CandescentProtocolError, 502, 2);
+      expect(error.errorCode).toBe('MALFORMED_BODY');
+      expect(error.message).toMatch(/refresh grant .* not retried: the service may already have rotated the refresh token/);
+      expect(sandbox.counters().byGrant.refresh_token).toBe(1);
+      // The sandbox broke the answer before rotating, so the same set still renews.
+      const renewed = successOf(await outcomeOf(() => tokens.refresh(set)));
+      expect(renewed.v2?.refreshToken).not.toBe(set.v2?.refreshToken);
     });
 
     it('an HTML 502 proxy page is a server error: retried, then the caller gets a token', async () => {
@@ -471,8 +500,10 @@ describe('token requests under injected faults', () => {
 
   describe('circuit breaker', () => {
     const BREAKER: Partial<CandescentAuthOptions> = {
+      // Room for a slow machine: these tests are about the breaker, not the attempt timeout.
+      requestTimeoutMs: 5_000,
       retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-      circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 600 },
+      circuitBreaker: { minimumCalls: 3, resetTimeoutMs: 600, halfOpenProbes: 1 },
     };
 
     async function tripBreaker() {
@@ -487,7 +518,7 @@ describe('token requests under injected faults', () => {
       return tokens;
     }
 
-    it('after N consecutive failures the next calls fail fast with CIRCUIT_OPEN and send nothing', async () => {
+    it('once minimumCalls operations failed the next calls fail fast with CIRCUIT_OPEN and send nothing', async () => {
       const tokens = await tripBreaker();
 
       for (let i = 0; i < 5; i++) {
@@ -548,6 +579,50 @@ describe('token requests under injected faults', () => {
       }
       successOf(await probe);
       expect(tokenRequests()).toBe(4);
+    });
+
+    it('a burst of spike arrests and quota answers never opens it: they mean "slow down", not "down"', async () => {
+      sandbox.injectFault({ kind: 'spike', times: 10 });
+      sandbox.injectFault({ kind: 'quota', times: 10 });
+      const tokens = await open(BREAKER);
+
+      for (let i = 0; i < 20; i++) {
+        expectTyped(failureOf(await outcomeOf(() => tokens.getInstitutionToken())), CandescentRateLimitedError, 429);
+      }
+      successOf(await outcomeOf(() => tokens.getInstitutionToken()));
+      expect(tokenRequests()).toBe(21);
+    });
+
+    it('failed attempts that the retries absorb never open it', async () => {
+      const tokens = await open({ ...BREAKER, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+
+      for (let i = 0; i < 10; i++) {
+        sandbox.injectFault({ kind: i % 2 === 0 ? 'reset' : 'server-error', times: 2 });
+        const token = successOf(await outcomeOf(() => tokens.getInstitutionToken()));
+        tokens.invalidate(token.accessToken);
+      }
+      expect(tokenRequests()).toBe(30);
+    });
+
+    it('half-open lets halfOpenProbes callers through at once; one success closes it', async () => {
+      sandbox.injectFault({ kind: 'server-error', times: 3 });
+      const tokens = await open({ ...BREAKER, circuitBreaker: { minimumCalls: 3, resetTimeoutMs: 600, halfOpenProbes: 2 } });
+      for (let i = 0; i < 3; i++) expectTyped(failureOf(await outcomeOf(() => tokens.getInstitutionToken())), CandescentUnavailableError, 503);
+      expect(failureOf(await outcomeOf(() => tokens.getInstitutionToken()))).toMatchObject({ errorCode: 'CIRCUIT_OPEN' });
+      await sleep(650);
+      sandbox.injectFault({ kind: 'latency', ms: 200, times: 2 });
+
+      const outcomes = await Promise.all(
+        [['accounts:read'], ['transactions:read'], ['alerts:read']].map((scopes) => outcomeOf(() => tokens.getInstitutionToken({ scopes }))),
+      );
+
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(2);
+      const refused = outcomes.filter((o) => !o.ok).map((o) => failureOf(o));
+      expect(refused).toEqual([expect.objectContaining({ errorCode: 'CIRCUIT_OPEN', retryAfterSeconds: 1 })]);
+      expect(tokenRequests()).toBe(5);
+      // Closed: the caller that was refused gets through now.
+      successOf(await outcomeOf(() => tokens.getInstitutionToken({ scopes: ['alerts:read'] })));
+      expect(tokenRequests()).toBe(6);
     });
   });
 

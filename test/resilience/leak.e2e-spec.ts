@@ -148,10 +148,13 @@ describe('no secret leaks from the sample app, whatever happens', () => {
   it('survives token-service faults during login', async () => {
     sandbox.injectFault({ route: 'v2-token', kind: 'reset' });
     expect((await login('login after a reset', { username: bob.username, password: bob.password })).status).toBe(200);
+    // A password grant spends nothing, so an answer that broke in transit is asked for again.
     sandbox.injectFault({ route: 'v2-token', kind: 'malformed' });
-    expect((await login('login, malformed V2 answer', { username: carol.username, password: carol.password })).status).toBe(502);
-    sandbox.injectFault({ route: 'v1-token', kind: 'malformed' });
-    expect((await login('login, malformed V1 answer', { username: carol.username, password: carol.password })).status).toBe(502);
+    expect((await login('login, one malformed V2 answer', { username: carol.username, password: carol.password })).status).toBe(200);
+    sandbox.injectFault({ route: 'v2-token', kind: 'malformed', times: 3 });
+    expect((await login('login, malformed V2 answers', { username: carol.username, password: carol.password })).status).toBe(502);
+    sandbox.injectFault({ route: 'v1-token', kind: 'malformed', times: 3 });
+    expect((await login('login, malformed V1 answers', { username: carol.username, password: carol.password })).status).toBe(502);
     sandbox.injectFault({ route: 'v2-token', kind: 'reset-mid-body', times: 3 });
     expect((await login('login, resets mid-body', { username: carol.username, password: carol.password })).status).toBe(503);
   });

@@ -58,6 +58,7 @@ export async function dispatch(req: IncomingMessage, res: ServerResponse, deps: 
   }
 
   const fault = deps.faults.take(route.name);
+  if (fault) recorded.fault = fault.kind;
   if (fault?.kind === 'latency' && !(await deps.timers.sleep(fault.ms))) return;
   if (fault === undefined || fault.kind === 'latency' || isTweak(fault)) {
     send(route.handler(request, deps.context, fault?.kind === 'latency' ? undefined : fault));

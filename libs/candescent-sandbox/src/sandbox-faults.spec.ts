@@ -79,6 +79,13 @@ describe('CandescentSandbox faults', () => {
     expect((await v2Token()).status).toBe(200);
   });
 
+  it('records which fault a request took, and none for the others', async () => {
+    sandbox.injectFault({ kind: 'spike' });
+    await v2Token();
+    await v2Token();
+    expect(sandbox.requests().map((r) => [r.status, r.fault])).toEqual([[500, 'spike'], [200, undefined]]);
+  });
+
   it('cuts the body short on reset-mid-body', async () => {
     sandbox.injectFault({ kind: 'reset-mid-body' });
     await expect(v2Token()).rejects.toThrow();

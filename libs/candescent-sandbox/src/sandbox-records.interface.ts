@@ -28,6 +28,8 @@ export interface RecordedRequest {
   status: number;
   /** Arrival time from the sandbox clock (ms). */
   at: number;
+  /** Kind of the injected fault this request took, if any (so a soak can tell caused from injected errors). */
+  fault?: string;
 }
 
 /**

@@ -47,13 +47,12 @@ describe('CandescentMetrics', () => {
   });
 
   it('records circuit breaker transitions once per change', () => {
-    const breaker = new CircuitBreaker('v1', 2, 1_000, () => now);
-    breaker.onFailure();
-    breaker.onFailure();
-    expect(() => { breaker.beforeRequest(); }).toThrow(CandescentUnavailableError);
+    const breaker = new CircuitBreaker('v1', { failureRateThreshold: 50, minimumCalls: 2, slidingWindowMs: 10_000, resetTimeoutMs: 1_000, halfOpenProbes: 1 }, () => now);
+    breaker.admit().settle('failure');
+    breaker.admit().settle('failure');
+    expect(() => breaker.admit()).toThrow(CandescentUnavailableError);
     now += 1_000;
-    breaker.beforeRequest();
-    breaker.onSuccess();
+    breaker.admit().settle('success');
     const states = records.filter((r) => r.instrument === 'candescent.circuit.transitions').map((r) => r.attributes.state);
     expect(states).toEqual(['open', 'half-open', 'closed']);
   });

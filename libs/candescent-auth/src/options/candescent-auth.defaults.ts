@@ -1,6 +1,7 @@
 import type { CandescentService } from '../errors/candescent-auth.error';
 import { DEFAULT_LEGACY_PATH_PATTERN } from '../http/service-for-path';
 import type { CandescentAuthOptions } from './candescent-auth.options';
+import type { CircuitBreakerSettings } from '../resilience/circuit-breaker';
 
 /** The options with every default filled in; what the rest of the module reads. */
 export interface ResolvedCandescentAuthOptions {
@@ -26,7 +27,7 @@ export interface ResolvedCandescentAuthOptions {
   defaultExpiresInSeconds?: number;
   maxExpiresInSeconds: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
-  circuitBreaker: { failureThreshold: number; resetTimeoutMs: number };
+  circuitBreaker: CircuitBreakerSettings;
   invalidClientCacheMs: number;
   tokenRefusalCooldownMs: number;
   legacyPathPattern: RegExp;
@@ -77,8 +78,13 @@ export function resolveOptions(options: CandescentAuthOptions): ResolvedCandesce
       maxDelayMs: options.retry?.maxDelayMs ?? 5_000,
     },
     circuitBreaker: {
-      failureThreshold: options.circuitBreaker?.failureThreshold ?? 5,
+      failureRateThreshold: options.circuitBreaker?.failureRateThreshold ?? 50,
+      // The deprecated failureThreshold keeps working as the minimum (see its TSDoc).
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- reading the old name is the migration
+      minimumCalls: options.circuitBreaker?.minimumCalls ?? options.circuitBreaker?.failureThreshold ?? 10,
+      slidingWindowMs: options.circuitBreaker?.slidingWindowMs ?? 60_000,
       resetTimeoutMs: options.circuitBreaker?.resetTimeoutMs ?? 30_000,
+      halfOpenProbes: options.circuitBreaker?.halfOpenProbes ?? 3,
     },
     invalidClientCacheMs: options.invalidClientCacheMs ?? 5_000,
     tokenRefusalCooldownMs: options.tokenRefusalCooldownMs ?? 10_000,

@@ -37,7 +37,13 @@ describe('validateOptions', () => {
       requestTimeoutMs: 10_000,
       tokenRefreshWindowMs: 60_000,
       retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 },
+      circuitBreaker: { failureRateThreshold: 50, minimumCalls: 10, slidingWindowMs: 60_000, resetTimeoutMs: 30_000, halfOpenProbes: 3 },
     });
+  });
+
+  it('reads the deprecated circuitBreaker.failureThreshold as minimumCalls', () => {
+    expect(validateOptions({ ...valid, circuitBreaker: { failureThreshold: 4 } }).circuitBreaker.minimumCalls).toBe(4);
+    expect(validateOptions({ ...valid, circuitBreaker: { failureThreshold: 4, minimumCalls: 4 } }).circuitBreaker.minimumCalls).toBe(4);
   });
 
   it('builds the documented user-agent and picks V1 for institution tokens when only V1 is on', () => {
@@ -75,6 +81,12 @@ describe('validateOptions', () => {
     ['a colon in the consumer key', { ...valid, consumerKey: 'key:part' }, ["consumerKey: expected a non-empty string of printable characters without spaces or ':'"]],
     ['a Redis key that is not 32 bytes', { ...valid, redis: { url: 'redis://127.0.0.1:6379', encryptionKey: 'x'.repeat(40) } }, ['redis.encryptionKey: expected 32 bytes as base64 or 64 hex characters']],
     ['a Redis URL of another scheme', { ...valid, redis: { url: 'http://127.0.0.1:6379', encryptionKey: 'a'.repeat(64) } }, ["redis.url: expected a 'redis://' or 'rediss://' URL"]],
+    ['a failure rate of 0 %', { ...valid, circuitBreaker: { failureRateThreshold: 0 } }, ['circuitBreaker.failureRateThreshold: expected a whole percentage from 1 to 100']],
+    ['a failure rate as a share', { ...valid, circuitBreaker: { failureRateThreshold: 0.5 } }, ['circuitBreaker.failureRateThreshold: expected a whole percentage']],
+    ['a sliding window under a second', { ...valid, circuitBreaker: { slidingWindowMs: 500 } }, ['circuitBreaker.slidingWindowMs: expected a whole number of milliseconds from 1000']],
+    ['no half-open probes', { ...valid, circuitBreaker: { halfOpenProbes: 0 } }, ['circuitBreaker.halfOpenProbes: expected a whole number from 1 to 100']],
+    ['minimumCalls of 0', { ...valid, circuitBreaker: { minimumCalls: 0 } }, ['circuitBreaker.minimumCalls: expected a whole number from 1 to 10000']],
+    ['both the old and the new name, different', { ...valid, circuitBreaker: { failureThreshold: 5, minimumCalls: 20 } }, ['circuitBreaker.failureThreshold: expected left out when minimumCalls is set']],
     ['token path without a slash', { ...valid, v2TokenPath: 'oauth2/v1/token' }, ["v2TokenPath: expected a path starting with '/'"]],
   ];
 

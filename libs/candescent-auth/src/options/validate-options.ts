@@ -36,9 +36,14 @@ const EXPECTED: Record<string, string> = {
   'retry.maxAttempts': 'a whole number from 1 to 10',
   'retry.baseDelayMs': 'a whole number of milliseconds from 0 to 60000',
   'retry.maxDelayMs': 'a whole number of milliseconds from 0 to 120000',
-  circuitBreaker: 'an object { failureThreshold, resetTimeoutMs }',
-  'circuitBreaker.failureThreshold': 'a whole number from 1 to 1000',
+  circuitBreaker:
+    'an object { failureRateThreshold, minimumCalls, slidingWindowMs, resetTimeoutMs, halfOpenProbes }',
+  'circuitBreaker.failureRateThreshold': 'a whole percentage from 1 to 100',
+  'circuitBreaker.minimumCalls': 'a whole number from 1 to 10000',
+  'circuitBreaker.slidingWindowMs': 'a whole number of milliseconds from 1000 to 3600000',
   'circuitBreaker.resetTimeoutMs': 'a whole number of milliseconds from 100 to 3600000',
+  'circuitBreaker.halfOpenProbes': 'a whole number from 1 to 100',
+  'circuitBreaker.failureThreshold': 'a whole number from 1 to 10000 (deprecated: use minimumCalls)',
   invalidClientCacheMs: 'a whole number of milliseconds from 0 to 600000',
   tokenRefusalCooldownMs: 'a whole number of milliseconds from 0 to 600000',
   legacyPathPattern: 'a valid regular expression (at most 512 characters)',
@@ -105,6 +110,11 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
   }
   if (valid('redis') && options.redis && !isStoreKey(options.redis.encryptionKey)) {
     problems.push({ field: 'redis.encryptionKey', expected: EXPECTED['redis.encryptionKey'] });
+  }
+  // Read under its old name on purpose: this check is what keeps the deprecated option honest.
+  const breaker: { failureThreshold?: number; minimumCalls?: number } | undefined = options.circuitBreaker;
+  if (valid('circuitBreaker') && breaker?.failureThreshold !== undefined && breaker.minimumCalls !== undefined && breaker.failureThreshold !== breaker.minimumCalls) {
+    problems.push({ field: 'circuitBreaker.failureThreshold', expected: 'left out when minimumCalls is set (it is the deprecated name of minimumCalls)' });
   }
   if (valid('legacyPathPattern') && options.legacyPathPattern !== undefined && !isRegExp(options.legacyPathPattern)) {
     problems.push({ field: 'legacyPathPattern', expected: EXPECTED.legacyPathPattern });

@@ -1,30 +1,10 @@
-import {
-  CandescentAuthError,
-  CandescentProtocolError,
-  CandescentRateLimitedError,
-  type CandescentService,
-  CandescentTimeoutError,
-  CandescentUnavailableError,
-} from '../errors/candescent-auth.error';
+import { CandescentAuthError, CandescentProtocolError, type CandescentService } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { traceTokenRequest } from '../metrics/candescent-tracing';
 import { CircuitBreaker } from './circuit-breaker';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
-
-/** Errors worth another attempt: the request may succeed later. */
-export function isRetryable(error: unknown): error is CandescentAuthError {
-  return (
-    (error instanceof CandescentUnavailableError && error.errorCode !== 'CIRCUIT_OPEN') ||
-    error instanceof CandescentRateLimitedError ||
-    error instanceof CandescentTimeoutError
-  );
-}
-
-/** Errors that say the service itself is unwell (they count against the circuit breaker). */
-function isServiceFailure(error: unknown): boolean {
-  return isRetryable(error) || error instanceof CandescentProtocolError;
-}
+import { isMalformedSuccess, isRetryable, verdictOf } from './token-failure.policy';
 
 /** Clock and randomness, injectable so tests are exact. */
 export interface ExecutorRuntime {
@@ -36,7 +16,18 @@ export interface ExecutorRuntime {
 /**
  * Runs token requests with a per-attempt timeout, an overall deadline, bounded retries with
  * exponential backoff and full jitter (at least `Retry-After` when the service sent one), and a
- * circuit breaker per token service. Each attempt is a new request with a fresh trace id.
+ * circuit breaker per token service that judges whole operations. Each attempt is a new request
+ * with a fresh trace id.
+ *
+ * Why not cockatiel (3.x, the CommonJS line): its retry and sampling breaker read `Date.now()`
+ * and `setTimeout` directly, so the module's injectable clock (which consumers' tests and our
+ * fake-clock suites drive) would no longer govern back-off, deadlines or the breaker; its
+ * back-off cannot honour `Retry-After` or give up when `Retry-After` is beyond the limit or the
+ * deadline; its half-open state queues callers behind a single trial call instead of failing
+ * them fast with a 503 and `Retry-After`; its breaker's minimum is a rate (`minimumRps`), not a
+ * number of calls; and its buckets rotate one per call, so after a quiet spell failures from long
+ * ago still count. What is left to write by hand is small: the loop below, `CircuitBreaker` and
+ * `OutcomeWindow`.
  */
 @RedactedWhenPrinted()
 export class TokenRequestExecutor {
@@ -51,38 +42,56 @@ export class TokenRequestExecutor {
   breaker(service: CandescentService): CircuitBreaker {
     let breaker = this.breakers.get(service);
     if (!breaker) {
-      const { failureThreshold, resetTimeoutMs } = this.options.circuitBreaker;
-      breaker = new CircuitBreaker(service, failureThreshold, resetTimeoutMs, () => this.runtime.now());
+      breaker = new CircuitBreaker(service, this.options.circuitBreaker, () => this.runtime.now());
       this.breakers.set(service, breaker);
     }
     return breaker;
   }
 
-  /** Calls `attempt(timeoutMs)` until it succeeds, fails for good, or the deadline passes. */
+  /**
+   * Calls `attempt(timeoutMs)` until it succeeds, fails for good, or the deadline passes.
+   * @throws CandescentUnavailableError `CIRCUIT_OPEN` (503, with `retryAfterSeconds`) while open.
+   */
   execute<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
     // One span per token request, all attempts included (see metrics/candescent-tracing.ts).
-    return traceTokenRequest(service, grant, attempt, (counted) => this.attempts(service, grant, counted));
+    return traceTokenRequest(service, grant, attempt, (counted) => this.judged(service, grant, counted));
   }
 
-  private async attempts<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
+  /** The breaker is asked once per operation and told its outcome once, after the retries. */
+  private async judged<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
+    const breaker = this.breaker(service);
+    const permit = breaker.admit();
+    try {
+      const result = await this.withRetries(service, grant, breaker, attempt);
+      permit.settle('success');
+      return result;
+    } catch (error: unknown) {
+      permit.settle(verdictOf(error));
+      throw error;
+    }
+  }
+
+  private async withRetries<T>(
+    service: CandescentService,
+    grant: string,
+    breaker: CircuitBreaker,
+    attempt: (timeoutMs: number) => Promise<T>,
+  ): Promise<T> {
     const { maxAttempts, baseDelayMs, maxDelayMs } = this.options.retry;
     const deadline = this.runtime.now() + this.options.requestDeadlineMs;
-    const breaker = this.breaker(service);
     for (let n = 1; ; n += 1) {
-      breaker.beforeRequest();
       const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs, deadline - this.runtime.now()));
       const startedAt = this.runtime.now();
       try {
         const result = await attempt(timeoutMs);
         CandescentMetrics.tokenRequest({ service, grant, outcome: 'success' }, this.runtime.now() - startedAt);
-        breaker.onSuccess();
         return result;
       } catch (error: unknown) {
         const outcome = error instanceof CandescentAuthError ? (error.errorCode ?? error.name) : 'error';
         CandescentMetrics.tokenRequest({ service, grant, outcome }, this.runtime.now() - startedAt);
-        if (isServiceFailure(error)) breaker.onFailure();
-        else breaker.onSuccess();
-        if (!isRetryable(error) || n >= maxAttempts) throw error;
+        if (grant === 'refresh_token' && isMalformedSuccess(error)) throw unreadableRefreshAnswer(error);
+        // Other operations opened the circuit meanwhile: more attempts would only add load.
+        if (!isRetryable(error, grant) || n >= maxAttempts || breaker.refusing) throw error;
         const backoff = this.runtime.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
         const retryAfterMs = (error.retryAfterSeconds ?? 0) * 1000;
         // A Retry-After beyond what we may wait means: give up now, the caller sees when to retry.
@@ -93,4 +102,21 @@ export class TokenRequestExecutor {
       }
     }
   }
+}
+
+/** The error a refresh grant ends with when its 2xx answer could not be read. */
+function unreadableRefreshAnswer(error: CandescentProtocolError): CandescentProtocolError {
+  return new CandescentProtocolError(
+    `Candescent ${error.service?.toUpperCase() ?? 'V2'} token service answered ${error.upstreamStatus ?? 200} to a ` +
+      'refresh grant with a body that could not be read. It was not retried: the service may already have ' +
+      'rotated the refresh token, and sending it again could end the session. The current tokens stay in use ' +
+      'while valid and the next renewal tries again; if that is refused, the customer has to log in again.',
+    {
+      upstreamStatus: error.upstreamStatus,
+      errorType: 'SYSTEM_ERROR',
+      errorCode: 'MALFORMED_BODY',
+      traceId: error.traceId,
+      service: error.service,
+    },
+  );
 }

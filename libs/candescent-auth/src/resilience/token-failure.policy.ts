@@ -1,0 +1,72 @@
+import {
+  CandescentAuthError,
+  CandescentProtocolError,
+  CandescentRateLimitedError,
+  CandescentTimeoutError,
+  CandescentUnavailableError,
+} from '../errors/candescent-auth.error';
+import type { OperationVerdict } from './circuit-breaker';
+
+/**
+ * Which failed token attempts are worth another try, and what a finished operation tells the
+ * circuit breaker. Kept apart from the retry loop so the rules read as one table.
+ */
+
+/** A 2xx answer whose body could not be read (truncated, empty, not XML or JSON). */
+export function isMalformedSuccess(error: unknown): error is CandescentProtocolError {
+  return (
+    error instanceof CandescentProtocolError &&
+    error.errorCode === 'MALFORMED_BODY' &&
+    error.upstreamStatus !== undefined &&
+    error.upstreamStatus >= 200 &&
+    error.upstreamStatus < 300
+  );
+}
+
+/**
+ * Grants whose repetition spends nothing. A refresh grant is the exception: the service may
+ * have rotated the refresh token before its answer broke, and sending the old one again would
+ * then end the session (or, with reuse detection, the whole token chain).
+ */
+const REPEATABLE_AFTER_ANSWER: ReadonlySet<string> = new Set(['client_credentials', 'password']);
+
+/**
+ * Errors worth another attempt: network errors, timeouts, 5xx (the 500 quota and spike codes
+ * included), 429, and for grants that spend nothing a 2xx whose body broke in transit. A body
+ * that parses but breaks the contract (`INVALID_TOKEN_RESPONSE`) is the service's considered
+ * answer and would come back the same, so it is not retried.
+ */
+export function isRetryable(error: unknown, grant: string): error is CandescentAuthError {
+  return (
+    (error instanceof CandescentUnavailableError && error.errorCode !== 'CIRCUIT_OPEN') ||
+    error instanceof CandescentRateLimitedError ||
+    error instanceof CandescentTimeoutError ||
+    (isMalformedSuccess(error) && REPEATABLE_AFTER_ANSWER.has(grant))
+  );
+}
+
+/**
+ * What a finished operation (after its retries) tells the breaker.
+ *
+ * - Unavailable, timeout and protocol errors say the service is unwell: `failure`.
+ * - Rate limiting (quota and spike arrest as 500, 429) says "slow down", not "down": the back-off
+ *   and `Retry-After` already slow down, and counting these is what turned a burst of spike
+ *   arrests into a 30 s outage. They are `ignored`, neither failure nor success.
+ * - Any other answer of the service (bad credentials, forbidden, expired refresh token) came
+ *   from a working service: `success`. A module error raised here without an answer (bad input
+ *   refused before sending) says nothing about the service: `ignored`.
+ * - An error that is not a module error (a `RangeError` from a parser, a bug) is a `failure`:
+ *   nothing is known about the answer, and it must never look like a healthy service.
+ */
+export function verdictOf(error: unknown): OperationVerdict {
+  if (!(error instanceof CandescentAuthError)) return 'failure';
+  if (error instanceof CandescentRateLimitedError) return 'ignored';
+  if (
+    error instanceof CandescentUnavailableError ||
+    error instanceof CandescentTimeoutError ||
+    error instanceof CandescentProtocolError
+  ) {
+    return 'failure';
+  }
+  return error.upstreamStatus === undefined ? 'ignored' : 'success';
+}
