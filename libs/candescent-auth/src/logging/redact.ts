@@ -3,13 +3,20 @@
  * `toJSON`/`util.inspect` form and every axios error that passes through the module go through
  * it, so a secret that slips into a string is removed in one place.
  *
- * Two layers: exact values registered at run time (consumer secret, tokens, session handles),
- * and patterns for credential-shaped text (Authorization headers, form and JSON fields) that
- * catch values the registry has not seen.
+ * Two layers: exact values registered at run time (the consumer secret, the store password and
+ * the institution tokens: a handful per app, whatever the traffic), and patterns for
+ * credential-shaped text (Authorization headers, form and JSON fields) that catch values the
+ * registry has not seen.
+ *
+ * Customer secrets (session handles, customer access and refresh tokens) are not registered:
+ * one entry per session would make the registry, and every log line's scan, grow with the
+ * number of sessions. They are kept out of text by construction instead: they never go into
+ * a message or log field, sit in private fields of the objects that hold them, and the leak
+ * suite looks for every one of them by value in every log line, reply and error.
  */
 const MIN_SECRET_LENGTH = 6;
-/** Tokens kept for redaction by value; the oldest go first past this (about 5 MB at most). */
-const MAX_REGISTERED = 100_000;
+/** Institution tokens kept for redaction by value, newest last; the oldest go first past this. */
+const MAX_REGISTERED = 1_000;
 /** Registered values are found through their first characters, so redaction cost follows the text, not the registry. */
 const PREFIX_LENGTH = 8;
 export const REDACTED = '[REDACTED]';
@@ -65,7 +72,7 @@ function remove(value: string): void {
 }
 
 /**
- * Remember a run-time secret (a token, a session handle) so that it is removed wherever it later
+ * Remember a run-time secret (an institution token) so that it is removed wherever it later
  * appears in text. Bounded: past {@link MAX_REGISTERED} the oldest is forgotten.
  */
 export function registerSecret(value: string | undefined | null): void {
@@ -165,4 +172,9 @@ export function redactValue(value: unknown, depth = 0, seen = new WeakSet()): un
     out[key] = SENSITIVE_KEY.test(key) ? REDACTED : redactValue(v, depth + 1, seen);
   }
   return out;
+}
+
+/** How many run-time values the registry holds (each in its encoded forms); for tests and health checks. */
+export function registeredSecretCount(): number {
+  return known.size + short.size;
 }

@@ -11,7 +11,6 @@ import {
 import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { traceSession, traceSessionRenewal } from '../metrics/candescent-tracing';
-import { registerSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { isSessionValueKey, sessionKeys } from '../store/session-keys';
@@ -82,7 +81,6 @@ export class CandescentSessionService implements OnModuleDestroy {
     const { presentedSessionTokens = [], ...loginContext } = context;
     const tokens = await this.tokens.login(credentials, loginContext);
     const handle = newSessionHandle();
-    registerSecret(handle);
     const id = hashHandle(handle);
     const now = this.clock.now();
     const csrfToken = this.options.session.transport === 'cookie' ? newCsrfToken() : undefined;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentSessionExpiredError } from '../errors/candescent-auth.error';
-import { registerPermanentSecret, registerSecret } from '../logging/redact';
+import { registerPermanentSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { CandescentClock } from './candescent-clock';
@@ -75,7 +75,6 @@ export class CandescentTokenService {
       await Promise.allSettled(tokens.filter((t) => t.service === 'v2').map((t) => this.revoke(t)));
       throw failed.reason;
     }
-    for (const token of tokens) this.remember(token);
     const v1 = tokens.find((t) => t.service === 'v1');
     const v2 = tokens.find((t) => t.service === 'v2');
     return {
@@ -110,7 +109,6 @@ export class CandescentTokenService {
         const next = await this.client.requestToken('v2', { grant: 'refresh_token', refreshToken });
         const renewed: CandescentToken = { ...next, refreshToken: next.refreshToken ?? refreshToken, scopes: current.scopes };
         this.rotated.set(key, renewed);
-        this.remember(renewed);
         return renewed;
       }));
     return { ...tokenSet, v1, v2 };
@@ -154,10 +152,5 @@ export class CandescentTokenService {
   /** Candescent accepted an institution token (a 2xx with it). */
   reportAccepted(accessToken: string): void {
     this.institution.reportAccepted(accessToken);
-  }
-
-  private remember(token: CandescentToken): void {
-    registerSecret(token.accessToken);
-    registerSecret(token.refreshToken);
   }
 }

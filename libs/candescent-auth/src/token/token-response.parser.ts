@@ -2,7 +2,6 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CandescentProtocolError, type CandescentService } from '../errors/candescent-auth.error';
 import { SERVICE_LABEL } from '../errors/upstream-error.codes';
-import { registerSecret } from '../logging/redact';
 import type { CandescentToken, TokenGrant } from './candescent-token.interface';
 import { BodyParseError, mediaTypeOf, parseResponseBody } from './response-body.parser';
 import {
@@ -135,12 +134,7 @@ function buildToken(dto: BaseTokenResponseDto, ctx: TokenResponseContext): Cande
     issuedAt: ctx.receivedAt,
     expiresAt: ctx.receivedAt + Math.min(dto.expires_in, maxSeconds) * 1000,
   };
-  registerSecret(dto.access_token);
-
-  if (dto.refresh_token !== undefined) {
-    token.refreshToken = dto.refresh_token;
-    registerSecret(dto.refresh_token);
-  }
+  if (dto.refresh_token !== undefined) token.refreshToken = dto.refresh_token;
   const refreshExpiresAt = refreshTokenExpiresAt(dto.refresh_token_expires_in, ctx.receivedAt);
   if (refreshExpiresAt !== undefined) token.refreshTokenExpiresAt = refreshExpiresAt;
   if (ctx.scopes && ctx.scopes.length > 0) token.scopes = [...ctx.scopes];
