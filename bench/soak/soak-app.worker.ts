@@ -1,6 +1,5 @@
 import type { CandescentSandbox } from '@candescent/sandbox';
-// Internal on purpose: the soak reads the breaker's state without adding token requests.
-import { CandescentTokenClient } from '../../libs/candescent-auth/src/token/candescent-token.client';
+import { CandescentHealthIndicator } from '@candescent/auth';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/create-sample-app';
 import { SOAK_FAULTS } from './soak-faults';
 import type { FromWorker, SoakCustomer, ToWorker, WorkerStats } from './soak-messages';
@@ -29,11 +28,13 @@ async function main(): Promise<void> {
   if (!sandbox) throw new Error('the soak needs the embedded sandbox: unset CANDESCENT_BASE_URL');
   const customers = seedCustomers(sandbox, customerCount);
   const harvest = new SandboxHarvest(sandbox, customers);
-  const breaker = sample.app.get(CandescentTokenClient).executor.breaker('v2');
+  // The breaker's state, read without adding token requests.
+  const health = sample.app.get(CandescentHealthIndicator);
+  const state = () => health.circuits().v2;
   const startedAt = Date.now();
-  const circuit: WorkerStats['circuit'] = [{ at: 0, state: breaker.status }];
+  const circuit: WorkerStats['circuit'] = [{ at: 0, state: state() }];
   const watch = setInterval(() => {
-    if (breaker.status !== circuit[circuit.length - 1].state) circuit.push({ at: Date.now() - startedAt, state: breaker.status });
+    if (state() !== circuit[circuit.length - 1].state) circuit.push({ at: Date.now() - startedAt, state: state() });
   }, 50);
   const harvesting = setInterval(() => {
     harvest.collect();

@@ -26,8 +26,13 @@ export class CandescentHealthIndicator {
     private readonly client: CandescentTokenClient,
   ) {}
 
+  /** The circuit breaker state of each configured token service (`closed`, `open`, `half-open`); sends nothing. */
+  circuits(): Record<string, string> {
+    return Object.fromEntries(this.options.tokenServices.map((s) => [s, this.client.executor.breaker(s).status]));
+  }
+
   async check<const Key extends string = 'candescent'>(key: Key = 'candescent' as Key): Promise<CandescentHealthResult<Key>> {
-    const circuit = Object.fromEntries(this.options.tokenServices.map((s) => [s, this.client.executor.breaker(s).status]));
+    const circuit = this.circuits();
     const tokenService = this.options.institutionTokenService;
     try {
       await this.tokens.getInstitutionToken();
