@@ -48,7 +48,11 @@ export interface ResolvedCandescentAuthOptions {
 }
 
 /** Merges defaults into validated options, once, at start-up. */
-export function resolveOptions(options: CandescentAuthModuleOptions): ResolvedCandescentAuthOptions {
+export function resolveOptions(
+  options: CandescentAuthModuleOptions,
+  /** What the app owns and hands over as it is (never copied or validated field by field). */
+  owned: { store?: CandescentStore; redisClient?: CandescentRedisClient } = {},
+): ResolvedCandescentAuthOptions {
   const tokenServices = options.tokenServices ?? ['v2'];
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const userAgent = [options.appName ?? 'CandescentNestAuth', options.appVersion ?? '1.0', options.deviceId]
@@ -102,10 +106,10 @@ export function resolveOptions(options: CandescentAuthModuleOptions): ResolvedCa
       absoluteTimeoutMs: options.session?.absoluteTimeoutMs ?? 43_200_000,
       maxSessionsPerAccount: options.session?.maxSessionsPerAccount ?? 10,
     },
-    store: options.store,
+    store: owned.store ?? options.store,
     redis: options.redis && {
       url: options.redis.url,
-      client: options.redis.client,
+      client: owned.redisClient ?? options.redis.client,
       encryptionKey: options.redis.encryptionKey,
       keyPrefix: options.redis.keyPrefix ?? 'candescent:',
     },

@@ -192,7 +192,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
       problems,
     );
   }
-  const resolved = resolveOptions({ ...options, store: store as CandescentStore | undefined, redis: options.redis && { ...options.redis, client: client as CandescentRedisClient | undefined } });
+  const resolved = resolveOptions(options, { store: store as CandescentStore | undefined, redisClient: client as CandescentRedisClient | undefined });
   const shown = { baseUrl: resolved.baseUrl, fiId: resolved.fiId, tokenServices: resolved.tokenServices };
   // The app's own object is a provider of the module too; printing it must not show the secret
   // either. Only non-enumerable printing hooks are added: its data is left as it is.
