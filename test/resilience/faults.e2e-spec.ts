@@ -2,7 +2,7 @@
 import { CandescentTokenHttpClient } from '../../libs/candescent-auth/src/token/token-http.client';
 import {
   type CandescentAuthError,
-  type CandescentAuthOptions,
+  type CandescentAuthModuleOptions,
   CandescentForbiddenError,
   CandescentInvalidCredentialsError,
   CandescentProtocolError,
@@ -30,7 +30,7 @@ const FAST_MS = 500;
 const SLACK_MS = 250;
 
 /** Small back-offs: 20, 40 ms (times a random share) between three attempts. */
-const BASE: Partial<CandescentAuthOptions> = {
+const BASE: Partial<CandescentAuthModuleOptions> = {
   requestTimeoutMs: 1_000,
   requestDeadlineMs: 5_000,
   retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200 },
@@ -52,7 +52,7 @@ describe('token requests under injected faults', () => {
 
   const opened = closeAfterEachTest(() => sandbox);
 
-  async function open(overrides: Partial<CandescentAuthOptions> = {}, base: CandescentSandbox | string = sandbox) {
+  async function open(overrides: Partial<CandescentAuthModuleOptions> = {}, base: CandescentSandbox | string = sandbox) {
     const options =
       typeof base === 'string'
         ? { baseUrl: base, ...sandbox.credentials, ...BASE, ...overrides }
@@ -70,7 +70,7 @@ describe('token requests under injected faults', () => {
   }
 
   /** Opens a module (see `open`) and asks it for the institution token once, timed. */
-  async function institutionToken(overrides: Partial<CandescentAuthOptions> = {}, base: CandescentSandbox | string = sandbox) {
+  async function institutionToken(overrides: Partial<CandescentAuthModuleOptions> = {}, base: CandescentSandbox | string = sandbox) {
     const tokens = await open(overrides, base);
     return outcomeOf(() => tokens.getInstitutionToken());
   }
@@ -499,7 +499,7 @@ describe('token requests under injected faults', () => {
   });
 
   describe('circuit breaker', () => {
-    const BREAKER: Partial<CandescentAuthOptions> = {
+    const BREAKER: Partial<CandescentAuthModuleOptions> = {
       // Room for a slow machine: these tests are about the breaker, not the attempt timeout.
       requestTimeoutMs: 5_000,
       retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },

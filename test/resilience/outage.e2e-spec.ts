@@ -1,5 +1,5 @@
 import { firstValueFrom } from 'rxjs';
-import type { CandescentAuthOptions, CandescentToken } from '@candescent/auth';
+import type { CandescentAuthModuleOptions, CandescentToken } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/auth/testing';
 import { FakeClock } from '../support/clock';
 import { createTokenModule, type OpenedModule } from '../support/module';
@@ -33,7 +33,7 @@ describe('institution token over time', () => {
     sandbox = await startSandbox({ accessTokenTtlSeconds: ttlSeconds, now: () => clock.now() });
   }
 
-  async function open(overrides: Partial<CandescentAuthOptions> = {}): Promise<OpenedModule> {
+  async function open(overrides: Partial<CandescentAuthModuleOptions> = {}): Promise<OpenedModule> {
     const created = await createTokenModule(
       sandbox,
       {

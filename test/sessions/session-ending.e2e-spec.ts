@@ -1,5 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { CandescentAuthModule, type CandescentAuthOptions, CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
+import { CandescentAuthModule, type CandescentAuthModuleOptions, CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { CANDESCENT_STORE } from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { type IssuedTokens, SandboxTokenStore } from '../../libs/candescent-sandbox/src/sandbox-token-store';
@@ -23,7 +23,7 @@ describe('sessions that end on their own', () => {
   async function instance(
     store: MemoryStore,
     clock: CandescentClock,
-    overrides: Partial<CandescentAuthOptions> = {},
+    overrides: Partial<CandescentAuthModuleOptions> = {},
     logs = new LogCapture(),
   ): Promise<CandescentSessionService> {
     const moduleRef = await Test.createTestingModule({ imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))] })

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   CandescentAuthModule,
-  type CandescentAuthOptions,
+  type CandescentAuthModuleOptions,
   CandescentClock,
   CandescentHttpService,
   CandescentTokenService,
@@ -35,7 +35,7 @@ export interface ModuleSetup {
  * and again on the module, because Nest's logger is process-wide and the last module created in
  * a suite would otherwise take it over; either way a suite that expects failures stays quiet.
  */
-export async function openModule(options: CandescentAuthOptions, setup: ModuleSetup = {}): Promise<OpenedModule> {
+export async function openModule(options: CandescentAuthModuleOptions, setup: ModuleSetup = {}): Promise<OpenedModule> {
   const logs = setup.logs ?? new LogCapture();
   let builder = Test.createTestingModule({ imports: [CandescentAuthModule.forRoot(options)] }).setLogger(logs);
   if (setup.clock) builder = builder.overrideProvider(CandescentClock).useValue(setup.clock);
@@ -60,7 +60,7 @@ export async function openModule(options: CandescentAuthOptions, setup: ModuleSe
 /** `openModule` pointed at the sandbox, with `overrides` merged over its credentials. */
 export function createTokenModule(
   sandbox: CandescentSandbox,
-  overrides: Partial<CandescentAuthOptions> = {},
+  overrides: Partial<CandescentAuthModuleOptions> = {},
   setup: ModuleSetup = {},
 ): Promise<OpenedModule> {
   return openModule(sandboxOptions(sandbox, overrides), setup);
@@ -73,7 +73,7 @@ export interface ModuleSlot {
   /** The module the running test opened last, if any. */
   readonly current: OpenedModule | undefined;
   /** Closes the module opened before, if any, and opens one against the sandbox. */
-  open(overrides?: Partial<CandescentAuthOptions>, setup?: ModuleSetup): Promise<OpenedModule>;
+  open(overrides?: Partial<CandescentAuthModuleOptions>, setup?: ModuleSetup): Promise<OpenedModule>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CandescentAuthOptions } from '@candescent/auth';
+import type { CandescentAuthModuleOptions } from '@candescent/auth';
 import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
 
 /** Starts a sandbox on loopback (a free port unless one is given); the caller stops it. */
@@ -9,7 +9,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Candes
 }
 
 /** The module options that point at a running sandbox with its credentials. */
-export function sandboxOptions(sandbox: CandescentSandbox, overrides: Partial<CandescentAuthOptions> = {}): CandescentAuthOptions {
+export function sandboxOptions(sandbox: CandescentSandbox, overrides: Partial<CandescentAuthModuleOptions> = {}): CandescentAuthModuleOptions {
   return { baseUrl: sandbox.url, ...sandbox.credentials, ...overrides };
 }
 

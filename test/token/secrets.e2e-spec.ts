@@ -3,7 +3,7 @@ import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import {
   CandescentAuthError,
-  type CandescentAuthOptions,
+  type CandescentAuthModuleOptions,
   CandescentConfigurationError,
   CandescentContext,
   type CandescentTokenService,
@@ -63,7 +63,7 @@ describe('secrets never reach logs or errors', () => {
     }
   }
 
-  async function open(overrides: Partial<CandescentAuthOptions> = {}): Promise<CandescentTokenService> {
+  async function open(overrides: Partial<CandescentAuthModuleOptions> = {}): Promise<CandescentTokenService> {
     const created = await createTokenModule(
       sandbox,
       {
@@ -237,7 +237,7 @@ describe('secrets never reach logs or errors', () => {
       { consumerSecrett: CONSUMER_SECRET },
     ];
     for (const overrides of bad) {
-      await attempt(() => open(overrides as Partial<CandescentAuthOptions>));
+      await attempt(() => open(overrides as Partial<CandescentAuthModuleOptions>));
     }
     const configErrors = errors.filter((e) => e instanceof CandescentConfigurationError);
     expect(configErrors).toHaveLength(bad.length);

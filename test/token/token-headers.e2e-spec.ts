@@ -1,4 +1,4 @@
-import type { CandescentAuthOptions, CandescentTokenService } from '@candescent/auth';
+import type { CandescentAuthModuleOptions, CandescentTokenService } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/auth/testing';
 import { FakeClock } from '../support/clock';
 import { createTokenModule, type OpenedModule } from '../support/module';
@@ -34,7 +34,7 @@ describe('token requests on the wire', () => {
     await sandbox.stop();
   });
 
-  async function open(overrides: Partial<CandescentAuthOptions>): Promise<CandescentTokenService> {
+  async function open(overrides: Partial<CandescentAuthModuleOptions>): Promise<CandescentTokenService> {
     const created = await createTokenModule(sandbox, overrides, { clock });
     modules.push(created);
     return created.tokens;
@@ -89,7 +89,7 @@ describe('token requests on the wire', () => {
   }
 
   describe('V1 /v1/oauth/token', () => {
-    const fullOptions: Partial<CandescentAuthOptions> = {
+    const fullOptions: Partial<CandescentAuthModuleOptions> = {
       tokenServices: ['v1'],
       appName: 'iPhone',
       appVersion: '1.0',

@@ -1,6 +1,6 @@
 import {
   CandescentAuthError,
-  type CandescentAuthOptions,
+  type CandescentAuthModuleOptions,
   CandescentForbiddenError,
   CandescentInvalidCredentialsError,
   CandescentProtocolError,
@@ -70,7 +70,7 @@ describe('token responses', () => {
 
   const modules = oneModuleAtATime(() => sandbox, { clientCredentialsEnabled: true, v1ErrorInfo: 'many', accessTokenTtlSeconds: 1799 });
 
-  async function open(service: Service, overrides: Partial<CandescentAuthOptions> = {}): Promise<CandescentTokenService> {
+  async function open(service: Service, overrides: Partial<CandescentAuthModuleOptions> = {}): Promise<CandescentTokenService> {
     return (await modules.open({ tokenServices: [service], retry: { maxAttempts: 1 }, ...overrides }, { clock })).tokens;
   }
 
@@ -272,7 +272,7 @@ describe('token responses', () => {
     grant: Grant;
     /** Makes the sandbox misbehave; the token set is there for refresh cases. */
     arrange?: (set?: CandescentTokenSet) => unknown;
-    options?: Partial<CandescentAuthOptions>;
+    options?: Partial<CandescentAuthModuleOptions>;
     password?: string;
     errorClass: ErrorClass;
     status: number;

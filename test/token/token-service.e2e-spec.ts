@@ -1,5 +1,5 @@
 import {
-  type CandescentAuthOptions,
+  type CandescentAuthModuleOptions,
   CandescentForbiddenError,
   CandescentInvalidRequestError,
   CandescentSessionExpiredError,
@@ -36,7 +36,7 @@ describe('CandescentTokenService', () => {
   const modules = oneModuleAtATime(() => sandbox, { accessTokenTtlSeconds: 1799 });
 
   // The refresh window is exact only without jitter; every test states the rest it relies on.
-  async function open(overrides: Partial<CandescentAuthOptions> = {}): Promise<CandescentTokenService> {
+  async function open(overrides: Partial<CandescentAuthModuleOptions> = {}): Promise<CandescentTokenService> {
     return (await modules.open({ tokenRefreshJitter: 0, ...overrides }, { clock })).tokens;
   }
 

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { CandescentAuthModule, type CandescentAuthOptions } from '@candescent/auth';
+import { CandescentAuthModule, type CandescentAuthModuleOptions } from '@candescent/auth';
 import { AccountsController } from './accounts/accounts.controller';
 import { AuthController } from './auth/auth.controller';
 import { loginThrottlers } from './auth/login-throttlers';
@@ -13,7 +13,7 @@ import { InstitutionController } from './institution/institution.controller';
 import { type SampleEnvironment, scopesFrom } from './sample-config';
 
 /** Module options from the environment, the way an app would write its factory. */
-export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>): CandescentAuthOptions {
+export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>): CandescentAuthModuleOptions {
   const login = config.get('CANDESCENT_LOGIN_SERVICE', { infer: true });
   const redisUrl = config.get('REDIS_URL', { infer: true });
   return {

@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CandescentErrorFilter } from './errors/candescent-error.filter';
-import type { CandescentAuthOptions } from './options/candescent-auth.options';
+import type { CandescentAuthModuleOptions } from './options/candescent-auth.options';
 
 /**
  * Module-level switches, given to `forRoot` / `forRootAsync` beside the options (they decide
@@ -51,7 +51,8 @@ function applyExtras(definition: DynamicModule, given: Partial<CandescentAuthMod
 export const {
   ConfigurableModuleClass: CandescentAuthConfigurableModule,
   MODULE_OPTIONS_TOKEN: CANDESCENT_AUTH_MODULE_OPTIONS,
-} = new ConfigurableModuleBuilder<CandescentAuthOptions>({ moduleName: 'CandescentAuth' })
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<CandescentAuthModuleOptions>({ moduleName: 'CandescentAuth' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCandescentAuthOptions')
   .setExtras(DEFAULT_EXTRAS, applyExtras)
@@ -59,5 +60,8 @@ export const {
 
 /** Implement it for `forRootAsync({ useClass })` / `forRootAsync({ useExisting })`. */
 export interface CandescentAuthOptionsFactory {
-  createCandescentAuthOptions(): CandescentAuthOptions | Promise<CandescentAuthOptions>;
+  createCandescentAuthOptions(): CandescentAuthModuleOptions | Promise<CandescentAuthModuleOptions>;
 }
+
+/** What `CandescentAuthModule.forRootAsync()` takes: `useFactory`/`useClass`/`useExisting`, `imports`, `inject`, and the module switches. */
+export type CandescentAuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

@@ -4,13 +4,13 @@ import { CandescentAuthModule } from './candescent-auth.module';
 import type { CandescentAuthOptionsFactory } from './candescent-auth.module-definition';
 import { CandescentConfigurationError } from './errors/candescent-auth.error';
 import { CandescentHttpService } from './http/candescent-http.providers';
-import type { CandescentAuthOptions } from './options/candescent-auth.options';
+import type { CandescentAuthModuleOptions } from './options/candescent-auth.options';
 import type { ResolvedCandescentAuthOptions } from './options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from './options/inject-options.decorator';
 import { CandescentSessionService } from './session/candescent-session.service';
 import { CandescentTokenService } from './token/candescent-token.service';
 
-const OPTIONS: CandescentAuthOptions = {
+const OPTIONS: CandescentAuthModuleOptions = {
   baseUrl: 'https://api.candescent.example/digitalbanking',
   consumerKey: 'module-key',
   consumerSecret: 'module-secret-Xy71',
@@ -19,7 +19,7 @@ const OPTIONS: CandescentAuthOptions = {
 
 @Injectable()
 class OptionsFactory implements CandescentAuthOptionsFactory {
-  createCandescentAuthOptions(): CandescentAuthOptions {
+  createCandescentAuthOptions(): CandescentAuthModuleOptions {
     return { ...OPTIONS, fiId: '00777' };
   }
 }

@@ -1,7 +1,7 @@
 export { CandescentAuthModule } from './candescent-auth.module';
-export type { CandescentAuthOptionsFactory } from './candescent-auth.module-definition';
+export type { CandescentAuthModuleAsyncOptions, CandescentAuthModuleExtras, CandescentAuthOptionsFactory } from './candescent-auth.module-definition';
 export type {
-  CandescentAuthOptions,
+  CandescentAuthModuleOptions,
   CandescentCircuitBreakerOptions,
   CandescentRedisOptions,
   CandescentRetryOptions,
@@ -35,11 +35,11 @@ export { RequireCustomerToken } from './context/customer-token.decorator';
 export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-auth.guard';
 export { CandescentCustomer, type CandescentCustomerView } from './session/candescent-customer.decorator';
 export { CandescentSessionService } from './session/candescent-session.service';
-export { Public } from './session/public.decorator';
+export { SkipCandescentAuth } from './session/skip-candescent-auth.decorator';
 export { sessionCookie } from './session/session-cookie';
 export { presentedSessionTokens } from './session/presented-session';
 export type { AuthenticatedSession, CandescentLoginResult, CandescentSessionLoginContext } from './session/stored-session.interface';
-export type { CandescentStore } from './store/candescent-store.interface';
+export { CANDESCENT_STORE, type CandescentStore, InjectCandescentStore } from './store/candescent-store.interface';
 export { type EvictionListener, MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
 export type { CandescentRedisClient } from './store/redis-client.interface';

@@ -1,6 +1,8 @@
+import type { CandescentStore } from '../store/candescent-store.interface';
+import type { CandescentRedisClient } from '../store/redis-client.interface';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import { DEFAULT_LEGACY_PATH_PATTERN } from '../http/service-for-path';
-import type { CandescentAuthOptions } from './candescent-auth.options';
+import type { CandescentAuthModuleOptions } from './candescent-auth.options';
 import type { CircuitBreakerSettings } from '../resilience/circuit-breaker';
 
 /** The options with every default filled in; what the rest of the module reads. */
@@ -40,11 +42,17 @@ export interface ResolvedCandescentAuthOptions {
     absoluteTimeoutMs: number;
     maxSessionsPerAccount: number;
   };
-  redis?: { url: string; encryptionKey: string; keyPrefix: string };
+  redis?: { url?: string; client?: CandescentRedisClient; encryptionKey: string; keyPrefix: string };
+  /** The app's own store, when given. */
+  store?: CandescentStore;
 }
 
 /** Merges defaults into validated options, once, at start-up. */
-export function resolveOptions(options: CandescentAuthOptions): ResolvedCandescentAuthOptions {
+export function resolveOptions(
+  options: CandescentAuthModuleOptions,
+  /** What the app owns and hands over as it is (never copied or validated field by field). */
+  owned: { store?: CandescentStore; redisClient?: CandescentRedisClient } = {},
+): ResolvedCandescentAuthOptions {
   const tokenServices = options.tokenServices ?? ['v2'];
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const userAgent = [options.appName ?? 'CandescentNestAuth', options.appVersion ?? '1.0', options.deviceId]
@@ -98,8 +106,10 @@ export function resolveOptions(options: CandescentAuthOptions): ResolvedCandesce
       absoluteTimeoutMs: options.session?.absoluteTimeoutMs ?? 43_200_000,
       maxSessionsPerAccount: options.session?.maxSessionsPerAccount ?? 10,
     },
+    store: owned.store ?? options.store,
     redis: options.redis && {
       url: options.redis.url,
+      client: owned.redisClient ?? options.redis.client,
       encryptionKey: options.redis.encryptionKey,
       keyPrefix: options.redis.keyPrefix ?? 'candescent:',
     },

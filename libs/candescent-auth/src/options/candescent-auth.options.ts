@@ -1,3 +1,5 @@
+import type { CandescentRedisClient } from '../store/redis-client.interface';
+import type { CandescentStore } from '../store/candescent-store.interface';
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
@@ -209,13 +211,38 @@ export class CandescentAuthOptionsDto {
 /** Plain-object form of an options class: what callers write (an object literal, not an instance). */
 type Plain<T> = { [K in keyof T]: T[K] extends (infer U)[] ? U[] : T[K] extends object | undefined ? Plain<T[K]> : T[K] };
 
-/** Options of `CandescentAuthModule.forRoot()` / the factory of `forRootAsync()`. */
-export type CandescentAuthOptions = Plain<CandescentAuthOptionsDto>;
+/** Redis for sessions shared by several instances. */
+export type CandescentRedisOptions = Plain<CandescentRedisOptionsDto> & {
+  /**
+   * An ioredis client (or Cluster) your app owns, instead of `url`: the module uses it and never
+   * quits it. Exactly one of `url` and `client`.
+   */
+  client?: CandescentRedisClient;
+};
+
+/**
+ * Options of `CandescentAuthModule.forRoot()` / the factory of `forRootAsync()`.
+ *
+ * Room to grow: several FIs in one app would be named instances of the module (a `name` beside
+ * these options, `forRoot` once per name, and injection tokens derived from the name as
+ * `getCandescentTokenServiceToken(name)`), each with these same options; nothing here is
+ * shared between instances, so none of it has to change for that.
+ */
+export type CandescentAuthModuleOptions = Omit<Plain<CandescentAuthOptionsDto>, 'redis'> & {
+  /** Keep sessions in Redis instead of process memory (needed with more than one instance). */
+  redis?: CandescentRedisOptions;
+  /**
+   * A store of your own for sessions and shared token state (see `CandescentStore` for what it
+   * must guarantee), instead of the in-memory store or `redis`. Your app owns it: the module
+   * does not close it.
+   * @default an in-memory store, or Redis when `redis` is set
+   */
+  store?: CandescentStore;
+};
 /** Retries of token requests. */
 export type CandescentRetryOptions = Plain<CandescentRetryOptionsDto>;
 /** The circuit breaker of each token service. */
 export type CandescentCircuitBreakerOptions = Plain<CandescentCircuitBreakerOptionsDto>;
 /** Customer sessions. */
 export type CandescentSessionOptions = Plain<CandescentSessionOptionsDto>;
-/** Redis for sessions shared by several instances. */
-export type CandescentRedisOptions = Plain<CandescentRedisOptionsDto>;
+

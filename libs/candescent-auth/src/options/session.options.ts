@@ -56,11 +56,15 @@ export class CandescentSessionOptionsDto {
   maxSessionsPerAccount?: number;
 }
 
-/** Redis for sessions shared by several instances; values are encrypted with AES-256-GCM. */
+/**
+ * Redis for sessions shared by several instances; values are encrypted with AES-256-GCM. Give
+ * either `url` (the module connects, and quits on shutdown) or `client` (an ioredis client your
+ * app owns and closes; see `CandescentRedisOptions`).
+ */
 export class CandescentRedisOptionsDto {
   /** `redis://` or `rediss://` URL. */
-  @IsString() @Matches(/^rediss?:\/\/\S+$/)
-  url!: string;
+  @IsOptional() @IsString() @Matches(/^rediss?:\/\/\S+$/)
+  url?: string;
 
   /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). */
   @IsString() @MinLength(32) @MaxLength(128)

@@ -3,6 +3,8 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { ValueCipher } from '../store/value-cipher';
+import type { CandescentStore } from '../store/candescent-store.interface';
+import type { CandescentRedisClient } from '../store/redis-client.interface';
 import { CandescentAuthOptionsDto } from './candescent-auth.options';
 import { redactWhenPrinted } from '../logging/redacted-when-printed';
 import { type ResolvedCandescentAuthOptions, resolveOptions } from './candescent-auth.defaults';
@@ -54,8 +56,10 @@ const EXPECTED: Record<string, string> = {
   'session.csrfHeaderName': 'a lower-case header name, 1-64 characters',
   'session.idleTimeoutMs': 'a whole number of milliseconds from 10000 to 86400000',
   'session.absoluteTimeoutMs': 'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
-  redis: 'an object { url, encryptionKey, keyPrefix }',
-  'redis.url': "a 'redis://' or 'rediss://' URL",
+  redis: 'an object { url or client, encryptionKey, keyPrefix }',
+  'redis.url': "a 'redis://' or 'rediss://' URL, or left out when client is given (exactly one of them)",
+  'redis.client': 'an ioredis client (get, set, del, eval, on and status), or left out when url is given',
+  store: 'an object with the CandescentStore methods (get, set, delete, acquireLock, replaceIfLocked, releaseLock), and no redis option beside it',
   'redis.encryptionKey': '32 bytes as base64 or 64 hex characters (openssl rand -base64 32)',
   'redis.keyPrefix': 'letters, digits, colon, underscore or dash, at most 64 characters',
 };
@@ -122,6 +126,20 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
   return problems;
 }
 
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+const hasMethods = (value: unknown, names: readonly string[]) => isObject(value) && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+const STORE_METHODS = ['get', 'set', 'delete', 'acquireLock', 'replaceIfLocked', 'releaseLock'] as const;
+const REDIS_CLIENT_METHODS = ['get', 'set', 'del', 'eval', 'on'] as const;
+
+/** The app's own store and Redis client: right shape, and not given together with what they replace. */
+function ownedObjectProblems(store: unknown, redis: unknown, client: unknown, options: CandescentAuthOptionsDto): Problem[] {
+  const problems: Problem[] = [];
+  if (store !== undefined && (!hasMethods(store, STORE_METHODS) || redis !== undefined)) problems.push({ field: 'store', expected: EXPECTED.store });
+  if (client !== undefined && !hasMethods(client, REDIS_CLIENT_METHODS)) problems.push({ field: 'redis.client', expected: EXPECTED['redis.client'] });
+  if (isObject(redis) && (client === undefined) === (options.redis?.url === undefined)) problems.push({ field: 'redis.url', expected: EXPECTED['redis.url'] });
+  return problems;
+}
+
 function isStoreKey(key: string): boolean {
   try {
     ValueCipher.fromKey(key);
@@ -152,7 +170,11 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
       [{ field: '(options)', expected: 'an object' }],
     );
   }
-  const options = plainToInstance(CandescentAuthOptionsDto, raw);
+  // Objects the app owns (its store, its Redis client) are checked by shape and passed on as they
+  // are: class-transformer would copy them into plain objects.
+  const { store, redis, ...rest } = raw as { store?: unknown; redis?: unknown };
+  const { client, ...redisRest } = isObject(redis) ? (redis as { client?: unknown }) : { client: undefined };
+  const options = plainToInstance(CandescentAuthOptionsDto, { ...rest, ...(redis === undefined ? {} : { redis: isObject(redis) ? redisRest : redis }) });
   const errors = validateSync(options, {
     whitelist: true,
     forbidNonWhitelisted: true,
@@ -162,6 +184,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   const problems = flatten(errors);
   const invalid = new Set(problems.map((p) => p.field));
   problems.push(...crossFieldProblems(options, invalid));
+  problems.push(...ownedObjectProblems(store, redis, client, options));
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.field}: expected ${p.expected}`);
     throw new CandescentConfigurationError(
@@ -169,10 +192,10 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
       problems,
     );
   }
-  const resolved = resolveOptions(options);
+  const resolved = resolveOptions(options, { store: store as CandescentStore | undefined, redisClient: client as CandescentRedisClient | undefined });
   const shown = { baseUrl: resolved.baseUrl, fiId: resolved.fiId, tokenServices: resolved.tokenServices };
   // The app's own object is a provider of the module too; printing it must not show the secret
   // either. Only non-enumerable printing hooks are added: its data is left as it is.
-  if (Object.isExtensible(raw)) redactWhenPrinted(raw, 'CandescentAuthOptions', shown);
-  return redactWhenPrinted(resolved, 'CandescentAuthOptions', shown);
+  if (Object.isExtensible(raw)) redactWhenPrinted(raw, 'CandescentAuthModuleOptions', shown);
+  return redactWhenPrinted(resolved, 'CandescentAuthModuleOptions', shown);
 }

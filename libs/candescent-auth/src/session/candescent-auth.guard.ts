@@ -7,7 +7,7 @@ import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.d
 import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
 import { CandescentSessionService } from './candescent-session.service';
 import { cookieValues } from './session-cookie';
-import { IS_PUBLIC } from './public.decorator';
+import { SKIP_CANDESCENT_AUTH } from './skip-candescent-auth.decorator';
 import type { AuthenticatedSession } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
@@ -23,7 +23,7 @@ const MAX_HANDLE_HEADER = 512;
 
 /**
  * Admits requests that carry a valid customer session: `@UseGuards(CandescentAuthGuard)` on a
- * controller or route, or as APP_GUARD with `@Public()` for the open routes. Loads the session,
+ * controller or route, or as APP_GUARD with `@SkipCandescentAuth()` on the open routes. Loads the session,
  * renews its Candescent tokens when due, and hands it to the request context and to
  * `@CandescentCustomer()`. Refusals are 401 with the reason; a failed CSRF check is 403.
  */
@@ -37,20 +37,20 @@ export class CandescentAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
-    if (this.isPublic(execution)) return true;
-    if (execution.getType() !== 'http') {
-      // Fail closed: a GraphQL, WebSocket or RPC handler has no request this guard can read.
-      throw new CandescentConfigurationError(
-        `CandescentAuthGuard protects HTTP routes only; this ${execution.getType()} handler needs @Public() or a guard of its own.`,
-      );
-    }
-    const request = execution.switchToHttp().getRequest<GuardedRequest>();
+    if (this.isSkipped(execution)) return true;
+    const request = this.getRequest(execution);
     // The context's id when there is one: on Fastify the middleware saw the raw request, not this one.
     const traceId = CandescentContext.current()?.traceId ?? traceIdFrom(request);
-    const handle = this.extractHandle(request, traceId);
-    // Without the module's middleware (context: false), still give the store's failure logs the trace id.
-    const authenticate = () => this.sessions.authenticate(handle, traceId);
-    const authenticated = await (CandescentContext.current() ? authenticate() : CandescentContext.run({ traceId }, authenticate));
+    let authenticated: AuthenticatedSession;
+    try {
+      const handle = this.extractHandle(request, traceId);
+      // Without the module's middleware (context: false), still give the store's failure logs the trace id.
+      const authenticate = () => this.sessions.authenticate(handle, traceId);
+      authenticated = await (CandescentContext.current() ? authenticate() : CandescentContext.run({ traceId }, authenticate));
+    } catch (error: unknown) {
+      if (error instanceof CandescentSessionRejectedError) this.throwRejection(error, execution);
+      throw error;
+    }
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
     bindSession(request, new ContextSession(
       authenticated.id,
@@ -63,12 +63,38 @@ export class CandescentAuthGuard implements CanActivate {
     return true;
   }
 
-  /** Whether the route or its controller is marked `@Public()`. */
-  protected isPublic(execution: ExecutionContext): boolean {
-    return this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [execution.getHandler(), execution.getClass()]) === true;
+  /**
+   * The request this guard reads. The default handles HTTP (Express and Fastify) and fails
+   * closed for anything else. Override it to guard other contexts, for instance GraphQL:
+   * `return GqlExecutionContext.create(execution).getContext<{ req: GuardedRequest }>().req;`
+   */
+  protected getRequest(execution: ExecutionContext): GuardedRequest {
+    if (execution.getType() !== 'http') {
+      throw new CandescentConfigurationError(
+        `CandescentAuthGuard protects HTTP routes only; this ${execution.getType()} handler needs @SkipCandescentAuth(), a subclass that overrides getRequest(), or a guard of its own.`,
+      );
+    }
+    return execution.switchToHttp().getRequest<GuardedRequest>();
   }
 
-  /** The session handle from the bearer header or the cookie, per the configured transport. */
+  /**
+   * Raises the refusal of a request without a usable session (401 with the reason). Override it
+   * to answer another way (a GraphQL error, a redirect); it must throw.
+   */
+  protected throwRejection(rejection: CandescentSessionRejectedError, _execution: ExecutionContext): never {
+    throw rejection;
+  }
+
+  /** Whether the route or its controller is marked `@SkipCandescentAuth()`. */
+  protected isSkipped(execution: ExecutionContext): boolean {
+    return this.reflector.getAllAndOverride<boolean | undefined>(SKIP_CANDESCENT_AUTH, [execution.getHandler(), execution.getClass()]) === true;
+  }
+
+  /**
+   * The session handle from the bearer header or the cookie, per the configured transport.
+   * Override it to read the handle from elsewhere; throw `CandescentSessionRejectedError` for a
+   * malformed one.
+   */
   protected extractHandle(request: GuardedRequest, traceId: string): string | undefined {
     if (this.options.session.transport === 'cookie') {
       // Two different session cookies (one planted by a sibling site, or set for a narrower

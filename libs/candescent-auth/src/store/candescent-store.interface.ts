@@ -1,7 +1,19 @@
+import { Inject } from '@nestjs/common';
+
 /**
  * Where the module keeps sessions (and shared token state). Values are opaque strings (JSON
  * made by the module); implementations may encrypt them. Every method may reject with a
  * `CandescentUnavailableError` when the backing service is down.
+ *
+ * The contract for your own implementation (pass it as the `store` option):
+ * - Keys are short strings the module builds; values are opaque and must come back exactly as
+ *   written. Never log them: they hold tokens (encrypt them at rest, as `RedisStore` does).
+ * - `ttlMs` is a lifetime from the moment of the write: after it the key reads as absent. A
+ *   value may disappear earlier (eviction), which the module treats as a logout.
+ * - `acquireLock` is an atomic set-if-absent with an expiry, and each acquisition returns a value
+ *   no other acquisition returns (the fence). `replaceIfLocked` and `releaseLock` compare that
+ *   fence and act in one atomic step (in Redis: one Lua script), so a writer whose lease expired
+ *   can never overwrite a newer value. With several instances, all of them must see one store.
  */
 export interface CandescentStore {
   /** The value, or undefined when absent or expired. */
@@ -32,5 +44,8 @@ export interface CandescentStore {
   close?(): Promise<void>;
 }
 
-/** Injection token of the store (`CANDESCENT_STORE`). */
+/** Injection token of the store (`CANDESCENT_STORE`); prefer `@InjectCandescentStore()`. */
 export const CANDESCENT_STORE = Symbol('CANDESCENT_STORE');
+
+/** Injects the module's store (the one from the `store` option, Redis, or process memory). */
+export const InjectCandescentStore = (): ParameterDecorator & PropertyDecorator => Inject(CANDESCENT_STORE);

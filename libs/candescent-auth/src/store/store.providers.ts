@@ -16,27 +16,37 @@ export function storeBinding(options: Pick<ResolvedCandescentAuthOptions, 'origi
   return createHash('sha256').update(JSON.stringify([options.origin, options.consumerKey, options.fiId])).digest('base64url');
 }
 
-/** The store from the options: Redis (encrypted values) when configured, process memory otherwise. */
+/**
+ * The store from the options: the app's own (`store`), Redis (encrypted values; a URL the store
+ * connects to, or the app's client), or process memory.
+ */
 export const candescentStoreProvider: Provider = {
   provide: CANDESCENT_STORE,
-  useFactory: (options: ResolvedCandescentAuthOptions, clock: CandescentClock): CandescentStore =>
-    options.redis
-      ? new RedisStore({
-          url: options.redis.url,
-          encryptionKey: options.redis.encryptionKey,
-          keyPrefix: options.redis.keyPrefix,
-          boundTo: storeBinding(options),
-        })
-      : new MemoryStore({ now: () => clock.now() }),
+  useFactory: (options: ResolvedCandescentAuthOptions, clock: CandescentClock): CandescentStore => {
+    if (options.store) return options.store;
+    if (!options.redis) return new MemoryStore({ now: () => clock.now() });
+    return new RedisStore({
+      url: options.redis.url,
+      client: options.redis.client,
+      encryptionKey: options.redis.encryptionKey,
+      keyPrefix: options.redis.keyPrefix,
+      boundTo: storeBinding(options),
+    });
+  },
   inject: [CANDESCENT_RESOLVED_OPTIONS, CandescentClock],
 };
 
-/** Closes the store's connections when the application shuts down. */
+/** Closes the store's connections when the application shuts down, unless the app gave its own store. */
 @Injectable()
 export class CandescentStoreCloser implements OnApplicationShutdown {
-  constructor(@Inject(CANDESCENT_STORE) private readonly store: CandescentStore) {}
+  constructor(
+    @Inject(CANDESCENT_STORE) private readonly store: CandescentStore,
+    @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    // RedisStore itself leaves an app-owned client open.
+    if (this.options.store) return;
     await this.store.close?.();
   }
 }

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { CandescentConfigurationError, type CandescentStore, CandescentSessionService, MemoryStore, validateOptions } from '@candescent/auth';
+import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { createTokenModule } from '../support/module';
+import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
+import { sandboxOptions, startSandbox } from '../support/sandbox';
+
+/** An app's own store: a memory store that records what the module asks of it. */
+class RecordingStore implements CandescentStore {
+  readonly writes: string[] = [];
+  closed = false;
+  private readonly inner = new MemoryStore();
+
+  get(key: string) {
+    return this.inner.get(key);
+  }
+  set(key: string, value: string, ttlMs: number) {
+    this.writes.push(key);
+    return this.inner.set(key, value, ttlMs);
+  }
+  delete(key: string) {
+    return this.inner.delete(key);
+  }
+  acquireLock(key: string, ttlMs: number) {
+    return this.inner.acquireLock(key, ttlMs);
+  }
+  replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string) {
+    return this.inner.replaceIfLocked(key, value, ttlMs, lockKey, fence);
+  }
+  releaseLock(key: string, fence: string) {
+    return this.inner.releaseLock(key, fence);
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+}
+
+const alice = DEMO_CUSTOMERS[0];
+
+describe('stores the app owns', () => {
+  let sandbox: CandescentSandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+
+  afterAll(async () => {
+    await sandbox.stop();
+  });
+
+  it('keeps sessions in a store passed as the store option, and leaves it open on shutdown', async () => {
+    const store = new RecordingStore();
+    const module = await createTokenModule(sandbox, { store });
+    const sessions = module.moduleRef.get(CandescentSessionService);
+    const login = await sessions.login({ username: alice.username, password: alice.password });
+    expect(store.writes.length).toBeGreaterThan(0);
+    expect((await sessions.authenticate(login.sessionToken)).session.tokens.customer.loginId).toBe(alice.username);
+    await module.close();
+    expect(store.closed).toBe(false);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a store beside redis', { store: new RecordingStore(), redis: { url: 'redis://127.0.0.1:6379', encryptionKey: randomBytes(32).toString('base64') } }, 'store'],
+    ['a store without the methods', { store: { get: () => undefined } }, 'store'],
+    ['redis with neither url nor client', { redis: { encryptionKey: randomBytes(32).toString('base64') } }, 'redis.url'],
+    ['redis with both url and client', { redis: { url: 'redis://127.0.0.1:6379', client: {}, encryptionKey: randomBytes(32).toString('base64') } }, 'redis.client'],
+  ])('refuses %s at start-up, naming the field', (_name, overrides, field) => {
+    let error: unknown;
+    try {
+      validateOptions({ ...sandboxOptions(sandbox), ...overrides });
+    } catch (thrown: unknown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(CandescentConfigurationError);
+    expect((error as CandescentConfigurationError).problems.map((problem) => problem.field)).toContain(field);
+  });
+});
+
+describeRedis("the app's own ioredis client", () => {
+  let sandbox: CandescentSandbox;
+  let redis: RedisServerHandle;
+  let client: Redis;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    redis = await startRedisServer();
+    client = new Redis(redis.url, { lazyConnect: false });
+  });
+
+  afterAll(async () => {
+    await client.quit();
+    await redis.stop();
+    await sandbox.stop();
+  });
+
+  it('keeps sessions in Redis through that client, encrypted, and never quits it', async () => {
+    const module = await createTokenModule(sandbox, { redis: { client, encryptionKey: randomBytes(32).toString('base64') } });
+    const login = await module.moduleRef.get(CandescentSessionService).login({ username: alice.username, password: alice.password });
+    const keys = await client.keys('candescent:*');
+    expect(keys.length).toBeGreaterThan(0);
+    const values = await Promise.all(keys.map((key) => client.get(key)));
+    for (const value of values) {
+      expect(value).not.toContain(login.sessionToken);
+      expect(value).not.toContain(alice.password);
+    }
+    await module.close();
+    expect(client.status).toBe('ready');
+    expect(await client.ping()).toBe('PONG');
+  });
+});
