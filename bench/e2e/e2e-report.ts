@@ -72,8 +72,9 @@ ratios and the line, where there is one, is the issue's target.
 
 ${table([['target', 'measured (median)', 'verdict'], ...checkTargets(outcome).map((c) => [c.target, c.measured, c.verdict])], 3)}
 
-No CPU profile was taken in this run; where a target is missed, the tables below show by how
-much, and the app CPU per request shows where the time goes between app and upstream.`);
+"measured" is the median over the rounds, with the rounds' range. Where that range includes the
+target, this run cannot tell on its own whether the target is met; the app CPU per request in the
+tables below is the steadier number on a busy machine. No CPU profile was taken in this run.`);
 
   for (const { scenario, summaries } of outcome.interleaved) {
     parts.push(`### ${scenario.title}

@@ -21,6 +21,8 @@ export const E2E_SETTINGS = {
   stampedeCalls: 1_000,
   /** Pause between the stampede's processes being ready and the calls. */
   stampedeSettleMs: 1_000,
+  /** A stampede call unanswered after this counts as failed. */
+  stampedeCallTimeoutMs: 15_000,
   /** Latency injected on every token request during the stampede, so concurrent callers overlap. */
   stampedeTokenLatencyMs: 20,
   /** Logins in flight at once in the heap scenario (the sandbox answers with no injected latency). */

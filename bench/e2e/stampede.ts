@@ -40,6 +40,10 @@ function call(url: string, agent: Agent): Promise<number> {
     req.on('error', () => {
       resolve(0);
     });
+    // A call that hangs counts as failed instead of holding the whole bench.
+    req.setTimeout(E2E_SETTINGS.stampedeCallTimeoutMs, () => {
+      req.destroy();
+    });
   });
 }
 
