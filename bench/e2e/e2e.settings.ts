@@ -31,7 +31,7 @@ export const E2E_SETTINGS = {
   childReplyTimeoutMs: 60_000,
 } as const;
 
-export const FULL_PROFILE: E2eProfile = { name: 'full', rounds: 5, windowMs: 4_000, warmupMs: 2_000, sessions: 10_000 };
+export const FULL_PROFILE: E2eProfile = { name: 'full', rounds: 7, windowMs: 4_000, warmupMs: 2_000, sessions: 10_000 };
 export const QUICK_PROFILE: E2eProfile = { name: 'quick', rounds: 3, windowMs: 1_000, warmupMs: 500, sessions: 2_000 };
 
 /** Logins before the heap baseline: lazily built structures are not per session. */
