@@ -18,7 +18,7 @@ import { startBenchRedis } from './redis-server';
 import type { ResultRecord } from './result-row';
 import { runStampede, type StampedeResult } from './stampede';
 
-export const HEAP_REFERENCE = 'Map<sha256(handle), JSON> reference';
+export const HEAP_REFERENCE = 'Map of sha256(handle) to JSON (reference)';
 
 /** Everything the end-to-end part measured, for the report and results.json. */
 export interface E2eOutcome {
