@@ -45,6 +45,13 @@ function interleavedTable(summaries: readonly ContenderSummary[], reference: str
   return table(rows, 1);
 }
 
+/** A chart's bars, read from the results.json rows so chart and file can never disagree. */
+function fromRecords(outcome: E2eOutcome, scenario: string, contenders: readonly string[], metric: string): number[] {
+  return contenders.map(
+    (contender) => outcome.records.find((r) => r.scenario === scenario && r.contender === contender && r.metric === metric)?.value ?? Number.NaN,
+  );
+}
+
 const TARGET_LINE: Record<string, number> = { 'outgoing-get': 0.95, 'unrelated-route': 0.97, 'guarded-route': 0.93 };
 
 /** The end-to-end part of BENCHMARKS.md. */
@@ -81,7 +88,7 @@ tables below is the steadier number on a busy machine. No CPU profile was taken 
 
 ${scenario.description}
 
-${barChart(`${scenario.title}: req/s ÷ ${scenario.reference}`, `× ${scenario.reference}`, summaries.map((s) => s.contender), summaries.map((s) => s.ratio.median), TARGET_LINE[scenario.id])}
+${barChart(`${scenario.title}: req/s ÷ ${scenario.reference}`, `× ${scenario.reference}`, summaries.map((s) => s.contender), fromRecords(outcome, scenario.id, summaries.map((s) => s.contender), 'req_per_s_ratio_median'), TARGET_LINE[scenario.id])}
 
 ${interleavedTable(summaries, scenario.reference)}`);
     if (scenario.id === 'guarded-route') {
@@ -99,7 +106,7 @@ start, so a token fetched at start-up counts too. Only this module with the Redi
 a token between processes; the others fetch per process, and the table counts what they did.
 A call without an answer after ${E2E_SETTINGS.stampedeCallTimeoutMs / 1000} s counts as failed.
 
-${barChart('Cold stampede: token requests per cluster of 4', 'token requests', outcome.stampede.map((s) => s.contender), outcome.stampede.map((s) => s.tokenRequests))}
+${barChart('Cold stampede: token requests per cluster of 4', 'token requests', outcome.stampede.map((s) => s.contender), fromRecords(outcome, 'cold-stampede', outcome.stampede.map((s) => s.contender), 'token_requests'))}
 
 ${table([['contender', 'token requests', 'calls answered 2xx', 'calls failed', 'wall ms', 'store fallbacks logged'], ...stampedeRows], 1)}
 
@@ -118,7 +125,7 @@ process keeps per session (store, indexes, redaction list, timers). **${OURS_MEM
 through \`CandescentSessionService.login\`; the **reference** keeps the same V2 token sets, as
 returned by the token service, as JSON in a \`Map\` under the sha256 of a random handle.
 
-${barChart('Heap per session, bytes', 'bytes', outcome.heap.map((h) => h.contender), outcome.heap.map((h) => h.bytesPerSession), 1000)}
+${barChart('Heap per session, bytes', 'bytes', outcome.heap.map((h) => h.contender), fromRecords(outcome, 'heap-per-session', outcome.heap.map((h) => h.contender), 'heap_per_session'), 1000)}
 
 ${table([['contender', 'bytes per session'], ...heapRows], 1)}`);
   return parts.join('\n\n');
