@@ -61,7 +61,7 @@ export function checkTargets(outcome: E2eOutcome): TargetCheck[] {
   checks.push({
     target: 'Cold stampede with Redis: 1 token request per cluster',
     measured: stampede ? `${stampede.tokenRequests} token requests, ${stampede.failed} failed calls` : '–',
-    verdict: !stampede ? 'not measured' : stampede.tokenRequests <= 1 && stampede.failed === 0 ? 'met' : `missed by ${stampede.tokenRequests - 1} token requests`,
+    verdict: !stampede ? 'not measured' : stampede.tokenRequests <= 1 && stampede.failed === 0 ? 'met' : `missed by ${stampede.tokenRequests - 1} token request${stampede.tokenRequests - 1 === 1 ? '' : 's'}`,
   });
   return checks;
 }
