@@ -1,0 +1,132 @@
+import { E2E_SETTINGS, HEAP_WARMUP_LOGINS } from './e2e.settings';
+import { OURS_MEMORY } from './e2e.scenarios';
+import type { ContenderSummary, Spread } from './paired';
+import type { E2eOutcome } from './run-e2e';
+import { checkTargets } from './targets';
+
+const count = (n: number) => (Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en-US'));
+const ratio = (n: number) => (Number.isNaN(n) ? '–' : n.toFixed(2));
+const spreadText = (s: Spread) => `${ratio(s.median)} (${ratio(s.min)}–${ratio(s.max)})`;
+const table = (rows: string[][], rightFrom: number) =>
+  [rows[0], rows[0].map((_, i) => (i >= rightFrom ? '---:' : '---')), ...rows.slice(1)].map((r) => `| ${r.join(' | ')} |`).join('\n');
+
+/** A Mermaid bar chart; labels lose the characters Mermaid would read as syntax. */
+export function barChart(title: string, axis: string, labels: readonly string[], values: readonly number[], target?: number): string {
+  const clean = (label: string) => label.replace(/["[\]]/g, '');
+  const finite = values.filter((v) => Number.isFinite(v));
+  const top = Math.max(...finite, target ?? 0) * 1.1;
+  const lines = [
+    '```mermaid',
+    'xychart-beta',
+    `    title "${clean(title)}"`,
+    `    x-axis [${labels.map((l) => `"${clean(l)}"`).join(', ')}]`,
+    `    y-axis "${clean(axis)}" 0 --> ${Number(top.toPrecision(2))}`,
+    `    bar [${values.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(3)) : 0)).join(', ')}]`,
+  ];
+  if (target !== undefined) lines.push(`    line [${labels.map(() => target).join(', ')}]`);
+  lines.push('```');
+  return lines.join('\n');
+}
+
+function interleavedTable(summaries: readonly ContenderSummary[], reference: string): string {
+  const rows = [
+    ['contender', `req/s ÷ ${reference}, median (min–max)`, 'req/s (median)', 'app CPU µs/request (median)', `CPU/request ÷ ${reference}`, 'p99 ms (median)', 'non-2xx', 'errors'],
+    ...summaries.map((s) => [
+      s.contender,
+      spreadText(s.ratio),
+      count(s.okPerSec.median),
+      count(s.cpuMicrosPerRequest.median),
+      ratio(s.cpuRatio.median),
+      count(s.p99Ms.median),
+      count(s.non2xx),
+      count(s.errors),
+    ]),
+  ];
+  return table(rows, 1);
+}
+
+/** A chart's bars, read from the results.json rows so chart and file can never disagree. */
+function fromRecords(outcome: E2eOutcome, scenario: string, contenders: readonly string[], metric: string): number[] {
+  return contenders.map(
+    (contender) => outcome.records.find((r) => r.scenario === scenario && r.contender === contender && r.metric === metric)?.value ?? Number.NaN,
+  );
+}
+
+const TARGET_LINE: Record<string, number> = { 'outgoing-get': 0.95, 'unrelated-route': 0.97, 'guarded-route': 0.93 };
+
+/** The end-to-end part of BENCHMARKS.md. */
+export function renderEndToEnd(outcome: E2eOutcome): string {
+  const p = outcome.profile;
+  const parts: string[] = [];
+  parts.push(`## End to end
+
+Real servers on 127.0.0.1: each app under test is a Nest 11 app on Express in a child process of
+its own; the backend (the Candescent sandbox behind a small node:http gateway that also serves the
+upstream \`GET /bench/data\` and checks its bearer) is another. autocannon drives
+${E2E_SETTINGS.connections} connections from the bench process. Profile **${p.name}**: contenders interleaved over ${p.rounds} rounds
+(A B C …, then B C … A, …), ${p.windowMs / 1000} s measured per contender per round after ${p.warmupMs / 1000} s of unmeasured warm-up each.
+
+**How to read it.** Each ratio is a contender's successful requests per second divided by the
+scenario's reference **in the same round**, and the tables give the median with min–max over the
+rounds. Pairing by round is what lets the ratios survive a shared, busy machine: a slow spell
+slows both sides of that round's ratio. Absolute req/s are printed only so the ratios can be
+checked; they depend on this machine and on whoever else used its CPU. **App CPU µs/request** is
+the app process's own \`process.cpuUsage()\` over the window (read over IPC), divided by its 2xx
+responses: autocannon's and the backend's CPU are not in it. In the charts, the bars are median
+ratios and the line, where there is one, is the issue's target.
+
+### Targets (issue 10)
+
+${table([['target', 'measured (median)', 'verdict'], ...checkTargets(outcome).map((c) => [c.target, c.measured, c.verdict])], 3)}
+
+"measured" is the median over the rounds, with the rounds' range. Where that range includes the
+target, this run cannot tell on its own whether the target is met; the app CPU per request in the
+tables below is the steadier number on a busy machine. No CPU profile was taken in this run.`);
+
+  for (const { scenario, summaries } of outcome.interleaved) {
+    parts.push(`### ${scenario.title}
+
+${scenario.description}
+
+${barChart(`${scenario.title}: req/s ÷ ${scenario.reference}`, `× ${scenario.reference}`, summaries.map((s) => s.contender), fromRecords(outcome, scenario.id, summaries.map((s) => s.contender), 'req_per_s_ratio_median'), TARGET_LINE[scenario.id])}
+
+${interleavedTable(summaries, scenario.reference)}`);
+    if (scenario.id === 'guarded-route') {
+      parts.push(`Guarded (Redis) ÷ guarded (memory), paired by round: ${spreadText(outcome.redisVsMemory)}.`);
+    }
+  }
+
+  const stampedeRows = outcome.stampede.map((s) => [s.contender, count(s.tokenRequests), count(s.ok), count(s.failed), count(s.wallMs), count(s.storeFallbacks)]);
+  parts.push(`### Cold stampede
+
+${E2E_SETTINGS.stampedeCalls.toLocaleString('en-US')} calls of the outgoing-GET route at once, split over ${E2E_SETTINGS.stampedeProcesses} processes of the same app that share one
+Redis (emptied first), on cold token caches, ${E2E_SETTINGS.stampedeTokenLatencyMs} ms of latency injected on the token route. Token
+requests are counted at the token endpoint (the sandbox's counters) from before the processes
+start, so a token fetched at start-up counts too. Only this module with the Redis store can share
+a token between processes; the others fetch per process, and the table counts what they did.
+A call without an answer after ${E2E_SETTINGS.stampedeCallTimeoutMs / 1000} s counts as failed.
+
+${barChart('Cold stampede: token requests per cluster of 4', 'token requests', outcome.stampede.map((s) => s.contender), fromRecords(outcome, 'cold-stampede', outcome.stampede.map((s) => s.contender), 'token_requests'))}
+
+${table([['contender', 'token requests', 'calls answered 2xx', 'calls failed', 'wall ms', 'store fallbacks logged'], ...stampedeRows], 1)}
+
+**store fallbacks logged** counts the processes' log lines "The shared token store failed;
+fetching the institution token without it": a Redis command that took longer than the store's
+timeout, after which that process asked for a token of its own.`);
+
+  const heapRows = outcome.heap.map((h) => [h.contender, count(h.bytesPerSession)]);
+  parts.push(`### Heap per session
+
+${p.sessions.toLocaleString('en-US')} logins of one demo customer in a child process started with \`--expose-gc\`, ${E2E_SETTINGS.loginConcurrency} at a time,
+against the sandbox in the backend process with no injected latency (so the sandbox's own token
+store is not in this heap). \`heapUsed\` after forced garbage collection, after ${HEAP_WARMUP_LOGINS} unmeasured
+warm-up logins and after the measured ones, divided by the number of sessions: everything the
+process keeps per session (store, indexes, redaction list, timers). **${OURS_MEMORY}** logs in
+through \`CandescentSessionService.login\`; the **reference** keeps the same V2 token sets, as
+returned by the token service, as JSON in a \`Map\` under the sha256 of a random handle.
+
+${barChart('Heap per session, bytes', 'bytes', outcome.heap.map((h) => h.contender), fromRecords(outcome, 'heap-per-session', outcome.heap.map((h) => h.contender), 'heap_per_session'), 1000)}
+
+${table([['contender', 'bytes per session'], ...heapRows], 1)}`);
+  return parts.join('\n\n');
+}

@@ -1,0 +1,38 @@
+/** How long and how often the end-to-end scenarios measure: `full` for the report, `quick` to check a change. */
+export interface E2eProfile {
+  readonly name: 'full' | 'quick';
+  /** Rounds of the interleaved comparison; each round runs every contender once, in a rotated order. */
+  readonly rounds: number;
+  /** Measured autocannon window per contender per round. */
+  readonly windowMs: number;
+  /** Unmeasured load per contender before round 1, so every app's hot path is compiled alike. */
+  readonly warmupMs: number;
+  /** Sessions logged in for the heap-per-session scenario. */
+  readonly sessions: number;
+}
+
+/** Settings shared by both profiles. */
+export const E2E_SETTINGS = {
+  /** Concurrent connections of autocannon, as in the issue's measurement. */
+  connections: 50,
+  /** Processes of one cluster in the cold stampede, all sharing one Redis. */
+  stampedeProcesses: 4,
+  /** Calls in the cold stampede, split evenly over the processes and started at once. */
+  stampedeCalls: 1_000,
+  /** Pause between the stampede's processes being ready and the calls. */
+  stampedeSettleMs: 1_000,
+  /** A stampede call unanswered after this counts as failed. */
+  stampedeCallTimeoutMs: 15_000,
+  /** Latency injected on every token request during the stampede, so concurrent callers overlap. */
+  stampedeTokenLatencyMs: 20,
+  /** Logins in flight at once in the heap scenario (the sandbox answers with no injected latency). */
+  loginConcurrency: 20,
+  /** A child that does not answer within this is treated as hung. */
+  childReplyTimeoutMs: 60_000,
+} as const;
+
+export const FULL_PROFILE: E2eProfile = { name: 'full', rounds: 7, windowMs: 4_000, warmupMs: 2_000, sessions: 10_000 };
+export const QUICK_PROFILE: E2eProfile = { name: 'quick', rounds: 3, windowMs: 1_000, warmupMs: 500, sessions: 2_000 };
+
+/** Logins before the heap baseline: lazily built structures are not per session. */
+export const HEAP_WARMUP_LOGINS = 50;

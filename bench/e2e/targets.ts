@@ -1,0 +1,67 @@
+import { FLOOR, GUARDED_MEMORY, GUARDED_REDIS, OURS_MEMORY, OURS_REDIS, OUTGOING_GET, GUARDED_ROUTE, UNRELATED_ROUTE } from './e2e.scenarios';
+import type { ContenderSummary, Spread } from './paired';
+import type { E2eOutcome } from './run-e2e';
+
+/** One target of issue 10, checked against this run. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** `met`, `missed by …`, or why it could not be judged. */
+  verdict: string;
+}
+
+const x = (value: number) => (Number.isNaN(value) ? '–' : `${value.toFixed(2)}×`);
+const xs = (s: Spread) => `${x(s.median)} (rounds ${x(s.min)}–${x(s.max)})`;
+const NAN_SPREAD: Spread = { min: Number.NaN, median: Number.NaN, max: Number.NaN };
+
+/** The median's verdict, and whether the rounds disagree with it. */
+function ratioVerdict(measured: Spread, target: number): string {
+  const verdict = atLeast(measured.median, target, (d) => d.toFixed(2));
+  const crosses = measured.min < target && measured.max >= target;
+  return crosses ? `${verdict}; the rounds range across the target` : verdict;
+}
+
+function summaryOf(outcome: E2eOutcome, scenarioId: string, contender: string): ContenderSummary | undefined {
+  return outcome.interleaved.find((i) => i.scenario.id === scenarioId)?.summaries.find((s) => s.contender === contender);
+}
+
+function atLeast(measured: number, target: number, format: (n: number) => string): string {
+  if (Number.isNaN(measured)) return 'not measured';
+  return measured >= target ? 'met' : `missed by ${format(target - measured)}`;
+}
+
+const ALTERNATIVES = ['hand-written interceptor', '@badgateway/oauth2-client', 'axios-auth-refresh'];
+
+/** Each target of the issue next to this run's median and whether it is met. */
+export function checkTargets(outcome: E2eOutcome): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const alternatives = ALTERNATIVES.map((name) => ({ name, ratio: summaryOf(outcome, OUTGOING_GET.id, name)?.ratio.median ?? Number.NaN }));
+  const best = alternatives.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  for (const ours of [OURS_MEMORY, OURS_REDIS]) {
+    const ratio = summaryOf(outcome, OUTGOING_GET.id, ours)?.ratio ?? NAN_SPREAD;
+    checks.push({ target: `Outgoing GET, ${ours} ≥ 0.95 × ${FLOOR}`, measured: xs(ratio), verdict: ratioVerdict(ratio, 0.95) });
+    checks.push({
+      target: `Outgoing GET, ${ours} no lower than any alternative`,
+      measured: `${x(ratio.median)} vs ${best.name} ${x(best.ratio)}`,
+      verdict: atLeast(ratio.median, best.ratio, (d) => d.toFixed(2)),
+    });
+  }
+  const unrelated = summaryOf(outcome, UNRELATED_ROUTE.id, 'with the module')?.ratio ?? NAN_SPREAD;
+  checks.push({ target: 'Unrelated route with the module ≥ 0.97 × without', measured: xs(unrelated), verdict: ratioVerdict(unrelated, 0.97) });
+  const guarded = summaryOf(outcome, GUARDED_ROUTE.id, GUARDED_MEMORY)?.ratio ?? NAN_SPREAD;
+  checks.push({ target: 'Guarded route ≥ 0.93 × open (memory store)', measured: xs(guarded), verdict: ratioVerdict(guarded, 0.93) });
+  checks.push({ target: `${GUARDED_REDIS} ≥ 0.90 × ${GUARDED_MEMORY}`, measured: xs(outcome.redisVsMemory), verdict: ratioVerdict(outcome.redisVsMemory, 0.9) });
+  const heap = outcome.heap.find((h) => h.contender === OURS_MEMORY)?.bytesPerSession ?? Number.NaN;
+  checks.push({
+    target: '≤ 1,000 B of heap per in-memory session',
+    measured: Number.isNaN(heap) ? '–' : `${Math.round(heap).toLocaleString('en-US')} B`,
+    verdict: Number.isNaN(heap) ? 'not measured' : heap <= 1000 ? 'met' : `missed by ${Math.round(heap - 1000).toLocaleString('en-US')} B`,
+  });
+  const stampede = outcome.stampede.find((s) => s.contender === OURS_REDIS);
+  checks.push({
+    target: 'Cold stampede with Redis: 1 token request per cluster',
+    measured: stampede ? `${stampede.tokenRequests} token requests, ${stampede.failed} failed calls` : '–',
+    verdict: !stampede ? 'not measured' : stampede.tokenRequests <= 1 && stampede.failed === 0 ? 'met' : `missed by ${stampede.tokenRequests - 1} token request${stampede.tokenRequests - 1 === 1 ? '' : 's'}`,
+  });
+  return checks;
+}
