@@ -1,7 +1,7 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type * as Oauth2ClientModule from '@badgateway/oauth2-client';
+import type * as Oauth2ClientModule from '@badgateway/oauth2-client' with { 'resolution-mode': 'import' };
 import { type BenchAppFactory, QUIET_LOGGER } from './bench-app';
 import { CREDENTIALS, V2_TOKEN_PATH, v2TokenHeaders } from './candescent-credentials';
 import { outgoingController } from './outgoing.controller';
