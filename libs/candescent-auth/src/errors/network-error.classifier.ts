@@ -13,10 +13,7 @@ import {
   TIMEOUT_NETWORK_CODES,
   TIMEOUT_WORDING,
 } from './upstream-error.codes';
-
-/** Whether a value is a non-null object whose fields can be read. */
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord } from '../util/is-record';
 
 /** The code, name and message of an error and its causes; never copied into a message. */
 function* errorChain(error: unknown): Generator<Record<string, unknown>> {

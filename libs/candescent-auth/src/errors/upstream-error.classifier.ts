@@ -30,7 +30,7 @@ import {
   V1_RATE_LIMIT_CODES_AT_500,
   V2_RATE_LIMIT_CODES_AT_500,
 } from './upstream-error.codes';
-import { isRecord } from './network-error.classifier';
+import { isRecord } from '../util/is-record';
 
 /** Longest Retry-After honoured: a longer wait is more likely a mistake than a plan. */
 export const MAX_RETRY_AFTER_SECONDS = 3600;

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { sha256Base64Url } from '../crypto/sha256';
 import { CandescentContext } from '../context/request-context';
 import {
   CandescentSessionExpiredError,
@@ -29,7 +29,6 @@ import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 const LOCK_MARGIN_MS = 5_000;
 const LOCK_POLL_MS = 25;
-const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /**
  * Server-side customer sessions. Login runs the password grant (on every configured token
@@ -89,7 +88,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       rev: 1,
       account: accountOf(this.options.consumerSecret, tokens.customer.fiId, tokens.customer.loginId),
       tokens,
-      csrfHash: csrfToken && sha256(csrfToken),
+      csrfHash: csrfToken && sha256Base64Url(csrfToken),
       createdAt: now,
       lastSeenAt: now,
       absoluteExpiresAt: now + this.options.session.absoluteTimeoutMs,
@@ -238,7 +237,7 @@ export class CandescentSessionService implements OnModuleDestroy {
   /** Whether a stored CSRF hash matches the token the client sent. */
   csrfMatches(session: StoredSession, token: string | undefined): boolean {
     if (!session.csrfHash || !token || token.length > 256) return false;
-    return sha256(token) === session.csrfHash;
+    return sha256Base64Url(token) === session.csrfHash;
   }
 
   private async refreshOrEnd(id: string, session: StoredSession, tokens: CandescentTokenSet): Promise<CandescentTokenSet> {

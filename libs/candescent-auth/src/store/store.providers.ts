@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { sha256Base64Url } from '../crypto/sha256';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentClock } from '../token/candescent-clock';
 import { CANDESCENT_STORE, type CandescentStore } from './candescent-store.interface';
@@ -13,7 +13,7 @@ import { RedisStore } from './redis.store';
  * the same for all) then cannot use this app's sessions, nor this app theirs.
  */
 export function storeBinding(options: Pick<ResolvedCandescentAuthOptions, 'origin' | 'consumerKey' | 'fiId'>): string {
-  return createHash('sha256').update(JSON.stringify([options.origin, options.consumerKey, options.fiId])).digest('base64url');
+  return sha256Base64Url(JSON.stringify([options.origin, options.consumerKey, options.fiId]));
 }
 
 /** The store from the options: Redis (encrypted values) when configured, process memory otherwise. */

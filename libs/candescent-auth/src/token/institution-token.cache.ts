@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64Url } from '../crypto/sha256';
 import {
   type CandescentAuthError,
   CandescentForbiddenError,
@@ -65,7 +65,7 @@ export class InstitutionTokenCache {
     store: CandescentStore,
   ) {
     if (options.redis) this.shared = new SharedTokenCache(store, options, now);
-    this.clientId = createHash('sha256').update(`${options.origin}\n${options.consumerKey}`).digest('base64url').slice(0, 16);
+    this.clientId = sha256Base64Url(`${options.origin}\n${options.consumerKey}`).slice(0, 16);
     const service = options.institutionTokenService;
     this.defaultKey = this.keyFor(service, service === 'v2' ? [...options.scopes].sort() : []);
   }

@@ -6,6 +6,7 @@ import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentProtocolError, type CandescentService, CandescentTimeoutError } from '../errors/candescent-auth.error';
 import { classifyNetworkError } from '../errors/upstream-error.classifier';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { basicAuthorization } from './basic-authorization';
 import type { TokenHttpResponse } from './token-response.parser';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
@@ -47,7 +48,7 @@ export class CandescentTokenHttpClient {
   private readonly basicAuth: string;
 
   constructor(@Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions) {
-    this.basicAuth = `Basic ${Buffer.from(`${options.consumerKey}:${options.consumerSecret}`).toString('base64')}`;
+    this.basicAuth = basicAuthorization(options.consumerKey, options.consumerSecret);
     this.http = axios.create({
       maxRedirects: 0,
       responseType: 'text',
