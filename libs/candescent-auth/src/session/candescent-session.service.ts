@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { constantTimeEqual } from '../crypto/constant-time-equal';
 import { sha256Base64Url } from '../crypto/sha256';
 import { CandescentContext } from '../context/request-context';
 import {
@@ -237,7 +238,7 @@ export class CandescentSessionService implements OnModuleDestroy {
   /** Whether a stored CSRF hash matches the token the client sent. */
   csrfMatches(session: StoredSession, token: string | undefined): boolean {
     if (!session.csrfHash || !token || token.length > 256) return false;
-    return sha256Base64Url(token) === session.csrfHash;
+    return constantTimeEqual(sha256Base64Url(token), session.csrfHash);
   }
 
   private async refreshOrEnd(id: string, session: StoredSession, tokens: CandescentTokenSet): Promise<CandescentTokenSet> {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sha256Base64Url } from '../crypto/sha256';
 
 const PREFIX = 'cds_';
@@ -19,13 +19,6 @@ export function isSessionHandle(value: unknown): value is string {
 /** What the store keeps instead of the handle: a stolen store dump yields no usable handle. */
 export function hashHandle(handle: string): string {
   return sha256Base64Url(handle);
-}
-
-/** Constant-time comparison of two strings (CSRF tokens). */
-export function safeEqual(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest();
-  const right = createHash('sha256').update(b).digest();
-  return timingSafeEqual(left, right);
 }
 
 /** A new CSRF token for a cookie session. */
