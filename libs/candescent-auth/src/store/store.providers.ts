@@ -12,7 +12,7 @@ import { RedisStore } from './redis.store';
  * consumer key is never kept. Another app sharing Redis and the store key (the default prefix is
  * the same for all) then cannot use this app's sessions, nor this app theirs.
  */
-export function storeBinding(options: Pick<ResolvedCandescentAuthOptions, 'origin' | 'consumerKey' | 'fiId'>): string {
+function storeBinding(options: Pick<ResolvedCandescentAuthOptions, 'origin' | 'consumerKey' | 'fiId'>): string {
   return sha256Base64Url(JSON.stringify([options.origin, options.consumerKey, options.fiId]));
 }
 

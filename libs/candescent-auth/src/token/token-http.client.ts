@@ -11,7 +11,7 @@ import type { TokenHttpResponse } from './token-response.parser';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** Hard limit of a token service answer; the documented ones are well under 4 KiB. */
-export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
 /** One HTTP exchange with a token service, before parsing. */
 export interface TokenExchange {
