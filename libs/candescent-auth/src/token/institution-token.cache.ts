@@ -3,8 +3,8 @@ import {
   type CandescentAuthError,
   CandescentForbiddenError,
   CandescentInvalidCredentialsError,
-  type CandescentService,
 } from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
 import { CandescentLogger } from '../logging/candescent-logger';
 import { registerSecret } from '../logging/redact';
 import { CandescentMetrics } from '../metrics/candescent-metrics';

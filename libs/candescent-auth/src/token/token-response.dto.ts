@@ -11,7 +11,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
-import { HTTP_DATE } from '../errors/upstream-error.codes';
+import { HTTP_DATE } from './token-error.codes';
 
 /** Longest access or refresh token accepted; real ones are far shorter. */
 const MAX_TOKEN_LENGTH = 4096;

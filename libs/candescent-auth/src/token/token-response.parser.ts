@@ -1,7 +1,8 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CandescentProtocolError, type CandescentService } from '../errors/candescent-auth.error';
-import { SERVICE_LABEL } from '../errors/upstream-error.codes';
+import { CandescentProtocolError } from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
+import { SERVICE_LABEL } from './token-error.codes';
 import type { CandescentToken, TokenGrant } from './candescent-token.interface';
 import { isRecord } from '../util/is-record';
 import { BodyParseError, mediaTypeOf, parseResponseBody } from './response-body.parser';
