@@ -15,7 +15,7 @@ import { traceSession, traceSessionRenewal } from '../metrics/candescent-tracing
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { isSessionValueKey, sessionKeys } from '../store/session-keys';
-import { waitForLock } from '../store/store-lock';
+import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
 import { CandescentTokenService } from '../token/candescent-token.service';
 import { isUsable, refreshAt } from '../token/refresh-schedule';
@@ -28,8 +28,6 @@ import { SessionRecords } from './session-records';
 import type { AuthenticatedSession, CandescentLoginResult, CandescentSessionLoginContext, StoredSession } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-const LOCK_MARGIN_MS = 5_000;
-const LOCK_POLL_MS = 25;
 
 /**
  * Server-side customer sessions. Login runs the password grant (on every configured token
@@ -274,12 +272,11 @@ export class CandescentSessionService implements OnModuleDestroy {
 
   private async lock(lockKey: string): Promise<string> {
     // The lease outlives the longest refresh (deadline included), so it cannot lapse mid-renewal.
-    const leaseMs = this.options.requestDeadlineMs + LOCK_MARGIN_MS;
+    const leaseMs = leaseAcross(this.options.requestDeadlineMs);
     const fence = await waitForLock(this.store, lockKey, {
       leaseMs,
       waitMs: leaseMs,
       now: () => this.clock.now(),
-      pollMs: LOCK_POLL_MS,
       stop: () => this.destroyed,
     });
     if (fence !== undefined) return fence;
