@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { constantTimeEqual } from '../crypto/constant-time-equal';
@@ -18,6 +17,7 @@ import { isSessionValueKey, sessionKeys } from '../store/session-keys';
 import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
 import { CandescentTokenService } from '../token/candescent-token.service';
+import { RefusalCooldown } from '../token/refusal-cooldown';
 import { isUsable, refreshAt } from '../token/refresh-schedule';
 import { SingleFlight } from '../token/single-flight';
 import type { CandescentTokenSet } from '../token/token-set.interface';
@@ -42,7 +42,7 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly renewals = new SingleFlight<CandescentTokenSet>();
   private destroyed = false;
   /** Per session, the V2 token last obtained because Candescent refused the previous one. */
-  private readonly forced = new LRUCache<string, { accessToken: string; at: number; accepted: boolean }>({ max: 10_000 });
+  private readonly refusals: RefusalCooldown;
   private readonly records: SessionRecords;
   private readonly accounts: AccountSessions;
   private readonly revoker: QuietRevoker;
@@ -59,6 +59,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     this.records = new SessionRecords(store, now, idleTimeoutMs);
     this.accounts = new AccountSessions(store, now, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
     this.revoker = new QuietRevoker(tokens);
+    this.refusals = new RefusalCooldown(options.tokenRefusalCooldownMs, now, 10_000);
     store.onEvicted?.((key, value) => {
       this.evicted(key, value);
     });
@@ -173,12 +174,10 @@ export class CandescentSessionService implements OnModuleDestroy {
           // A refused V1 token cannot be renewed (V1 has no refresh grant): drop it.
           if (rejectedAccessToken === v1?.accessToken) tokens = { ...tokens, v1: undefined };
           if (rejectedAccessToken === v2?.accessToken) {
-            // A renewed token refused before it ever worked: the call is refused, not the token.
-            const last = this.forced.get(id);
-            const now = this.clock.now();
-            if (last?.accessToken === rejectedAccessToken && !last.accepted && now - last.at < this.options.tokenRefusalCooldownMs) return tokens;
+            if (this.refusals.holds(id, rejectedAccessToken)) return tokens;
+            this.refusals.refused(id);
             tokens = await this.refreshOrEnd(id, session, tokens);
-            if (tokens.v2) this.forced.set(id, { accessToken: tokens.v2.accessToken, at: now, accepted: false });
+            if (tokens.v2) this.refusals.replacedBy(id, tokens.v2);
           }
         } else if (this.renewalDue(tokens, this.clock.now())) {
           tokens = await this.refreshOrEnd(id, session, tokens);
@@ -210,8 +209,7 @@ export class CandescentSessionService implements OnModuleDestroy {
 
   /** Candescent accepted a call with this session's token: a later refusal of it is worth a renewal. */
   reportAccepted(id: string, accessToken: string): void {
-    const last = this.forced.get(id);
-    if (last?.accessToken === accessToken) last.accepted = true;
+    this.refusals.accepted(id, accessToken);
   }
 
   /** Ends a session: revokes its V2 tokens (best effort) and deletes it. */
