@@ -3,6 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { DEMO_CUSTOMERS } from './demo-customers';
 import { CandescentSandbox } from './sandbox';
 import {
+  basic,
   jsonBody,
   send,
   v1Login,
@@ -161,7 +162,7 @@ describe('accounts endpoints', () => {
       const institution = await send(`${baseUrl}/v1/oauth/token`, {
         method: 'POST',
         headers: {
-          authorization: `Basic ${Buffer.from('sandbox-consumer-key:sandbox-consumer-secret').toString('base64')}`,
+          authorization: basic('sandbox-consumer-key', 'sandbox-consumer-secret'),
           di_tid: randomUUID(),
           di_fiid: '00042',
           accept: 'application/json',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEMO_CUSTOMERS } from './demo-customers';
 import { CandescentSandbox } from './sandbox';
 import { DEFAULT_SANDBOX_CREDENTIALS } from './sandbox.options';
-import { jsonBody, send, v1Headers, v1Login, v2Headers, v2Login } from './sandbox-http.test-helper';
+import { basic, jsonBody, send, v1Headers, v1Login, v2Headers, v2Login } from './sandbox-http.test-helper';
 
 describe('CandescentSandbox', () => {
   describe('lifecycle', () => {
@@ -138,7 +138,7 @@ describe('CandescentSandbox', () => {
         headers: expect.objectContaining({
           transactionid: transactionId,
           institutionid: '00042',
-          authorization: `Basic ${Buffer.from('sandbox-consumer-key:sandbox-consumer-secret').toString('base64')}`,
+          authorization: basic('sandbox-consumer-key', 'sandbox-consumer-secret'),
         }) as unknown,
         form: { grant_type: 'client_credentials', scopes: 'accounts:read' },
         status: 200,

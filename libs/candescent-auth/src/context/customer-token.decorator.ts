@@ -1,7 +1,5 @@
-import { applyDecorators, type CanActivate, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { type CanActivate, Injectable, UseGuards } from '@nestjs/common';
 import { CandescentContext } from './request-context';
-
-export const REQUIRE_CUSTOMER_TOKEN = 'candescent:requireCustomerToken';
 
 /** Marks the request's context; a guard because guards run inside the context and before the handler. */
 @Injectable()
@@ -18,4 +16,4 @@ export class CandescentCustomerTokenGuard implements CanActivate {
  * without a customer session they fail instead of falling back to the institution token.
  */
 export const RequireCustomerToken = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(REQUIRE_CUSTOMER_TOKEN, true), UseGuards(CandescentCustomerTokenGuard));
+  UseGuards(CandescentCustomerTokenGuard);

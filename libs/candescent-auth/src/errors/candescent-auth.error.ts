@@ -2,9 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import { inspect } from 'node:util';
 import { HttpException } from '@nestjs/common';
 import { redact } from '../logging/redact';
+import type { CandescentService } from '../token/candescent-service';
 
-/** Which Candescent token service an error came from. */
-export type CandescentService = 'v1' | 'v2';
+// Re-exported so the public index, which exports this file, keeps offering it.
+export type { CandescentService };
 
 /** The fields every module error may carry besides its message. */
 export interface CandescentErrorDetails {

@@ -6,11 +6,11 @@ import {
   CandescentNotFoundError,
   CandescentRateLimitedError,
   CandescentRequestRejectedError,
-  type CandescentService,
   CandescentTimeoutError,
   CandescentUnavailableError,
 } from '../errors/candescent-auth.error';
-import { isRateLimited, MAX_UPSTREAM_TEXT, parseRetryAfter, readDetails, upstreamText } from '../errors/upstream-error.classifier';
+import type { CandescentService } from '../token/candescent-service';
+import { isRateLimited, MAX_UPSTREAM_TEXT, parseRetryAfter, readDetails, upstreamText } from '../token/token-error.classifier';
 
 type ErrorClass = new (message: string, details: ConstructorParameters<typeof CandescentRequestRejectedError>[1]) => CandescentAuthError;
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { CandescentInvalidRequestError, type CandescentService } from '../errors/candescent-auth.error';
+import { CandescentInvalidRequestError } from '../errors/candescent-auth.error';
+import type { CandescentService } from '../token/candescent-service';
 
 /** Every header the module may add to a downstream call (lower case). */
 export const CANDESCENT_HEADER_NAMES: ReadonlySet<string> = new Set([

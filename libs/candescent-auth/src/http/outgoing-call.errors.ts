@@ -4,10 +4,10 @@ import {
   CandescentBadGatewayError,
   CandescentForbiddenError,
   CandescentProtocolError,
-  type CandescentService,
   CandescentUnavailableError,
 } from '../errors/candescent-auth.error';
-import { classifyNetworkError } from '../errors/network-error.classifier';
+import type { CandescentService } from '../token/candescent-service';
+import { classifyNetworkError } from '../token/network-error.classifier';
 import { sanitizeAxiosError } from '../logging/sanitize-axios-error';
 import { CandescentContext } from '../context/request-context';
 import { classifyBankingError } from './banking-error.classifier';

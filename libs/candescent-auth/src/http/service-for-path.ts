@@ -1,4 +1,4 @@
-import type { CandescentService } from '../errors/candescent-auth.error';
+import type { CandescentService } from '../token/candescent-service';
 
 /** Default rule: legacy V1 APIs live under `/v1/...` or have a `/fis/{fiid}/` segment. */
 export const DEFAULT_LEGACY_PATH_PATTERN = '^/v1/|/fis/[^/]+/';

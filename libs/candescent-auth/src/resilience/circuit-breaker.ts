@@ -1,4 +1,5 @@
-import { type CandescentService, CandescentUnavailableError } from '../errors/candescent-auth.error';
+import { CandescentUnavailableError } from '../errors/candescent-auth.error';
+import type { CandescentService } from '../token/candescent-service';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { OutcomeWindow } from './outcome-window';
 

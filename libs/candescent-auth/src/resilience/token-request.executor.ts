@@ -1,4 +1,5 @@
-import { CandescentAuthError, CandescentProtocolError, type CandescentService } from '../errors/candescent-auth.error';
+import { CandescentAuthError, CandescentProtocolError } from '../errors/candescent-auth.error';
+import type { CandescentService } from '../token/candescent-service';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { traceTokenRequest } from '../metrics/candescent-tracing';

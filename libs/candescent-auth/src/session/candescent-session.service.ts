@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { constantTimeEqual } from '../crypto/constant-time-equal';
+import { sha256Base64Url } from '../crypto/sha256';
 import { CandescentContext } from '../context/request-context';
 import {
   CandescentSessionExpiredError,
@@ -14,9 +14,10 @@ import { traceSession, traceSessionRenewal } from '../metrics/candescent-tracing
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { isSessionValueKey, sessionKeys } from '../store/session-keys';
-import { waitForLock } from '../store/store-lock';
+import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
 import { CandescentTokenService } from '../token/candescent-token.service';
+import { RefusalCooldown } from '../token/refusal-cooldown';
 import { isUsable, refreshAt } from '../token/refresh-schedule';
 import { SingleFlight } from '../token/single-flight';
 import type { CandescentTokenSet } from '../token/token-set.interface';
@@ -27,9 +28,6 @@ import { SessionRecords } from './session-records';
 import type { AuthenticatedSession, CandescentLoginResult, CandescentSessionLoginContext, StoredSession } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-const LOCK_MARGIN_MS = 5_000;
-const LOCK_POLL_MS = 25;
-const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /**
  * Server-side customer sessions. Login runs the password grant (on every configured token
@@ -44,7 +42,7 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly renewals = new SingleFlight<CandescentTokenSet>();
   private destroyed = false;
   /** Per session, the V2 token last obtained because Candescent refused the previous one. */
-  private readonly forced = new LRUCache<string, { accessToken: string; at: number; accepted: boolean }>({ max: 10_000 });
+  private readonly refusals: RefusalCooldown;
   private readonly records: SessionRecords;
   private readonly accounts: AccountSessions;
   private readonly revoker: QuietRevoker;
@@ -61,6 +59,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     this.records = new SessionRecords(store, now, idleTimeoutMs);
     this.accounts = new AccountSessions(store, now, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
     this.revoker = new QuietRevoker(tokens);
+    this.refusals = new RefusalCooldown(options.tokenRefusalCooldownMs, now, 10_000);
     store.onEvicted?.((key, value) => {
       this.evicted(key, value);
     });
@@ -89,7 +88,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       rev: 1,
       account: accountOf(this.options.consumerSecret, tokens.customer.fiId, tokens.customer.loginId),
       tokens,
-      csrfHash: csrfToken && sha256(csrfToken),
+      csrfHash: csrfToken && sha256Base64Url(csrfToken),
       createdAt: now,
       lastSeenAt: now,
       absoluteExpiresAt: now + this.options.session.absoluteTimeoutMs,
@@ -175,12 +174,10 @@ export class CandescentSessionService implements OnModuleDestroy {
           // A refused V1 token cannot be renewed (V1 has no refresh grant): drop it.
           if (rejectedAccessToken === v1?.accessToken) tokens = { ...tokens, v1: undefined };
           if (rejectedAccessToken === v2?.accessToken) {
-            // A renewed token refused before it ever worked: the call is refused, not the token.
-            const last = this.forced.get(id);
-            const now = this.clock.now();
-            if (last?.accessToken === rejectedAccessToken && !last.accepted && now - last.at < this.options.tokenRefusalCooldownMs) return tokens;
+            if (this.refusals.holds(id, rejectedAccessToken)) return tokens;
+            this.refusals.refused(id);
             tokens = await this.refreshOrEnd(id, session, tokens);
-            if (tokens.v2) this.forced.set(id, { accessToken: tokens.v2.accessToken, at: now, accepted: false });
+            if (tokens.v2) this.refusals.replacedBy(id, tokens.v2);
           }
         } else if (this.renewalDue(tokens, this.clock.now())) {
           tokens = await this.refreshOrEnd(id, session, tokens);
@@ -212,8 +209,7 @@ export class CandescentSessionService implements OnModuleDestroy {
 
   /** Candescent accepted a call with this session's token: a later refusal of it is worth a renewal. */
   reportAccepted(id: string, accessToken: string): void {
-    const last = this.forced.get(id);
-    if (last?.accessToken === accessToken) last.accepted = true;
+    this.refusals.accepted(id, accessToken);
   }
 
   /** Ends a session: revokes its V2 tokens (best effort) and deletes it. */
@@ -238,7 +234,7 @@ export class CandescentSessionService implements OnModuleDestroy {
   /** Whether a stored CSRF hash matches the token the client sent. */
   csrfMatches(session: StoredSession, token: string | undefined): boolean {
     if (!session.csrfHash || !token || token.length > 256) return false;
-    return sha256(token) === session.csrfHash;
+    return constantTimeEqual(sha256Base64Url(token), session.csrfHash);
   }
 
   private async refreshOrEnd(id: string, session: StoredSession, tokens: CandescentTokenSet): Promise<CandescentTokenSet> {
@@ -274,12 +270,11 @@ export class CandescentSessionService implements OnModuleDestroy {
 
   private async lock(lockKey: string): Promise<string> {
     // The lease outlives the longest refresh (deadline included), so it cannot lapse mid-renewal.
-    const leaseMs = this.options.requestDeadlineMs + LOCK_MARGIN_MS;
+    const leaseMs = leaseAcross(this.options.requestDeadlineMs);
     const fence = await waitForLock(this.store, lockKey, {
       leaseMs,
       waitMs: leaseMs,
       now: () => this.clock.now(),
-      pollMs: LOCK_POLL_MS,
       stop: () => this.destroyed,
     });
     if (fence !== undefined) return fence;

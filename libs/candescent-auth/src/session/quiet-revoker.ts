@@ -3,7 +3,7 @@ import type { CandescentTokenService } from '../token/candescent-token.service';
 import type { CandescentTokenSet } from '../token/token-set.interface';
 
 /** The longest a request waits for a best-effort revocation; the revocation itself carries on. */
-export const REVOKE_WAIT_MS = 3_000;
+const REVOKE_WAIT_MS = 3_000;
 
 /**
  * Revokes the tokens of a session that ends (logout, expiry, a cap, a failed login), best

@@ -27,7 +27,7 @@ export interface SessionCookieAttributes {
 }
 
 /** A `Set-Cookie` value: HttpOnly, Secure, SameSite, Path=/. */
-export function serializeSessionCookie(value: string, attributes: SessionCookieAttributes): string {
+function serializeSessionCookie(value: string, attributes: SessionCookieAttributes): string {
   const sameSite = attributes.sameSite === 'strict' ? 'Strict' : 'Lax';
   const expires = attributes.expiresAt === undefined ? 'Max-Age=0' : `Expires=${new Date(attributes.expiresAt).toUTCString()}`;
   return `${attributes.name}=${value}; Path=/; ${expires}; HttpOnly; Secure; SameSite=${sameSite}`;

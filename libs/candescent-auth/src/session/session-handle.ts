@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Base64Url } from '../crypto/sha256';
 
 const PREFIX = 'cds_';
 /** 32 random bytes: 256 bits, as the design requires at least. */
@@ -17,14 +18,7 @@ export function isSessionHandle(value: unknown): value is string {
 
 /** What the store keeps instead of the handle: a stolen store dump yields no usable handle. */
 export function hashHandle(handle: string): string {
-  return createHash('sha256').update(handle).digest('base64url');
-}
-
-/** Constant-time comparison of two strings (CSRF tokens). */
-export function safeEqual(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest();
-  const right = createHash('sha256').update(b).digest();
-  return timingSafeEqual(left, right);
+  return sha256Base64Url(handle);
 }
 
 /** A new CSRF token for a cookie session. */

@@ -41,10 +41,10 @@ interface Lease {
 }
 
 /** Default bound of {@link MemoryStore}: enough for a busy single instance, a few tens of MB at most. */
-export const MEMORY_STORE_DEFAULT_MAX_ENTRIES = 50_000;
+const MEMORY_STORE_DEFAULT_MAX_ENTRIES = 50_000;
 
 /** Default bound of open sessions' records: about 25,000 sessions, some 50 MB. */
-export const MEMORY_STORE_DEFAULT_MAX_SESSION_ENTRIES = 100_000;
+const MEMORY_STORE_DEFAULT_MAX_SESSION_ENTRIES = 100_000;
 
 /** Share of a bound at which the store warns (once) that it is filling up. */
 const WARN_AT = 0.8;

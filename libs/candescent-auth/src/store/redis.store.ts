@@ -43,7 +43,7 @@ export interface RedisStoreOptions {
 export const STORE_UNAVAILABLE_MESSAGE = 'The session store is unavailable; try again shortly.';
 
 /** Default of {@link RedisStoreOptions.commandTimeoutMs}. */
-export const REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+const REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
 // Deletes the lock only while it still holds the caller's fence, atomically on the server.
 const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

@@ -30,4 +30,13 @@ describe('waitForLock', () => {
     await expect(waitForLock(store, 'k', { ...wait, waitMs: 10_000, stop: () => true })).resolves.toBeUndefined();
     expect(Date.now() - stopped).toBeLessThan(1_000);
   });
+
+  it('asks an async stop after each taken attempt and gives up when it resolves true', async () => {
+    const store = new MemoryStore();
+    await store.acquireLock('k', 10_000);
+    let asked = 0;
+    const fence = await waitForLock(store, 'k', { ...wait, waitMs: 10_000, stop: () => Promise.resolve(++asked === 3) });
+    expect(fence).toBeUndefined();
+    expect(asked).toBe(3);
+  });
 });

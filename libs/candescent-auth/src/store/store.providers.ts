@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { sha256Base64Url } from '../crypto/sha256';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentClock } from '../token/candescent-clock';
 import { CANDESCENT_STORE, type CandescentStore } from './candescent-store.interface';
@@ -12,8 +12,8 @@ import { RedisStore } from './redis.store';
  * consumer key is never kept. Another app sharing Redis and the store key (the default prefix is
  * the same for all) then cannot use this app's sessions, nor this app theirs.
  */
-export function storeBinding(options: Pick<ResolvedCandescentAuthOptions, 'origin' | 'consumerKey' | 'fiId'>): string {
-  return createHash('sha256').update(JSON.stringify([options.origin, options.consumerKey, options.fiId])).digest('base64url');
+function storeBinding(options: Pick<ResolvedCandescentAuthOptions, 'origin' | 'consumerKey' | 'fiId'>): string {
+  return sha256Base64Url(JSON.stringify([options.origin, options.consumerKey, options.fiId]));
 }
 
 /**

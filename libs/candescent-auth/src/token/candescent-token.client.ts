@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
-import { type CandescentService, CandescentConfigurationError } from '../errors/candescent-auth.error';
-import { classifyTokenError } from '../errors/upstream-error.classifier';
+import { CandescentConfigurationError } from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
+import { classifyTokenError } from './token-error.classifier';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { TokenRequestExecutor } from '../resilience/token-request.executor';
 import { CandescentClock } from './candescent-clock';

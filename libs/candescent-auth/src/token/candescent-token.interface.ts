@@ -1,4 +1,4 @@
-import type { CandescentService } from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
 
 /** OAuth grants the module uses. */
 export type TokenGrant = 'client_credentials' | 'password' | 'refresh_token';

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
+import { sha256Base64Url } from '../crypto/sha256';
 import { CandescentSessionExpiredError } from '../errors/candescent-auth.error';
 import { registerPermanentSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
@@ -24,7 +24,6 @@ export interface LoginContext {
   originatingIp?: string;
 }
 
-const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /**
  * The module's token API. Institution tokens are cached per (service, FI, scopes), renewed ahead
@@ -102,7 +101,7 @@ export class CandescentTokenService {
       });
     }
     const refreshToken = current.refreshToken;
-    const key = hash(refreshToken);
+    const key = sha256Base64Url(refreshToken);
     const v2 =
       this.rotated.get(key) ??
       (await this.refreshFlights.run(key, async () => {

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64Url } from '../crypto/sha256';
 import {
   type CandescentAuthError,
   CandescentForbiddenError,
   CandescentInvalidCredentialsError,
-  type CandescentService,
 } from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
 import { CandescentLogger } from '../logging/candescent-logger';
 import { registerSecret } from '../logging/redact';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
@@ -14,13 +14,12 @@ import type { CandescentToken } from './candescent-token.interface';
 import type { CandescentTokenClient } from './candescent-token.client';
 import { isUsable, refreshAt } from './refresh-schedule';
 import { SharedTokenCache } from './shared-token.cache';
+import { RefusalCooldown } from './refusal-cooldown';
 import { SingleFlight } from './single-flight';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 interface CachedToken {
   token: CandescentToken;
-  /** Candescent has accepted it at least once (reported by the outgoing interceptor). */
-  accepted?: boolean;
   refreshAt: number;
   /** No background renewal before this time (after a failed or useless one). */
   nextAttemptAt: number;
@@ -49,8 +48,8 @@ export class InstitutionTokenCache {
   private readonly flights = new SingleFlight<CandescentToken>();
   /** Rejections of the app's own credentials, per key, remembered for `invalidClientCacheMs`. */
   private readonly rejected = new Map<string, { error: CandescentAuthError; until: number }>();
-  /** When each key's token was last dropped because Candescent refused it. */
-  private readonly forcedAt = new Map<string, number>();
+  /** Per key, the token fetched because Candescent refused the previous one. */
+  private readonly refusals: RefusalCooldown;
   /** Prefix of every key: the same FI through another gateway or app is another token. */
   private readonly clientId: string;
   /** The key of the common call, without arguments, built once. */
@@ -65,7 +64,8 @@ export class InstitutionTokenCache {
     store: CandescentStore,
   ) {
     if (options.redis) this.shared = new SharedTokenCache(store, options, now);
-    this.clientId = createHash('sha256').update(`${options.origin}\n${options.consumerKey}`).digest('base64url').slice(0, 16);
+    this.refusals = new RefusalCooldown(options.tokenRefusalCooldownMs, now, MAX_CACHED_KEYS);
+    this.clientId = sha256Base64Url(`${options.origin}\n${options.consumerKey}`).slice(0, 16);
     const service = options.institutionTokenService;
     this.defaultKey = this.keyFor(service, service === 'v2' ? [...options.scopes].sort() : []);
   }
@@ -114,15 +114,10 @@ export class InstitutionTokenCache {
    * @returns whether the token was dropped
    */
   reportRejected(accessToken: string): boolean {
-    const now = this.now();
     for (const [key, entry] of this.cache) {
       if (entry.token.accessToken !== accessToken) continue;
-      const last = this.forcedAt.get(key);
-      // A replacement that was refused before it ever worked: the call is refused, not the token.
-      const freshReplacement = last !== undefined && entry.token.issuedAt >= last && !entry.accepted;
-      if (freshReplacement && now - last < this.options.tokenRefusalCooldownMs) return false;
-      this.forcedAt.set(key, now);
-      trim(this.forcedAt);
+      if (this.refusals.holds(key, accessToken)) return false;
+      this.refusals.refused(key);
       return this.invalidate(key);
     }
     return false;
@@ -130,8 +125,8 @@ export class InstitutionTokenCache {
 
   /** Candescent accepted `accessToken` (a 2xx with it): later refusals of it are worth a renewal. */
   reportAccepted(accessToken: string): void {
-    for (const entry of this.cache.values()) {
-      if (entry.token.accessToken === accessToken) entry.accepted = true;
+    for (const [key, entry] of this.cache) {
+      if (entry.token.accessToken === accessToken) this.refusals.accepted(key, accessToken);
     }
   }
 
@@ -148,6 +143,7 @@ export class InstitutionTokenCache {
         const request = () => this.client.requestToken(service, { grant: 'client_credentials', scopes });
         const token = this.shared ? await this.shared.obtain(key, request) : await request();
         registerSecret(token.accessToken);
+        this.refusals.replacedBy(key, token);
         const at = refreshAt(token, this.options);
         this.cache.delete(key);
         this.cache.set(key, { token, refreshAt: at, nextAttemptAt: at });

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { CandescentAuthError, CandescentInvalidRequestError, CandescentProtocolError } from '../errors/candescent-auth.error';
-import { classifyTokenError, MAX_RETRY_AFTER_SECONDS } from '../errors/upstream-error.classifier';
+import { classifyTokenError, MAX_RETRY_AFTER_SECONDS } from './token-error.classifier';
 import { registerSecret } from '../logging/redact';
 import { OverBudgetError, timed } from '../timed-run.test-helper';
 import { CandescentLoginCredentials, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, validateLoginCredentials } from './login-credentials.dto';

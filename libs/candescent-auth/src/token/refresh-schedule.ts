@@ -2,7 +2,7 @@ import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.d
 import type { CandescentToken } from './candescent-token.interface';
 
 /** A token becomes unusable this long before its expiry, so it does not expire in flight. */
-export function expiryMarginMs(token: CandescentToken): number {
+function expiryMarginMs(token: CandescentToken): number {
   return Math.min(2_000, (token.expiresAt - token.issuedAt) * 0.05);
 }
 

@@ -1,12 +1,11 @@
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import type { CandescentStore } from '../store/candescent-store.interface';
+import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentToken } from './candescent-token.interface';
 import { isUsable, refreshAt } from './refresh-schedule';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-const LOCK_MARGIN_MS = 5_000;
-const POLL_MS = 25;
 const MAX_REFUSED = 100;
 
 /**
@@ -62,15 +61,15 @@ export class SharedTokenCache {
 
   /** Takes the lock (returns its fence), or returns a token another instance stored meanwhile; undefined: waited long enough, fetch anyway. */
   private async lockOrAdopt(key: string): Promise<string | CandescentToken | undefined> {
-    const deadline = this.now() + this.options.requestDeadlineMs;
-    for (;;) {
-      const fence = await this.store.acquireLock(`token:${key}`, this.options.requestDeadlineMs + LOCK_MARGIN_MS);
-      if (fence) return fence;
-      const adopted = await this.readFresh(key);
-      if (adopted) return adopted;
-      if (this.now() >= deadline) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
-    }
+    let adopted: CandescentToken | undefined;
+    const fence = await waitForLock(this.store, `token:${key}`, {
+      leaseMs: leaseAcross(this.options.requestDeadlineMs),
+      waitMs: this.options.requestDeadlineMs,
+      now: this.now,
+      // The holder stored its token: adopt it rather than wait for the lock.
+      stop: async () => (adopted = await this.readFresh(key)) !== undefined,
+    });
+    return fence ?? adopted;
   }
 
   /** The stored token when it is usable and not yet inside its earliest refresh window. */

@@ -3,14 +3,16 @@ import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
-import { CandescentProtocolError, type CandescentService, CandescentTimeoutError } from '../errors/candescent-auth.error';
-import { classifyNetworkError } from '../errors/upstream-error.classifier';
+import { CandescentProtocolError, CandescentTimeoutError } from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
+import { classifyNetworkError } from './network-error.classifier';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { basicAuthorization } from './basic-authorization';
 import type { TokenHttpResponse } from './token-response.parser';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** Hard limit of a token service answer; the documented ones are well under 4 KiB. */
-export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
 /** One HTTP exchange with a token service, before parsing. */
 export interface TokenExchange {
@@ -47,7 +49,7 @@ export class CandescentTokenHttpClient {
   private readonly basicAuth: string;
 
   constructor(@Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions) {
-    this.basicAuth = `Basic ${Buffer.from(`${options.consumerKey}:${options.consumerSecret}`).toString('base64')}`;
+    this.basicAuth = basicAuthorization(options.consumerKey, options.consumerSecret);
     this.http = axios.create({
       maxRedirects: 0,
       responseType: 'text',

@@ -11,10 +11,10 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
-import { HTTP_DATE } from '../errors/upstream-error.codes';
+import { HTTP_DATE } from './token-error.codes';
 
 /** Longest access or refresh token accepted; real ones are far shorter. */
-export const MAX_TOKEN_LENGTH = 4096;
+const MAX_TOKEN_LENGTH = 4096;
 
 // Tokens go into an Authorization header or a form body: visible ASCII only, so no whitespace,
 // control characters or bytes a header cannot carry.
@@ -26,7 +26,7 @@ const ISO_DATE =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** A number, or a string holding a decimal number, as a number; anything else unchanged. */
-export function toNumberIfNumeric(value: unknown): unknown {
+function toNumberIfNumeric(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim();
   return NUMERIC_TEXT.test(text) ? Number(text) : value;

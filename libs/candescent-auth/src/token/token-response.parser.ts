@@ -1,8 +1,10 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CandescentProtocolError, type CandescentService } from '../errors/candescent-auth.error';
-import { SERVICE_LABEL } from '../errors/upstream-error.codes';
+import { CandescentProtocolError } from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
+import { SERVICE_LABEL } from './token-error.codes';
 import type { CandescentToken, TokenGrant } from './candescent-token.interface';
+import { isRecord } from '../util/is-record';
 import { BodyParseError, mediaTypeOf, parseResponseBody } from './response-body.parser';
 import {
   type BaseTokenResponseDto,
@@ -54,9 +56,6 @@ const DTO_OF: Record<CandescentService, ClassConstructor<BaseTokenResponseDto>> 
   v1: V1TokenResponseDto,
   v2: V2TokenResponseDto,
 };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value > 0;

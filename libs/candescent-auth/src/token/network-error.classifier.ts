@@ -1,9 +1,9 @@
 import {
   CandescentAuthError,
-  type CandescentService,
   CandescentTimeoutError,
   CandescentUnavailableError,
-} from './candescent-auth.error';
+} from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
 import {
   ABORT_ERROR_CODES,
   ABORT_ERROR_NAMES,
@@ -12,11 +12,8 @@ import {
   SERVICE_LABEL,
   TIMEOUT_NETWORK_CODES,
   TIMEOUT_WORDING,
-} from './upstream-error.codes';
-
-/** Whether a value is a non-null object whose fields can be read. */
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+} from './token-error.codes';
+import { isRecord } from '../util/is-record';
 
 /** The code, name and message of an error and its causes; never copied into a message. */
 function* errorChain(error: unknown): Generator<Record<string, unknown>> {

@@ -1,12 +1,12 @@
 import { REDACTED, redact } from '../logging/redact';
-import type { TokenGrant } from '../token/candescent-token.interface';
-import { parseResponseBody } from '../token/response-body.parser';
-import type { TokenHttpResponse } from '../token/token-response.parser';
+import type { TokenGrant } from './candescent-token.interface';
+import { parseResponseBody } from './response-body.parser';
+import type { TokenHttpResponse } from './token-response.parser';
 import {
   CandescentAuthError,
   CandescentProtocolError,
-  type CandescentService,
-} from './candescent-auth.error';
+} from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
 import {
   ACCESS_BLOCKED_CODES,
   ACCESS_BLOCKED_MESSAGE,
@@ -29,8 +29,8 @@ import {
   USER_ERROR_KINDS,
   V1_RATE_LIMIT_CODES_AT_500,
   V2_RATE_LIMIT_CODES_AT_500,
-} from './upstream-error.codes';
-import { isRecord } from './network-error.classifier';
+} from './token-error.codes';
+import { isRecord } from '../util/is-record';
 
 /** Longest Retry-After honoured: a longer wait is more likely a mistake than a plan. */
 export const MAX_RETRY_AFTER_SECONDS = 3600;
@@ -213,5 +213,3 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (!Number.isFinite(at)) return undefined;
   return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Math.ceil((at - now) / 1000)));
 }
-
-export { classifyNetworkError } from './network-error.classifier';

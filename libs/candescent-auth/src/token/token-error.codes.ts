@@ -5,10 +5,10 @@ import {
   CandescentInvalidCredentialsError,
   CandescentProtocolError,
   CandescentRateLimitedError,
-  type CandescentService,
   CandescentSessionExpiredError,
   CandescentUnavailableError,
-} from './candescent-auth.error';
+} from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
 
 /**
  * The tables behind the token-error classifier. Candescent overloads its codes (V1 `90001`

@@ -1,18 +1,19 @@
 import { inspect } from 'node:util';
-import type { TokenGrant } from '../token/candescent-token.interface';
-import type { TokenHttpResponse } from '../token/token-response.parser';
+import type { TokenGrant } from './candescent-token.interface';
+import type { TokenHttpResponse } from './token-response.parser';
 import {
   type CandescentAuthError,
   CandescentForbiddenError,
   CandescentInvalidCredentialsError,
   CandescentProtocolError,
   CandescentRateLimitedError,
-  type CandescentService,
   CandescentSessionExpiredError,
   CandescentTimeoutError,
   CandescentUnavailableError,
-} from './candescent-auth.error';
-import { classifyNetworkError, classifyTokenError, parseRetryAfter } from './upstream-error.classifier';
+} from '../errors/candescent-auth.error';
+import type { CandescentService } from './candescent-service';
+import { classifyNetworkError } from './network-error.classifier';
+import { classifyTokenError, parseRetryAfter } from './token-error.classifier';
 
 type ErrorClass = abstract new (...args: never[]) => CandescentAuthError;
 
