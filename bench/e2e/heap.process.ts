@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CandescentSessionService } from '@candescent/auth';
 import type { BenchAppConfig } from './apps/bench-app';
-import { CUSTOMER } from './apps/candescent-credentials';
+import { HEAP_CUSTOMERS, HEAP_SESSIONS_PER_ACCOUNT } from './apps/candescent-credentials';
 import { candescentAuthImport } from './apps/ours.app-module';
 import { passwordGrantTokenSet } from './apps/password-grant';
 import { serveParent } from './child-handle';
@@ -51,7 +51,7 @@ serveParent(
   async () => {
     if (mode !== 'module' && mode !== 'map-reference') throw new Error(`mode must be module or map-reference, got "${mode}"`);
     if (mode === 'module') {
-      app = await NestFactory.createApplicationContext(candescentAuthImport(config, 'memory'), { logger: ['error', 'warn'] });
+      app = await NestFactory.createApplicationContext(candescentAuthImport(config, 'memory', HEAP_SESSIONS_PER_ACCOUNT), { logger: ['error', 'warn'] });
     }
     return {};
   },
@@ -59,8 +59,12 @@ serveParent(
     measure: async (message) => {
       const sessions = Number(message.sessions);
       const service = app?.get(CandescentSessionService);
+      // Round-robin over enough accounts that no login ends an earlier session (the per-account cap).
+      const capacity = HEAP_CUSTOMERS.length * HEAP_SESSIONS_PER_ACCOUNT;
+      if (sessions + HEAP_WARMUP_LOGINS > capacity) throw new Error(`at most ${capacity - HEAP_WARMUP_LOGINS} sessions fit the heap scenario's accounts`);
+      let turn = 0;
       const login = service
-        ? () => service.login({ username: CUSTOMER.username, password: CUSTOMER.password })
+        ? () => service.login(HEAP_CUSTOMERS[turn++ % HEAP_CUSTOMERS.length])
         : referenceLogin;
       // Warm-up logins first: lazily built structures (agents, JIT code, caches' first pages) are
       // not per session and must not be divided by the session count.
