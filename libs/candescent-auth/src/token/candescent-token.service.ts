@@ -28,7 +28,7 @@ export interface LoginContext {
 /**
  * The module's token API. Institution tokens are cached per (service, FI, scopes), renewed ahead
  * of expiry in the background, and fetched by exactly one request per key however many callers
- * wait (see {@link InstitutionTokenCache}). Customer tokens are returned to the caller (sessions keep them); their refresh is
+ * wait (see `InstitutionTokenCache`). Customer tokens are returned to the caller (sessions keep them); their refresh is
  * single-flight per refresh token, so a rotating refresh token is never sent twice.
  */
 @RedactedWhenPrinted()
