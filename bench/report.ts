@@ -11,7 +11,18 @@ export interface ResultRow {
 }
 
 const OURS = 'ours';
-const HEADERS = ['scenario', 'implementation', 'token requests', 'vs ours', 'wall', 'p50', 'p99', 'ops/s', 'waited', 'errors'];
+const HEADERS = [
+  'scenario',
+  'implementation',
+  'token requests',
+  'vs ours',
+  'wall',
+  'p50',
+  'p99',
+  'ops/s',
+  'waited',
+  'errors',
+];
 const RIGHT_ALIGNED = new Set(HEADERS.slice(2));
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -89,7 +100,9 @@ export function findings(rows: readonly ResultRow[], scenarios: readonly Scenari
       out.push(`**${scenario.title}**: token requests sent, relative to ours: ${ratios}.`);
       // Only where every call may wait; under steady load p99 is the cost of a cached call (see waited).
       if (ours.wallMs !== undefined) {
-        const p99 = others.map((row) => `${row.contender} ${ratioText((row.measurement.p99Ms ?? NaN) / (ours.p99Ms ?? NaN))}`);
+        const p99 = others.map(
+          (row) => `${row.contender} ${ratioText((row.measurement.p99Ms ?? NaN) / (ours.p99Ms ?? NaN))}`,
+        );
         out.push(`**${scenario.title}**: p99 latency relative to ours: ${p99.join(', ')}.`);
       }
     } else {
@@ -108,7 +121,9 @@ export function findings(rows: readonly ResultRow[], scenarios: readonly Scenari
     const waited = rows.filter((row) => row.scenario === scenario && row.measurement.waited !== undefined);
     if (waited.length > 0) {
       const share = (m: Measurement) => (m.calls === 0 ? '–' : percent(((m.waited ?? 0) / m.calls) * 100));
-      const list = waited.map((row) => `${row.contender} ${count(row.measurement.waited ?? 0)} (${share(row.measurement)})`);
+      const list = waited.map(
+        (row) => `${row.contender} ${count(row.measurement.waited ?? 0)} (${share(row.measurement)})`,
+      );
       out.push(
         `**${scenario.title}**: calls that stalled behind a token request (share of all calls): ${list.join(', ')}. ` +
           'Stalls under 1 % of calls do not move p99, which is why this column exists.',
@@ -122,13 +137,15 @@ export function findings(rows: readonly ResultRow[], scenarios: readonly Scenari
       .join(', ');
     out.push(
       `The sandbox's listen queue overflowed for ${list}: connections opened at once beyond its ` +
-        'backlog are dropped and retried by the client\'s kernel about 1 s later. Wall and p99 of those ' +
+        "backlog are dropped and retried by the client's kernel about 1 s later. Wall and p99 of those " +
         'rows are mostly that retry; their token request counts are unaffected.',
     );
   }
   const failing = rows.filter((row) => row.measurement.errors > 0);
   for (const row of failing) {
-    out.push(`${row.contender} had ${count(row.measurement.errors)} errors in ${row.scenario.title}; first: ${row.measurement.firstError ?? 'unknown'}.`);
+    out.push(
+      `${row.contender} had ${count(row.measurement.errors)} errors in ${row.scenario.title}; first: ${row.measurement.firstError ?? 'unknown'}.`,
+    );
   }
   return out;
 }
@@ -180,7 +197,9 @@ printed only so the ratios can be checked. "–" means the scenario does not mea
 
 ### In this run
 
-${findings(rows, scenarios).map((line) => `- ${line}`).join('\n')}
+${findings(rows, scenarios)
+  .map((line) => `- ${line}`)
+  .join('\n')}
 
 ### Caveats
 

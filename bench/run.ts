@@ -67,7 +67,11 @@ async function runTokenLevel(): Promise<{ rows: ResultRow[]; failed: boolean }> 
   return { rows, failed };
 }
 
-const load = () => os.loadavg().map((n) => n.toFixed(1)).join(' / ');
+const load = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' / ');
 
 /**
  * `node dist/bench/run.js [--quick]`. The full run writes BENCHMARKS.md and bench/results.json;

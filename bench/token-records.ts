@@ -16,7 +16,8 @@ export function tokenRecords(rows: readonly ResultRow[]): ResultRecord[] {
       ['ops_per_s', m.opsPerSec, 'calls/s'],
       ['waited', m.waited, 'calls'],
     ];
-    for (const [metric, value, unit] of optional) if (value !== undefined) out.push({ scenario: id, contender, metric, value, unit });
+    for (const [metric, value, unit] of optional)
+      if (value !== undefined) out.push({ scenario: id, contender, metric, value, unit });
     return out;
   });
 }

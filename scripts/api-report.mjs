@@ -16,11 +16,16 @@ const configs = ['libs/candescent-auth', 'libs/candescent-sandbox'].flatMap((dir
 let failed = 0;
 for (const config of configs) {
   try {
-    execFileSync('npx', ['api-extractor', 'run', '--config', config, ...(update ? ['--local'] : [])], { cwd: root, stdio: 'inherit' });
+    execFileSync('npx', ['api-extractor', 'run', '--config', config, ...(update ? ['--local'] : [])], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     console.log(`api report: ${config}: ${update ? 'written' : 'unchanged'}`);
   } catch {
     failed += 1;
-    console.error(`api report: ${config}: the public API changed; run npm run api:update and commit libs/*/etc/*.api.md`);
+    console.error(
+      `api report: ${config}: the public API changed; run npm run api:update and commit libs/*/etc/*.api.md`,
+    );
   }
 }
 process.exit(failed === 0 ? 0 : 1);

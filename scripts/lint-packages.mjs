@@ -30,7 +30,9 @@ const FORBIDDEN = /\.spec\.|\.test-helper\.|(?<!\.d)\.m?ts$/;
 for (const { name, files } of packedFiles()) {
   const bad = files.filter((file) => !ALLOWED.test(file) || FORBIDDEN.test(file));
   const sources = files.filter((file) => /\.m?ts$/.test(file) && !/\.d\.m?ts$/.test(file));
-  console.log(`\n=== npm pack --dry-run ${name}: ${files.length} files, ${sources.length} .ts sources other than .d.ts`);
+  console.log(
+    `\n=== npm pack --dry-run ${name}: ${files.length} files, ${sources.length} .ts sources other than .d.ts`,
+  );
   if (bad.length > 0) {
     failed += 1;
     console.log(`=== ${name} would ship files it must not:\n  ${bad.join('\n  ')}`);

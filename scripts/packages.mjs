@@ -29,7 +29,9 @@ export function packPackages(outDir) {
   mkdirSync(outDir, { recursive: true });
   const tarballs = {};
   for (const { dir, name } of packages) {
-    const [info] = JSON.parse(run('npm', ['pack', '--json', '--silent', '--pack-destination', outDir], { cwd: path.join(root, dir) }));
+    const [info] = JSON.parse(
+      run('npm', ['pack', '--json', '--silent', '--pack-destination', outDir], { cwd: path.join(root, dir) }),
+    );
     tarballs[name] = path.join(outDir, info.filename);
   }
   return tarballs;

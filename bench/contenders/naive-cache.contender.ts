@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import type { CandescentSandbox } from '@candescent/sandbox';
 import { BENCH_SETTINGS } from '../bench.settings';
-import { accessTokenOf, type Contender, type ContenderFactory, expiresInOf, V2_TOKEN_PATH, v2TokenHeaders } from './contender';
+import {
+  accessTokenOf,
+  type Contender,
+  type ContenderFactory,
+  expiresInOf,
+  V2_TOKEN_PATH,
+  v2TokenHeaders,
+} from './contender';
 
 /**
  * The pattern found in much bank integration code: the token in a variable, fetched with axios

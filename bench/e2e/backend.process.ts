@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CandescentSandbox } from '@candescent/auth/testing';
 import { HEAP_CUSTOMERS } from './apps/candescent-credentials';
@@ -23,7 +29,9 @@ function upstream(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}');
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(UPSTREAM_BODY) }).end(UPSTREAM_BODY);
+  res
+    .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(UPSTREAM_BODY) })
+    .end(UPSTREAM_BODY);
 }
 
 function proxyToSandbox(req: IncomingMessage, res: ServerResponse): void {

@@ -42,7 +42,9 @@ export class ChildHandle {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         for (const waiter of this.pending.values()) {
-          waiter.reject(new Error(`${label} exited (${code ?? signal}) before answering${this.stderr ? `:\n${this.stderr}` : ''}`));
+          waiter.reject(
+            new Error(`${label} exited (${code ?? signal}) before answering${this.stderr ? `:\n${this.stderr}` : ''}`),
+          );
         }
         this.pending.clear();
         resolve();
@@ -51,7 +53,12 @@ export class ChildHandle {
   }
 
   /** Starts `script` (a compiled file of bench/e2e) with `args` and waits for its `ready` message. */
-  static async start(label: string, script: string, args: string[], execArgv: string[] = []): Promise<{ handle: ChildHandle; ready: ChildMessage }> {
+  static async start(
+    label: string,
+    script: string,
+    args: string[],
+    execArgv: string[] = [],
+  ): Promise<{ handle: ChildHandle; ready: ChildMessage }> {
     const child = fork(script, args, { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const handle = new ChildHandle(label, child);
     const ready = await handle.request({ type: 'ready?' });
@@ -131,7 +138,11 @@ export function serveParent(
         reply({ ...payload, type: 'reply', id: message.id });
       },
       (error: unknown) => {
-        reply({ type: 'error', id: message.id, message: error instanceof Error ? error.stack ?? error.message : String(error) });
+        reply({
+          type: 'error',
+          id: message.id,
+          message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
       },
     );
   });

@@ -8,10 +8,18 @@ const count = (n: number) => (Number.isNaN(n) ? '–' : Math.round(n).toLocaleSt
 const ratio = (n: number) => (Number.isNaN(n) ? '–' : n.toFixed(2));
 const spreadText = (s: Spread) => `${ratio(s.median)} (${ratio(s.min)}–${ratio(s.max)})`;
 const table = (rows: string[][], rightFrom: number) =>
-  [rows[0], rows[0].map((_, i) => (i >= rightFrom ? '---:' : '---')), ...rows.slice(1)].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  [rows[0], rows[0].map((_, i) => (i >= rightFrom ? '---:' : '---')), ...rows.slice(1)]
+    .map((r) => `| ${r.join(' | ')} |`)
+    .join('\n');
 
 /** A Mermaid bar chart; labels lose the characters Mermaid would read as syntax. */
-export function barChart(title: string, axis: string, labels: readonly string[], values: readonly number[], target?: number): string {
+export function barChart(
+  title: string,
+  axis: string,
+  labels: readonly string[],
+  values: readonly number[],
+  target?: number,
+): string {
   const clean = (label: string) => label.replace(/["[\]]/g, '');
   const finite = values.filter((v) => Number.isFinite(v));
   const top = Math.max(...finite, target ?? 0) * 1.1;
@@ -30,7 +38,16 @@ export function barChart(title: string, axis: string, labels: readonly string[],
 
 function interleavedTable(summaries: readonly ContenderSummary[], reference: string): string {
   const rows = [
-    ['contender', `req/s ÷ ${reference}, median (min–max)`, 'req/s (median)', 'app CPU µs/request (median)', `CPU/request ÷ ${reference}`, 'p99 ms (median)', 'non-2xx', 'errors'],
+    [
+      'contender',
+      `req/s ÷ ${reference}, median (min–max)`,
+      'req/s (median)',
+      'app CPU µs/request (median)',
+      `CPU/request ÷ ${reference}`,
+      'p99 ms (median)',
+      'non-2xx',
+      'errors',
+    ],
     ...summaries.map((s) => [
       s.contender,
       spreadText(s.ratio),
@@ -48,7 +65,9 @@ function interleavedTable(summaries: readonly ContenderSummary[], reference: str
 /** A chart's bars, read from the results.json rows so chart and file can never disagree. */
 function fromRecords(outcome: E2eOutcome, scenario: string, contenders: readonly string[], metric: string): number[] {
   return contenders.map(
-    (contender) => outcome.records.find((r) => r.scenario === scenario && r.contender === contender && r.metric === metric)?.value ?? Number.NaN,
+    (contender) =>
+      outcome.records.find((r) => r.scenario === scenario && r.contender === contender && r.metric === metric)?.value ??
+      Number.NaN,
   );
 }
 
@@ -88,7 +107,18 @@ tables below is the steadier number on a busy machine. No CPU profile was taken 
 
 ${scenario.description}
 
-${barChart(`${scenario.title}: req/s ÷ ${scenario.reference}`, `× ${scenario.reference}`, summaries.map((s) => s.contender), fromRecords(outcome, scenario.id, summaries.map((s) => s.contender), 'req_per_s_ratio_median'), TARGET_LINE[scenario.id])}
+${barChart(
+  `${scenario.title}: req/s ÷ ${scenario.reference}`,
+  `× ${scenario.reference}`,
+  summaries.map((s) => s.contender),
+  fromRecords(
+    outcome,
+    scenario.id,
+    summaries.map((s) => s.contender),
+    'req_per_s_ratio_median',
+  ),
+  TARGET_LINE[scenario.id],
+)}
 
 ${interleavedTable(summaries, scenario.reference)}`);
     if (scenario.id === 'guarded-route') {
@@ -96,7 +126,14 @@ ${interleavedTable(summaries, scenario.reference)}`);
     }
   }
 
-  const stampedeRows = outcome.stampede.map((s) => [s.contender, count(s.tokenRequests), count(s.ok), count(s.failed), count(s.wallMs), count(s.storeFallbacks)]);
+  const stampedeRows = outcome.stampede.map((s) => [
+    s.contender,
+    count(s.tokenRequests),
+    count(s.ok),
+    count(s.failed),
+    count(s.wallMs),
+    count(s.storeFallbacks),
+  ]);
   parts.push(`### Cold stampede
 
 ${E2E_SETTINGS.stampedeCalls.toLocaleString('en-US')} calls of the outgoing-GET route at once, split over ${E2E_SETTINGS.stampedeProcesses} processes of the same app that share one
@@ -106,7 +143,17 @@ start, so a token fetched at start-up counts too. Only this module with the Redi
 a token between processes; the others fetch per process, and the table counts what they did.
 A call without an answer after ${E2E_SETTINGS.stampedeCallTimeoutMs / 1000} s counts as failed.
 
-${barChart('Cold stampede: token requests per cluster of 4', 'token requests', outcome.stampede.map((s) => s.contender), fromRecords(outcome, 'cold-stampede', outcome.stampede.map((s) => s.contender), 'token_requests'))}
+${barChart(
+  'Cold stampede: token requests per cluster of 4',
+  'token requests',
+  outcome.stampede.map((s) => s.contender),
+  fromRecords(
+    outcome,
+    'cold-stampede',
+    outcome.stampede.map((s) => s.contender),
+    'token_requests',
+  ),
+)}
 
 ${table([['contender', 'token requests', 'calls answered 2xx', 'calls failed', 'wall ms', 'store fallbacks logged'], ...stampedeRows], 1)}
 
@@ -125,7 +172,18 @@ process keeps per session (store, indexes, redaction list, timers). **${OURS_MEM
 through \`CandescentSessionService.login\`; the **reference** keeps the same V2 token sets, as
 returned by the token service, as JSON in a \`Map\` under the sha256 of a random handle.
 
-${barChart('Heap per session, bytes', 'bytes', outcome.heap.map((h) => h.contender), fromRecords(outcome, 'heap-per-session', outcome.heap.map((h) => h.contender), 'heap_per_session'), 1000)}
+${barChart(
+  'Heap per session, bytes',
+  'bytes',
+  outcome.heap.map((h) => h.contender),
+  fromRecords(
+    outcome,
+    'heap-per-session',
+    outcome.heap.map((h) => h.contender),
+    'heap_per_session',
+  ),
+  1000,
+)}
 
 ${table([['contender', 'bytes per session'], ...heapRows], 1)}`);
   return parts.join('\n\n');

@@ -37,7 +37,8 @@ export const OUTGOING_GET: InterleavedScenario = {
 export const UNRELATED_ROUTE: InterleavedScenario = {
   id: 'unrelated-route',
   title: 'A route that never calls Candescent',
-  description: '`GET /unrelated` returns a constant, in the same app with and without `CandescentAuthModule.forRoot()` imported.',
+  description:
+    '`GET /unrelated` returns a constant, in the same app with and without `CandescentAuthModule.forRoot()` imported.',
   reference: 'without the module',
   contenders: [
     { name: 'without the module', app: 'plain', path: '/unrelated' },

@@ -49,9 +49,13 @@ async function logins(count: number, login: () => Promise<unknown>): Promise<voi
 
 serveParent(
   async () => {
-    if (mode !== 'module' && mode !== 'map-reference') throw new Error(`mode must be module or map-reference, got "${mode}"`);
+    if (mode !== 'module' && mode !== 'map-reference')
+      throw new Error(`mode must be module or map-reference, got "${mode}"`);
     if (mode === 'module') {
-      app = await NestFactory.createApplicationContext(candescentAuthImport(config, 'memory', HEAP_SESSIONS_PER_ACCOUNT), { logger: ['error', 'warn'] });
+      app = await NestFactory.createApplicationContext(
+        candescentAuthImport(config, 'memory', HEAP_SESSIONS_PER_ACCOUNT),
+        { logger: ['error', 'warn'] },
+      );
     }
     return {};
   },
@@ -61,11 +65,10 @@ serveParent(
       const service = app?.get(CandescentSessionService);
       // Round-robin over enough accounts that no login ends an earlier session (the per-account cap).
       const capacity = HEAP_CUSTOMERS.length * HEAP_SESSIONS_PER_ACCOUNT;
-      if (sessions + HEAP_WARMUP_LOGINS > capacity) throw new Error(`at most ${capacity - HEAP_WARMUP_LOGINS} sessions fit the heap scenario's accounts`);
+      if (sessions + HEAP_WARMUP_LOGINS > capacity)
+        throw new Error(`at most ${capacity - HEAP_WARMUP_LOGINS} sessions fit the heap scenario's accounts`);
       let turn = 0;
-      const login = service
-        ? () => service.login(HEAP_CUSTOMERS[turn++ % HEAP_CUSTOMERS.length])
-        : referenceLogin;
+      const login = service ? () => service.login(HEAP_CUSTOMERS[turn++ % HEAP_CUSTOMERS.length]) : referenceLogin;
       // Warm-up logins first: lazily built structures (agents, JIT code, caches' first pages) are
       // not per session and must not be divided by the session count.
       await logins(HEAP_WARMUP_LOGINS, login);

@@ -29,16 +29,25 @@ interface RunningApp {
 }
 
 /** Starts one child per distinct app of the contenders, all at once (several routes of one app share it). */
-async function startApps(contenders: readonly LoadContender[], config: BenchAppConfig): Promise<Map<BenchAppName, RunningApp>> {
+async function startApps(
+  contenders: readonly LoadContender[],
+  config: BenchAppConfig,
+): Promise<Map<BenchAppName, RunningApp>> {
   const names = [...new Set(contenders.map((c) => c.app))];
   const started = await Promise.allSettled(
-    names.map((name) => ChildHandle.start(`app ${name}`, join(__dirname, 'app.process.js'), [name, JSON.stringify(config)])),
+    names.map((name) =>
+      ChildHandle.start(`app ${name}`, join(__dirname, 'app.process.js'), [name, JSON.stringify(config)]),
+    ),
   );
   const apps = new Map<BenchAppName, RunningApp>();
   started.forEach((result, i) => {
     if (result.status === 'fulfilled') {
       const { handle, ready } = result.value;
-      apps.set(names[i], { handle, port: Number(ready.port), sessionHandle: ready.sessionHandle as string | undefined });
+      apps.set(names[i], {
+        handle,
+        port: Number(ready.port),
+        sessionHandle: ready.sessionHandle as string | undefined,
+      });
     }
   });
   const failure = started.find((result) => result.status === 'rejected');
@@ -60,14 +69,26 @@ export function rotated<T>(items: readonly T[], round: number): T[] {
  * opens its Redis connection), so the measured windows see a cached token, as the scenario says.
  */
 async function prime(app: RunningApp, contender: LoadContender): Promise<void> {
-  const headers: Record<string, string> = contender.withSession ? { authorization: `Bearer ${app.sessionHandle ?? ''}` } : {};
-  const response = await fetch(`http://127.0.0.1:${app.port}${contender.path}`, { headers, signal: AbortSignal.timeout(30_000) });
+  const headers: Record<string, string> = contender.withSession
+    ? { authorization: `Bearer ${app.sessionHandle ?? ''}` }
+    : {};
+  const response = await fetch(`http://127.0.0.1:${app.port}${contender.path}`, {
+    headers,
+    signal: AbortSignal.timeout(30_000),
+  });
   await response.arrayBuffer();
-  if (!response.ok) throw new Error(`${contender.name} answered ${response.status} to its first request; it cannot be measured`);
+  if (!response.ok)
+    throw new Error(`${contender.name} answered ${response.status} to its first request; it cannot be measured`);
 }
 
-async function window(app: RunningApp, contender: LoadContender, durationMs: number): Promise<{ load: LoadResult; cpuMicros: number }> {
-  const headers: Record<string, string> = contender.withSession ? { authorization: `Bearer ${app.sessionHandle ?? ''}` } : {};
+async function window(
+  app: RunningApp,
+  contender: LoadContender,
+  durationMs: number,
+): Promise<{ load: LoadResult; cpuMicros: number }> {
+  const headers: Record<string, string> = contender.withSession
+    ? { authorization: `Bearer ${app.sessionHandle ?? ''}` }
+    : {};
   await app.handle.request({ type: 'cpu-start' });
   const load = await runLoad(`http://127.0.0.1:${app.port}${contender.path}`, durationMs, headers);
   const { cpuMicros } = await app.handle.request({ type: 'cpu-stop' });
@@ -94,7 +115,12 @@ export async function runInterleaved(
     for (let round = 0; round < profile.rounds; round++) {
       for (const contender of rotated(contenders, round)) {
         const { load, cpuMicros } = await window(apps.get(contender.app)!, contender, profile.windowMs);
-        samples.push({ ...load, round, contender: contender.name, cpuMicrosPerRequest: load.ok === 0 ? Number.NaN : cpuMicros / load.ok });
+        samples.push({
+          ...load,
+          round,
+          contender: contender.name,
+          cpuMicrosPerRequest: load.ok === 0 ? Number.NaN : cpuMicros / load.ok,
+        });
       }
       log(`  round ${round + 1}/${profile.rounds} done`);
     }

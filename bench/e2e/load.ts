@@ -15,7 +15,11 @@ export interface LoadResult {
 }
 
 /** Runs autocannon against `url` for `durationMs` with the bench's connection count. */
-export async function runLoad(url: string, durationMs: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  durationMs: number,
+  headers: Record<string, string> = {},
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections: E2E_SETTINGS.connections,

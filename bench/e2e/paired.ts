@@ -21,7 +21,12 @@ type Metric = 'okPerSec' | 'cpuMicrosPerRequest';
  * `numerator ÷ denominator` of one metric, paired by round: each round's ratio uses the two
  * windows of that round only, so a machine that was slower in round 3 slows both sides of it.
  */
-export function pairedRatios(samples: readonly RoundSample[], numerator: string, denominator: string, metric: Metric = 'okPerSec'): number[] {
+export function pairedRatios(
+  samples: readonly RoundSample[],
+  numerator: string,
+  denominator: string,
+  metric: Metric = 'okPerSec',
+): number[] {
   const ratios: number[] = [];
   for (const top of samples.filter((s) => s.contender === numerator)) {
     const bottom = samples.find((s) => s.contender === denominator && s.round === top.round);
@@ -44,7 +49,11 @@ export interface ContenderSummary {
   errors: number;
 }
 
-export function summarize(samples: readonly RoundSample[], contenders: readonly string[], reference: string): ContenderSummary[] {
+export function summarize(
+  samples: readonly RoundSample[],
+  contenders: readonly string[],
+  reference: string,
+): ContenderSummary[] {
   return contenders.map((contender) => {
     const mine = samples.filter((s) => s.contender === contender);
     return {

@@ -40,9 +40,13 @@ function stopProcess(child: ChildProcess): Promise<void> {
 /** Starts `redis-server` from PATH and waits until it answers PING. */
 export async function startBenchRedis(): Promise<BenchRedis> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--loglevel', 'warning'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--loglevel', 'warning'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error) => {
       reject(new Error(`redis-server could not start (is it installed and on PATH?): ${error.message}`));

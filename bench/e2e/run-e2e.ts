@@ -33,7 +33,13 @@ export interface E2eOutcome {
 
 function interleavedRecords(scenario: InterleavedScenario, summaries: readonly ContenderSummary[]): ResultRecord[] {
   return summaries.flatMap((s) => {
-    const row = (metric: string, value: number, unit: string): ResultRecord => ({ scenario: scenario.id, contender: s.contender, metric, value, unit });
+    const row = (metric: string, value: number, unit: string): ResultRecord => ({
+      scenario: scenario.id,
+      contender: s.contender,
+      metric,
+      value,
+      unit,
+    });
     return [
       row('req_per_s_ratio_median', s.ratio.median, `x ${scenario.reference}`),
       row('req_per_s_ratio_min', s.ratio.min, `x ${scenario.reference}`),
@@ -48,8 +54,17 @@ function interleavedRecords(scenario: InterleavedScenario, summaries: readonly C
   });
 }
 
-async function measureHeap(mode: 'module' | 'map-reference', config: BenchAppConfig, sessions: number): Promise<number> {
-  const { handle } = await ChildHandle.start(`heap ${mode}`, join(__dirname, 'heap.process.js'), [mode, JSON.stringify(config)], ['--expose-gc']);
+async function measureHeap(
+  mode: 'module' | 'map-reference',
+  config: BenchAppConfig,
+  sessions: number,
+): Promise<number> {
+  const { handle } = await ChildHandle.start(
+    `heap ${mode}`,
+    join(__dirname, 'heap.process.js'),
+    [mode, JSON.stringify(config)],
+    ['--expose-gc'],
+  );
   try {
     const reply = await handle.request({ type: 'measure', sessions }, 10 * 60_000);
     return Number(reply.bytesPerSession);
@@ -61,10 +76,12 @@ async function measureHeap(mode: 'module' | 'map-reference', config: BenchAppCon
 /** Runs every end-to-end scenario once with `profile`; starts and stops its own backend and Redis. */
 export async function runEndToEnd(profile: E2eProfile, log: (line: string) => void): Promise<E2eOutcome> {
   const redis = await startBenchRedis();
-  const backend = await ChildHandle.start('backend', join(__dirname, 'backend.process.js'), []).catch(async (error: unknown) => {
-    await redis.stop();
-    throw error;
-  });
+  const backend = await ChildHandle.start('backend', join(__dirname, 'backend.process.js'), []).catch(
+    async (error: unknown) => {
+      await redis.stop();
+      throw error;
+    },
+  );
   const config: BenchAppConfig = {
     gatewayUrl: String(backend.ready.url),
     redisUrl: redis.url,
@@ -76,10 +93,16 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
     let redisVsMemory = spread([]);
     for (const scenario of INTERLEAVED_SCENARIOS) {
       const began = performance.now();
-      log(`${scenario.title}: ${scenario.contenders.length} contenders × ${profile.rounds} rounds × ${profile.windowMs} ms`);
+      log(
+        `${scenario.title}: ${scenario.contenders.length} contenders × ${profile.rounds} rounds × ${profile.windowMs} ms`,
+      );
       await redis.flush();
       const samples = await runInterleaved(scenario.contenders, config, profile, log);
-      const summaries = summarize(samples, scenario.contenders.map((c) => c.name), scenario.reference);
+      const summaries = summarize(
+        samples,
+        scenario.contenders.map((c) => c.name),
+        scenario.reference,
+      );
       interleaved.push({ scenario, summaries });
       records.push(...interleavedRecords(scenario, summaries));
       if (scenario === GUARDED_ROUTE) {
@@ -108,10 +131,28 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
       stampede.push(result);
       log(`cold stampede / ${contender.name}: ${result.tokenRequests} token requests, ${result.failed} failed calls`);
       records.push(
-        { scenario: 'cold-stampede', contender: contender.name, metric: 'token_requests', value: result.tokenRequests, unit: 'requests' },
-        { scenario: 'cold-stampede', contender: contender.name, metric: 'failed_calls', value: result.failed, unit: 'calls' },
+        {
+          scenario: 'cold-stampede',
+          contender: contender.name,
+          metric: 'token_requests',
+          value: result.tokenRequests,
+          unit: 'requests',
+        },
+        {
+          scenario: 'cold-stampede',
+          contender: contender.name,
+          metric: 'failed_calls',
+          value: result.failed,
+          unit: 'calls',
+        },
         { scenario: 'cold-stampede', contender: contender.name, metric: 'wall', value: result.wallMs, unit: 'ms' },
-        { scenario: 'cold-stampede', contender: contender.name, metric: 'store_fallbacks_logged', value: result.storeFallbacks, unit: 'log lines' },
+        {
+          scenario: 'cold-stampede',
+          contender: contender.name,
+          metric: 'store_fallbacks_logged',
+          value: result.storeFallbacks,
+          unit: 'log lines',
+        },
       );
     }
     await backend.handle.request({ type: 'latency', ms: 0 });
@@ -122,7 +163,13 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
     ];
     for (const row of heap) {
       log(`heap per session / ${row.contender}: ${Math.round(row.bytesPerSession)} B`);
-      records.push({ scenario: 'heap-per-session', contender: row.contender, metric: 'heap_per_session', value: row.bytesPerSession, unit: 'B' });
+      records.push({
+        scenario: 'heap-per-session',
+        contender: row.contender,
+        metric: 'heap_per_session',
+        value: row.bytesPerSession,
+        unit: 'B',
+      });
     }
     return { profile, interleaved, redisVsMemory, stampede, heap, records };
   } finally {

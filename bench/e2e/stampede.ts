@@ -63,7 +63,10 @@ export async function runStampede(
   const processes = E2E_SETTINGS.stampedeProcesses;
   const started = await Promise.allSettled(
     Array.from({ length: processes }, (_, i) =>
-      ChildHandle.start(`stampede ${contender.app} #${i + 1}`, join(__dirname, 'app.process.js'), [contender.app, JSON.stringify(config)]),
+      ChildHandle.start(`stampede ${contender.app} #${i + 1}`, join(__dirname, 'app.process.js'), [
+        contender.app,
+        JSON.stringify(config),
+      ]),
     ),
   );
   const children = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -77,13 +80,22 @@ export async function runStampede(
     const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
     const began = performance.now();
     const statuses = await Promise.all(
-      children.flatMap(({ ready }) => Array.from({ length: perProcess }, () => call(`http://127.0.0.1:${Number(ready.port)}/outgoing`, agent))),
+      children.flatMap(({ ready }) =>
+        Array.from({ length: perProcess }, () => call(`http://127.0.0.1:${Number(ready.port)}/outgoing`, agent)),
+      ),
     );
     const wallMs = performance.now() - began;
     agent.destroy();
     const ok = statuses.filter((status) => status >= 200 && status < 300).length;
     const storeFallbacks = children.reduce((sum, { handle }) => sum + handle.linesContaining(STORE_FALLBACK_LINE), 0);
-    return { contender: contender.name, tokenRequests: (await tokenRequestsSoFar()) - before, ok, failed: statuses.length - ok, wallMs, storeFallbacks };
+    return {
+      contender: contender.name,
+      tokenRequests: (await tokenRequestsSoFar()) - before,
+      ok,
+      failed: statuses.length - ok,
+      wallMs,
+      storeFallbacks,
+    };
   } finally {
     await Promise.all(children.map(({ handle }) => handle.stop()));
   }

@@ -1,4 +1,13 @@
-import { FLOOR, GUARDED_MEMORY, GUARDED_REDIS, OURS_MEMORY, OURS_REDIS, OUTGOING_GET, GUARDED_ROUTE, UNRELATED_ROUTE } from './e2e.scenarios';
+import {
+  FLOOR,
+  GUARDED_MEMORY,
+  GUARDED_REDIS,
+  OURS_MEMORY,
+  OURS_REDIS,
+  OUTGOING_GET,
+  GUARDED_ROUTE,
+  UNRELATED_ROUTE,
+} from './e2e.scenarios';
 import type { ContenderSummary, Spread } from './paired';
 import type { E2eOutcome } from './run-e2e';
 
@@ -22,7 +31,9 @@ function ratioVerdict(measured: Spread, target: number): string {
 }
 
 function summaryOf(outcome: E2eOutcome, scenarioId: string, contender: string): ContenderSummary | undefined {
-  return outcome.interleaved.find((i) => i.scenario.id === scenarioId)?.summaries.find((s) => s.contender === contender);
+  return outcome.interleaved
+    .find((i) => i.scenario.id === scenarioId)
+    ?.summaries.find((s) => s.contender === contender);
 }
 
 function atLeast(measured: number, target: number, format: (n: number) => string): string {
@@ -35,11 +46,18 @@ const ALTERNATIVES = ['hand-written interceptor', '@badgateway/oauth2-client', '
 /** Each target of the issue next to this run's median and whether it is met. */
 export function checkTargets(outcome: E2eOutcome): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const alternatives = ALTERNATIVES.map((name) => ({ name, ratio: summaryOf(outcome, OUTGOING_GET.id, name)?.ratio.median ?? Number.NaN }));
+  const alternatives = ALTERNATIVES.map((name) => ({
+    name,
+    ratio: summaryOf(outcome, OUTGOING_GET.id, name)?.ratio.median ?? Number.NaN,
+  }));
   const best = alternatives.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   for (const ours of [OURS_MEMORY, OURS_REDIS]) {
     const ratio = summaryOf(outcome, OUTGOING_GET.id, ours)?.ratio ?? NAN_SPREAD;
-    checks.push({ target: `Outgoing GET, ${ours} ≥ 0.95 × ${FLOOR}`, measured: xs(ratio), verdict: ratioVerdict(ratio, 0.95) });
+    checks.push({
+      target: `Outgoing GET, ${ours} ≥ 0.95 × ${FLOOR}`,
+      measured: xs(ratio),
+      verdict: ratioVerdict(ratio, 0.95),
+    });
     checks.push({
       target: `Outgoing GET, ${ours} no lower than any alternative`,
       measured: `${x(ratio.median)} vs ${best.name} ${x(best.ratio)}`,
@@ -47,21 +65,41 @@ export function checkTargets(outcome: E2eOutcome): TargetCheck[] {
     });
   }
   const unrelated = summaryOf(outcome, UNRELATED_ROUTE.id, 'with the module')?.ratio ?? NAN_SPREAD;
-  checks.push({ target: 'Unrelated route with the module ≥ 0.97 × without', measured: xs(unrelated), verdict: ratioVerdict(unrelated, 0.97) });
+  checks.push({
+    target: 'Unrelated route with the module ≥ 0.97 × without',
+    measured: xs(unrelated),
+    verdict: ratioVerdict(unrelated, 0.97),
+  });
   const guarded = summaryOf(outcome, GUARDED_ROUTE.id, GUARDED_MEMORY)?.ratio ?? NAN_SPREAD;
-  checks.push({ target: 'Guarded route ≥ 0.93 × open (memory store)', measured: xs(guarded), verdict: ratioVerdict(guarded, 0.93) });
-  checks.push({ target: `${GUARDED_REDIS} ≥ 0.90 × ${GUARDED_MEMORY}`, measured: xs(outcome.redisVsMemory), verdict: ratioVerdict(outcome.redisVsMemory, 0.9) });
+  checks.push({
+    target: 'Guarded route ≥ 0.93 × open (memory store)',
+    measured: xs(guarded),
+    verdict: ratioVerdict(guarded, 0.93),
+  });
+  checks.push({
+    target: `${GUARDED_REDIS} ≥ 0.90 × ${GUARDED_MEMORY}`,
+    measured: xs(outcome.redisVsMemory),
+    verdict: ratioVerdict(outcome.redisVsMemory, 0.9),
+  });
   const heap = outcome.heap.find((h) => h.contender === OURS_MEMORY)?.bytesPerSession ?? Number.NaN;
   checks.push({
     target: '≤ 1,000 B of heap per in-memory session',
     measured: Number.isNaN(heap) ? '–' : `${Math.round(heap).toLocaleString('en-US')} B`,
-    verdict: Number.isNaN(heap) ? 'not measured' : heap <= 1000 ? 'met' : `missed by ${Math.round(heap - 1000).toLocaleString('en-US')} B`,
+    verdict: Number.isNaN(heap)
+      ? 'not measured'
+      : heap <= 1000
+        ? 'met'
+        : `missed by ${Math.round(heap - 1000).toLocaleString('en-US')} B`,
   });
   const stampede = outcome.stampede.find((s) => s.contender === OURS_REDIS);
   checks.push({
     target: 'Cold stampede with Redis: 1 token request per cluster',
     measured: stampede ? `${stampede.tokenRequests} token requests, ${stampede.failed} failed calls` : '–',
-    verdict: !stampede ? 'not measured' : stampede.tokenRequests <= 1 && stampede.failed === 0 ? 'met' : `missed by ${stampede.tokenRequests - 1} token request${stampede.tokenRequests - 1 === 1 ? '' : 's'}`,
+    verdict: !stampede
+      ? 'not measured'
+      : stampede.tokenRequests <= 1 && stampede.failed === 0
+        ? 'met'
+        : `missed by ${stampede.tokenRequests - 1} token request${stampede.tokenRequests - 1 === 1 ? '' : 's'}`,
   });
   return checks;
 }

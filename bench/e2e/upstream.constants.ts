@@ -2,7 +2,9 @@
 export const UPSTREAM_PATH = '/bench/data';
 
 /** What the upstream answers: a small JSON body, like an accounts summary. */
-export const UPSTREAM_BODY = JSON.stringify({ accounts: [{ id: '0042000101', type: 'CHECKING', balance: '2450.17', currency: 'USD' }] });
+export const UPSTREAM_BODY = JSON.stringify({
+  accounts: [{ id: '0042000101', type: 'CHECKING', balance: '2450.17', currency: 'USD' }],
+});
 
 /**
  * The fixed bearer of the static-header floor, accepted by the upstream next to the sandbox's

@@ -12,7 +12,8 @@ export const expiryCrossing: Scenario = {
   ratioOf: 'tokenRequests',
   accessTokenTtlSeconds: BENCH_SETTINGS.expiryTokenTtlSeconds,
   async run(contender, sandbox) {
-    const { expiryCallers, expiryDurationMs, maxIterationsPerCaller, callerPauseMs, waitedThresholdMs } = BENCH_SETTINGS;
+    const { expiryCallers, expiryDurationMs, maxIterationsPerCaller, callerPauseMs, waitedThresholdMs } =
+      BENCH_SETTINGS;
     // Start warm: the cold start is scenario 1, this one is about the renewal.
     await contender.getToken();
     sandbox.resetCounters();

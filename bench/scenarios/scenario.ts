@@ -39,7 +39,13 @@ export async function settleWithin(work: Promise<unknown>, limitMs: number): Pro
     }, limitMs);
   });
   try {
-    return await Promise.race([work.then(() => true, () => true), timedOut]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }

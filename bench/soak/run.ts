@@ -17,7 +17,12 @@ import { parseSoakArgs, SOAK_TARGETS, type SoakSettings } from './soak.settings'
  */
 
 /** The breaker's reset period as the sample app gets it (module defaults). */
-const RESET_TIMEOUT_MS = validateOptions({ baseUrl: 'http://127.0.0.1', consumerKey: 'k', consumerSecret: 's', fiId: '1' }).circuitBreaker.resetTimeoutMs;
+const RESET_TIMEOUT_MS = validateOptions({
+  baseUrl: 'http://127.0.0.1',
+  consumerKey: 'k',
+  consumerSecret: 's',
+  fiId: '1',
+}).circuitBreaker.resetTimeoutMs;
 
 class Worker {
   private readonly inbox: FromWorker[] = [];
@@ -29,16 +34,22 @@ class Worker {
       this.inbox.push(message);
       this.waiting?.();
     });
-    this.exited = new Promise((done) => child.on('exit', (code) => {
-      this.waiting?.();
-      done(code);
-    }));
+    this.exited = new Promise((done) =>
+      child.on('exit', (code) => {
+        this.waiting?.();
+        done(code);
+      }),
+    );
   }
 
   static start(settings: SoakSettings, tokenTtlSeconds: number): Worker {
     const child = fork(resolve(__dirname, 'soak-app.worker.js'), [], {
       execArgv: ['--expose-gc'],
-      env: { ...process.env, SOAK_TOKEN_TTL_SECONDS: String(tokenTtlSeconds), SOAK_CUSTOMERS: String(settings.customers) },
+      env: {
+        ...process.env,
+        SOAK_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
+        SOAK_CUSTOMERS: String(settings.customers),
+      },
     });
     return new Worker(child);
   }
@@ -53,7 +64,8 @@ class Worker {
       if (message?.type === 'error') throw new Error(`soak worker: ${message.message}`);
       if (message?.type === type) return message as Extract<FromWorker, { type: T }>;
       if (message) continue;
-      if (this.child.exitCode !== null) throw new Error(`soak worker exited (${this.child.exitCode}) before sending ${type}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`soak worker exited (${this.child.exitCode}) before sending ${type}`);
       await new Promise<void>((wake) => (this.waiting = wake));
     }
   }
@@ -85,20 +97,31 @@ async function withLoad(
 
 async function faultRun(settings: SoakSettings, index: number): Promise<RunResult> {
   const { load, worker, durationMs } = await withLoad(settings, settings, () => sleep(settings.durationMs));
-  return { name: `fault run ${index + 1}`, durationMs, faultsPerSecond: settings.faultsPerSecond, load: load.tally, worker, slices: load.slices };
+  return {
+    name: `fault run ${index + 1}`,
+    durationMs,
+    faultsPerSecond: settings.faultsPerSecond,
+    load: load.tally,
+    worker,
+    slices: load.slices,
+  };
 }
 
 async function outageRun(settings: SoakSettings): Promise<RunResult> {
   // Everyone logs in at once, so their tokens renew together at 80 % of their life: start the
   // outage just after that, and the customers hold valid tokens for most of a lifetime into it.
   const warmMs = settings.outageTokenTtlSeconds * 850;
-  const { load, worker, durationMs } = await withLoad(settings, { faultsPerSecond: 0, faultMode: 'queued', tokenTtlSeconds: settings.outageTokenTtlSeconds }, async (w) => {
-    await sleep(warmMs);
-    w.send({ type: 'outage', down: true });
-    await sleep(settings.outageMs);
-    w.send({ type: 'outage', down: false });
-    await sleep(RESET_TIMEOUT_MS + 15_000);
-  });
+  const { load, worker, durationMs } = await withLoad(
+    settings,
+    { faultsPerSecond: 0, faultMode: 'queued', tokenTtlSeconds: settings.outageTokenTtlSeconds },
+    async (w) => {
+      await sleep(warmMs);
+      w.send({ type: 'outage', down: true });
+      await sleep(settings.outageMs);
+      w.send({ type: 'outage', down: false });
+      await sleep(RESET_TIMEOUT_MS + 15_000);
+    },
+  );
   return {
     name: `outage run (token service down ${settings.outageMs / 1000} s, tokens living ${settings.outageTokenTtlSeconds} s, no other faults)`,
     durationMs,
@@ -118,7 +141,9 @@ async function main(): Promise<void> {
   );
   console.log(`faults drawn from: ${SOAK_FAULTS.map((f) => f.label).join('; ')}`);
   console.log(`left out: ${SOAK_FAULTS_LEFT_OUT.map((f) => `${f.kind} (${f.why})`).join('; ')}`);
-  console.log(`targets per fault run: >= ${SOAK_TARGETS.minAvailability * 100} % succeed, no CIRCUIT_OPEN, no wrong customer, no 500\n`);
+  console.log(
+    `targets per fault run: >= ${SOAK_TARGETS.minAvailability * 100} % succeed, no CIRCUIT_OPEN, no wrong customer, no 500\n`,
+  );
   const results: RunResult[] = [];
   const missed: string[] = [];
   for (let i = 0; i < settings.runs; i++) {
@@ -137,7 +162,9 @@ async function main(): Promise<void> {
     results.push(run);
     console.log(describeRun(run));
     const found = outageFindings(run);
-    console.log(found.missed.length === 0 ? '  outage targets: met\n' : `  outage targets MISSED: ${found.missed.join('; ')}\n`);
+    console.log(
+      found.missed.length === 0 ? '  outage targets: met\n' : `  outage targets MISSED: ${found.missed.join('; ')}\n`,
+    );
     missed.push(...found.missed.map((m) => `${run.name}: ${m}`));
   }
   if (settings.jsonOut) writeFileSync(settings.jsonOut, JSON.stringify({ settings, results }, null, 2));

@@ -83,11 +83,17 @@ async function main(): Promise<void> {
 /** The demo customers and enough added ones to make `count`. */
 function seedCustomers(sandbox: CandescentSandbox, count: number): SoakCustomer[] {
   const existing = sandbox.customers();
-  for (let i = existing.length; i < count; i++) sandbox.addCustomer({ username: `soak-${i}`, password: `Soak-Customer-${i}-2026!` });
+  for (let i = existing.length; i < count; i++)
+    sandbox.addCustomer({ username: `soak-${i}`, password: `Soak-Customer-${i}-2026!` });
   return sandbox
     .customers()
     .slice(0, count)
-    .map((c) => ({ username: c.username, password: c.password, fiCustomerId: c.fiCustomerId, accountIds: c.accounts.map((a) => a.id) }));
+    .map((c) => ({
+      username: c.username,
+      password: c.password,
+      fiCustomerId: c.fiCustomerId,
+      accountIds: c.accounts.map((a) => a.id),
+    }));
 }
 
 /** Heap in use after a full collection (when the process runs with --expose-gc). */

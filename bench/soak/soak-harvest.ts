@@ -1,7 +1,10 @@
 import type { CandescentSandbox } from '@candescent/sandbox';
 import type { SoakCustomer, WorkerStats } from './soak-messages';
 
-type HarvestTotals = Pick<WorkerStats, 'tokenRequests' | 'byGrant' | 'faultsTaken' | 'protocolProblems' | 'wrongCustomerAtSandbox'>;
+type HarvestTotals = Pick<
+  WorkerStats,
+  'tokenRequests' | 'byGrant' | 'faultsTaken' | 'protocolProblems' | 'wrongCustomerAtSandbox'
+>;
 
 /**
  * Reads the sandbox's records once a second and forgets them, so a long soak keeps them out of
@@ -28,20 +31,21 @@ export class SandboxHarvest {
     const calls = this.sandbox.accountsCalls();
     this.sandbox.resetCounters();
     this.sums.tokenRequests += counters.tokenRequests;
-    for (const [grant, n] of Object.entries(counters.byGrant)) this.sums.byGrant[grant] = (this.sums.byGrant[grant] ?? 0) + n;
+    for (const [grant, n] of Object.entries(counters.byGrant))
+      this.sums.byGrant[grant] = (this.sums.byGrant[grant] ?? 0) + n;
     for (const request of requests) {
       if (request.fault) {
         this.sums.faultsTaken[request.fault] = (this.sums.faultsTaken[request.fault] ?? 0) + 1;
         this.takenEver += 1;
-      }
-      else if (request.status >= 400) {
+      } else if (request.status >= 400) {
         const key = `${request.route} ${request.status}${request.form.grant_type ? ` (${request.form.grant_type})` : ''}`;
         this.sums.protocolProblems[key] = (this.sums.protocolProblems[key] ?? 0) + 1;
       }
     }
     for (const call of calls) {
       if (call.returnedFiCustomerId === undefined) continue;
-      const owner = call.tokenFiCustomerId ?? (call.loginId === undefined ? undefined : this.customerOfLogin.get(call.loginId));
+      const owner =
+        call.tokenFiCustomerId ?? (call.loginId === undefined ? undefined : this.customerOfLogin.get(call.loginId));
       if (owner !== call.returnedFiCustomerId) this.sums.wrongCustomerAtSandbox += 1;
     }
   }

@@ -112,10 +112,14 @@ export class SoakLoad {
   private logIn(session: Session): Promise<void> {
     session.loggingIn ??= (async () => {
       for (let attempt = 0; this.running || session.handle === undefined; attempt++) {
-        const reply = await this.fetchJson('/auth/login', { 'content-type': 'application/json' }, {
-          username: session.customer.username,
-          password: session.customer.password,
-        });
+        const reply = await this.fetchJson(
+          '/auth/login',
+          { 'content-type': 'application/json' },
+          {
+            username: session.customer.username,
+            password: session.customer.password,
+          },
+        );
         this.tally.logins += 1;
         const token = (reply.body as { sessionToken?: unknown } | undefined)?.sessionToken;
         if (reply.status === 200 && typeof token === 'string') {
@@ -131,7 +135,11 @@ export class SoakLoad {
     return session.loggingIn;
   }
 
-  private async fetchJson(path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: unknown }> {
+  private async fetchJson(
+    path: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }> {
     try {
       const response = await fetch(this.url + path, {
         method: body === undefined ? 'GET' : 'POST',
@@ -162,6 +170,8 @@ function whoseAccounts(body: unknown, owner: SoakCustomer): 'own' | 'other' | 'u
   const accounts = (body as { accounts?: { accounts?: unknown } } | undefined)?.accounts?.accounts;
   if (!Array.isArray(accounts)) return 'unreadable';
   const ids = accounts.map((a) => (a as { id?: unknown }).id);
-  const own = ids.length === owner.accountIds.length && ids.every((id) => typeof id === 'string' && owner.accountIds.includes(id));
+  const own =
+    ids.length === owner.accountIds.length &&
+    ids.every((id) => typeof id === 'string' && owner.accountIds.includes(id));
   return own ? 'own' : 'other';
 }

@@ -24,10 +24,15 @@ export function availability(run: RunResult): number {
 /** The targets a fault run missed (empty: it met them all). */
 export function missedTargets(run: RunResult): string[] {
   const missed: string[] = [];
-  const circuitOpen = Object.entries(run.load.byStatus).filter(([k]) => k.endsWith('CIRCUIT_OPEN')).reduce((n, [, v]) => n + v, 0);
-  const status500 = Object.entries(run.load.byStatus).filter(([k]) => k.startsWith('500')).reduce((n, [, v]) => n + v, 0);
+  const circuitOpen = Object.entries(run.load.byStatus)
+    .filter(([k]) => k.endsWith('CIRCUIT_OPEN'))
+    .reduce((n, [, v]) => n + v, 0);
+  const status500 = Object.entries(run.load.byStatus)
+    .filter(([k]) => k.startsWith('500'))
+    .reduce((n, [, v]) => n + v, 0);
   const wrong = run.load.wrongCustomer + run.worker.wrongCustomerAtSandbox;
-  if (availability(run) < SOAK_TARGETS.minAvailability) missed.push(`availability ${pct(availability(run))} < ${pct(SOAK_TARGETS.minAvailability)}`);
+  if (availability(run) < SOAK_TARGETS.minAvailability)
+    missed.push(`availability ${pct(availability(run))} < ${pct(SOAK_TARGETS.minAvailability)}`);
   if (circuitOpen > SOAK_TARGETS.maxCircuitOpen) missed.push(`${circuitOpen} CIRCUIT_OPEN answers`);
   if (wrong > SOAK_TARGETS.maxWrongCustomer) missed.push(`${wrong} wrong-customer answers`);
   if (status500 > SOAK_TARGETS.maxStatus500) missed.push(`${status500} answers of 500`);
@@ -45,15 +50,26 @@ export function outageFindings(run: RunResult): { openedAfterMs?: number; closed
   const missed: string[] = [];
   if (!opened) missed.push('the breaker never opened while the service was down');
   if (!closed) missed.push('the breaker did not close after the service came back');
-  else if (closed.at - outage.upAtMs > outage.resetTimeoutMs + 2_000) missed.push(`closed ${closed.at - outage.upAtMs} ms after the service came back, more than one reset period`);
-  return { openedAfterMs: opened && opened.at - outage.downAtMs, closedAfterMs: closed && closed.at - outage.upAtMs, missed };
+  else if (closed.at - outage.upAtMs > outage.resetTimeoutMs + 2_000)
+    missed.push(`closed ${closed.at - outage.upAtMs} ms after the service came back, more than one reset period`);
+  return {
+    openedAfterMs: opened && opened.at - outage.downAtMs,
+    closedAfterMs: closed && closed.at - outage.upAtMs,
+    missed,
+  };
 }
 
 /** A plain-text report of one run. */
 export function describeRun(run: RunResult): string {
   const seconds = run.durationMs / 1000;
-  const statuses = Object.entries(run.load.byStatus).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${v}`).join(', ');
-  const problems = Object.entries(run.worker.protocolProblems).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
+  const statuses = Object.entries(run.load.byStatus)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  const problems =
+    Object.entries(run.worker.protocolProblems)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ') || 'none';
   const taken = Object.values(run.worker.faultsTaken).reduce((a, b) => a + b, 0);
   const lines = [
     `${run.name}: ${seconds.toFixed(0)} s, ${run.faultsPerSecond} faults/s requested, ${run.worker.faultsInjected} injected ` +

@@ -94,7 +94,8 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
         break;
       case '--fault-mode': {
         const mode = next();
-        if (mode !== 'spaced' && mode !== 'queued') throw new Error(`--fault-mode is spaced or queued, got ${mode}\n${USAGE}`);
+        if (mode !== 'spaced' && mode !== 'queued')
+          throw new Error(`--fault-mode is spaced or queued, got ${mode}\n${USAGE}`);
         settings.faultMode = mode;
         break;
       }

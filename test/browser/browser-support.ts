@@ -8,7 +8,10 @@ const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-s
 export function chromiumBinary(): string | undefined {
   const candidates = process.env.CHROMIUM_BIN
     ? [process.env.CHROMIUM_BIN]
-    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).flatMap((dir) => NAMES.map((name) => join(dir, name)));
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .flatMap((dir) => NAMES.map((name) => join(dir, name)));
   return candidates.find((file) => {
     try {
       accessSync(file, constants.X_OK);
@@ -29,7 +32,9 @@ export function describeBrowser(name: string, fn: () => void): void {
     return;
   }
   if (process.env.REQUIRE_BROWSER === '1') {
-    throw new Error(`REQUIRE_BROWSER=1 but no Chromium was found on PATH (or at CHROMIUM_BIN); install it (apt-get install chromium) to run "${name}"`);
+    throw new Error(
+      `REQUIRE_BROWSER=1 but no Chromium was found on PATH (or at CHROMIUM_BIN); install it (apt-get install chromium) to run "${name}"`,
+    );
   }
   console.warn(
     `SKIPPED: no Chromium found on PATH (or at CHROMIUM_BIN); "${name}" did not run. Install it (apt-get install chromium) ` +
@@ -46,7 +51,11 @@ export const ARTIFACTS_DIR = join(__dirname, '..', '..', 'test-artifacts', 'brow
  * When a step fails, the screenshots so far and one of the failure are written to
  * test-artifacts/browser/<test>/, and the error says where.
  */
-export async function inSteps(page: Page, test: string, body: (step: (name: string, fn: () => Promise<void>) => Promise<void>) => Promise<void>): Promise<void> {
+export async function inSteps(
+  page: Page,
+  test: string,
+  body: (step: (name: string, fn: () => Promise<void>) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const shots: { name: string; png: Buffer }[] = [];
   let current = '';
   const step = async (name: string, fn: () => Promise<void>) => {
@@ -65,12 +74,16 @@ export async function inSteps(page: Page, test: string, body: (step: (name: stri
       writeFileSync(join(dir, `${String(i + 1).padStart(2, '0')}-${slug(shot.name)}.png`), shot.png);
     });
     const failed = await page.screenshot({ fullPage: true }).catch(() => undefined);
-    if (failed) writeFileSync(join(dir, `${String(shots.length + 1).padStart(2, '0')}-FAILED-${slug(current)}.png`), failed);
+    if (failed)
+      writeFileSync(join(dir, `${String(shots.length + 1).padStart(2, '0')}-FAILED-${slug(current)}.png`), failed);
     console.log(`[browser] ${test} | step ${shots.length + 1}: ${current} - FAILED; screenshots in ${dir}`);
     throw error;
   }
 }
 
 function slug(name: string): string {
-  return name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60);
+  return name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .toLowerCase()
+    .slice(0, 60);
 }

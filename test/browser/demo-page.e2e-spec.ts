@@ -94,7 +94,9 @@ describeBrowser('the demo page in Chromium (cookie transport)', () => {
 
       await step('the institution status is shown, without a token', async () => {
         await page.locator('#institution').click();
-        await expect(page.locator('#institution-result').filter({ hasText: 'Held: yes' }).waitFor()).resolves.toBeUndefined();
+        await expect(
+          page.locator('#institution-result').filter({ hasText: 'Held: yes' }).waitFor(),
+        ).resolves.toBeUndefined();
       });
 
       await step('a forged POST from another site is refused and the session survives', async () => {
@@ -102,7 +104,10 @@ describeBrowser('the demo page in Chromium (cookie transport)', () => {
         const other = await context.newPage();
         try {
           await other.goto(attacker.url);
-          const [answer] = await Promise.all([other.waitForResponse(`${sample.url}/auth/logout`), other.locator('#go').click()]);
+          const [answer] = await Promise.all([
+            other.waitForResponse(`${sample.url}/auth/logout`),
+            other.locator('#go').click(),
+          ]);
           const body = (await answer.json()) as { errorCode?: string };
           expect([401, 403]).toContain(answer.status());
           expect(['SESSION_MISSING', 'CSRF_REJECTED']).toContain(body.errorCode);

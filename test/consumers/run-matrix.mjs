@@ -9,7 +9,18 @@
 // Nothing is cached between runs except npm's own download cache, which is keyed by content
 // hash; the tarballs are packed afresh into a new folder each run. KEEP_CONSUMERS=1 keeps it.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +35,11 @@ const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 /** Runs a command; resolves to its exit code and combined output, never rejects. */
 function exec(command, args, cwd, timeoutMs) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true' }, detached: true });
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true' },
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -70,17 +85,30 @@ function prepareApp(name, workDir, tarballs) {
 async function runApp(app) {
   const log = [];
   const appStarted = Date.now();
-  const install = await exec('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error'], app.dir, 150_000);
+  const install = await exec(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error'],
+    app.dir,
+    150_000,
+  );
   log.push(`  install: ${install.code === 0 ? 'ok' : 'FAILED'} (${seconds(appStarted)})`);
-  if (install.code !== 0) return { ...app, ok: false, log: [...log, indent(install.output)], time: seconds(appStarted) };
+  if (install.code !== 0)
+    return { ...app, ok: false, log: [...log, indent(install.output)], time: seconds(appStarted) };
   // From the tarballs only: the installed packages must not be links into this repository.
   for (const name of ['@candescent/auth', '@candescent/sandbox']) {
     const installed = path.join(app.dir, 'node_modules', name, 'package.json');
     if (!existsSync(installed) || existsSync(path.join(app.dir, 'node_modules', name, 'src'))) {
-      return { ...app, ok: false, log: [...log, `  ${name} is not installed from its tarball`], time: seconds(appStarted) };
+      return {
+        ...app,
+        ok: false,
+        log: [...log, `  ${name} is not installed from its tarball`],
+        time: seconds(appStarted),
+      };
     }
   }
-  log.push(`  ioredis installed: ${existsSync(path.join(app.dir, 'node_modules/ioredis')) ? 'yes' : 'no (optional peer)'}`);
+  log.push(
+    `  ioredis installed: ${existsSync(path.join(app.dir, 'node_modules/ioredis')) ? 'yes' : 'no (optional peer)'}`,
+  );
   for (const step of STEPS) {
     if (!app.manifest.scripts?.[step]) continue;
     const stepStarted = Date.now();
@@ -122,7 +150,11 @@ let exitCode = 1;
 try {
   buildPackages();
   const tarballs = packPackages(path.join(workDir, 'packages'));
-  console.log(`packed ${Object.values(tarballs).map((t) => path.basename(t)).join(', ')} (${seconds(started)})`);
+  console.log(
+    `packed ${Object.values(tarballs)
+      .map((t) => path.basename(t))
+      .join(', ')} (${seconds(started)})`,
+  );
   const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : readdirSync(path.join(here, 'apps')).sort();
   const apps = names.map((name) => prepareApp(name, workDir, tarballs));
   // In parallel: the apps are independent and mostly wait on the registry and on child processes.
@@ -132,7 +164,10 @@ try {
     console.log(result.log.join('\n'));
   }
   const failed = results.filter((result) => !result.ok);
-  console.log(`\nconsumer matrix: ${results.length - failed.length} of ${results.length} apps passed in ${seconds(started)}` + (failed.length ? `; failed: ${failed.map((r) => r.name).join(', ')}` : ''));
+  console.log(
+    `\nconsumer matrix: ${results.length - failed.length} of ${results.length} apps passed in ${seconds(started)}` +
+      (failed.length ? `; failed: ${failed.map((r) => r.name).join(', ')}` : ''),
+  );
   exitCode = failed.length === 0 ? 0 : 1;
 } finally {
   if (process.env.KEEP_CONSUMERS === '1') console.log(`scratch apps kept in ${workDir}`);

@@ -6,11 +6,18 @@ import { type RunningSample, startSample } from '../support/app-testing';
 
 // Partial records: the document may lack any path, method, status or schema the test looks up.
 type Lookup<T> = Partial<Record<string, T>>;
-type Operation = { responses: Lookup<{ content?: Lookup<{ schema?: { $ref?: string } }> }>; security?: Record<string, string[]>[]; requestBody?: unknown };
+type Operation = {
+  responses: Lookup<{ content?: Lookup<{ schema?: { $ref?: string } }> }>;
+  security?: Record<string, string[]>[];
+  requestBody?: unknown;
+};
 type OpenApi = {
   openapi: string;
   paths: Lookup<Lookup<Operation>>;
-  components: { schemas: Lookup<{ properties?: Record<string, unknown>; required?: string[] }>; securitySchemes: Lookup<Record<string, unknown>> };
+  components: {
+    schemas: Lookup<{ properties?: Record<string, unknown>; required?: string[] }>;
+    securitySchemes: Lookup<Record<string, unknown>>;
+  };
 };
 
 const ERROR_SCHEMA = '#/components/schemas/CandescentErrorBodySchema';
@@ -30,10 +37,17 @@ function guardedRoutes(sample: RunningSample): { path: string; method: string }[
       const classGuards = (Reflect.getMetadata(GUARDS, controller) ?? []) as unknown[];
       for (const name of Object.getOwnPropertyNames(controller.prototype)) {
         const handler = (controller.prototype as Record<string, unknown>)[name];
-        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD, handler) === undefined) continue;
+        if (
+          name === 'constructor' ||
+          typeof handler !== 'function' ||
+          Reflect.getMetadata(METHOD, handler) === undefined
+        )
+          continue;
         const guards = [...classGuards, ...((Reflect.getMetadata(GUARDS, handler) ?? []) as unknown[])];
         if (!guards.includes(CandescentAuthGuard)) continue;
-        const path = `/${[base, String(Reflect.getMetadata(PATH, handler))].join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+        const path = `/${[base, String(Reflect.getMetadata(PATH, handler))].join('/')}`
+          .replace(/\/+/g, '/')
+          .replace(/(.)\/$/, '$1');
         routes.push({ path, method: RequestMethod[Reflect.getMetadata(METHOD, handler) as number].toLowerCase() });
       }
     }
@@ -65,21 +79,43 @@ describe('OpenAPI document of the sample (/docs-json)', () => {
     const schema = document.components.schemas.CandescentLoginCredentialsSchema;
     expect(Object.keys(schema?.properties ?? {}).sort()).toEqual(['password', 'username']);
     expect(schema?.required?.sort()).toEqual(['password', 'username']);
-    expect(Object.keys(login?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '429', '502', '503', '504']);
+    expect(Object.keys(login?.responses ?? {}).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '429',
+      '502',
+      '503',
+      '504',
+    ]);
   });
 
   it('puts the session security and the 401/403 error answers on every guarded route', () => {
     const guarded = guardedRoutes(sample);
-    expect(guarded).toEqual(expect.arrayContaining([{ path: '/auth/logout', method: 'post' }, { path: '/me', method: 'get' }, { path: '/accounts', method: 'get' }]));
+    expect(guarded).toEqual(
+      expect.arrayContaining([
+        { path: '/auth/logout', method: 'post' },
+        { path: '/me', method: 'get' },
+        { path: '/accounts', method: 'get' },
+      ]),
+    );
     for (const { path, method } of guarded) {
       const operation = document.paths[path]?.[method];
       expect({ path, method, found: operation !== undefined }).toEqual({ path, method, found: true });
       for (const status of ['401', '403']) {
-        expect({ path, status, schema: operation?.responses[status]?.content?.['application/json']?.schema?.$ref }).toEqual({ path, status, schema: ERROR_SCHEMA });
+        expect({
+          path,
+          status,
+          schema: operation?.responses[status]?.content?.['application/json']?.schema?.$ref,
+        }).toEqual({ path, status, schema: ERROR_SCHEMA });
       }
       expect(operation?.security).toEqual(expect.arrayContaining([{ candescentSession: [] }]));
     }
-    expect(document.paths['/auth/logout']?.post?.security).toEqual([{ candescentSession: [] }, { candescentCookie: [], candescentCsrf: [] }]);
+    expect(document.paths['/auth/logout']?.post?.security).toEqual([
+      { candescentSession: [] },
+      { candescentCookie: [], candescentCsrf: [] },
+    ]);
   });
 
   it('gives every route a success answer and the error body schema on every documented error', () => {
@@ -89,14 +125,30 @@ describe('OpenAPI document of the sample (/docs-json)', () => {
     expect(operations.length).toBeGreaterThanOrEqual(7);
     for (const { path, method, operation } of operations) {
       const statuses = Object.keys(operation.responses);
-      expect({ path, method, success: statuses.some((s) => /^2\d\d$/.test(s)) }).toEqual({ path, method, success: true });
+      expect({ path, method, success: statuses.some((s) => /^2\d\d$/.test(s)) }).toEqual({
+        path,
+        method,
+        success: true,
+      });
       if (path === '/health') continue; // Terminus answers its own report, not the error body.
       for (const status of statuses.filter((s) => /^[45]\d\d$/.test(s))) {
-        expect({ path, method, status, schema: operation.responses[status]?.content?.['application/json']?.schema?.$ref }).toEqual({ path, method, status, schema: ERROR_SCHEMA });
+        expect({
+          path,
+          method,
+          status,
+          schema: operation.responses[status]?.content?.['application/json']?.schema?.$ref,
+        }).toEqual({ path, method, status, schema: ERROR_SCHEMA });
       }
     }
     const errorBody = document.components.schemas.CandescentErrorBodySchema;
-    expect(Object.keys(errorBody?.properties ?? {}).sort()).toEqual(['error', 'errorCode', 'errorType', 'message', 'statusCode', 'traceId']);
+    expect(Object.keys(errorBody?.properties ?? {}).sort()).toEqual([
+      'error',
+      'errorCode',
+      'errorType',
+      'message',
+      'statusCode',
+      'traceId',
+    ]);
   });
 
   it('declares the bearer, cookie and CSRF security schemes', () => {

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Ip, Module, Post, Res, UseGuards, type INestApplication } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Ip,
+  Module,
+  Post,
+  Res,
+  UseGuards,
+  type INestApplication,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -50,7 +61,9 @@ class ProbeController {
   @UseGuards(CandescentAuthGuard)
   @RequireCustomerToken()
   async accounts() {
-    const { data } = await firstValueFrom(this.http.get<{ accounts: Array<{ id: string }> }>('/db-accounts/v1/accounts'));
+    const { data } = await firstValueFrom(
+      this.http.get<{ accounts: Array<{ id: string }> }>('/db-accounts/v1/accounts'),
+    );
     return data;
   }
 
@@ -75,7 +88,10 @@ describe.each([
   let url: string;
 
   async function start(transport: 'bearer' | 'cookie'): Promise<void> {
-    @Module({ imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, { session: { transport } }))], controllers: [ProbeController] })
+    @Module({
+      imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, { session: { transport } }))],
+      controllers: [ProbeController],
+    })
     class AppModule {}
     app = await NestFactory.create(AppModule, adapter(), { logger: false });
     await app.listen(0, '127.0.0.1');
@@ -83,7 +99,11 @@ describe.each([
   }
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     sandbox = await startSandbox();
@@ -99,10 +119,14 @@ describe.each([
 
   it('bearer sessions: login, guarded routes, customer token on the outgoing call, 401 with a reason', async () => {
     await start('bearer');
-    const login = (await (await post('/login', { username: alice.username, password: alice.password })).json()) as { sessionToken: string };
+    const login = (await (await post('/login', { username: alice.username, password: alice.password })).json()) as {
+      sessionToken: string;
+    };
     const auth = { authorization: `Bearer ${login.sessionToken}` };
     expect(await (await fetch(`${url}/me`, { headers: auth })).json()).toEqual({ loginId: 'alice' });
-    const accounts = (await (await fetch(`${url}/accounts`, { headers: auth })).json()) as { accounts: Array<{ id: string }> };
+    const accounts = (await (await fetch(`${url}/accounts`, { headers: auth })).json()) as {
+      accounts: Array<{ id: string }>;
+    };
     expect(accounts.accounts.map((a) => a.id).sort()).toEqual(alice.accounts.map((a) => a.id).sort());
     expect(sandbox.accountsCalls().at(-1)?.tokenGrant).toBe('password');
 
@@ -115,7 +139,9 @@ describe.each([
     await start('cookie');
     const reply = await post('/login', { username: bob.username, password: bob.password });
     const { sessionToken, csrfToken } = (await reply.json()) as { sessionToken: string; csrfToken: string };
-    expect(reply.headers.get('set-cookie')).toMatch(/^__Host-candescent_session=cds_[\w-]+; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Strict$/);
+    expect(reply.headers.get('set-cookie')).toMatch(
+      /^__Host-candescent_session=cds_[\w-]+; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Strict$/,
+    );
     const cookie = { cookie: `__Host-candescent_session=${sessionToken}` };
     expect((await fetch(`${url}/me`, { headers: cookie })).status).toBe(200);
 
@@ -123,6 +149,8 @@ describe.each([
     expect(forged.status).toBe(403);
     expect(await forged.json()).toMatchObject({ errorCode: 'CSRF_REJECTED' });
     expect((await post('/logout', {}, { ...cookie, 'x-csrf-token': csrfToken })).status).toBe(204);
-    expect(await (await fetch(`${url}/me`, { headers: cookie })).json()).toMatchObject({ errorCode: 'SESSION_REVOKED' });
+    expect(await (await fetch(`${url}/me`, { headers: cookie })).json()).toMatchObject({
+      errorCode: 'SESSION_REVOKED',
+    });
   });
 });

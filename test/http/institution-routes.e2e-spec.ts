@@ -48,7 +48,9 @@ describe('institution routes of the sample app', () => {
     expect((await client.get(path, undefined, { 'x-api-key': 'wrong-key' })).status).toBe(401);
     const ok = await client.get(path, undefined, { 'x-api-key': 'back-office-key-Jq81' });
     expect(ok.status).toBe(200);
-    expect(ok.json<{ service: string; accounts: { accounts: unknown[] } }>().accounts.accounts).toHaveLength(alice.accounts.length);
+    expect(ok.json<{ service: string; accounts: { accounts: unknown[] } }>().accounts.accounts).toHaveLength(
+      alice.accounts.length,
+    );
   });
 });
 

@@ -40,13 +40,16 @@ describe('customer isolation under concurrency', () => {
     sample.sandbox.resetCounters();
     sample.sandbox.injectFault({ route: 'v2-accounts', kind: 'latency', ms: 25, times: REQUESTS / 2 });
 
-    const replies = await Promise.all(order.map((customer) => sample.client.get('/accounts', handles.get(customer.fiCustomerId))));
+    const replies = await Promise.all(
+      order.map((customer) => sample.client.get('/accounts', handles.get(customer.fiCustomerId))),
+    );
 
     const wrong: string[] = [];
     replies.forEach((reply, i) => {
       const customer = order[i];
       if (reply.status !== 200) wrong.push(`${customer.username}: status ${reply.status}`);
-      else if (idsIn(reply.json<AccountsBody>()).join() !== accountIds(customer).join()) wrong.push(`${customer.username}: ${reply.text}`);
+      else if (idsIn(reply.json<AccountsBody>()).join() !== accountIds(customer).join())
+        wrong.push(`${customer.username}: ${reply.text}`);
     });
     expect(wrong).toEqual([]);
 
@@ -75,7 +78,9 @@ describe('customer isolation under concurrency', () => {
 
   it('keeps /me per customer under the same kind of load', async () => {
     const picks = Array.from({ length: 200 }, (_, i) => customers[(i * 7) % CUSTOMERS]);
-    const replies = await Promise.all(picks.map((customer) => sample.client.get('/me', handles.get(customer.fiCustomerId))));
+    const replies = await Promise.all(
+      picks.map((customer) => sample.client.get('/me', handles.get(customer.fiCustomerId))),
+    );
     const seen = replies.map((reply) => reply.json<{ loginId: string }>().loginId);
     expect(seen).toEqual(picks.map((customer) => customer.username));
   });

@@ -71,7 +71,9 @@ describe('origin binding of Candescent credentials', () => {
 
   /** Calls inside a request context that knows the client IP, so `originating_ip` would be added. */
   const call = (url: string, config: AxiosRequestConfig = {}): Promise<AxiosResponse<unknown>> =>
-    CandescentContext.run({ traceId: randomUUID(), clientIp: CLIENT_IP }, () => firstValueFrom(http.request({ url, method: 'GET', ...config })));
+    CandescentContext.run({ traceId: randomUUID(), clientIp: CLIENT_IP }, () =>
+      firstValueFrom(http.request({ url, method: 'GET', ...config })),
+    );
 
   const last = (server: StandIn, path: string): SeenRequest => {
     const request = server.to(path).at(-1);
@@ -81,7 +83,12 @@ describe('origin binding of Candescent credentials', () => {
 
   /** The Candescent headers a server received, by name. */
   const candescentHeadersOf = (request: SeenRequest): Record<string, unknown> =>
-    Object.fromEntries(CANDESCENT_HEADERS.filter((name) => request.headers[name] !== undefined).map((name) => [name, request.headers[name]]));
+    Object.fromEntries(
+      CANDESCENT_HEADERS.filter((name) => request.headers[name] !== undefined).map((name) => [
+        name,
+        request.headers[name],
+      ]),
+    );
 
   it('adds every header to calls to the configured origin (the control for the cases below)', async () => {
     await call('/echo');

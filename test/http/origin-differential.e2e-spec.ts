@@ -28,7 +28,12 @@ interface Arrival {
 
 const RUNS = 10_000;
 
-async function recordingServer(name: Arrival['server'], host: string, arrivals: Arrival[], forwardTo?: string): Promise<{ server: Server; url: string }> {
+async function recordingServer(
+  name: Arrival['server'],
+  host: string,
+  arrivals: Arrival[],
+  forwardTo?: string,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -38,10 +43,14 @@ async function recordingServer(name: Arrival['server'], host: string, arrivals: 
           // Token requests of the module itself: forwarded to the sandbox, not counted.
           const answer = await fetch(`${forwardTo}${path}`, {
             method: req.method,
-            headers: Object.fromEntries(Object.entries(req.headers).filter(([key]) => !['host', 'connection', 'content-length'].includes(key))) as Record<string, string>,
+            headers: Object.fromEntries(
+              Object.entries(req.headers).filter(([key]) => !['host', 'connection', 'content-length'].includes(key)),
+            ) as Record<string, string>,
             body: req.method === 'POST' ? 'grant_type=client_credentials' : undefined,
           });
-          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(await answer.text());
+          res
+            .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' })
+            .end(await answer.text());
           return;
         }
         arrivals.push({ server: name, host: req.headers.host ?? '', headers: req.headers });
@@ -84,9 +93,11 @@ describe('the origin the interceptor checks is the origin axios sends to', () =>
     await module.close();
     for (const server of servers) {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
     await sandbox.stop();
   });
@@ -110,7 +121,18 @@ describe('the origin the interceptor checks is the origin axios sends to', () =>
       () => otherPort.replace('http://', 'HTTP://'),
       () => '',
     );
-  const path = fc.constantFrom('', '/', '/db-accounts/v1/accounts', 'db-accounts/v1/accounts', '/../x', '?q=1', '#frag', '/a/b?c=d', '//x', '\\x');
+  const path = fc.constantFrom(
+    '',
+    '/',
+    '/db-accounts/v1/accounts',
+    'db-accounts/v1/accounts',
+    '/../x',
+    '?q=1',
+    '#frag',
+    '/a/b?c=d',
+    '//x',
+    '\\x',
+  );
 
   const caseArbitrary = fc.record({
     instance: fc.constantFrom<'module' | 'partner'>('module', 'partner'),
@@ -121,7 +143,13 @@ describe('the origin the interceptor checks is the origin axios sends to', () =>
   });
 
   async function send(instance: 'module' | 'partner', config: AxiosRequestConfig): Promise<void> {
-    const full: AxiosRequestConfig = { ...config, method: 'GET', maxRedirects: 0, timeout: 2_000, validateStatus: () => true };
+    const full: AxiosRequestConfig = {
+      ...config,
+      method: 'GET',
+      maxRedirects: 0,
+      timeout: 2_000,
+      validateStatus: () => true,
+    };
     try {
       if (instance === 'module') await firstValueFrom(module.http.request(full));
       else await partner.request(full);
@@ -146,7 +174,9 @@ describe('the origin the interceptor checks is the origin axios sends to', () =>
           if (isCandescent) reachedCandescent++;
           // axios itself sends userinfo in the URL as Basic credentials: only a bearer token is ours.
           const carried = CANDESCENT_HEADERS.filter((name) =>
-            name === 'authorization' ? String(arrival.headers.authorization).startsWith('Bearer ') : arrival.headers[name] !== undefined,
+            name === 'authorization'
+              ? String(arrival.headers.authorization).startsWith('Bearer ')
+              : arrival.headers[name] !== undefined,
           );
           // Fail closed the other way too: a request that reached Candescent carries its token.
           expect({ bearer: carried.includes('authorization'), carriedAny: carried.length > 0, config }).toEqual({
@@ -172,7 +202,9 @@ describe('the origin the interceptor checks is the origin axios sends to', () =>
 
   it("refuses axios's fetch adapter for Candescent calls, and sends nothing", async () => {
     arrivals.splice(0);
-    const error = await thrownBy(() => firstValueFrom(module.http.get('/db-accounts/v1/accounts', { adapter: 'fetch' })));
+    const error = await thrownBy(() =>
+      firstValueFrom(module.http.get('/db-accounts/v1/accounts', { adapter: 'fetch' })),
+    );
     expect(error).toBeInstanceOf(CandescentConfigurationError);
     expect(error).toMatchObject({ status: 500, errorCode: 'FETCH_ADAPTER_REFUSED' });
     expect((error as Error).message).toMatch(/http adapter/);
@@ -181,6 +213,7 @@ describe('the origin the interceptor checks is the origin axios sends to', () =>
     await firstValueFrom(module.http.get('/plain', { adapter: 'fetch', candescentAuth: 'none' }));
     await firstValueFrom(module.http.get(`${otherPort}/plain`, { adapter: 'fetch' }));
     expect(arrivals.map((arrival) => arrival.server)).toEqual(['candescent', 'other-port']);
-    for (const arrival of arrivals) for (const header of CANDESCENT_HEADERS) expect(arrival.headers[header]).toBeUndefined();
+    for (const arrival of arrivals)
+      for (const header of CANDESCENT_HEADERS) expect(arrival.headers[header]).toBeUndefined();
   });
 });

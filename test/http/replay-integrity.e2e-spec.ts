@@ -62,25 +62,36 @@ class RawOrigin {
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => {
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const received: Received = { method: req.method ?? '', url: req.url ?? '', contentLength: req.headers['content-length'], body };
+    const received: Received = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      contentLength: req.headers['content-length'],
+      body,
+    };
     this.received.push(received);
     if (!received.url.startsWith(SCRIPTED)) {
       // Token requests go on to the sandbox.
       const answer = await fetch(`${this.sandboxUrl}${received.url}`, {
         method: received.method,
-        headers: Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<string, string>,
+        headers: Object.fromEntries(
+          Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)),
+        ) as Record<string, string>,
         body: received.method === 'GET' ? undefined : body,
       });
-      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(Buffer.from(await answer.arrayBuffer()));
+      res
+        .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' })
+        .end(Buffer.from(await answer.arrayBuffer()));
       return;
     }
     const index = this.scripted().length - 1;
@@ -156,7 +167,12 @@ describe('401 replay sends exactly what the caller sent', () => {
 
   it('a Buffer body is replayed byte for byte, with a POST that carries an Idempotency-Key', async () => {
     const data = randomBytes(3_000);
-    const [first, replay] = await replayed({ method: 'POST', url: SCRIPTED, data, headers: { 'Idempotency-Key': 'idem-1' } });
+    const [first, replay] = await replayed({
+      method: 'POST',
+      url: SCRIPTED,
+      data,
+      headers: { 'Idempotency-Key': 'idem-1' },
+    });
     expect(first.body.equals(data)).toBe(true);
     expect(replay.body.equals(data)).toBe(true);
   });
@@ -164,7 +180,12 @@ describe('401 replay sends exactly what the caller sent', () => {
   it('a body that grows when redacted does not spill into the next request on the socket', async () => {
     // A short secret-looking value: a redacted copy would be longer than the original.
     const data = `{"password":"x1y2z3"}`;
-    const [first, replay] = await replayed({ method: 'PUT', url: SCRIPTED, data, headers: { 'content-type': 'application/json' } });
+    const [first, replay] = await replayed({
+      method: 'PUT',
+      url: SCRIPTED,
+      data,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(replay.body.toString()).toBe(data);
     expect(first.body.toString()).toBe(data);
   });
@@ -178,7 +199,14 @@ describe('401 replay sends exactly what the caller sent', () => {
 
   it('a stream body is not replayed: the token is replaced and the error says why', async () => {
     const data = Readable.from([Buffer.from('chunk-one,'), Buffer.from('chunk-two')]);
-    const error = await thrownBy(() => send({ method: 'POST', url: SCRIPTED, data, headers: { 'Idempotency-Key': 'idem-2', 'content-type': 'text/plain' } }));
+    const error = await thrownBy(() =>
+      send({
+        method: 'POST',
+        url: SCRIPTED,
+        data,
+        headers: { 'Idempotency-Key': 'idem-2', 'content-type': 'text/plain' },
+      }),
+    );
     expect(error).toBeInstanceOf(CandescentUnavailableError);
     expect(error).toMatchObject({ errorCode: 'TOKEN_REFUSED_NOT_REPLAYED', upstreamStatus: 401 });
     expect((error as Error).message).toMatch(/body is a stream/);
@@ -202,13 +230,21 @@ describe('401 replay sends exactly what the caller sent', () => {
   it('an error passed to the caller prints redacted but keeps its config intact for an app-level retry', async () => {
     origin.statuses = [500];
     const data = { password: 'Kept-Intact-Passw0rd', amount: '1.00' };
-    const error = await thrownBy(() => send({ method: 'PUT', url: `${SCRIPTED}?token=tok-abcdef0123456789`, data, candescentRawErrors: true }));
+    const error = await thrownBy(() =>
+      send({ method: 'PUT', url: `${SCRIPTED}?token=tok-abcdef0123456789`, data, candescentRawErrors: true }),
+    );
     if (!isAxiosError(error) || !error.config) throw new Error('expected an axios error with its config');
     const bearer = String(error.config.headers.get('Authorization'));
     expect(bearer).toMatch(/^Bearer \S{6,}/);
     expect(error.config.data).toBe(JSON.stringify(data));
     expect(error.config.url).toContain('tok-abcdef0123456789');
-    const printed = [JSON.stringify(error), inspect(error, { depth: 10 }), inspect(error, { depth: 10, showHidden: false }), String(error), Object.keys(error).join(',')];
+    const printed = [
+      JSON.stringify(error),
+      inspect(error, { depth: 10 }),
+      inspect(error, { depth: 10, showHidden: false }),
+      String(error),
+      Object.keys(error).join(','),
+    ];
     for (const text of printed) {
       expect(text).not.toContain('Kept-Intact-Passw0rd');
       expect(text).not.toContain('tok-abcdef0123456789');

@@ -83,7 +83,8 @@ describe('401 replay through CandescentHttpService', () => {
     firstValueFrom(http.get<Accounts>(ACCOUNTS, { params: { loginId: alice.username } }));
   const pay = (method: 'post' | 'put' | 'delete', config: AxiosRequestConfig = {}): Promise<AxiosResponse<unknown>> =>
     firstValueFrom(http.request({ ...config, method, url: PAYMENTS, data: { amount: '12.34', to: 'acct-1' } }));
-  const accountsRequests = (): RecordedRequest[] => sandbox.requests().filter((request) => request.route === 'v2-accounts');
+  const accountsRequests = (): RecordedRequest[] =>
+    sandbox.requests().filter((request) => request.route === 'v2-accounts');
 
   /** A guarded request's context, built the way the guard builds it. */
   async function customerContext(): Promise<CandescentRequestContext> {
@@ -145,7 +146,9 @@ describe('401 replay through CandescentHttpService', () => {
         sandbox.resetCounters();
         sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: Infinity });
         for (let i = 0; i < 5; i += 1) {
-          const error = await thrownBy(() => firstValueFrom(strictHttp.get(ACCOUNTS, { params: { loginId: alice.username } })));
+          const error = await thrownBy(() =>
+            firstValueFrom(strictHttp.get(ACCOUNTS, { params: { loginId: alice.username } })),
+          );
           expect(error).toBeInstanceOf(CandescentProtocolError);
         }
         // The first refusal replaces the token and replays; the replacement, refused before it
@@ -202,7 +205,10 @@ describe('401 replay through CandescentHttpService', () => {
       paymentStatuses = [401];
       const response = await pay(method);
       expect(response.status).toBe(200);
-      expect(upstream.to(PAYMENTS).map((request) => request.method)).toEqual([method.toUpperCase(), method.toUpperCase()]);
+      expect(upstream.to(PAYMENTS).map((request) => request.method)).toEqual([
+        method.toUpperCase(),
+        method.toUpperCase(),
+      ]);
     });
 
     it('answers a burst of refusals of one token with a single new token', async () => {
@@ -236,7 +242,9 @@ describe('401 replay through CandescentHttpService', () => {
         sandbox.resetCounters();
         sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: Infinity });
         for (let i = 0; i < 5; i += 1) {
-          const error = await thrownBy(() => CandescentContext.run(context, () => firstValueFrom(strict.http.get<Accounts>(ACCOUNTS))));
+          const error = await thrownBy(() =>
+            CandescentContext.run(context, () => firstValueFrom(strict.http.get<Accounts>(ACCOUNTS))),
+          );
           expect(error).toBeInstanceOf(CandescentForbiddenError);
         }
         expect(sandbox.counters().byGrant).toEqual({ refresh_token: 1 });
@@ -258,7 +266,11 @@ describe('401 replay through CandescentHttpService', () => {
       const calls = sandbox.accountsCalls();
       expect(calls).toHaveLength(2);
       expect(calls[0]).toMatchObject({ status: 401, accessToken: loginToken, tokenFiCustomerId: alice.fiCustomerId });
-      expect(calls[1]).toMatchObject({ status: 200, tokenGrant: 'refresh_token', tokenFiCustomerId: alice.fiCustomerId });
+      expect(calls[1]).toMatchObject({
+        status: 200,
+        tokenGrant: 'refresh_token',
+        tokenFiCustomerId: alice.fiCustomerId,
+      });
       expect(sandbox.counters().byGrant).toEqual({ refresh_token: 1 });
       // The session now holds the renewed token, so later calls do not start with a dead one.
       expect(context.session?.tokens.v2?.accessToken).toBe(calls[1].accessToken);
@@ -268,7 +280,9 @@ describe('401 replay through CandescentHttpService', () => {
       const context = await customerContext();
       sandbox.resetCounters();
       sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: Infinity });
-      const error = await thrownBy(() => CandescentContext.run(context, () => firstValueFrom(http.get<Accounts>(ACCOUNTS))));
+      const error = await thrownBy(() =>
+        CandescentContext.run(context, () => firstValueFrom(http.get<Accounts>(ACCOUNTS))),
+      );
       // A renewed token refused as well: the call is not allowed, and the session is not at fault.
       expect(error).toBeInstanceOf(CandescentForbiddenError);
       expect(error).toMatchObject({ status: 403, upstreamStatus: 401, errorCode: 'TOKEN_REFUSED_AFTER_RENEWAL' });
@@ -294,7 +308,9 @@ describe('401 replay through CandescentHttpService', () => {
       const context = await customerContext();
       const loginToken = context.session?.tokens.v2?.accessToken;
       paymentStatuses = [401];
-      const response = await CandescentContext.run(context, () => pay('post', { headers: { 'Idempotency-Key': randomUUID() } }));
+      const response = await CandescentContext.run(context, () =>
+        pay('post', { headers: { 'Idempotency-Key': randomUUID() } }),
+      );
       expect(response.status).toBe(200);
       const [refused, replayed] = upstream.to(PAYMENTS);
       expect(upstream.to(PAYMENTS)).toHaveLength(2);

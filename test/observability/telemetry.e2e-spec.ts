@@ -42,7 +42,11 @@ describe('spans and metrics of the sample (OTEL_ENABLED=1)', () => {
     sample.sandbox!.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: 1 });
     const accounts = await client.get('/accounts', sessionToken, { traceparent });
     expect(accounts.status).toBe(200);
-    await waitFor(() => named('GET /accounts').length === 1 && named('POST /auth/login').length === 1, 2_000, 'request spans');
+    await waitFor(
+      () => named('GET /accounts').length === 1 && named('POST /auth/login').length === 1,
+      2_000,
+      'request spans',
+    );
 
     // Login: request span (continuing the caller's trace) > login > password grant.
     const loginRequest = only('POST /auth/login');
@@ -54,7 +58,11 @@ describe('spans and metrics of the sample (OTEL_ENABLED=1)', () => {
     const tokenRequests = named(CANDESCENT_SPAN_NAMES.tokenRequest);
     const passwordGrant = tokenRequests.find((s) => s.attributes['candescent.grant'] === 'password');
     expect(passwordGrant && parentOf(passwordGrant)).toBe(id(loginSpan));
-    expect(passwordGrant?.attributes).toMatchObject({ 'candescent.service': 'v2', 'candescent.attempts': 1, 'candescent.outcome': 'success' });
+    expect(passwordGrant?.attributes).toMatchObject({
+      'candescent.service': 'v2',
+      'candescent.attempts': 1,
+      'candescent.outcome': 'success',
+    });
 
     // Outgoing call: request span > 401 replay > forced renewal > refresh grant.
     const accountsRequest = only('GET /accounts');
@@ -87,14 +95,18 @@ describe('spans and metrics of the sample (OTEL_ENABLED=1)', () => {
     }
     const tokens = [...secrets].filter((s) => s.length >= 8);
     expect(tokens.length).toBeGreaterThanOrEqual(5);
-    const recorded = JSON.stringify(spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
+    const recorded = JSON.stringify(
+      spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
+    );
     for (const secret of tokens) expect(recorded.includes(secret)).toBe(false);
   });
 
   it('serves the module metrics for Prometheus at /metrics', async () => {
     const reply = await client.get('/metrics');
     expect(reply.status).toBe(200);
-    expect(reply.text).toMatch(/candescent_token_requests_total\{service="v2",grant="password",outcome="success"[^}]*\} 1/);
+    expect(reply.text).toMatch(
+      /candescent_token_requests_total\{service="v2",grant="password",outcome="success"[^}]*\} 1/,
+    );
     expect(reply.text).toMatch(/candescent_sessions_total\{event="login"[^}]*\} 1/);
     expect(reply.text).toMatch(/candescent_sessions_total\{event="renewed"[^}]*\} 1/);
   });

@@ -25,7 +25,12 @@ describe('@candescent/auth without its optional peers installed', () => {
     await sandbox.stop();
   });
 
-  async function withoutPeers<T>(run: (modules: { auth: typeof import('@candescent/auth'); testing: typeof import('@nestjs/testing') }) => Promise<T>): Promise<T> {
+  async function withoutPeers<T>(
+    run: (modules: {
+      auth: typeof import('@candescent/auth');
+      testing: typeof import('@nestjs/testing');
+    }) => Promise<T>,
+  ): Promise<T> {
     let result: T | undefined;
     await jest.isolateModulesAsync(async () => {
       jest.doMock('ioredis', () => notInstalled('ioredis'));
@@ -40,7 +45,9 @@ describe('@candescent/auth without its optional peers installed', () => {
   it('boots on the in-memory store and gets a token, with metrics dropped', async () => {
     const before = sandbox.counters().v2Token;
     const token = await withoutPeers(async ({ auth, testing }) => {
-      const moduleRef = await testing.Test.createTestingModule({ imports: [auth.CandescentAuthModule.forRoot(sandboxOptions(sandbox))] })
+      const moduleRef = await testing.Test.createTestingModule({
+        imports: [auth.CandescentAuthModule.forRoot(sandboxOptions(sandbox))],
+      })
         .setLogger(silent)
         .compile();
       try {
@@ -57,7 +64,9 @@ describe('@candescent/auth without its optional peers installed', () => {
   it('with Redis configured, stops start-up with an error that says to install ioredis', async () => {
     const failure = await withoutPeers(async ({ auth, testing }) => {
       const redis = { url: 'redis://127.0.0.1:1', encryptionKey: randomBytes(32).toString('base64') };
-      const error: unknown = await testing.Test.createTestingModule({ imports: [auth.CandescentAuthModule.forRoot(sandboxOptions(sandbox, { redis }))] })
+      const error: unknown = await testing.Test.createTestingModule({
+        imports: [auth.CandescentAuthModule.forRoot(sandboxOptions(sandbox, { redis }))],
+      })
         .setLogger(silent)
         .compile()
         .then((moduleRef) => moduleRef.init())
@@ -68,6 +77,8 @@ describe('@candescent/auth without its optional peers installed', () => {
       return { error, isConfigurationError: error instanceof auth.CandescentConfigurationError };
     });
     expect(failure.isConfigurationError).toBe(true);
-    expect((failure.error as Error).message).toMatch(/needs the `ioredis` package, which is not installed.*npm install ioredis@5/);
+    expect((failure.error as Error).message).toMatch(
+      /needs the `ioredis` package, which is not installed.*npm install ioredis@5/,
+    );
   });
 });

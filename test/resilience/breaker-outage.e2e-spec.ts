@@ -27,7 +27,11 @@ describe('a token service that is down for 60 s (module on a fake clock)', () =>
     // Default breaker settings (10 operations, 50 %, 60 s window, 30 s reset): what apps get.
     const created = await createTokenModule(
       sandbox,
-      { retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 }, requestTimeoutMs: 1_000, requestDeadlineMs: 5_000 },
+      {
+        retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
+        requestTimeoutMs: 1_000,
+        requestDeadlineMs: 5_000,
+      },
       { clock },
     );
     opened.push(created);
@@ -54,7 +58,11 @@ describe('a token service that is down for 60 s (module on a fake clock)', () =>
       clock.advance(SECOND);
       const [token, accounts] = await Promise.all([
         outcomeOf(() => tokens.getInstitutionToken()),
-        outcomeOf(() => firstValueFrom(http.get<{ accounts: unknown[] }>('/db-accounts/v1/accounts', { params: { loginId: alice.username } }))),
+        outcomeOf(() =>
+          firstValueFrom(
+            http.get<{ accounts: unknown[] }>('/db-accounts/v1/accounts', { params: { loginId: alice.username } }),
+          ),
+        ),
       ]);
       if (!token.ok || token.value.accessToken !== cached.accessToken || !accounts.ok) servedFailures++;
       // A customer logging in needs the token service: a new operation every second.
@@ -113,7 +121,9 @@ describe('the sample app while the circuit is open (over HTTP)', () => {
 
     sandbox.injectFault({ route: 'v2-token', kind: 'server-error', times: Infinity });
     // Twelve customers try to log in at once and fail: more than the ten operations that open it.
-    const failedLogins = await Promise.all(Array.from({ length: 12 }, () => client.login(alice.username, alice.password)));
+    const failedLogins = await Promise.all(
+      Array.from({ length: 12 }, () => client.login(alice.username, alice.password)),
+    );
     expect(failedLogins.map((r) => r.status)).toEqual(Array.from({ length: 12 }, () => 503));
     const sentBefore = sandbox.counters().tokenRequests;
 

@@ -52,7 +52,10 @@ describe('token requests under injected faults', () => {
 
   const opened = closeAfterEachTest(() => sandbox);
 
-  async function open(overrides: Partial<CandescentAuthModuleOptions> = {}, base: CandescentSandbox | string = sandbox) {
+  async function open(
+    overrides: Partial<CandescentAuthModuleOptions> = {},
+    base: CandescentSandbox | string = sandbox,
+  ) {
     const options =
       typeof base === 'string'
         ? { baseUrl: base, ...sandbox.credentials, ...BASE, ...overrides }
@@ -70,13 +73,21 @@ describe('token requests under injected faults', () => {
   }
 
   /** Opens a module (see `open`) and asks it for the institution token once, timed. */
-  async function institutionToken(overrides: Partial<CandescentAuthModuleOptions> = {}, base: CandescentSandbox | string = sandbox) {
+  async function institutionToken(
+    overrides: Partial<CandescentAuthModuleOptions> = {},
+    base: CandescentSandbox | string = sandbox,
+  ) {
     const tokens = await open(overrides, base);
     return outcomeOf(() => tokens.getInstitutionToken());
   }
 
   /** The error of a call that failed fast with `type` and `status` after `requests` token requests. */
-  function fastFailure(outcome: Outcome<unknown>, type: ErrorClass, status: number, requests: number): CandescentAuthError {
+  function fastFailure(
+    outcome: Outcome<unknown>,
+    type: ErrorClass,
+    status: number,
+    requests: number,
+  ): CandescentAuthError {
     const error = failureOf(outcome);
     expectTyped(error, type, status);
     expect(outcome.ms).toBeLessThan(FAST_MS);
@@ -179,11 +190,14 @@ describe('token requests under injected faults', () => {
   });
 
   describe('connection resets', () => {
-    it.each<SandboxFault['kind']>(['reset', 'reset-mid-body'])('one %s is retried and the caller gets a token', async (kind) => {
-      sandbox.injectFault({ kind } as SandboxFault);
+    it.each<SandboxFault['kind']>(['reset', 'reset-mid-body'])(
+      'one %s is retried and the caller gets a token',
+      async (kind) => {
+        sandbox.injectFault({ kind } as SandboxFault);
 
-      fastSuccess(await institutionToken(), 2);
-    });
+        fastSuccess(await institutionToken(), 2);
+      },
+    );
 
     it.each<SandboxFault['kind']>(['reset', 'reset-mid-body'])(
       'a %s on every attempt ends in CandescentUnavailableError (ECONNRESET) after maxAttempts',
@@ -229,26 +243,29 @@ describe('token requests under injected faults', () => {
       ['v1', 'spike', 2],
       ['v2', 'server-error', 2],
       ['v1', 'server-error', 1],
-    ] as const)('%s: a burst of %s x%i is retried with backoff, then the caller gets a token', async (service, kind, burst) => {
-      // Pin the jitter at its maximum so each wait is exactly baseDelayMs * 2^(n-1).
-      jest.spyOn(Math, 'random').mockReturnValue(1);
-      sandbox.injectFault({ kind, times: burst });
-      const outcome = await institutionToken({
-        tokenServices: [service],
-        retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
-      });
+    ] as const)(
+      '%s: a burst of %s x%i is retried with backoff, then the caller gets a token',
+      async (service, kind, burst) => {
+        // Pin the jitter at its maximum so each wait is exactly baseDelayMs * 2^(n-1).
+        jest.spyOn(Math, 'random').mockReturnValue(1);
+        sandbox.injectFault({ kind, times: burst });
+        const outcome = await institutionToken({
+          tokenServices: [service],
+          retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
+        });
 
-      expect(successOf(outcome).service).toBe(service);
-      // Waits of 100 and 200 ms: at least their sum, and not much more.
-      expect(outcome.ms).toBeGreaterThanOrEqual(100 * (2 ** burst - 1) - 5);
-      expect(outcome.ms).toBeLessThan(100 * (2 ** burst - 1) + FAST_MS);
-      expect(tokenRequests()).toBe(burst + 1);
-      const waits = gaps(tokenArrivals());
-      waits.forEach((wait, i) => {
-        expect(wait).toBeGreaterThanOrEqual(100 * 2 ** i - 5);
-        expect(wait).toBeLessThan(100 * 2 ** i + SLACK_MS);
-      });
-    });
+        expect(successOf(outcome).service).toBe(service);
+        // Waits of 100 and 200 ms: at least their sum, and not much more.
+        expect(outcome.ms).toBeGreaterThanOrEqual(100 * (2 ** burst - 1) - 5);
+        expect(outcome.ms).toBeLessThan(100 * (2 ** burst - 1) + FAST_MS);
+        expect(tokenRequests()).toBe(burst + 1);
+        const waits = gaps(tokenArrivals());
+        waits.forEach((wait, i) => {
+          expect(wait).toBeGreaterThanOrEqual(100 * 2 ** i - 5);
+          expect(wait).toBeLessThan(100 * 2 ** i + SLACK_MS);
+        });
+      },
+    );
 
     it('back-off is full jitter: a random share of the exponential step, never more', async () => {
       jest.spyOn(Math, 'random').mockReturnValue(0.25);
@@ -325,7 +342,10 @@ describe('token requests under injected faults', () => {
 
     it('a Retry-After that would pass the overall deadline fails at once', async () => {
       sandbox.injectFault({ kind: 'unavailable', retryAfterSeconds: 2, times: Infinity });
-      const outcome = await institutionToken({ requestDeadlineMs: 1_500, retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 5_000 } });
+      const outcome = await institutionToken({
+        requestDeadlineMs: 1_500,
+        retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 5_000 },
+      });
 
       expect(failureOf(outcome)).toMatchObject({ status: 503, retryAfterSeconds: 2 });
       expect(outcome.ms).toBeLessThan(FAST_MS);
@@ -379,25 +399,46 @@ describe('token requests under injected faults', () => {
       ],
       ['an empty 200', { kind: 'empty' }, 'v2'],
       ['an empty 200 from V1', { kind: 'empty' }, 'v1'],
-      ['an HTML page with status 200', { kind: 'raw', status: 200, contentType: 'text/html', body: '<html><body>Welcome</body></html>' }, 'v2'],
+      [
+        'an HTML page with status 200',
+        { kind: 'raw', status: 200, contentType: 'text/html', body: '<html><body>Welcome</body></html>' },
+        'v2',
+      ],
     ];
 
     // client_credentials spends nothing, so an answer that broke in transit is asked for again.
-    it.each(unreadable)('%s once, for client_credentials: retried, then the caller gets a token', async (_name, fault, service) => {
-      sandbox.injectFault(fault);
+    it.each(unreadable)(
+      '%s once, for client_credentials: retried, then the caller gets a token',
+      async (_name, fault, service) => {
+        sandbox.injectFault(fault);
 
-      expect(fastSuccess(await institutionToken({ tokenServices: [service] }), 2).service).toBe(service);
-    });
+        expect(fastSuccess(await institutionToken({ tokenServices: [service] }), 2).service).toBe(service);
+      },
+    );
 
-    it.each(unreadable)('%s on every attempt: CandescentProtocolError (502) after maxAttempts', async (_name, fault, service) => {
-      sandbox.injectFault({ ...fault, times: Infinity });
+    it.each(unreadable)(
+      '%s on every attempt: CandescentProtocolError (502) after maxAttempts',
+      async (_name, fault, service) => {
+        sandbox.injectFault({ ...fault, times: Infinity });
 
-      const error = fastFailure(await institutionToken({ tokenServices: [service] }), CandescentProtocolError, 502, 3);
-      expect(error.errorCode).toBe('MALFORMED_BODY');
-    });
+        const error = fastFailure(
+          await institutionToken({ tokenServices: [service] }),
+          CandescentProtocolError,
+          502,
+          3,
+        );
+        expect(error.errorCode).toBe('MALFORMED_BODY');
+      },
+    );
 
     it('an answer larger than the 64 KiB limit: CandescentProtocolError (502) after one request', async () => {
-      sandbox.injectFault({ kind: 'raw', status: 200, contentType: 'application/json', body: oversized, times: Infinity });
+      sandbox.injectFault({
+        kind: 'raw',
+        status: 200,
+        contentType: 'application/json',
+        body: oversized,
+        times: Infinity,
+      });
 
       const error = fastFailure(await institutionToken(), CandescentProtocolError, 502, 1);
       expect(error.errorCode).toBe('MALFORMED_BODY');
@@ -410,7 +451,9 @@ describe('token requests under injected faults', () => {
 
       const error = fastFailure(await outcomeOf(() => tokens.refresh(set)), CandescentProtocolError, 502, 2);
       expect(error.errorCode).toBe('MALFORMED_BODY');
-      expect(error.message).toMatch(/refresh grant .* not retried: the service may already have rotated the refresh token/);
+      expect(error.message).toMatch(
+        /refresh grant .* not retried: the service may already have rotated the refresh token/,
+      );
       expect(sandbox.counters().byGrant.refresh_token).toBe(1);
       // The sandbox broke the answer before rotating, so the same set still renews.
       const renewed = successOf(await outcomeOf(() => tokens.refresh(set)));
@@ -479,17 +522,28 @@ describe('token requests under injected faults', () => {
   });
 
   describe('rejected credentials are never retried', () => {
-    it.each(['v1', 'v2'] as const)('%s: a wrong customer password is one request and CandescentInvalidCredentialsError (401)', async (service) => {
-      const tokens = await open({ tokenServices: [service] });
+    it.each(['v1', 'v2'] as const)(
+      '%s: a wrong customer password is one request and CandescentInvalidCredentialsError (401)',
+      async (service) => {
+        const tokens = await open({ tokenServices: [service] });
 
-      const outcome = await outcomeOf(() => tokens.login({ username: alice.username, password: 'not-the-password' }));
+        const outcome = await outcomeOf(() => tokens.login({ username: alice.username, password: 'not-the-password' }));
 
-      fastFailure(outcome, CandescentInvalidCredentialsError, 401, 1);
-    });
+        fastFailure(outcome, CandescentInvalidCredentialsError, 401, 1);
+      },
+    );
 
-    it.each(['v1', 'v2'] as const)('%s: a wrong consumer secret is one request and CandescentForbiddenError (403)', async (service) => {
-      fastFailure(await institutionToken({ tokenServices: [service], consumerSecret: 'wrong-consumer-secret' }), CandescentForbiddenError, 403, 1);
-    });
+    it.each(['v1', 'v2'] as const)(
+      '%s: a wrong consumer secret is one request and CandescentForbiddenError (403)',
+      async (service) => {
+        fastFailure(
+          await institutionToken({ tokenServices: [service], consumerSecret: 'wrong-consumer-secret' }),
+          CandescentForbiddenError,
+          403,
+          1,
+        );
+      },
+    );
 
     it('an Apigee fault for the app key is one request and CandescentForbiddenError (403)', async () => {
       sandbox.injectFault({ kind: 'gateway-fault', times: Infinity });
@@ -535,7 +589,9 @@ describe('token requests under injected faults', () => {
     it('after resetTimeoutMs one probe goes through; its success closes the circuit', async () => {
       const tokens = await tripBreaker();
       sandbox.clearFaults();
-      expect(failureOf(await outcomeOf(() => tokens.getInstitutionToken()))).toMatchObject({ errorCode: 'CIRCUIT_OPEN' });
+      expect(failureOf(await outcomeOf(() => tokens.getInstitutionToken()))).toMatchObject({
+        errorCode: 'CIRCUIT_OPEN',
+      });
 
       await sleep(650);
       const probe = successOf(await outcomeOf(() => tokens.getInstitutionToken()));
@@ -555,7 +611,9 @@ describe('token requests under injected faults', () => {
       expect(probe).toMatchObject({ errorCode: 'CMN_90000' });
       expect(tokenRequests()).toBe(4);
 
-      expect(failureOf(await outcomeOf(() => tokens.getInstitutionToken()))).toMatchObject({ errorCode: 'CIRCUIT_OPEN' });
+      expect(failureOf(await outcomeOf(() => tokens.getInstitutionToken()))).toMatchObject({
+        errorCode: 'CIRCUIT_OPEN',
+      });
       expect(tokenRequests()).toBe(4);
     });
 
@@ -606,14 +664,22 @@ describe('token requests under injected faults', () => {
 
     it('half-open lets halfOpenProbes callers through at once; one success closes it', async () => {
       sandbox.injectFault({ kind: 'server-error', times: 3 });
-      const tokens = await open({ ...BREAKER, circuitBreaker: { minimumCalls: 3, resetTimeoutMs: 600, halfOpenProbes: 2 } });
-      for (let i = 0; i < 3; i++) expectTyped(failureOf(await outcomeOf(() => tokens.getInstitutionToken())), CandescentUnavailableError, 503);
-      expect(failureOf(await outcomeOf(() => tokens.getInstitutionToken()))).toMatchObject({ errorCode: 'CIRCUIT_OPEN' });
+      const tokens = await open({
+        ...BREAKER,
+        circuitBreaker: { minimumCalls: 3, resetTimeoutMs: 600, halfOpenProbes: 2 },
+      });
+      for (let i = 0; i < 3; i++)
+        expectTyped(failureOf(await outcomeOf(() => tokens.getInstitutionToken())), CandescentUnavailableError, 503);
+      expect(failureOf(await outcomeOf(() => tokens.getInstitutionToken()))).toMatchObject({
+        errorCode: 'CIRCUIT_OPEN',
+      });
       await sleep(650);
       sandbox.injectFault({ kind: 'latency', ms: 200, times: 2 });
 
       const outcomes = await Promise.all(
-        [['accounts:read'], ['transactions:read'], ['alerts:read']].map((scopes) => outcomeOf(() => tokens.getInstitutionToken({ scopes }))),
+        [['accounts:read'], ['transactions:read'], ['alerts:read']].map((scopes) =>
+          outcomeOf(() => tokens.getInstitutionToken({ scopes })),
+        ),
       );
 
       expect(outcomes.filter((o) => o.ok)).toHaveLength(2);
@@ -648,7 +714,11 @@ describe('token requests under injected faults', () => {
     });
 
     it('the V1 gateway fault for a wrong secret is remembered the same way', async () => {
-      const tokens = await open({ tokenServices: ['v1'], consumerSecret: 'wrong-consumer-secret', invalidClientCacheMs: 1_000 });
+      const tokens = await open({
+        tokenServices: ['v1'],
+        consumerSecret: 'wrong-consumer-secret',
+        invalidClientCacheMs: 1_000,
+      });
 
       const burst = await Promise.all(Array.from({ length: 100 }, () => outcomeOf(() => tokens.getInstitutionToken())));
       for (let i = 0; i < 5; i++) burst.push(await outcomeOf(() => tokens.getInstitutionToken()));

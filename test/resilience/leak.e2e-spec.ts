@@ -4,10 +4,24 @@ import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { SandboxTokenStore, type IssuedTokens } from '../../libs/candescent-sandbox/src/sandbox-token-store';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/create-sample-app';
-import { CandescentAuthModule, CandescentBadGatewayError, CandescentErrorFilter, CandescentHttpService, CandescentSessionService, CandescentTokenService } from '@candescent/auth';
+import {
+  CandescentAuthModule,
+  CandescentBadGatewayError,
+  CandescentErrorFilter,
+  CandescentHttpService,
+  CandescentSessionService,
+  CandescentTokenService,
+} from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { LogCapture, renderings } from '../support/logs';
-import { findLeaks, type Haystack, ProcessErrorRecorder, safeStringify, type Secret, StdioCapture } from '../support/resilience-testing';
+import {
+  findLeaks,
+  type Haystack,
+  ProcessErrorRecorder,
+  safeStringify,
+  type Secret,
+  StdioCapture,
+} from '../support/resilience-testing';
 import { sleep, waitFor } from '../support/wait';
 
 /**
@@ -38,7 +52,15 @@ describe('no secret leaks from the sample app, whatever happens', () => {
   const replies: Haystack[] = [];
   const errors: Array<{ where: string; error: unknown }> = [];
   const handles: string[] = [];
-  const passwords = new Set<string>([alice.password, bob.password, carol.password, DAVE.password, WRONG_PASSWORD, CONTROL_PASSWORD, OBJECT_PASSWORD_MARKER]);
+  const passwords = new Set<string>([
+    alice.password,
+    bob.password,
+    carol.password,
+    DAVE.password,
+    WRONG_PASSWORD,
+    CONTROL_PASSWORD,
+    OBJECT_PASSWORD_MARKER,
+  ]);
   let issueSpy: jest.SpyInstance<IssuedTokens, Parameters<SandboxTokenStore['issue']>>;
   let sample: SampleApp;
   let sandbox: CandescentSandbox;
@@ -50,7 +72,11 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     issueSpy = jest.spyOn(SandboxTokenStore.prototype, 'issue');
     // The app's start-up lines go to Nest's console logger before useLogger: catch them too.
     stdio.start();
-    sample = await createSampleApp({ CANDESCENT_LOGIN_SERVICE: 'both', LOGIN_RATE_LIMIT: '1000', LOGIN_USERNAME_RATE_LIMIT: '1000' });
+    sample = await createSampleApp({
+      CANDESCENT_LOGIN_SERVICE: 'both',
+      LOGIN_RATE_LIMIT: '1000',
+      LOGIN_USERNAME_RATE_LIMIT: '1000',
+    });
     sandbox = sample.sandbox!;
     sample.app.useLogger(logger);
     // Errors on their way to the client: module errors and anything Nest handles itself.
@@ -90,10 +116,17 @@ describe('no secret leaks from the sample app, whatever happens', () => {
   }
 
   const login = (label: string, body: unknown) =>
-    call(label, '/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    call(label, '/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   async function sessionFor(customer: { username: string; password: string }): Promise<string> {
-    const reply = await login(`login ${customer.username}`, { username: customer.username, password: customer.password });
+    const reply = await login(`login ${customer.username}`, {
+      username: customer.username,
+      password: customer.password,
+    });
     expect(reply.status).toBe(200);
     return handles[handles.length - 1];
   }
@@ -136,12 +169,19 @@ describe('no secret leaks from the sample app, whatever happens', () => {
   it('refuses failed and malformed logins without repeating what was sent', async () => {
     expect((await login('wrong password', { username: alice.username, password: WRONG_PASSWORD })).status).toBe(401);
     expect((await login('unknown user', { username: 'mallory', password: WRONG_PASSWORD })).status).toBe(401);
-    expect((await login('control characters', { username: alice.username, password: CONTROL_PASSWORD })).status).toBe(400);
-    expect((await login('extra field', { username: alice.username, password: WRONG_PASSWORD, admin: true })).status).toBe(400);
+    expect((await login('control characters', { username: alice.username, password: CONTROL_PASSWORD })).status).toBe(
+      400,
+    );
+    expect(
+      (await login('extra field', { username: alice.username, password: WRONG_PASSWORD, admin: true })).status,
+    ).toBe(400);
     expect((await login('number password', { username: alice.username, password: 12345678 })).status).toBe(400);
     expect((await login('empty password', { username: alice.username, password: '' })).status).toBe(400);
     // A JSON body can carry objects where strings belong; whatever the answer, nothing may leak.
-    const objectPassword = await login('object password', { username: alice.username, password: { constructor: { name: OBJECT_PASSWORD_MARKER } } });
+    const objectPassword = await login('object password', {
+      username: alice.username,
+      password: { constructor: { name: OBJECT_PASSWORD_MARKER } },
+    });
     expect(objectPassword.status).toBeGreaterThanOrEqual(400);
   });
 
@@ -150,13 +190,21 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     expect((await login('login after a reset', { username: bob.username, password: bob.password })).status).toBe(200);
     // A password grant spends nothing, so an answer that broke in transit is asked for again.
     sandbox.injectFault({ route: 'v2-token', kind: 'malformed' });
-    expect((await login('login, one malformed V2 answer', { username: carol.username, password: carol.password })).status).toBe(200);
+    expect(
+      (await login('login, one malformed V2 answer', { username: carol.username, password: carol.password })).status,
+    ).toBe(200);
     sandbox.injectFault({ route: 'v2-token', kind: 'malformed', times: 3 });
-    expect((await login('login, malformed V2 answers', { username: carol.username, password: carol.password })).status).toBe(502);
+    expect(
+      (await login('login, malformed V2 answers', { username: carol.username, password: carol.password })).status,
+    ).toBe(502);
     sandbox.injectFault({ route: 'v1-token', kind: 'malformed', times: 3 });
-    expect((await login('login, malformed V1 answers', { username: carol.username, password: carol.password })).status).toBe(502);
+    expect(
+      (await login('login, malformed V1 answers', { username: carol.username, password: carol.password })).status,
+    ).toBe(502);
     sandbox.injectFault({ route: 'v2-token', kind: 'reset-mid-body', times: 3 });
-    expect((await login('login, resets mid-body', { username: carol.username, password: carol.password })).status).toBe(503);
+    expect((await login('login, resets mid-body', { username: carol.username, password: carol.password })).status).toBe(
+      503,
+    );
   });
 
   it('answers banking faults and token rejections', async () => {
@@ -175,7 +223,9 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     expect((await call('accounts, token rejected', '/accounts', { handle: bobHandle })).status).toBe(200);
     // A refused institution token is dropped and a new one fetched.
     sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token' });
-    expect((await call('institution accounts, token rejected', `/institution/accounts?loginId=${bob.username}`)).status).toBe(200);
+    expect(
+      (await call('institution accounts, token rejected', `/institution/accounts?loginId=${bob.username}`)).status,
+    ).toBe(200);
   });
 
   it('refreshes a short-lived session mid-flight, and logs a failed background renewal', async () => {
@@ -208,8 +258,17 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     expect((await call('logout alice', '/auth/logout', { method: 'POST', handle: aliceHandle })).status).toBe(204);
     expect((await call('me after logout', '/me', { handle: aliceHandle })).status).toBe(401);
     // Revocation failing on every attempt: logout still succeeds locally and says so in the log.
-    sandbox.injectFault({ route: 'v2-revoke', kind: 'raw', status: 500, contentType: 'application/json', body: '{"code":"CMN_90000","message":"internal server error"}', times: 3 });
-    expect((await call('logout carol, revoke fails', '/auth/logout', { method: 'POST', handle: carolHandle })).status).toBe(204);
+    sandbox.injectFault({
+      route: 'v2-revoke',
+      kind: 'raw',
+      status: 500,
+      contentType: 'application/json',
+      body: '{"code":"CMN_90000","message":"internal server error"}',
+      times: 3,
+    });
+    expect(
+      (await call('logout carol, revoke fails', '/auth/logout', { method: 'POST', handle: carolHandle })).status,
+    ).toBe(204);
     await waitUntilLogged(/Revoking the customer tokens at logout failed/);
     expect((await call('made-up handle', '/me', { handle: `cds_${'A'.repeat(43)}` })).status).toBe(401);
     // A client that sends a Candescent access token where the session handle belongs.
@@ -222,21 +281,39 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     const http = sample.app.get(CandescentHttpService);
     const sessions = sample.app.get(CandescentSessionService);
 
-    await keepError('login with a wrong password', () => tokens.login({ username: bob.username, password: WRONG_PASSWORD }));
+    await keepError('login with a wrong password', () =>
+      tokens.login({ username: bob.username, password: WRONG_PASSWORD }),
+    );
     await keepError('unknown session handle', () => sessions.authenticate(`cds_${'B'.repeat(43)}`));
-    sandbox.injectFault({ route: 'v2-accounts', kind: 'raw', status: 500, contentType: 'application/json', body: '{"code":"CMN_90000","message":"internal server error"}' });
+    sandbox.injectFault({
+      route: 'v2-accounts',
+      kind: 'raw',
+      status: 500,
+      contentType: 'application/json',
+      body: '{"code":"CMN_90000","message":"internal server error"}',
+    });
     const typedError = await keepError('banking call answered 500', () =>
       firstValueFrom(http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username } })),
     );
     expect(typedError).toBeInstanceOf(CandescentBadGatewayError);
-    sandbox.injectFault({ route: 'v2-accounts', kind: 'raw', status: 500, contentType: 'application/json', body: '{"code":"CMN_90000","message":"internal server error"}' });
+    sandbox.injectFault({
+      route: 'v2-accounts',
+      kind: 'raw',
+      status: 500,
+      contentType: 'application/json',
+      body: '{"code":"CMN_90000","message":"internal server error"}',
+    });
     const axiosError = await keepError('banking call answered 500, raw error asked for', () =>
-      firstValueFrom(http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username }, candescentRawErrors: true })),
+      firstValueFrom(
+        http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username }, candescentRawErrors: true }),
+      ),
     );
     expect(isAxiosError(axiosError)).toBe(true);
     sandbox.injectFault({ route: 'v2-accounts', kind: 'reset' });
     const resetError = await keepError('banking call reset', () =>
-      firstValueFrom(http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username }, candescentRawErrors: true })),
+      firstValueFrom(
+        http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username }, candescentRawErrors: true }),
+      ),
     );
     expect(isAxiosError(resetError)).toBe(true);
     sandbox.injectFault({ route: 'v2-token', kind: 'gateway-fault' });
@@ -260,8 +337,10 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     });
     expect(bearers.length).toBeGreaterThan(10);
     for (const bearer of bearers) expect(accessTokens.has(bearer)).toBe(true);
-    for (const r of requests.filter((q) => q.form.refresh_token)) expect(refreshTokens.has(r.form.refresh_token)).toBe(true);
-    for (const r of requests.filter((q) => q.route === 'v2-revoke' && q.form.token)) expect(refreshTokens.has(r.form.token) || accessTokens.has(r.form.token)).toBe(true);
+    for (const r of requests.filter((q) => q.form.refresh_token))
+      expect(refreshTokens.has(r.form.refresh_token)).toBe(true);
+    for (const r of requests.filter((q) => q.route === 'v2-revoke' && q.form.token))
+      expect(refreshTokens.has(r.form.token) || accessTokens.has(r.form.token)).toBe(true);
     expect(refreshTokens.size).toBeGreaterThan(5);
     expect(handles.length).toBeGreaterThanOrEqual(5);
 
@@ -281,8 +360,14 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     ];
 
     const filterErrors = [
-      ...(CandescentErrorFilter.prototype.catch as jest.Mock).mock.calls.map((args: unknown[]) => ({ where: 'error sent by CandescentErrorFilter', error: args[0] })),
-      ...(BaseExceptionFilter.prototype.catch as jest.Mock).mock.calls.map((args: unknown[]) => ({ where: "error handled by Nest's exception filter", error: args[0] })),
+      ...(CandescentErrorFilter.prototype.catch as jest.Mock).mock.calls.map((args: unknown[]) => ({
+        where: 'error sent by CandescentErrorFilter',
+        error: args[0],
+      })),
+      ...(BaseExceptionFilter.prototype.catch as jest.Mock).mock.calls.map((args: unknown[]) => ({
+        where: "error handled by Nest's exception filter",
+        error: args[0],
+      })),
     ];
     expect(filterErrors.length).toBeGreaterThan(5);
     expect(filterErrors.some(({ error }) => error instanceof CandescentBadGatewayError)).toBe(true);
@@ -293,7 +378,10 @@ describe('no secret leaks from the sample app, whatever happens', () => {
       { where: 'stdout/stderr', text: stdio.chunks.join('') },
       ...replies,
       ...[...errors, ...filterErrors].flatMap(({ where, error }) =>
-        renderings(error).map((text, i) => ({ where: `${where} (${['util.inspect depth 10', 'JSON.stringify', 'message', 'stack'][i] ?? i})`, text })),
+        renderings(error).map((text, i) => ({
+          where: `${where} (${['util.inspect depth 10', 'JSON.stringify', 'message', 'stack'][i] ?? i})`,
+          text,
+        })),
       ),
     ];
     expect(logger.texts().length).toBeGreaterThan(10);
@@ -306,15 +394,22 @@ describe('no secret leaks from the sample app, whatever happens', () => {
    * options), printed the ways an app might print it while debugging.
    */
   function injectableRenderings(): Haystack[] {
-    const modules = [...sample.app.get(ModulesContainer).values()].filter((module) => module.metatype === CandescentAuthModule);
+    const modules = [...sample.app.get(ModulesContainer).values()].filter(
+      (module) => module.metatype === CandescentAuthModule,
+    );
     expect(modules).toHaveLength(1);
-    const providers = [...modules[0].providers.values()].filter((wrapper) => wrapper.instance !== null && typeof wrapper.instance === 'object');
+    const providers = [...modules[0].providers.values()].filter(
+      (wrapper) => wrapper.instance !== null && typeof wrapper.instance === 'object',
+    );
     expect(providers.length).toBeGreaterThan(10);
     return providers.flatMap((wrapper) => {
       const name = String(wrapper.name);
       const instance: unknown = wrapper.instance;
       return [
-        { where: `util.inspect of provider ${name}`, text: inspect(instance, { depth: 8, showHidden: true, getters: true }) },
+        {
+          where: `util.inspect of provider ${name}`,
+          text: inspect(instance, { depth: 8, showHidden: true, getters: true }),
+        },
         { where: `JSON.stringify of provider ${name}`, text: safeStringify(instance) },
       ];
     });

@@ -67,13 +67,20 @@ describe('institution token over time', () => {
         clock.advance(SECOND);
         const results = await Promise.all([
           ...Array.from({ length: 5 }, () => outcomeOf(() => tokens.getInstitutionToken())),
-          outcomeOf(() => firstValueFrom(http.get<{ accounts: unknown[] }>('/db-accounts/v1/accounts', { params: { loginId: alice.username } }))),
+          outcomeOf(() =>
+            firstValueFrom(
+              http.get<{ accounts: unknown[] }>('/db-accounts/v1/accounts', { params: { loginId: alice.username } }),
+            ),
+          ),
         ]);
         calls += results.length;
         for (const [i, result] of results.entries()) {
           if (!result.ok) callerFailures++;
           else if (i < 5) expect((result.value as CandescentToken).accessToken).toBe(original.accessToken);
-          else expect((result.value as { data: { accounts: unknown[] } }).data.accounts).toHaveLength(alice.accounts.length);
+          else
+            expect((result.value as { data: { accounts: unknown[] } }).data.accounts).toHaveLength(
+              alice.accounts.length,
+            );
         }
         await sleep(SETTLE_MS);
       }
@@ -89,7 +96,8 @@ describe('institution token over time', () => {
       // Far from one renewal per call: 360 calls, a handful of attempts, never two in one second.
       expect(during.length).toBeLessThanOrEqual(episodes.length * 2);
       expect(during.length).toBeLessThan(calls / 20);
-      for (let i = 1; i < episodes.length; i++) expect(episodes[i] - episodes[i - 1]).toBeGreaterThanOrEqual(10 * SECOND);
+      for (let i = 1; i < episodes.length; i++)
+        expect(episodes[i] - episodes[i - 1]).toBeGreaterThanOrEqual(10 * SECOND);
 
       // Service back: the token is renewed within a breaker reset and a renewal interval, with
       // callers served all along.
@@ -142,14 +150,20 @@ describe('institution token over time', () => {
       const instances: OpenedModule[] = [];
       for (let i = 0; i < 20; i++) {
         // The user-agent tells the instances apart in the sandbox's recording.
-        instances.push(await open({ tokenRefreshWindowMs: WINDOW, tokenRefreshJitter: JITTER, appName: `instance-${i}` }));
+        instances.push(
+          await open({ tokenRefreshWindowMs: WINDOW, tokenRefreshJitter: JITTER, appName: `instance-${i}` }),
+        );
       }
       const firsts = await Promise.all(instances.map((m) => m.tokens.getInstitutionToken()));
       const expiresAt = firsts[0].expiresAt;
       expect(firsts.every((t) => t.expiresAt === expiresAt)).toBe(true);
       const before = tokenRequests().length;
 
-      for (let at = expiresAt - WINDOW - 5 * SECOND; at <= expiresAt - WINDOW * (1 - JITTER) + 5 * SECOND; at += SECOND) {
+      for (
+        let at = expiresAt - WINDOW - 5 * SECOND;
+        at <= expiresAt - WINDOW * (1 - JITTER) + 5 * SECOND;
+        at += SECOND
+      ) {
         clock.set(at);
         await Promise.all(instances.map((m) => m.tokens.getInstitutionToken()));
         await sleep(SETTLE_MS);
@@ -157,7 +171,8 @@ describe('institution token over time', () => {
 
       const renewals = tokenRequests().slice(before);
       const firstRenewal = new Map<string, number>();
-      for (const r of renewals) if (!firstRenewal.has(r.headers['user-agent'])) firstRenewal.set(r.headers['user-agent'], r.at);
+      for (const r of renewals)
+        if (!firstRenewal.has(r.headers['user-agent'])) firstRenewal.set(r.headers['user-agent'], r.at);
       // Each instance renewed exactly once, inside [expiry - window, expiry - window * (1 - jitter)].
       expect(renewals).toHaveLength(20);
       expect(firstRenewal.size).toBe(20);

@@ -36,12 +36,18 @@ describeRedis('printing the module injectables', () => {
 
   it('shows no consumer secret, Basic header, store key, Redis password, token or handle', async () => {
     const institution = await module.tokens.getInstitutionToken();
-    const login = await module.moduleRef.get(CandescentSessionService).login({ username: alice.username, password: alice.password });
+    const login = await module.moduleRef
+      .get(CandescentSessionService)
+      .login({ username: alice.username, password: alice.password });
     const customer = await sessionTokens(login.sessionToken);
     const { consumerKey, consumerSecret } = sandbox.credentials;
 
-    const modules = [...module.moduleRef.get(ModulesContainer).values()].filter((entry) => entry.metatype === CandescentAuthModule);
-    const providers = [...modules[0].providers.values()].filter((wrapper) => typeof wrapper.instance === 'object' && wrapper.instance !== null);
+    const modules = [...module.moduleRef.get(ModulesContainer).values()].filter(
+      (entry) => entry.metatype === CandescentAuthModule,
+    );
+    const providers = [...modules[0].providers.values()].filter(
+      (wrapper) => typeof wrapper.instance === 'object' && wrapper.instance !== null,
+    );
     expect(providers.length).toBeGreaterThan(10);
     const haystacks: Haystack[] = providers.flatMap((wrapper) => {
       const instance: unknown = wrapper.instance;
@@ -53,7 +59,9 @@ describeRedis('printing the module injectables', () => {
       ];
     });
     // The printed forms still say what the object is.
-    expect(haystacks.find((haystack) => haystack.where === 'util.inspect of CandescentTokenService')?.text).toMatch(/^CandescentTokenService/);
+    expect(haystacks.find((haystack) => haystack.where === 'util.inspect of CandescentTokenService')?.text).toMatch(
+      /^CandescentTokenService/,
+    );
 
     const secrets: Secret[] = [
       { label: 'consumer secret', value: consumerSecret },

@@ -43,7 +43,11 @@ describe('bad input at the edge', () => {
 
   /** `contentType: null` sends none of our own (fetch then labels a string body text/plain). */
   const postLogin = (body: string, contentType: string | null = JSON_TYPE, headers: Record<string, string> = {}) =>
-    sample.client.call('/auth/login', { method: 'POST', headers: { ...(contentType === null ? {} : { 'content-type': contentType }), ...headers }, body });
+    sample.client.call('/auth/login', {
+      method: 'POST',
+      headers: { ...(contentType === null ? {} : { 'content-type': contentType }), ...headers },
+      body,
+    });
   const valid = { username: alice.username, password: alice.password };
   const deep = (levels: number): unknown => (levels === 0 ? 'x' : { nested: deep(levels - 1) });
 
@@ -55,25 +59,75 @@ describe('bad input at the edge', () => {
       ['numbers', JSON.stringify({ username: 123, password: 456 }), JSON_TYPE, /username must be a string/],
       ['booleans', JSON.stringify({ username: true, password: false }), JSON_TYPE, /must be a string/],
       ['nulls', JSON.stringify({ username: null, password: null }), JSON_TYPE, /must be a string/],
-      ['arrays as values', JSON.stringify({ username: ['alice'], password: [alice.password] }), JSON_TYPE, /must be a string/],
+      [
+        'arrays as values',
+        JSON.stringify({ username: ['alice'], password: [alice.password] }),
+        JSON_TYPE,
+        /must be a string/,
+      ],
       ['an array body', JSON.stringify([valid]), JSON_TYPE, /should not exist|must be a string|required/],
-      ['operator objects', JSON.stringify({ username: { $ne: null }, password: { $gt: '' } }), JSON_TYPE, /must be a string/],
-      ['deeply nested objects', JSON.stringify({ username: deep(200), password: 'x' }), JSON_TYPE, /nested more than 32 levels/],
-      ['an extra field beside valid credentials', JSON.stringify({ ...valid, role: 'admin' }), JSON_TYPE, /role should not exist/],
+      [
+        'operator objects',
+        JSON.stringify({ username: { $ne: null }, password: { $gt: '' } }),
+        JSON_TYPE,
+        /must be a string/,
+      ],
+      [
+        'deeply nested objects',
+        JSON.stringify({ username: deep(200), password: 'x' }),
+        JSON_TYPE,
+        /nested more than 32 levels/,
+      ],
+      [
+        'an extra field beside valid credentials',
+        JSON.stringify({ ...valid, role: 'admin' }),
+        JSON_TYPE,
+        /role should not exist/,
+      ],
       ['empty strings', JSON.stringify({ username: '', password: '' }), JSON_TYPE, /required/],
-      ['a 129-character username', JSON.stringify({ username: 'a'.repeat(129), password: 'x' }), JSON_TYPE, /at most 128/],
+      [
+        'a 129-character username',
+        JSON.stringify({ username: 'a'.repeat(129), password: 'x' }),
+        JSON_TYPE,
+        /at most 128/,
+      ],
       ['a 1 MB string', JSON.stringify({ username: 'a'.repeat(1024 * 1024), password: 'x' }), JSON_TYPE, /too large/i],
-      ['a NUL in the username', JSON.stringify({ username: 'ali\u0000ce', password: 'x' }), JSON_TYPE, /control characters/],
-      ['an escape sequence in the username', JSON.stringify({ username: '\u001b[31malice', password: 'x' }), JSON_TYPE, /control characters/],
-      ['a C1 control in the password', JSON.stringify({ username: 'alice', password: 'pw\u0085' }), JSON_TYPE, /control characters/],
-      ['a CRLF in the password', JSON.stringify({ username: 'alice', password: 'pw\r\nX-Injected: 1' }), JSON_TYPE, /control characters/],
+      [
+        'a NUL in the username',
+        JSON.stringify({ username: 'ali\u0000ce', password: 'x' }),
+        JSON_TYPE,
+        /control characters/,
+      ],
+      [
+        'an escape sequence in the username',
+        JSON.stringify({ username: '\u001b[31malice', password: 'x' }),
+        JSON_TYPE,
+        /control characters/,
+      ],
+      [
+        'a C1 control in the password',
+        JSON.stringify({ username: 'alice', password: 'pw\u0085' }),
+        JSON_TYPE,
+        /control characters/,
+      ],
+      [
+        'a CRLF in the password',
+        JSON.stringify({ username: 'alice', password: 'pw\r\nX-Injected: 1' }),
+        JSON_TYPE,
+        /control characters/,
+      ],
       ['invalid JSON', '{"username":"alice",', JSON_TYPE, /JSON/],
       ['JSON null', 'null', JSON_TYPE, /JSON|required/],
       ['a JSON string', '"alice"', JSON_TYPE, /JSON|required/],
       ['no body', '', JSON_TYPE, /required/],
       ['JSON sent as text/plain', JSON.stringify(valid), 'text/plain', /required/],
       ['JSON with no content type', JSON.stringify(valid), null, /required/],
-      ['XML', `<login><username>alice</username><password>${alice.password}</password></login>`, 'application/xml', /required/],
+      [
+        'XML',
+        `<login><username>alice</username><password>${alice.password}</password></login>`,
+        'application/xml',
+        /required/,
+      ],
       ['an unsupported charset', JSON.stringify(valid), 'application/json; charset=iso-8859-1', /unsupported charset/i],
       // A plain HTML form on any site can send this without a preflight: with the cookie transport
       // that would log a victim's browser into the attacker's session (login CSRF).
@@ -95,7 +149,9 @@ describe('bad input at the edge', () => {
     });
 
     it('drops a __proto__ key without polluting any prototype', async () => {
-      const reply = await postLogin(`{"username":"alice","password":"${alice.password}","__proto__":{"polluted":true}}`);
+      const reply = await postLogin(
+        `{"username":"alice","password":"${alice.password}","__proto__":{"polluted":true}}`,
+      );
       // class-transformer skips the key, so this is an ordinary login; what matters is that
       // nothing leaked into Object.prototype of the process that parsed it.
       expect(reply.status).toBe(200);
@@ -142,7 +198,9 @@ describe('bad input at the edge', () => {
         expect(request.headers['x-injected']).toBeUndefined();
       }
       // Fresh per call, not one id reused for a whole session.
-      const traces = recorded.map((request) => entry(request.headers, 'di_tid') ?? entry(request.headers, 'transactionid'));
+      const traces = recorded.map(
+        (request) => entry(request.headers, 'di_tid') ?? entry(request.headers, 'transactionid'),
+      );
       expect(new Set(traces).size).toBe(traces.length);
     });
 
@@ -177,10 +235,15 @@ describe('bad input at the edge', () => {
     it('does not take X-Forwarded-For (or Forwarded, X-Real-IP) as originating_ip: trust proxy is off', async () => {
       const spoof = { 'x-forwarded-for': SPOOFED_IP, forwarded: `for=${SPOOFED_IP}`, 'x-real-ip': SPOOFED_IP };
       sample.sandbox.resetCounters();
-      const login = await postLogin(JSON.stringify({ username: bob.username, password: bob.password }), JSON_TYPE, spoof);
+      const login = await postLogin(
+        JSON.stringify({ username: bob.username, password: bob.password }),
+        JSON_TYPE,
+        spoof,
+      );
       expect(login.status).toBe(200);
       const handle = login.json<{ sessionToken: string }>().sessionToken;
-      for (const service of ['v1', 'v2']) expect((await sample.client.get(`/accounts?service=${service}`, handle, spoof)).status).toBe(200);
+      for (const service of ['v1', 'v2'])
+        expect((await sample.client.get(`/accounts?service=${service}`, handle, spoof)).status).toBe(200);
 
       const recorded = sample.sandbox.requests();
       const v1Login = recorded.find((request) => request.route === 'v1-token');

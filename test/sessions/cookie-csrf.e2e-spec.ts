@@ -1,5 +1,13 @@
 import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import { type ErrorBody, type LoginBody, rawRequest, type Reply, type RunningSample, SESSION_HANDLE, startSample } from '../support/app-testing';
+import {
+  type ErrorBody,
+  type LoginBody,
+  rawRequest,
+  type Reply,
+  type RunningSample,
+  SESSION_HANDLE,
+  startSample,
+} from '../support/app-testing';
 
 /**
  * The cookie transport (SESSION_TRANSPORT=cookie): the handle travels only in an HttpOnly,
@@ -96,7 +104,9 @@ describe('cookie sessions and CSRF', () => {
 
   it('refuses a cross-site request even with the right CSRF token', async () => {
     const session = await open(alice);
-    expectForbidden(await logout(session.cookie, { 'x-csrf-token': session.csrfToken, 'sec-fetch-site': 'cross-site' }));
+    expectForbidden(
+      await logout(session.cookie, { 'x-csrf-token': session.csrfToken, 'sec-fetch-site': 'cross-site' }),
+    );
     expect((await me(session.cookie)).status).toBe(200);
   });
 

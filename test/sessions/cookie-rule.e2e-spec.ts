@@ -49,7 +49,11 @@ describe.each([
   let bobHandle: string;
 
   const login = async (customer: { username: string; password: string }): Promise<string> => {
-    const reply = await fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(customer) });
+    const reply = await fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(customer),
+    });
     return ((await reply.json()) as { sessionToken: string }).sessionToken;
   };
   const me = async (cookie: string): Promise<{ status: number; body: { loginId?: string; errorCode?: string } }> => {
@@ -57,11 +61,15 @@ describe.each([
     return { status: reply.status, body: (await reply.json()) as { loginId?: string; errorCode?: string } };
   };
   /** Cookies a page could set before ours, about `chars` characters in all. */
-  const filler = (chars: number) => Array.from({ length: Math.ceil(chars / 40) }, (_, i) => `tracking_${i}=${'x'.repeat(25)}`).join('; ');
+  const filler = (chars: number) =>
+    Array.from({ length: Math.ceil(chars / 40) }, (_, i) => `tracking_${i}=${'x'.repeat(25)}`).join('; ');
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    @Module({ imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, { session: { transport: 'cookie' } }))], controllers: [CookieProbeController] })
+    @Module({
+      imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, { session: { transport: 'cookie' } }))],
+      controllers: [CookieProbeController],
+    })
     class CookieAppModule {}
     app = await NestFactory.create(CookieAppModule, adapter(), { logger: false });
     await app.listen(0, '127.0.0.1');

@@ -1,6 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { CandescentAuthGuard, CandescentContext, CandescentSessionRejectedError, CandescentSessionService, type GuardedRequest } from '@candescent/auth';
+import {
+  CandescentAuthGuard,
+  CandescentContext,
+  CandescentSessionRejectedError,
+  CandescentSessionService,
+  type GuardedRequest,
+} from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { createTokenModule, type OpenedModule } from '../support/module';
 import { thrownBy } from '../support/outcome';
@@ -57,19 +63,25 @@ describe('CandescentAuthGuard extension points', () => {
 
   it('a subclass reads the request from a GraphQL context and hands the session to outgoing calls', async () => {
     const [alice] = DEMO_CUSTOMERS;
-    const login = await module.moduleRef.get(CandescentSessionService).login({ username: alice.username, password: alice.password });
+    const login = await module.moduleRef
+      .get(CandescentSessionService)
+      .login({ username: alice.username, password: alice.password });
     const req: GuardedRequest = { method: 'POST', headers: { authorization: `Bearer ${login.sessionToken}` } };
     const context = { traceId: crypto.randomUUID() };
     const admitted = await CandescentContext.run(context, () => guard.canActivate(graphqlExecution(req)));
     expect(admitted).toBe(true);
-    expect(CandescentContext.run(context, () => CandescentContext.current()?.session?.tokens.customer.loginId)).toBe(alice.username);
+    expect(CandescentContext.run(context, () => CandescentContext.current()?.session?.tokens.customer.loginId)).toBe(
+      alice.username,
+    );
   });
 
-  it("a subclass answers refusals its own way, and the base class still refuses non-HTTP contexts it cannot read", async () => {
+  it('a subclass answers refusals its own way, and the base class still refuses non-HTTP contexts it cannot read', async () => {
     const missing = await thrownBy(() => guard.canActivate(graphqlExecution({ method: 'POST', headers: {} })));
     expect(missing).toBeInstanceOf(GraphqlUnauthenticated);
     expect((missing as GraphqlUnauthenticated).code).toBe('SESSION_MISSING');
-    const malformed = await thrownBy(() => guard.canActivate(graphqlExecution({ method: 'POST', headers: { authorization: 'Basic abc' } })));
+    const malformed = await thrownBy(() =>
+      guard.canActivate(graphqlExecution({ method: 'POST', headers: { authorization: 'Basic abc' } })),
+    );
     expect((malformed as GraphqlUnauthenticated).code).toBe('SESSION_INVALID');
 
     const base = await module.moduleRef.get(ModuleRef).create(CandescentAuthGuard);

@@ -16,7 +16,10 @@ describe('redaction registry under many sessions', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    module = await createTokenModule(sandbox, { tokenServices: ['v1', 'v2'], session: { maxSessionsPerAccount: 1_000 } });
+    module = await createTokenModule(sandbox, {
+      tokenServices: ['v1', 'v2'],
+      session: { maxSessionsPerAccount: 1_000 },
+    });
   });
 
   afterAll(async () => {

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import { type AccountsBody, type ErrorBody, idsIn, accountIds, type RunningSample, sampleEnvFor, startSample } from '../support/app-testing';
+import {
+  type AccountsBody,
+  type ErrorBody,
+  idsIn,
+  accountIds,
+  type RunningSample,
+  sampleEnvFor,
+  startSample,
+} from '../support/app-testing';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
 import { sleep } from '../support/wait';
 
@@ -45,7 +53,10 @@ describeRedis('sessions in Redis across two instances', () => {
     expect(me.status).toBe(200);
     expect(me.json<{ loginId: string }>().loginId).toBe('alice');
 
-    const logout = await b.client.call('/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${session}` } });
+    const logout = await b.client.call('/auth/logout', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session}` },
+    });
     expect(logout.status).toBe(204);
     const after = await a.client.get('/me', session);
     expect(after.status).toBe(401);
@@ -94,7 +105,9 @@ describeRedis('sessions in Redis across two instances', () => {
     try {
       const keys = await raw.keys('*');
       expect(keys.length).toBeGreaterThan(0);
-      const dump = (await Promise.all(keys.map(async (k) => `${k}=${(await raw.type(k)) === 'string' ? await raw.get(k) : ''}`))).join('\n');
+      const dump = (
+        await Promise.all(keys.map(async (k) => `${k}=${(await raw.type(k)) === 'string' ? await raw.get(k) : ''}`))
+      ).join('\n');
       for (const secret of [sessionToken, ...issued, alice.password, 'alice', sandbox.credentials.consumerSecret]) {
         expect(dump).not.toContain(secret);
       }

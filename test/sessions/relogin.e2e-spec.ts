@@ -33,7 +33,11 @@ describe.each(['bearer', 'cookie'] as const)('logging in again with a %s session
   /** Logs in, presenting `previous` the way the transport carries it; returns the new handle. */
   async function login(customer: { username: string; password: string }, previous?: string): Promise<string> {
     const presented: Record<string, string> =
-      previous === undefined ? {} : transport === 'bearer' ? { authorization: `Bearer ${previous}` } : { cookie: `${COOKIE}=${previous}` };
+      previous === undefined
+        ? {}
+        : transport === 'bearer'
+          ? { authorization: `Bearer ${previous}` }
+          : { cookie: `${COOKIE}=${previous}` };
     const reply = await sample.client.login(customer.username, customer.password, presented);
     expect(reply.status).toBe(200);
     if (transport === 'bearer') return reply.json<LoginBody>().sessionToken ?? '';
@@ -41,7 +45,9 @@ describe.each(['bearer', 'cookie'] as const)('logging in again with a %s session
   }
 
   const me = (handle: string) =>
-    sample.client.call('/me', { headers: transport === 'bearer' ? { authorization: `Bearer ${handle}` } : { cookie: `${COOKIE}=${handle}` } });
+    sample.client.call('/me', {
+      headers: transport === 'bearer' ? { authorization: `Bearer ${handle}` } : { cookie: `${COOKIE}=${handle}` },
+    });
 
   it.each([
     ['the same customer', alice],

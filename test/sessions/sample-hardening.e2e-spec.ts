@@ -35,21 +35,38 @@ describe('sample app hardening', () => {
     expectPrivate(await sample.client.get('/accounts', sessionToken), 200);
     expectPrivate(await sample.client.get('/me'), 401);
     expectPrivate(await sample.client.login(alice.username, 'wrong-password'), 401);
-    expectPrivate(await sample.client.call('/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` } }), 204);
+    expectPrivate(
+      await sample.client.call('/auth/logout', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sessionToken}` },
+      }),
+      204,
+    );
   });
 
   const nested = (open: string, close: string, levels: number) => `${open.repeat(levels)}1${close.repeat(levels)}`;
 
   it.each([
     ['an object 5,000 levels deep as the username', `{"username":${nested('{"a":', '}', 5000)},"password":"x"}`],
-    ['arrays 5,000 levels deep in an extra field', `{"username":"alice","password":"x","extra":${nested('[', ']', 5000)}}`],
+    [
+      'arrays 5,000 levels deep in an extra field',
+      `{"username":"alice","password":"x","extra":${nested('[', ']', 5000)}}`,
+    ],
     ['arrays 20,000 levels deep', `{"username":"alice","password":"x","extra":${nested('[', ']', 20_000)}}`],
     ['33 levels', `{"username":${nested('{"a":', '}', 33)},"password":"x"}`],
   ])('answers a login body with %s with a typed 400, not a 500', async (_label, body) => {
     const before = sample.sandbox.counters().tokenRequests;
-    const reply = await sample.client.call('/auth/login', { method: 'POST', headers: { 'content-type': JSON_TYPE }, body });
+    const reply = await sample.client.call('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': JSON_TYPE },
+      body,
+    });
     expect(reply.status).toBe(400);
-    expect(reply.json<ErrorBody>()).toMatchObject({ statusCode: 400, errorType: 'USER_ERROR', errorCode: 'BODY_TOO_DEEP' });
+    expect(reply.json<ErrorBody>()).toMatchObject({
+      statusCode: 400,
+      errorType: 'USER_ERROR',
+      errorCode: 'BODY_TOO_DEEP',
+    });
     expect(reply.json<ErrorBody>().message).toMatch(/nested more than 32 levels/);
     expect(sample.sandbox.counters().tokenRequests).toBe(before);
   });
@@ -87,7 +104,11 @@ describe('sample app hardening', () => {
     };
 
     it('refuses the 4th attempt at one username within a minute from any address, whatever its case', async () => {
-      for (const [address, username] of [['127.0.0.2', 'alice'], ['127.0.0.3', 'ALICE'], ['127.0.0.4', 'Alice']] as const) {
+      for (const [address, username] of [
+        ['127.0.0.2', 'alice'],
+        ['127.0.0.3', 'ALICE'],
+        ['127.0.0.4', 'Alice'],
+      ] as const) {
         expect((await loginFrom(address, username, 'wrong-guess')).status).toBe(401);
       }
       const before = limited.sandbox.counters().tokenRequests;

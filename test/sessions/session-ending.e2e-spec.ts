@@ -1,5 +1,11 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { CandescentAuthModule, type CandescentAuthModuleOptions, CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
+import {
+  CandescentAuthModule,
+  type CandescentAuthModuleOptions,
+  CandescentClock,
+  CandescentSessionService,
+  MemoryStore,
+} from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { CANDESCENT_STORE } from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { type IssuedTokens, SandboxTokenStore } from '../../libs/candescent-sandbox/src/sandbox-token-store';
@@ -26,7 +32,9 @@ describe('sessions that end on their own', () => {
     overrides: Partial<CandescentAuthModuleOptions> = {},
     logs = new LogCapture(),
   ): Promise<CandescentSessionService> {
-    const moduleRef = await Test.createTestingModule({ imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))] })
+    const moduleRef = await Test.createTestingModule({
+      imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))],
+    })
       .overrideProvider(CANDESCENT_STORE)
       .useValue(store)
       .overrideProvider(CandescentClock)
@@ -74,7 +82,10 @@ describe('sessions that end on their own', () => {
     expect(await stillAlive({ ...tokens, refreshToken: undefined })).toBe(true);
 
     clock.advance(15 * 60_000 + 1);
-    await expect(sessions.authenticate(sessionToken)).rejects.toMatchObject({ status: 401, errorCode: 'SESSION_EXPIRED' });
+    await expect(sessions.authenticate(sessionToken)).rejects.toMatchObject({
+      status: 401,
+      errorCode: 'SESSION_EXPIRED',
+    });
     expect(sandbox.isAccessTokenValid(tokens.accessToken)).toBe(false);
     expect(await refreshAtSandbox(sandbox, tokens.refreshToken ?? '')).not.toBe(200);
   });
@@ -95,7 +106,9 @@ describe('sessions that end on their own', () => {
       issued.push(lastIssued());
     }
 
-    await expect(sessions.authenticate(victim.sessionToken)).resolves.toMatchObject({ session: { tokens: { customer: { loginId: 'bob' } } } });
+    await expect(sessions.authenticate(victim.sessionToken)).resolves.toMatchObject({
+      session: { tokens: { customer: { loginId: 'bob' } } },
+    });
     // The three newest logins of the account stay; every older one ended as if logged out.
     for (const handle of handles.slice(-3)) await expect(sessions.authenticate(handle)).resolves.toBeDefined();
     // The oldest end records left the bounded store in turn: refused all the same, as unknown.
@@ -117,7 +130,9 @@ describe('sessions that end on their own', () => {
       clock.advance(10);
       await sessions.login({ username: alice.username, password: alice.password });
     }
-    await expect(sessions.authenticate(victim.sessionToken)).resolves.toMatchObject({ session: { tokens: { customer: { loginId: 'bob' } } } });
+    await expect(sessions.authenticate(victim.sessionToken)).resolves.toMatchObject({
+      session: { tokens: { customer: { loginId: 'bob' } } },
+    });
   });
 
   it('warns once as the session bound nears, and revokes the tokens of a session the full store drops', async () => {
@@ -132,7 +147,11 @@ describe('sessions that end on their own', () => {
     await sessions.login({ username: bob.username, password: bob.password });
 
     await expect(sessions.authenticate(first.sessionToken)).rejects.toMatchObject({ status: 401 });
-    await waitFor(() => !sandbox.isAccessTokenValid(firstTokens.accessToken), 3_000, "revocation of the dropped session's tokens");
+    await waitFor(
+      () => !sandbox.isAccessTokenValid(firstTokens.accessToken),
+      3_000,
+      "revocation of the dropped session's tokens",
+    );
     const warnings = logs.linesAt('warn');
     expect(warnings.filter((line) => line.includes('maxSessionEntries (5)'))).toHaveLength(1);
     expect(warnings.some((line) => line.includes('dropped a session'))).toBe(true);

@@ -41,7 +41,10 @@ describe('customer sessions over HTTP', () => {
     sandbox = await startSandbox();
     upstream = await StandIn.start(() => false, sandbox.url);
     const start = (service: string) =>
-      startSample({ ...sampleEnvFor(sandbox, upstream.url), CANDESCENT_LOGIN_SERVICE: service, LOGIN_RATE_LIMIT: '100' }, { external: sandbox });
+      startSample(
+        { ...sampleEnvFor(sandbox, upstream.url), CANDESCENT_LOGIN_SERVICE: service, LOGIN_RATE_LIMIT: '100' },
+        { external: sandbox },
+      );
     [v2, v1, both] = await Promise.all([start('v2'), start('v1'), start('both')]);
   });
 
@@ -66,13 +69,20 @@ describe('customer sessions over HTTP', () => {
 
   /** The access and refresh token of the latest password-grant answer of one token service. */
   function issuedAtLogin(path: '/oauth2/v1/token' | '/v1/oauth/token'): { accessToken: string; refreshToken: string } {
-    const logins = upstream.to(path).filter((request) => request.body.includes('grant_type=password') && request.status === 200);
+    const logins = upstream
+      .to(path)
+      .filter((request) => request.body.includes('grant_type=password') && request.status === 200);
     const answer = logins[logins.length - 1]?.answer ?? '';
     const field = (name: string) => new RegExp(`"?${name}"?\\s*[:>]\\s*"?([A-Za-z0-9_-]+)`).exec(answer)?.[1] ?? '';
     return { accessToken: field('access_token'), refreshToken: field('refresh_token') };
   }
 
-  async function expectRejected(client: Client, path: string, handle: string | undefined, errorCode: string): Promise<ErrorBody> {
+  async function expectRejected(
+    client: Client,
+    path: string,
+    handle: string | undefined,
+    errorCode: string,
+  ): Promise<ErrorBody> {
     const reply = await client.get(path, handle);
     expect(reply.status).toBe(401);
     const body = reply.json<ErrorBody>();
@@ -121,7 +131,10 @@ describe('customer sessions over HTTP', () => {
       const revokesBefore = sandbox.counters().v2Revoke;
       const callsBefore = sandbox.accountsCalls().length;
 
-      const logout = await v2.client.call('/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${handle}` } });
+      const logout = await v2.client.call('/auth/logout', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${handle}` },
+      });
       expect(logout.status).toBe(204);
       expect(logout.text).toBe('');
       expect(sandbox.counters().v2Revoke).toBe(revokesBefore + 1);
@@ -131,7 +144,10 @@ describe('customer sessions over HTTP', () => {
       const revoked = await expectRejected(v2.client, '/accounts', handle, 'SESSION_REVOKED');
       expect(revoked.message).toMatch(/log in again/i);
       await expectRejected(v2.client, '/me', handle, 'SESSION_REVOKED');
-      const again = await v2.client.call('/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${handle}` } });
+      const again = await v2.client.call('/auth/logout', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${handle}` },
+      });
       expect(again.status).toBe(401);
       expect(again.json<ErrorBody>().errorCode).toBe('SESSION_REVOKED');
       expect(sandbox.accountsCalls()).toHaveLength(callsBefore);
@@ -178,7 +194,12 @@ describe('customer sessions over HTTP', () => {
       const handle = await open(v1, bob);
       const me = await v1.client.get('/me', handle);
       expect(me.status).toBe(200);
-      expect(me.json()).toEqual({ fiCustomerId: bob.fiCustomerId, fiId: '00042', memberNumber: '000482913', loginId: 'bob' });
+      expect(me.json()).toEqual({
+        fiCustomerId: bob.fiCustomerId,
+        fiId: '00042',
+        memberNumber: '000482913',
+        loginId: 'bob',
+      });
     });
 
     it('reads the customer own accounts through the V1 path with the V1 token', async () => {
@@ -197,7 +218,10 @@ describe('customer sessions over HTTP', () => {
           tokenFiCustomerId: bob.fiCustomerId,
         });
       }
-      const request = sandbox.requests().filter((r) => r.route === 'v1-accounts').pop();
+      const request = sandbox
+        .requests()
+        .filter((r) => r.route === 'v1-accounts')
+        .pop();
       expect(request?.headers.di_tid).toMatch(CANONICAL_UUID);
       expect(request?.headers.transactionid).toBeUndefined();
     });
@@ -206,7 +230,9 @@ describe('customer sessions over HTTP', () => {
       const handle = await open(v1, bob);
       const reply = await v1.client.get('/accounts?service=v2', handle);
       expect(reply.status).toBe(400);
-      expect(JSON.stringify(reply.json<ErrorBody>().message)).toMatch(/does not offer the v2 accounts service; use \?service=v1/);
+      expect(JSON.stringify(reply.json<ErrorBody>().message)).toMatch(
+        /does not offer the v2 accounts service; use \?service=v1/,
+      );
     });
   });
 
@@ -219,17 +245,29 @@ describe('customer sessions over HTTP', () => {
       expect(after.v2Token - before.v2Token).toBe(1);
 
       const me = await both.client.get('/me', handle);
-      expect(me.json()).toMatchObject({ fiCustomerId: carol.fiCustomerId, memberNumber: carol.memberNumber, loginId: 'carol' });
+      expect(me.json()).toMatchObject({
+        fiCustomerId: carol.fiCustomerId,
+        memberNumber: carol.memberNumber,
+        loginId: 'carol',
+      });
 
       const v1Issued = issuedAtLogin('/v1/oauth/token');
       const v2Issued = issuedAtLogin('/oauth2/v1/token');
       expect(v1Issued.accessToken).not.toBe(v2Issued.accessToken);
-      for (const [service, token] of [['v1', v1Issued.accessToken], ['v2', v2Issued.accessToken]] as const) {
+      for (const [service, token] of [
+        ['v1', v1Issued.accessToken],
+        ['v2', v2Issued.accessToken],
+      ] as const) {
         const reply = await both.client.get(`/accounts?service=${service}`, handle);
         expect(reply.status).toBe(200);
         expect(reply.json<AccountsBody>().service).toBe(service);
         expect(idsIn(reply.json<AccountsBody>())).toEqual(accountIds(carol));
-        expect(lastCall()).toMatchObject({ service, status: 200, accessToken: token, tokenFiCustomerId: carol.fiCustomerId });
+        expect(lastCall()).toMatchObject({
+          service,
+          status: 200,
+          accessToken: token,
+          tokenFiCustomerId: carol.fiCustomerId,
+        });
       }
     });
   });
@@ -260,7 +298,10 @@ describe('customer sessions over HTTP', () => {
       expect(call.accessToken).not.toBe(issued.accessToken);
 
       // The refresh used this session's refresh token, which the rotation has now killed.
-      const refresh = sandbox.requests().filter((r) => r.route === 'v2-token' && r.form.grant_type === 'refresh_token').pop();
+      const refresh = sandbox
+        .requests()
+        .filter((r) => r.route === 'v2-token' && r.form.grant_type === 'refresh_token')
+        .pop();
       expect(refresh?.form.refresh_token).toBe(issued.refreshToken);
       const replayed = await fetch(`${sandbox.url}/oauth2/v1/token`, {
         method: 'POST',

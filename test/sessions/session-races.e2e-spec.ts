@@ -1,7 +1,10 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { CandescentAuthModule, CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import { CANDESCENT_STORE, type CandescentStore } from '../../libs/candescent-auth/src/store/candescent-store.interface';
+import {
+  CANDESCENT_STORE,
+  type CandescentStore,
+} from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
 import { FakeClock } from '../support/clock';
 import { sandboxOptions, startSandbox } from '../support/sandbox';
@@ -72,8 +75,14 @@ describe('session races', () => {
   let sandbox: CandescentSandbox;
   const modules: TestingModule[] = [];
 
-  async function instance(store: CandescentStore, clock: CandescentClock, overrides = {}): Promise<CandescentSessionService> {
-    const moduleRef = await Test.createTestingModule({ imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))] })
+  async function instance(
+    store: CandescentStore,
+    clock: CandescentClock,
+    overrides = {},
+  ): Promise<CandescentSessionService> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))],
+    })
       .overrideProvider(CANDESCENT_STORE)
       .useValue(store)
       .overrideProvider(CandescentClock)
@@ -129,7 +138,9 @@ describe('session races', () => {
     const renewed = await sessions.renew(id, before.session.tokens.v2?.accessToken);
     store.open();
     await slow;
-    const stored = JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as { tokens: { v2: { refreshToken: string } } };
+    const stored = JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as {
+      tokens: { v2: { refreshToken: string } };
+    };
     expect(stored.tokens.v2.refreshToken).toBe(renewed.v2?.refreshToken);
     expect(stored.tokens.v2.refreshToken).not.toBe(before.session.tokens.v2?.refreshToken);
     // Past the renewed token's refresh point: the stored (rotated) refresh token still works.

@@ -34,7 +34,12 @@ describeRedis('session values copied back into Redis', () => {
   function sampleWith(service: 'v1' | 'v2'): Promise<RunningSample> {
     let sample = samples.get(service);
     if (!sample) {
-      sample = startSample({ REDIS_URL: redis.url, CANDESCENT_STORE_KEY: storeKey, CANDESCENT_LOGIN_SERVICE: service, LOGIN_RATE_LIMIT: '100' });
+      sample = startSample({
+        REDIS_URL: redis.url,
+        CANDESCENT_STORE_KEY: storeKey,
+        CANDESCENT_LOGIN_SERVICE: service,
+        LOGIN_RATE_LIMIT: '100',
+      });
       samples.set(service, sample);
       void sample.then((running) => started.push(running));
     }
@@ -56,7 +61,10 @@ describeRedis('session values copied back into Redis', () => {
     const dump = await raw.dumpBuffer(key);
     expect(copy).toMatch(/^v1\./);
 
-    const logout = await sample.client.call('/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${handle}` } });
+    const logout = await sample.client.call('/auth/logout', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${handle}` },
+    });
     expect(logout.status).toBe(204);
     expect(await raw.exists(key)).toBe(0);
     if (how === 'SET') await raw.set(key, copy ?? '', 'PX', 600_000);

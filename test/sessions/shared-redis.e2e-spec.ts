@@ -22,7 +22,11 @@ describeRedis('apps sharing Redis and the store key', () => {
     gatewayA = new CandescentSandbox();
     gatewayB = new CandescentSandbox();
     await Promise.all([gatewayA.start(), gatewayB.start()]);
-    shared = { REDIS_URL: redis.url, CANDESCENT_STORE_KEY: randomBytes(32).toString('base64'), LOGIN_RATE_LIMIT: '100' };
+    shared = {
+      REDIS_URL: redis.url,
+      CANDESCENT_STORE_KEY: randomBytes(32).toString('base64'),
+      LOGIN_RATE_LIMIT: '100',
+    };
     appA = await startSample({ ...sampleEnvFor(gatewayA), ...shared }, { external: gatewayA });
     appB = await startSample({ ...sampleEnvFor(gatewayB), ...shared }, { external: gatewayB });
   });
@@ -45,7 +49,10 @@ describeRedis('apps sharing Redis and the store key', () => {
       expect(reply.status).toBe(401);
       expect(reply.json<ErrorBody>().errorCode).toBe('SESSION_INVALID');
     }
-    const logout = await appA.client.call('/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${handleOfB}` } });
+    const logout = await appA.client.call('/auth/logout', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${handleOfB}` },
+    });
     expect(logout.status).toBe(401);
     // Nothing of B's reached A's gateway: no accounts call, no refresh, no revocation.
     expect(gatewayA.counters().tokenRequests).toBe(0);

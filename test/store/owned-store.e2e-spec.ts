@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { CandescentConfigurationError, type CandescentStore, CandescentSessionService, MemoryStore, validateOptions } from '@candescent/auth';
+import {
+  CandescentConfigurationError,
+  type CandescentStore,
+  CandescentSessionService,
+  MemoryStore,
+  validateOptions,
+} from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { createTokenModule } from '../support/module';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
@@ -62,10 +68,25 @@ describe('stores the app owns', () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['a store beside redis', { store: new RecordingStore(), redis: { url: 'redis://127.0.0.1:6379', encryptionKey: randomBytes(32).toString('base64') } }, 'store'],
+    [
+      'a store beside redis',
+      {
+        store: new RecordingStore(),
+        redis: { url: 'redis://127.0.0.1:6379', encryptionKey: randomBytes(32).toString('base64') },
+      },
+      'store',
+    ],
     ['a store without the methods', { store: { get: () => undefined } }, 'store'],
-    ['redis with neither url nor client', { redis: { encryptionKey: randomBytes(32).toString('base64') } }, 'redis.url'],
-    ['redis with both url and client', { redis: { url: 'redis://127.0.0.1:6379', client: {}, encryptionKey: randomBytes(32).toString('base64') } }, 'redis.client'],
+    [
+      'redis with neither url nor client',
+      { redis: { encryptionKey: randomBytes(32).toString('base64') } },
+      'redis.url',
+    ],
+    [
+      'redis with both url and client',
+      { redis: { url: 'redis://127.0.0.1:6379', client: {}, encryptionKey: randomBytes(32).toString('base64') } },
+      'redis.client',
+    ],
   ])('refuses %s at start-up, naming the field', (_name, overrides, field) => {
     let error: unknown;
     try {
@@ -96,8 +117,12 @@ describeRedis("the app's own ioredis client", () => {
   });
 
   it('keeps sessions in Redis through that client, encrypted, and never quits it', async () => {
-    const module = await createTokenModule(sandbox, { redis: { client, encryptionKey: randomBytes(32).toString('base64') } });
-    const login = await module.moduleRef.get(CandescentSessionService).login({ username: alice.username, password: alice.password });
+    const module = await createTokenModule(sandbox, {
+      redis: { client, encryptionKey: randomBytes(32).toString('base64') },
+    });
+    const login = await module.moduleRef
+      .get(CandescentSessionService)
+      .login({ username: alice.username, password: alice.password });
     const keys = await client.keys('candescent:*');
     expect(keys.length).toBeGreaterThan(0);
     const values = await Promise.all(keys.map((key) => client.get(key)));

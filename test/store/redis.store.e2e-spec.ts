@@ -157,7 +157,9 @@ describeRedis('RedisStore against a real redis-server', () => {
     const wrongScheme = server.url.replace('redis:', 'http:');
     expect(() => new RedisStore({ url: wrongScheme, encryptionKey })).toThrow(/redis:\/\/ or rediss:\/\//);
     expect(() => new RedisStore({ url: wrongScheme, encryptionKey })).not.toThrow(new RegExp(PASSWORD));
-    expect(() => new RedisStore({ url: server.url, encryptionKey, commandTimeoutMs: 0 })).toThrow(CandescentConfigurationError);
+    expect(() => new RedisStore({ url: server.url, encryptionKey, commandTimeoutMs: 0 })).toThrow(
+      CandescentConfigurationError,
+    );
   });
 });
 
@@ -188,7 +190,11 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
     try {
       await store.set('k', 'value-PLAIN-77', 30_000);
       await server.stop();
-      for (const call of [() => store.get('k'), () => store.set('k', 'value-PLAIN-77', 1000), () => store.acquireLock('l', 1000)]) {
+      for (const call of [
+        () => store.get('k'),
+        () => store.set('k', 'value-PLAIN-77', 1000),
+        () => store.acquireLock('l', 1000),
+      ]) {
         const { error, ms } = await failure(call);
         expect(error).toBeInstanceOf(CandescentUnavailableError);
         expect(ms).toBeLessThan(2000);
@@ -227,7 +233,11 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     const url = `redis://127.0.0.1:${port}`;
     const client = via === 'client' ? new Redis(url, { lazyConnect: true, disconnectTimeout: 50 }) : undefined;
-    const store = new RedisStore({ ...(client ? { client } : { url }), encryptionKey: newKey(), commandTimeoutMs: 300 });
+    const store = new RedisStore({
+      ...(client ? { client } : { url }),
+      encryptionKey: newKey(),
+      commandTimeoutMs: 300,
+    });
     try {
       const { error, ms } = await failure(() => store.get('k'));
       expect(error).toBeInstanceOf(CandescentUnavailableError);

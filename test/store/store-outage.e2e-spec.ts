@@ -23,7 +23,11 @@ describeRedis('the sample app when Redis is down', () => {
   beforeAll(async () => {
     issueSpy = jest.spyOn(SandboxTokenStore.prototype, 'issue');
     redis = await startRedisServer();
-    sample = await startSample({ REDIS_URL: redis.url, CANDESCENT_STORE_KEY: randomBytes(32).toString('base64'), LOGIN_RATE_LIMIT: '100' });
+    sample = await startSample({
+      REDIS_URL: redis.url,
+      CANDESCENT_STORE_KEY: randomBytes(32).toString('base64'),
+      LOGIN_RATE_LIMIT: '100',
+    });
     sample.app.useLogger(logs);
   });
 
@@ -36,7 +40,12 @@ describeRedis('the sample app when Redis is down', () => {
   function expectFixed503(reply: Reply): ErrorBody {
     expect(reply.status).toBe(503);
     const body = reply.json<ErrorBody>();
-    expect(body).toMatchObject({ statusCode: 503, errorType: 'STORE_ERROR', errorCode: 'STORE_UNAVAILABLE', message: STORE_UNAVAILABLE_MESSAGE });
+    expect(body).toMatchObject({
+      statusCode: 503,
+      errorType: 'STORE_ERROR',
+      errorCode: 'STORE_UNAVAILABLE',
+      message: STORE_UNAVAILABLE_MESSAGE,
+    });
     expect(reply.text).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED|max ?retries|connection|redis:\/\//i);
     expect(reply.text).not.toContain(String(redis.port));
     return body;

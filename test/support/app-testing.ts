@@ -1,11 +1,25 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { CandescentSandbox, SandboxCustomer, SandboxOptions } from '@candescent/auth/testing';
 import { createSampleApp } from '../../apps/sample/src/create-sample-app';
 
 /** Headers the module adds to calls bound for Candescent, lower case as servers see them. */
-export const CANDESCENT_HEADERS = ['authorization', 'di_tid', 'di_fiid', 'transactionid', 'institutionid', 'originating_ip'] as const;
+export const CANDESCENT_HEADERS = [
+  'authorization',
+  'di_tid',
+  'di_fiid',
+  'transactionid',
+  'institutionid',
+  'originating_ip',
+] as const;
 
 /** The shape of a session handle: `cds_` and 256 random bits in base64url. */
 export const SESSION_HANDLE = /^cds_[A-Za-z0-9_-]{43}$/;
@@ -79,7 +93,9 @@ export class Client {
 
   /** `GET path` with the session handle as a bearer token (none when undefined). */
   get(path: string, sessionToken?: string, headers: Record<string, string> = {}): Promise<Reply> {
-    return this.call(path, { headers: { ...headers, ...(sessionToken === undefined ? {} : { authorization: `Bearer ${sessionToken}` }) } });
+    return this.call(path, {
+      headers: { ...headers, ...(sessionToken === undefined ? {} : { authorization: `Bearer ${sessionToken}` }) },
+    });
   }
 
   /** `POST /auth/login` with a JSON body. */
@@ -194,9 +210,11 @@ export class StandIn {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => {
-      resolve();
-    }));
+    const closed = new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
     server.closeAllConnections();
     await closed;
   }
@@ -215,7 +233,13 @@ export class StandIn {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://stand-in.invalid');
-    const seen: SeenRequest = { method: req.method ?? 'GET', path: url.pathname, headers: { ...req.headers }, body, status: 0 };
+    const seen: SeenRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      headers: { ...req.headers },
+      body,
+      status: 0,
+    };
     this.seen.push(seen);
     res.on('finish', () => {
       seen.status = res.statusCode;
@@ -258,7 +282,12 @@ function without(headers: IncomingHttpHeaders, names: string[]): IncomingHttpHea
 }
 
 /** Answers JSON. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): true {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   return true;
 }
@@ -267,7 +296,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function tokensIn(standIn: StandIn): string[] {
   const tokens = new Set<string>();
   for (const request of standIn.seen) {
-    for (const match of (request.answer ?? '').matchAll(/"?(?:access_token|refresh_token)"?\s*[:>]\s*"?([A-Za-z0-9_\-.~+/=]{16,})/g)) {
+    for (const match of (request.answer ?? '').matchAll(
+      /"?(?:access_token|refresh_token)"?\s*[:>]\s*"?([A-Za-z0-9_\-.~+/=]{16,})/g,
+    )) {
       if (match[1]) tokens.add(match[1]);
     }
   }
@@ -286,14 +317,18 @@ export function rawRequest(
   options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string },
 ): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', reject);
-    });
+    const outgoing = httpRequest(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        response.on('error', reject);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });

@@ -24,7 +24,10 @@ const STARTUP_TIMEOUT_MS = 5000;
 export function redisServerBinary(): string | undefined {
   const candidates = process.env.REDIS_SERVER_BIN
     ? [process.env.REDIS_SERVER_BIN]
-    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'redis-server'));
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, 'redis-server'));
   return candidates.find((file) => {
     try {
       accessSync(file, constants.X_OK);
@@ -50,7 +53,9 @@ export function describeRedis(name: string, fn: () => void): void {
     return;
   }
   if (process.env.REQUIRE_REDIS === '1') {
-    throw new Error(`REQUIRE_REDIS=1 but redis-server was not found on PATH; install it (apt-get install redis-server) to run "${name}"`);
+    throw new Error(
+      `REQUIRE_REDIS=1 but redis-server was not found on PATH; install it (apt-get install redis-server) to run "${name}"`,
+    );
   }
   console.warn(
     `SKIPPED: redis-server not found on PATH (or at REDIS_SERVER_BIN); "${name}" did not run. Install redis-server ` +
@@ -66,7 +71,18 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   // Another process may take the port between our probe and redis binding it: try again.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const args = ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--loglevel', 'warning'];
+    const args = [
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--loglevel',
+      'warning',
+    ];
     if (options.password) args.push('--requirepass', options.password);
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -105,7 +121,8 @@ export function freePort(): Promise<number> {
 async function waitForPing(child: ChildProcess, port: number, password?: string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     if (await ping(port, password)) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -9,7 +9,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Candes
 }
 
 /** The module options that point at a running sandbox with its credentials. */
-export function sandboxOptions(sandbox: CandescentSandbox, overrides: Partial<CandescentAuthModuleOptions> = {}): CandescentAuthModuleOptions {
+export function sandboxOptions(
+  sandbox: CandescentSandbox,
+  overrides: Partial<CandescentAuthModuleOptions> = {},
+): CandescentAuthModuleOptions {
   return { baseUrl: sandbox.url, ...sandbox.credentials, ...overrides };
 }
 

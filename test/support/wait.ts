@@ -7,7 +7,11 @@ export function sleep(ms: number): Promise<void> {
  * Polls `check` in real time until it holds. Background renewals run over real HTTP while a
  * fake clock stands still, so waiting for them cannot go through the test's clock.
  */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -221,10 +221,15 @@ describe('secrets never reach logs or errors', () => {
     await attempt(() => asDana(() => firstValueFrom(http.get(path))));
 
     expect(errors.filter((e) => isAxiosError(e))).toHaveLength(2);
-    const apiResets = errors.filter((e) => e instanceof CandescentAuthError && e.networkCode === 'ECONNRESET' && e.message.startsWith('Candescent V2 API'));
+    const apiResets = errors.filter(
+      (e) =>
+        e instanceof CandescentAuthError && e.networkCode === 'ECONNRESET' && e.message.startsWith('Candescent V2 API'),
+    );
     expect(apiResets).toHaveLength(1);
     expect(apiResets[0]).toMatchObject({ statusCode: 503, errorCode: 'NETWORK_ERROR' });
-    expect(errors.filter((e) => e instanceof CandescentAuthError && e.errorCode === 'TOKEN_REFUSED_AFTER_RENEWAL')).toHaveLength(2);
+    expect(
+      errors.filter((e) => e instanceof CandescentAuthError && e.errorCode === 'TOKEN_REFUSED_AFTER_RENEWAL'),
+    ).toHaveLength(2);
   });
 
   it('runs configuration errors that carry a secret in the wrong place', async () => {
@@ -282,7 +287,9 @@ describe('secrets never reach logs or errors', () => {
   });
 
   it('keeps every secret out of every log line (all levels)', () => {
-    expect(leaksIn(logs.entries.map((entry, i): [string, string] => [`log line #${i} (${entry.level})`, entry.line]))).toEqual([]);
+    expect(
+      leaksIn(logs.entries.map((entry, i): [string, string] => [`log line #${i} (${entry.level})`, entry.line])),
+    ).toEqual([]);
   });
 
   it('keeps every secret out of the module errors: message, JSON, util.inspect and stack', () => {
@@ -294,7 +301,9 @@ describe('secrets never reach logs or errors', () => {
   it('keeps every secret out of axios errors from outgoing calls: message, JSON, util.inspect and stack', () => {
     const axiosErrors = errors.filter((e) => isAxiosError(e));
     expect(axiosErrors).toHaveLength(2);
-    expect(leaksIn(axiosErrors.flatMap((e, i) => renderings(e, `axios error #${i} (${e.code ?? 'no code'})`)))).toEqual([]);
+    expect(leaksIn(axiosErrors.flatMap((e, i) => renderings(e, `axios error #${i} (${e.code ?? 'no code'})`)))).toEqual(
+      [],
+    );
   });
 
   // Gateways' validation messages sometimes quote the value they rejected.
@@ -329,7 +338,11 @@ describe('secrets never reach logs or errors', () => {
     sandbox.injectFault(echo);
     const error = await thrownByLogin(tokens);
     expect(error).toBeInstanceOf(CandescentAuthError);
-    expect(renderings(error, service).filter(([, text]) => text.includes(PASSWORD)).map(([where]) => where)).toEqual([]);
+    expect(
+      renderings(error, service)
+        .filter(([, text]) => text.includes(PASSWORD))
+        .map(([where]) => where),
+    ).toEqual([]);
   });
 });
 

@@ -53,7 +53,10 @@ describeRedis('institution tokens shared through Redis', () => {
   it('an app on another gateway origin sharing the same Redis gets its own token', async () => {
     const mine = await service(0).getInstitutionToken();
     // Same sandbox, other origin (localhost instead of 127.0.0.1): to the module another gateway.
-    const other = await createTokenModule(sandbox, { ...shared, baseUrl: sandbox.url.replace('127.0.0.1', 'localhost') });
+    const other = await createTokenModule(sandbox, {
+      ...shared,
+      baseUrl: sandbox.url.replace('127.0.0.1', 'localhost'),
+    });
     try {
       sandbox.resetCounters();
       const theirs = await other.tokens.getInstitutionToken();
@@ -69,7 +72,9 @@ describeRedis('institution tokens shared through Redis', () => {
     await instance.tokens.getInstitutionToken();
     sandbox.resetCounters();
     sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: 1 });
-    const response = await firstValueFrom(instance.http.get<{ accounts: unknown[] }>('/db-accounts/v1/accounts', { params: { loginId: 'alice' } }));
+    const response = await firstValueFrom(
+      instance.http.get<{ accounts: unknown[] }>('/db-accounts/v1/accounts', { params: { loginId: 'alice' } }),
+    );
     expect(response.status).toBe(200);
     expect(sandbox.counters().byGrant).toEqual({ client_credentials: 1 });
     expect(sandbox.counters().v2Accounts).toBe(2);

@@ -85,7 +85,8 @@ describe('token requests on the wire', () => {
     expect(request.headers['content-type']).toBe(FORM);
     expect(request.headers.accept).toBe('application/json');
     // V1-only headers have no business on V2.
-    for (const name of ['di_tid', 'di_fiid', 'offering_id', 'originating_ip']) expect(request.headers[name]).toBeUndefined();
+    for (const name of ['di_tid', 'di_fiid', 'offering_id', 'originating_ip'])
+      expect(request.headers[name]).toBeUndefined();
   }
 
   describe('V1 /v1/oauth/token', () => {
@@ -104,9 +105,14 @@ describe('token requests on the wire', () => {
       expect(request.headers.offering_id).toBe('digital-banking-web');
       expect(request.headers.originating_ip).toBeUndefined();
       // Accept is undocumented for V1 (checked above when present); every other name is fixed.
-      expect(ownHeaderNames(request).filter((name) => name !== 'accept')).toEqual(
-        ['authorization', 'content-type', 'di_fiid', 'di_tid', 'offering_id', 'user-agent'],
-      );
+      expect(ownHeaderNames(request).filter((name) => name !== 'accept')).toEqual([
+        'authorization',
+        'content-type',
+        'di_fiid',
+        'di_tid',
+        'offering_id',
+        'user-agent',
+      ]);
       expect(request.form).toEqual({ grant_type: 'client_credentials' });
     });
 
@@ -138,8 +144,8 @@ describe('token requests on the wire', () => {
       const tokens = await open(fullOptions);
       let fiCustomerId: string | undefined;
       const request = await sentOne(async () => {
-        fiCustomerId = (await tokens.login({ username: alice.username, password: alice.password }, { originatingIp })).customer
-          .fiCustomerId;
+        fiCustomerId = (await tokens.login({ username: alice.username, password: alice.password }, { originatingIp }))
+          .customer.fiCustomerId;
       });
       expect(request.headers.originating_ip).toBeUndefined();
       expect(request.headers.x).toBeUndefined();
@@ -168,13 +174,26 @@ describe('token requests on the wire', () => {
 
   describe('V2 /oauth2/v1/token and /oauth2/v1/revoke', () => {
     it('client_credentials with scopes: institutionId, transactionId, plural space-separated scopes', async () => {
-      const tokens = await open({ tokenServices: ['v2'], appName: 'MyBank', appVersion: '2.3.1', deviceId: 'srv-01', scopes: SCOPES });
+      const tokens = await open({
+        tokenServices: ['v2'],
+        appName: 'MyBank',
+        appVersion: '2.3.1',
+        deviceId: 'srv-01',
+        scopes: SCOPES,
+      });
       const request = await sentOne(() => tokens.getInstitutionToken());
       expectV2Headers(request, 'v2-token');
       expect(request.method).toBe('POST');
       expect(request.headers.institutionid).toBe('00042');
       expect(request.headers['user-agent']).toBe('MyBank/2.3.1/srv-01');
-      expect(ownHeaderNames(request)).toEqual(['accept', 'authorization', 'content-type', 'institutionid', 'transactionid', 'user-agent']);
+      expect(ownHeaderNames(request)).toEqual([
+        'accept',
+        'authorization',
+        'content-type',
+        'institutionid',
+        'transactionid',
+        'user-agent',
+      ]);
       expect(request.form).toEqual({ grant_type: 'client_credentials', scopes: 'accounts:read transactions:read' });
       expect(request.status).toBe(200);
     });

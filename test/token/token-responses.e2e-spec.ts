@@ -68,10 +68,18 @@ describe('token responses', () => {
     sandbox = await startSandbox();
   });
 
-  const modules = oneModuleAtATime(() => sandbox, { clientCredentialsEnabled: true, v1ErrorInfo: 'many', accessTokenTtlSeconds: 1799 });
+  const modules = oneModuleAtATime(() => sandbox, {
+    clientCredentialsEnabled: true,
+    v1ErrorInfo: 'many',
+    accessTokenTtlSeconds: 1799,
+  });
 
-  async function open(service: Service, overrides: Partial<CandescentAuthModuleOptions> = {}): Promise<CandescentTokenService> {
-    return (await modules.open({ tokenServices: [service], retry: { maxAttempts: 1 }, ...overrides }, { clock })).tokens;
+  async function open(
+    service: Service,
+    overrides: Partial<CandescentAuthModuleOptions> = {},
+  ): Promise<CandescentTokenService> {
+    return (await modules.open({ tokenServices: [service], retry: { maxAttempts: 1 }, ...overrides }, { clock }))
+      .tokens;
   }
 
   const lastTraceId = (): string | undefined => {
@@ -114,7 +122,11 @@ describe('token responses', () => {
         '<ns2:di_fiid>00042</ns2:di_fiid></ns2:token>';
       sandbox.injectFault({ kind: 'raw', route: 'v1-token', status: 200, body: xml, contentType: 'text/xml' });
       const token = await tokens.getInstitutionToken();
-      expect(token).toMatchObject({ accessToken: 'cHJlZml4ZWQtdG9rZW4tdmFsdWU', fiId: '00042', expiresAt: clock.now() + 900_000 });
+      expect(token).toMatchObject({
+        accessToken: 'cHJlZml4ZWQtdG9rZW4tdmFsdWU',
+        fiId: '00042',
+        expiresAt: clock.now() + 900_000,
+      });
     });
 
     it('keeps a 20-digit member number exact (a number parser would round it)', async () => {
@@ -137,7 +149,10 @@ describe('token responses', () => {
       // XML path is what the rest of these suites exercise.
       const response = await fetch(`${sandbox.url}/v1/oauth/token`, {
         method: 'POST',
-        headers: { ...pick(sent.headers, ['authorization', 'di_fiid', 'content-type', 'user-agent', 'accept']), di_tid: crypto.randomUUID() },
+        headers: {
+          ...pick(sent.headers, ['authorization', 'di_fiid', 'content-type', 'user-agent', 'accept']),
+          di_tid: crypto.randomUUID(),
+        },
         body: 'grant_type=client_credentials',
       });
       const body = await response.text();
@@ -176,7 +191,12 @@ describe('token responses', () => {
       const tokens = await open('v2');
       const receivedAt = clock.now();
       const institution = await tokens.getInstitutionToken();
-      expect(institution).toMatchObject({ service: 'v2', tokenType: 'Bearer', issuedAt: receivedAt, expiresAt: receivedAt + 1799_000 });
+      expect(institution).toMatchObject({
+        service: 'v2',
+        tokenType: 'Bearer',
+        issuedAt: receivedAt,
+        expiresAt: receivedAt + 1799_000,
+      });
       expect(institution.refreshToken).toBeUndefined();
       clock.advance(5_000);
       const set = await tokens.login({ username: alice.username, password: alice.password });
@@ -242,21 +262,82 @@ describe('token responses', () => {
   });
 
   describe('malformed success answers are protocol errors', () => {
-    const truncatedXml = '<?xml version="1.0" encoding="UTF-8"?>\n<token>\n  <access_token>Zm9vYmFy</access_token>\n  <expires_';
+    const truncatedXml =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<token>\n  <access_token>Zm9vYmFy</access_token>\n  <expires_';
     it.each<[string, Service, SandboxFault]>([
       ['truncated JSON (malformed fault)', 'v2', { kind: 'malformed', route: 'v2-token' }],
       ['truncated body (malformed fault)', 'v1', { kind: 'malformed', route: 'v1-token' }],
       ['truncated XML', 'v1', { kind: 'raw', route: 'v1-token', status: 200, body: truncatedXml, contentType: XML }],
-      ['truncated JSON', 'v2', { kind: 'raw', route: 'v2-token', status: 200, body: '{"access_token":"abc","expires_in":"17', contentType: JSON_TYPE }],
-      ['an HTML page with 200', 'v2', { kind: 'raw', route: 'v2-token', status: 200, body: '<html><body>Welcome</body></html>', contentType: 'text/html' }],
-      ['an HTML page with 200 (V1)', 'v1', { kind: 'raw', route: 'v1-token', status: 200, body: '<html><body>Login</body></html>', contentType: 'text/html' }],
+      [
+        'truncated JSON',
+        'v2',
+        {
+          kind: 'raw',
+          route: 'v2-token',
+          status: 200,
+          body: '{"access_token":"abc","expires_in":"17',
+          contentType: JSON_TYPE,
+        },
+      ],
+      [
+        'an HTML page with 200',
+        'v2',
+        {
+          kind: 'raw',
+          route: 'v2-token',
+          status: 200,
+          body: '<html><body>Welcome</body></html>',
+          contentType: 'text/html',
+        },
+      ],
+      [
+        'an HTML page with 200 (V1)',
+        'v1',
+        {
+          kind: 'raw',
+          route: 'v1-token',
+          status: 200,
+          body: '<html><body>Login</body></html>',
+          contentType: 'text/html',
+        },
+      ],
       ['an empty 200 (V1)', 'v1', { kind: 'empty', route: 'v1-token' }],
       ['an empty 200 (V2)', 'v2', { kind: 'empty', route: 'v2-token' }],
-      ['JSON without access_token', 'v2', { kind: 'raw', route: 'v2-token', status: 200, body: '{"token_type":"Bearer","expires_in":"1799"}', contentType: JSON_TYPE }],
-      ['XML <token> without expires_in', 'v1', { kind: 'raw', route: 'v1-token', status: 200, body: '<token><access_token>bm8tZXhwaXJ5LWhlcmU</access_token><di_fiid>00042</di_fiid></token>', contentType: XML }],
+      [
+        'JSON without access_token',
+        'v2',
+        {
+          kind: 'raw',
+          route: 'v2-token',
+          status: 200,
+          body: '{"token_type":"Bearer","expires_in":"1799"}',
+          contentType: JSON_TYPE,
+        },
+      ],
+      [
+        'XML <token> without expires_in',
+        'v1',
+        {
+          kind: 'raw',
+          route: 'v1-token',
+          status: 200,
+          body: '<token><access_token>bm8tZXhwaXJ5LWhlcmU</access_token><di_fiid>00042</di_fiid></token>',
+          contentType: XML,
+        },
+      ],
       ['a zero expires_in', 'v2', { kind: 'expires-in', route: 'v2-token', value: '0' }],
       ['a non-numeric expires_in', 'v2', { kind: 'expires-in', route: 'v2-token', value: 'soon' }],
-      ['JSON nested 20,000 levels deep', 'v2', { kind: 'raw', route: 'v2-token', status: 200, body: `{"access_token":${'['.repeat(20_000)}${']'.repeat(20_000)},"expires_in":"60"}`, contentType: JSON_TYPE }],
+      [
+        'JSON nested 20,000 levels deep',
+        'v2',
+        {
+          kind: 'raw',
+          route: 'v2-token',
+          status: 200,
+          body: `{"access_token":${'['.repeat(20_000)}${']'.repeat(20_000)},"expires_in":"60"}`,
+          contentType: JSON_TYPE,
+        },
+      ],
     ])('%s', async (_name, service, fault) => {
       const tokens = await open(service);
       sandbox.injectFault(fault);
@@ -299,7 +380,16 @@ describe('token responses', () => {
     [upstreamStatus, errorCode, message, errorType]: [number, string, string, string?],
     errorClass: ErrorClass,
     status: number,
-  ): ErrorCase => ({ name, service: 'v1', grant, arrange: fault(v1Raw(upstreamStatus, errorCode, message, errorType)), errorClass, status, upstreamStatus, errorCode });
+  ): ErrorCase => ({
+    name,
+    service: 'v1',
+    grant,
+    arrange: fault(v1Raw(upstreamStatus, errorCode, message, errorType)),
+    errorClass,
+    status,
+    upstreamStatus,
+    errorCode,
+  });
 
   /**
    * A V1 login refused with 401 and error code 90001, written as `body`: however the status is
@@ -323,58 +413,413 @@ describe('token responses', () => {
     [upstreamStatus, errorCode, message]: [number, string, string],
     errorClass: ErrorClass,
     status: number,
-  ): ErrorCase => ({ name, service: 'v2', grant, arrange: fault(v2Raw(upstreamStatus, errorCode, message)), errorClass, status, upstreamStatus, errorCode });
+  ): ErrorCase => ({
+    name,
+    service: 'v2',
+    grant,
+    arrange: fault(v2Raw(upstreamStatus, errorCode, message)),
+    errorClass,
+    status,
+    upstreamStatus,
+    errorCode,
+  });
 
   const errorCases: ErrorCase[] = [
     // Real sandbox behaviour.
-    { name: 'V1 wrong password', service: 'v1', grant: 'password', password: 'not-alices-password', errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 401, errorCode: '90001' },
-    { name: 'V1 wrong password, single errorInfo', service: 'v1', grant: 'password', password: 'not-alices-password', arrange: configure({ v1ErrorInfo: 'single' }), errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 401, errorCode: '90001' },
-    { name: 'V2 wrong password', service: 'v2', grant: 'password', password: 'not-alices-password', errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 401, errorCode: 'CMN_90015' },
-    { name: 'V2 password with a non-printable character', service: 'v2', grant: 'password', password: `${alice.password}\u200b`, errorClass: CandescentInvalidCredentialsError, status: 401, upstreamStatus: 400, errorCode: 'CMN_90016' },
-    { name: 'V1 unknown FI (client_credentials)', service: 'v1', grant: 'client_credentials', options: { fiId: '00043' }, errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401, errorCode: '90001' },
-    { name: 'V1 unknown FI (password)', service: 'v1', grant: 'password', options: { fiId: '00043' }, errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401, errorCode: '90001' },
-    { name: 'V1 FI id without its leading zeros', service: 'v1', grant: 'client_credentials', options: { fiId: '42' }, errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401, errorCode: '90001' },
-    { name: 'V2 unknown FI', service: 'v2', grant: 'client_credentials', options: { fiId: '00043' }, errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401, errorCode: 'CMN_90001' },
-    { name: 'V1 client credentials disabled', service: 'v1', grant: 'client_credentials', arrange: configure({ clientCredentialsEnabled: false }), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 403, errorCode: '90001' },
-    { name: 'V2 client credentials disabled', service: 'v2', grant: 'client_credentials', arrange: configure({ clientCredentialsEnabled: false }), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 403, errorCode: 'CMN_90006' },
-    { name: 'V1 wrong consumer secret (gateway fault)', service: 'v1', grant: 'client_credentials', options: { consumerSecret: 'wrong-consumer-secret' }, errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401 },
-    { name: 'V2 wrong consumer secret', service: 'v2', grant: 'client_credentials', options: { consumerSecret: 'wrong-consumer-secret' }, errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401 },
-    { name: 'V2 scope the app does not have', service: 'v2', grant: 'client_credentials', options: { scopes: ['accounts:write'] }, errorClass: CandescentProtocolError, status: 502, upstreamStatus: 400, errorCode: 'CMN_90011' },
-    { name: 'V2 refresh with an already used refresh token', service: 'v2', grant: 'refresh_token', arrange: (set) => refreshAtSandbox(sandbox, set!.v2!.refreshToken!), errorClass: CandescentSessionExpiredError, status: 401, upstreamStatus: 400, errorCode: 'CMN_90013' },
+    {
+      name: 'V1 wrong password',
+      service: 'v1',
+      grant: 'password',
+      password: 'not-alices-password',
+      errorClass: CandescentInvalidCredentialsError,
+      status: 401,
+      upstreamStatus: 401,
+      errorCode: '90001',
+    },
+    {
+      name: 'V1 wrong password, single errorInfo',
+      service: 'v1',
+      grant: 'password',
+      password: 'not-alices-password',
+      arrange: configure({ v1ErrorInfo: 'single' }),
+      errorClass: CandescentInvalidCredentialsError,
+      status: 401,
+      upstreamStatus: 401,
+      errorCode: '90001',
+    },
+    {
+      name: 'V2 wrong password',
+      service: 'v2',
+      grant: 'password',
+      password: 'not-alices-password',
+      errorClass: CandescentInvalidCredentialsError,
+      status: 401,
+      upstreamStatus: 401,
+      errorCode: 'CMN_90015',
+    },
+    {
+      name: 'V2 password with a non-printable character',
+      service: 'v2',
+      grant: 'password',
+      password: `${alice.password}\u200b`,
+      errorClass: CandescentInvalidCredentialsError,
+      status: 401,
+      upstreamStatus: 400,
+      errorCode: 'CMN_90016',
+    },
+    {
+      name: 'V1 unknown FI (client_credentials)',
+      service: 'v1',
+      grant: 'client_credentials',
+      options: { fiId: '00043' },
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 401,
+      errorCode: '90001',
+    },
+    {
+      name: 'V1 unknown FI (password)',
+      service: 'v1',
+      grant: 'password',
+      options: { fiId: '00043' },
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 401,
+      errorCode: '90001',
+    },
+    {
+      name: 'V1 FI id without its leading zeros',
+      service: 'v1',
+      grant: 'client_credentials',
+      options: { fiId: '42' },
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 401,
+      errorCode: '90001',
+    },
+    {
+      name: 'V2 unknown FI',
+      service: 'v2',
+      grant: 'client_credentials',
+      options: { fiId: '00043' },
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 401,
+      errorCode: 'CMN_90001',
+    },
+    {
+      name: 'V1 client credentials disabled',
+      service: 'v1',
+      grant: 'client_credentials',
+      arrange: configure({ clientCredentialsEnabled: false }),
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 403,
+      errorCode: '90001',
+    },
+    {
+      name: 'V2 client credentials disabled',
+      service: 'v2',
+      grant: 'client_credentials',
+      arrange: configure({ clientCredentialsEnabled: false }),
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 403,
+      errorCode: 'CMN_90006',
+    },
+    {
+      name: 'V1 wrong consumer secret (gateway fault)',
+      service: 'v1',
+      grant: 'client_credentials',
+      options: { consumerSecret: 'wrong-consumer-secret' },
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 401,
+    },
+    {
+      name: 'V2 wrong consumer secret',
+      service: 'v2',
+      grant: 'client_credentials',
+      options: { consumerSecret: 'wrong-consumer-secret' },
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 401,
+    },
+    {
+      name: 'V2 scope the app does not have',
+      service: 'v2',
+      grant: 'client_credentials',
+      options: { scopes: ['accounts:write'] },
+      errorClass: CandescentProtocolError,
+      status: 502,
+      upstreamStatus: 400,
+      errorCode: 'CMN_90011',
+    },
+    {
+      name: 'V2 refresh with an already used refresh token',
+      service: 'v2',
+      grant: 'refresh_token',
+      arrange: (set) => refreshAtSandbox(sandbox, set!.v2!.refreshToken!),
+      errorClass: CandescentSessionExpiredError,
+      status: 401,
+      upstreamStatus: 400,
+      errorCode: 'CMN_90013',
+    },
 
     // Sandbox faults in each service's own shape.
-    { name: 'V1 quota (500 90001)', service: 'v1', grant: 'client_credentials', arrange: fault({ kind: 'quota' }), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: '90001' },
-    { name: 'V1 quota on login (500 90001, not a bad login)', service: 'v1', grant: 'password', arrange: fault({ kind: 'quota' }), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: '90001' },
-    { name: 'V1 spike arrest (500 92000)', service: 'v1', grant: 'password', arrange: fault({ kind: 'spike' }), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: '92000' },
-    { name: 'V1 internal error (500 90003)', service: 'v1', grant: 'client_credentials', arrange: fault({ kind: 'server-error' }), errorClass: CandescentUnavailableError, status: 503, upstreamStatus: 500, errorCode: '90003' },
-    { name: 'V2 quota (500 CMN_90001)', service: 'v2', grant: 'client_credentials', arrange: fault({ kind: 'quota' }), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: 'CMN_90001' },
-    { name: 'V2 spike arrest (500 CMN_90002)', service: 'v2', grant: 'password', arrange: fault({ kind: 'spike' }), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: 'CMN_90002' },
-    { name: 'V2 internal error (500 CMN_90000)', service: 'v2', grant: 'client_credentials', arrange: fault({ kind: 'server-error' }), errorClass: CandescentUnavailableError, status: 503, upstreamStatus: 500, errorCode: 'CMN_90000' },
-    { name: 'V2 quota on refresh (500 CMN_90001)', service: 'v2', grant: 'refresh_token', arrange: fault({ kind: 'quota' }), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 500, errorCode: 'CMN_90001' },
-    { name: '503 HTML with Retry-After', service: 'v2', grant: 'client_credentials', arrange: fault({ kind: 'unavailable', retryAfterSeconds: 7 }), errorClass: CandescentUnavailableError, status: 503, upstreamStatus: 503, retryAfterSeconds: 7 },
-    { name: '429 with Retry-After', service: 'v1', grant: 'client_credentials', arrange: fault({ kind: 'too-many-requests', retryAfterSeconds: 3 }), errorClass: CandescentRateLimitedError, status: 429, upstreamStatus: 429, retryAfterSeconds: 3 },
-    { name: '502 HTML proxy page', service: 'v1', grant: 'password', arrange: fault({ kind: 'html' }), errorClass: CandescentUnavailableError, status: 503, upstreamStatus: 502 },
-    { name: 'Apigee InvalidApiKey fault', service: 'v2', grant: 'client_credentials', arrange: fault({ kind: 'gateway-fault' }), errorClass: CandescentForbiddenError, status: 403, upstreamStatus: 401 },
-    { name: 'no answer within requestTimeoutMs', service: 'v2', grant: 'client_credentials', options: { requestTimeoutMs: 150 }, arrange: fault({ kind: 'latency', ms: 2_000 }), errorClass: CandescentTimeoutError, status: 504 },
-    { name: 'a body that trickles past requestTimeoutMs', service: 'v1', grant: 'password', options: { requestTimeoutMs: 150 }, arrange: fault({ kind: 'slow-body', ms: 2_000 }), errorClass: CandescentTimeoutError, status: 504 },
-    { name: 'connection reset', service: 'v2', grant: 'client_credentials', arrange: fault({ kind: 'reset' }), errorClass: CandescentUnavailableError, status: 503, networkCode: 'ECONNRESET' },
-    { name: 'connection reset mid-body', service: 'v1', grant: 'client_credentials', arrange: fault({ kind: 'reset-mid-body' }), errorClass: CandescentUnavailableError, status: 503 },
+    {
+      name: 'V1 quota (500 90001)',
+      service: 'v1',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'quota' }),
+      errorClass: CandescentRateLimitedError,
+      status: 429,
+      upstreamStatus: 500,
+      errorCode: '90001',
+    },
+    {
+      name: 'V1 quota on login (500 90001, not a bad login)',
+      service: 'v1',
+      grant: 'password',
+      arrange: fault({ kind: 'quota' }),
+      errorClass: CandescentRateLimitedError,
+      status: 429,
+      upstreamStatus: 500,
+      errorCode: '90001',
+    },
+    {
+      name: 'V1 spike arrest (500 92000)',
+      service: 'v1',
+      grant: 'password',
+      arrange: fault({ kind: 'spike' }),
+      errorClass: CandescentRateLimitedError,
+      status: 429,
+      upstreamStatus: 500,
+      errorCode: '92000',
+    },
+    {
+      name: 'V1 internal error (500 90003)',
+      service: 'v1',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'server-error' }),
+      errorClass: CandescentUnavailableError,
+      status: 503,
+      upstreamStatus: 500,
+      errorCode: '90003',
+    },
+    {
+      name: 'V2 quota (500 CMN_90001)',
+      service: 'v2',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'quota' }),
+      errorClass: CandescentRateLimitedError,
+      status: 429,
+      upstreamStatus: 500,
+      errorCode: 'CMN_90001',
+    },
+    {
+      name: 'V2 spike arrest (500 CMN_90002)',
+      service: 'v2',
+      grant: 'password',
+      arrange: fault({ kind: 'spike' }),
+      errorClass: CandescentRateLimitedError,
+      status: 429,
+      upstreamStatus: 500,
+      errorCode: 'CMN_90002',
+    },
+    {
+      name: 'V2 internal error (500 CMN_90000)',
+      service: 'v2',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'server-error' }),
+      errorClass: CandescentUnavailableError,
+      status: 503,
+      upstreamStatus: 500,
+      errorCode: 'CMN_90000',
+    },
+    {
+      name: 'V2 quota on refresh (500 CMN_90001)',
+      service: 'v2',
+      grant: 'refresh_token',
+      arrange: fault({ kind: 'quota' }),
+      errorClass: CandescentRateLimitedError,
+      status: 429,
+      upstreamStatus: 500,
+      errorCode: 'CMN_90001',
+    },
+    {
+      name: '503 HTML with Retry-After',
+      service: 'v2',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'unavailable', retryAfterSeconds: 7 }),
+      errorClass: CandescentUnavailableError,
+      status: 503,
+      upstreamStatus: 503,
+      retryAfterSeconds: 7,
+    },
+    {
+      name: '429 with Retry-After',
+      service: 'v1',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'too-many-requests', retryAfterSeconds: 3 }),
+      errorClass: CandescentRateLimitedError,
+      status: 429,
+      upstreamStatus: 429,
+      retryAfterSeconds: 3,
+    },
+    {
+      name: '502 HTML proxy page',
+      service: 'v1',
+      grant: 'password',
+      arrange: fault({ kind: 'html' }),
+      errorClass: CandescentUnavailableError,
+      status: 503,
+      upstreamStatus: 502,
+    },
+    {
+      name: 'Apigee InvalidApiKey fault',
+      service: 'v2',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'gateway-fault' }),
+      errorClass: CandescentForbiddenError,
+      status: 403,
+      upstreamStatus: 401,
+    },
+    {
+      name: 'no answer within requestTimeoutMs',
+      service: 'v2',
+      grant: 'client_credentials',
+      options: { requestTimeoutMs: 150 },
+      arrange: fault({ kind: 'latency', ms: 2_000 }),
+      errorClass: CandescentTimeoutError,
+      status: 504,
+    },
+    {
+      name: 'a body that trickles past requestTimeoutMs',
+      service: 'v1',
+      grant: 'password',
+      options: { requestTimeoutMs: 150 },
+      arrange: fault({ kind: 'slow-body', ms: 2_000 }),
+      errorClass: CandescentTimeoutError,
+      status: 504,
+    },
+    {
+      name: 'connection reset',
+      service: 'v2',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'reset' }),
+      errorClass: CandescentUnavailableError,
+      status: 503,
+      networkCode: 'ECONNRESET',
+    },
+    {
+      name: 'connection reset mid-body',
+      service: 'v1',
+      grant: 'client_credentials',
+      arrange: fault({ kind: 'reset-mid-body' }),
+      errorClass: CandescentUnavailableError,
+      status: 503,
+    },
 
     // V1 <Status> documents for the rest of the V1 table.
-    v1StatusCase("V1 400 90002 Form param 'grant_type' invalid", 'client_credentials', [400, '90002', "Form param 'grant_type' invalid", 'APP_ERROR'], CandescentProtocolError, 502),
-    v1StatusCase("V1 400 90002 Form param 'username' invalid", 'password', [400, '90002', "Form param 'username' invalid"], CandescentInvalidCredentialsError, 401),
-    v1StatusCase("V1 400 90002 Form param 'password' invalid", 'password', [400, '90002', "Form param 'password' invalid"], CandescentInvalidCredentialsError, 401),
-    v1StatusCase("V1 400 90002 Header 'di_fiid' invalid", 'client_credentials', [400, '90002', "Header 'di_fiid' invalid", 'APP_ERROR'], CandescentProtocolError, 502),
-    v1StatusCase("V1 400 90002 Header 'di_tid' invalid", 'password', [400, '90002', "Header 'di_tid' invalid", 'APP_ERROR'], CandescentProtocolError, 502),
-    v1StatusCase("V1 400 90002 Header 'originating_ip' invalid", 'password', [400, '90002', "Header 'originating_ip' invalid", 'APP_ERROR'], CandescentProtocolError, 502),
-    v1StatusCase('V1 400 90002 Header invalid', 'client_credentials', [400, '90002', 'Header invalid', 'APP_ERROR'], CandescentProtocolError, 502),
-    v1StatusCase('V1 401 90001 di_ficustomer not authorized', 'password', [401, '90001', 'di_ficustomer not authorized'], CandescentForbiddenError, 403),
-    v1StatusCase('V1 401 90001 login credentials are not valid (client_credentials)', 'client_credentials', [401, '90001', 'login credentials are not valid'], CandescentForbiddenError, 403),
-    v1StatusCase('V1 403 90002 Access blocked', 'password', [403, '90002', 'Access blocked', 'APP_ERROR'], CandescentForbiddenError, 403),
-    v1StatusCase('V1 403 90002 Client not authorized for this URL', 'client_credentials', [403, '90002', 'Client not authorized for this URL', 'APP_ERROR'], CandescentForbiddenError, 403),
-    v1StatusCase('V1 500 91000 Quota limit violation', 'client_credentials', [500, '91000', 'Quota limit violation', 'SYSTEM_ERROR'], CandescentRateLimitedError, 429),
-    v1StatusCase('V1 500 90002 Internal Service Error', 'password', [500, '90002', 'Internal Service Error - contact DI team', 'SYSTEM_ERROR'], CandescentUnavailableError, 503),
-    v1StatusCase('V1 500 90004 Internal Service Error', 'client_credentials', [500, '90004', 'Internal Service Error - contact DI team', 'SYSTEM_ERROR'], CandescentUnavailableError, 503),
+    v1StatusCase(
+      "V1 400 90002 Form param 'grant_type' invalid",
+      'client_credentials',
+      [400, '90002', "Form param 'grant_type' invalid", 'APP_ERROR'],
+      CandescentProtocolError,
+      502,
+    ),
+    v1StatusCase(
+      "V1 400 90002 Form param 'username' invalid",
+      'password',
+      [400, '90002', "Form param 'username' invalid"],
+      CandescentInvalidCredentialsError,
+      401,
+    ),
+    v1StatusCase(
+      "V1 400 90002 Form param 'password' invalid",
+      'password',
+      [400, '90002', "Form param 'password' invalid"],
+      CandescentInvalidCredentialsError,
+      401,
+    ),
+    v1StatusCase(
+      "V1 400 90002 Header 'di_fiid' invalid",
+      'client_credentials',
+      [400, '90002', "Header 'di_fiid' invalid", 'APP_ERROR'],
+      CandescentProtocolError,
+      502,
+    ),
+    v1StatusCase(
+      "V1 400 90002 Header 'di_tid' invalid",
+      'password',
+      [400, '90002', "Header 'di_tid' invalid", 'APP_ERROR'],
+      CandescentProtocolError,
+      502,
+    ),
+    v1StatusCase(
+      "V1 400 90002 Header 'originating_ip' invalid",
+      'password',
+      [400, '90002', "Header 'originating_ip' invalid", 'APP_ERROR'],
+      CandescentProtocolError,
+      502,
+    ),
+    v1StatusCase(
+      'V1 400 90002 Header invalid',
+      'client_credentials',
+      [400, '90002', 'Header invalid', 'APP_ERROR'],
+      CandescentProtocolError,
+      502,
+    ),
+    v1StatusCase(
+      'V1 401 90001 di_ficustomer not authorized',
+      'password',
+      [401, '90001', 'di_ficustomer not authorized'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v1StatusCase(
+      'V1 401 90001 login credentials are not valid (client_credentials)',
+      'client_credentials',
+      [401, '90001', 'login credentials are not valid'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v1StatusCase(
+      'V1 403 90002 Access blocked',
+      'password',
+      [403, '90002', 'Access blocked', 'APP_ERROR'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v1StatusCase(
+      'V1 403 90002 Client not authorized for this URL',
+      'client_credentials',
+      [403, '90002', 'Client not authorized for this URL', 'APP_ERROR'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v1StatusCase(
+      'V1 500 91000 Quota limit violation',
+      'client_credentials',
+      [500, '91000', 'Quota limit violation', 'SYSTEM_ERROR'],
+      CandescentRateLimitedError,
+      429,
+    ),
+    v1StatusCase(
+      'V1 500 90002 Internal Service Error',
+      'password',
+      [500, '90002', 'Internal Service Error - contact DI team', 'SYSTEM_ERROR'],
+      CandescentUnavailableError,
+      503,
+    ),
+    v1StatusCase(
+      'V1 500 90004 Internal Service Error',
+      'client_credentials',
+      [500, '90004', 'Internal Service Error - contact DI team', 'SYSTEM_ERROR'],
+      CandescentUnavailableError,
+      503,
+    ),
     v1LoginRefused(
       'V1 <Status> with prefixed namespaces and two errorInfo',
       XML,
@@ -385,7 +830,10 @@ describe('token responses', () => {
     v1LoginRefused(
       'V1 JSON Status (older portal form)',
       JSON_TYPE,
-      JSON.stringify({ statusMessage: 'login credentials are not valid', errorInfo: { errorType: 'USER_ERROR', errorCode: '90001', errorMessage: 'login credentials are not valid' } }),
+      JSON.stringify({
+        statusMessage: 'login credentials are not valid',
+        errorInfo: { errorType: 'USER_ERROR', errorCode: '90001', errorMessage: 'login credentials are not valid' },
+      }),
     ),
 
     // V2 {code, message} bodies for the rest of the V2 table.
@@ -399,16 +847,72 @@ describe('token responses', () => {
         ['CMN_90017', 'invalid request'],
         ['CMN_90019', 'error creating token'],
       ] as const
-    ).map(([code, message]) => v2BodyCase(`V2 400 ${code} ${message}`, 'client_credentials', [400, code, message], CandescentProtocolError, 502)),
-    v2BodyCase('V2 400 CMN_90012 username/password invalid', 'password', [400, 'CMN_90012', 'username/password invalid'], CandescentInvalidCredentialsError, 401),
-    v2BodyCase('V2 400 CMN_90009 Access blocked', 'password', [400, 'CMN_90009', 'Access blocked'], CandescentForbiddenError, 403),
-    v2BodyCase('V2 400 CMN_90009 Access blocked (client_credentials)', 'client_credentials', [400, 'CMN_90009', 'Access blocked'], CandescentForbiddenError, 403),
-    v2BodyCase('V2 401 CMN_90004 invalid credentials (password)', 'password', [401, 'CMN_90004', 'invalid credentials'], CandescentInvalidCredentialsError, 401),
-    v2BodyCase('V2 401 CMN_90004 invalid credentials (client_credentials)', 'client_credentials', [401, 'CMN_90004', 'invalid credentials'], CandescentForbiddenError, 403),
-    v2BodyCase('V2 401 CMN_90001 client not authorized (password)', 'password', [401, 'CMN_90001', 'client not authorized'], CandescentForbiddenError, 403),
-    v2BodyCase('V2 403 CMN_90006 on login', 'password', [403, 'CMN_90006', 'not authorized to access this resource'], CandescentForbiddenError, 403),
-    v2BodyCase('V2 500 CMN_90003 spike limit violation', 'client_credentials', [500, 'CMN_90003', 'spike limit violation'], CandescentRateLimitedError, 429),
-    v2BodyCase('V2 500 CMN_90000 on refresh', 'refresh_token', [500, 'CMN_90000', 'internal server error'], CandescentUnavailableError, 503),
+    ).map(([code, message]) =>
+      v2BodyCase(`V2 400 ${code} ${message}`, 'client_credentials', [400, code, message], CandescentProtocolError, 502),
+    ),
+    v2BodyCase(
+      'V2 400 CMN_90012 username/password invalid',
+      'password',
+      [400, 'CMN_90012', 'username/password invalid'],
+      CandescentInvalidCredentialsError,
+      401,
+    ),
+    v2BodyCase(
+      'V2 400 CMN_90009 Access blocked',
+      'password',
+      [400, 'CMN_90009', 'Access blocked'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v2BodyCase(
+      'V2 400 CMN_90009 Access blocked (client_credentials)',
+      'client_credentials',
+      [400, 'CMN_90009', 'Access blocked'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v2BodyCase(
+      'V2 401 CMN_90004 invalid credentials (password)',
+      'password',
+      [401, 'CMN_90004', 'invalid credentials'],
+      CandescentInvalidCredentialsError,
+      401,
+    ),
+    v2BodyCase(
+      'V2 401 CMN_90004 invalid credentials (client_credentials)',
+      'client_credentials',
+      [401, 'CMN_90004', 'invalid credentials'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v2BodyCase(
+      'V2 401 CMN_90001 client not authorized (password)',
+      'password',
+      [401, 'CMN_90001', 'client not authorized'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v2BodyCase(
+      'V2 403 CMN_90006 on login',
+      'password',
+      [403, 'CMN_90006', 'not authorized to access this resource'],
+      CandescentForbiddenError,
+      403,
+    ),
+    v2BodyCase(
+      'V2 500 CMN_90003 spike limit violation',
+      'client_credentials',
+      [500, 'CMN_90003', 'spike limit violation'],
+      CandescentRateLimitedError,
+      429,
+    ),
+    v2BodyCase(
+      'V2 500 CMN_90000 on refresh',
+      'refresh_token',
+      [500, 'CMN_90000', 'internal server error'],
+      CandescentUnavailableError,
+      503,
+    ),
     {
       name: 'Apigee quota fault with 429',
       service: 'v2',
@@ -418,7 +922,12 @@ describe('token responses', () => {
         route: 'v2-token',
         status: 429,
         contentType: JSON_TYPE,
-        body: JSON.stringify({ fault: { faultstring: 'Rate limit quota violation. Quota limit exceeded.', detail: { errorcode: 'policies.ratelimit.QuotaViolation' } } }),
+        body: JSON.stringify({
+          fault: {
+            faultstring: 'Rate limit quota violation. Quota limit exceeded.',
+            detail: { errorcode: 'policies.ratelimit.QuotaViolation' },
+          },
+        }),
       }),
       errorClass: CandescentRateLimitedError,
       status: 429,
@@ -433,13 +942,26 @@ describe('token responses', () => {
         route: 'v1-token',
         status: 500,
         contentType: JSON_TYPE,
-        body: JSON.stringify({ fault: { faultstring: 'Spike arrest violation. Allowed rate : 10ps', detail: { errorcode: 'policies.ratelimit.SpikeArrestViolation' } } }),
+        body: JSON.stringify({
+          fault: {
+            faultstring: 'Spike arrest violation. Allowed rate : 10ps',
+            detail: { errorcode: 'policies.ratelimit.SpikeArrestViolation' },
+          },
+        }),
       }),
       errorClass: CandescentRateLimitedError,
       status: 429,
       upstreamStatus: 500,
     },
-    { name: 'plain-text 500 from a proxy', service: 'v2', grant: 'password', arrange: fault({ kind: 'raw', route: 'v2-token', status: 500, body: 'upstream connect error' }), errorClass: CandescentUnavailableError, status: 503, upstreamStatus: 500 },
+    {
+      name: 'plain-text 500 from a proxy',
+      service: 'v2',
+      grant: 'password',
+      arrange: fault({ kind: 'raw', route: 'v2-token', status: 500, body: 'upstream connect error' }),
+      errorClass: CandescentUnavailableError,
+      status: 503,
+      upstreamStatus: 500,
+    },
   ];
 
   describe('errors', () => {
@@ -452,7 +974,8 @@ describe('token responses', () => {
       const afterArrange = sandbox.requests().length;
       const error = await thrownBy(() => {
         if (c.grant === 'client_credentials') return tokens.getInstitutionToken();
-        if (c.grant === 'password') return tokens.login({ username: alice.username, password: c.password ?? alice.password });
+        if (c.grant === 'password')
+          return tokens.login({ username: alice.username, password: c.password ?? alice.password });
         return tokens.refresh(set!);
       });
 
@@ -479,7 +1002,12 @@ describe('token responses', () => {
       sandbox.injectFault({ kind: 'server-error', route: 'v2-token' });
       const before = sandbox.requests().length;
       const token = await tokens.getInstitutionToken();
-      expect(sandbox.requests().slice(before).map((r) => r.status)).toEqual([500, 500, 200]);
+      expect(
+        sandbox
+          .requests()
+          .slice(before)
+          .map((r) => r.status),
+      ).toEqual([500, 500, 200]);
       expect(sandbox.isAccessTokenValid(token.accessToken)).toBe(true);
     });
 
@@ -489,7 +1017,12 @@ describe('token responses', () => {
       const before = sandbox.requests().length;
       const startedAt = clock.now();
       const token = await tokens.getInstitutionToken();
-      expect(sandbox.requests().slice(before).map((r) => r.status)).toEqual([429, 200]);
+      expect(
+        sandbox
+          .requests()
+          .slice(before)
+          .map((r) => r.status),
+      ).toEqual([429, 200]);
       // The fake clock only moves when the module sleeps.
       expect(token.issuedAt - startedAt).toBeGreaterThanOrEqual(2_000);
     });
@@ -507,7 +1040,8 @@ describe('token responses', () => {
     it('opens the circuit after repeated failures: fails fast without requests, then lets one probe through', async () => {
       const tokens = await open('v2', { circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 10_000 } });
       sandbox.injectFault({ kind: 'server-error', route: 'v2-token', times: 3 });
-      for (let i = 0; i < 3; i++) expect(await thrownBy(() => tokens.getInstitutionToken())).toBeInstanceOf(CandescentUnavailableError);
+      for (let i = 0; i < 3; i++)
+        expect(await thrownBy(() => tokens.getInstitutionToken())).toBeInstanceOf(CandescentUnavailableError);
       const before = sandbox.requests().length;
       const fast = await thrownBy(() => tokens.getInstitutionToken());
       expect(fast).toBeInstanceOf(CandescentUnavailableError);

@@ -78,7 +78,9 @@ describe('CandescentTokenService', () => {
       const before = v2Requests();
       const settled = await Promise.allSettled(Array.from({ length: 200 }, () => tokens.getInstitutionToken()));
       expect(v2Requests() - before).toBe(1);
-      expect(settled.every((r) => r.status === 'rejected' && r.reason instanceof CandescentUnavailableError)).toBe(true);
+      expect(settled.every((r) => r.status === 'rejected' && r.reason instanceof CandescentUnavailableError)).toBe(
+        true,
+      );
 
       const token = await tokens.getInstitutionToken();
       expect(v2Requests() - before).toBe(2);
@@ -180,7 +182,9 @@ describe('CandescentTokenService', () => {
       sandbox.injectFault({ kind: 'server-error', route: 'v2-token' });
       clock.set(first.expiresAt - 60 * SECOND);
       expect((await tokens.getInstitutionToken()).accessToken).toBe(first.accessToken);
-      await waitFor(() => modules.current!.logs.linesAt('warn').some((line) => line.includes('institution token failed')));
+      await waitFor(() =>
+        modules.current!.logs.linesAt('warn').some((line) => line.includes('institution token failed')),
+      );
       expect(sandbox.requests().at(-1)!.status).toBe(500);
 
       // Callers neither fail nor trigger a request per call while the failure is fresh.
@@ -310,10 +314,20 @@ describe('CandescentTokenService', () => {
       const set = await tokens.login({ username: bob.username, password: bob.password });
       expect(sandbox.counters().v1Token - counters.v1Token).toBe(1);
       expect(sandbox.counters().v2Token - counters.v2Token).toBe(1);
-      expect(set.v1).toMatchObject({ service: 'v1', fiId: '00042', fiCustomerId: bob.fiCustomerId, memberNumber: '000482913' });
+      expect(set.v1).toMatchObject({
+        service: 'v1',
+        fiId: '00042',
+        fiCustomerId: bob.fiCustomerId,
+        memberNumber: '000482913',
+      });
       expect(set.v2).toMatchObject({ service: 'v2' });
       expect(set.v2?.refreshToken).toEqual(expect.any(String));
-      expect(set.customer).toEqual({ fiId: '00042', loginId: 'bob', fiCustomerId: bob.fiCustomerId, memberNumber: '000482913' });
+      expect(set.customer).toEqual({
+        fiId: '00042',
+        loginId: 'bob',
+        fiCustomerId: bob.fiCustomerId,
+        memberNumber: '000482913',
+      });
       expect(sandbox.isAccessTokenValid(set.v1!.accessToken)).toBe(true);
       expect(sandbox.isAccessTokenValid(set.v2!.accessToken)).toBe(true);
     });

@@ -56,7 +56,7 @@ describe('the demo page and its headers (cookie transport)', () => {
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     const html = (await sample.client.get('/')).text;
-    const inputs = [...html.matchAll(/<input id="([^"]+)"/g)].map((m) => m[1]);
+    const inputs = [...html.matchAll(/<input\s+id="([^"]+)"/g)].map((m) => m[1]);
     expect(inputs).toEqual(['username', 'password']);
     for (const id of inputs) expect(html).toContain(`<label for="${id}">`);
   });

@@ -5,7 +5,9 @@
   'use strict';
 
   var CSRF_KEY = 'candescent-demo-csrf';
-  var byId = function (id) { return document.getElementById(id); };
+  var byId = function (id) {
+    return document.getElementById(id);
+  };
 
   /** Calls the sample's API; answers { status, ok, data } and never throws on an HTTP error. */
   async function api(method, path, body) {
@@ -49,7 +51,9 @@
     byId('error-status').textContent = result.status === 0 ? 'no answer' : String(result.status);
     byId('error-code').textContent = data.errorCode || '(none)';
     byId('error-trace').textContent = data.traceId || '(none)';
-    byId('error-message').textContent = Array.isArray(data.message) ? data.message.join('; ') : String(data.message || '');
+    byId('error-message').textContent = Array.isArray(data.message)
+      ? data.message.join('; ')
+      : String(data.message || '');
     byId('error').hidden = false;
     byId('error').querySelector('h2').focus();
   }
@@ -108,7 +112,11 @@
     var list = (result.data.accounts && result.data.accounts.accounts) || [];
     var rows = list.map(function (account) {
       var row = document.createElement('tr');
-      row.append(cell(account.name + ' (' + account.id + ')'), cell(account.type), cell(account.balance + ' ' + account.currency, 'amount'));
+      row.append(
+        cell(account.name + ' (' + account.id + ')'),
+        cell(account.type),
+        cell(account.balance + ' ' + account.currency, 'amount'),
+      );
       return row;
     });
     var body = byId('accounts').querySelector('tbody');
@@ -122,13 +130,26 @@
     var button = event.submitter || byId('login-form').querySelector('button');
     button.disabled = true;
     try {
-      var result = await api('POST', '/auth/login', { username: byId('username').value, password: byId('password').value });
+      var result = await api('POST', '/auth/login', {
+        username: byId('username').value,
+        password: byId('password').value,
+      });
       byId('password').value = '';
       if (!result.ok) return showError(result);
       if (result.data.sessionToken) {
         // Bearer transport: this page will not keep a session token in script-readable memory.
-        await fetch('/auth/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + result.data.sessionToken } });
-        return showError({ status: 200, data: { errorCode: 'BEARER_TRANSPORT', message: 'The server runs the bearer transport; this page needs the cookie transport. Restart it with SESSION_TRANSPORT=cookie (npm start does this by default).' } });
+        await fetch('/auth/logout', {
+          method: 'POST',
+          headers: { Authorization: 'Bearer ' + result.data.sessionToken },
+        });
+        return showError({
+          status: 200,
+          data: {
+            errorCode: 'BEARER_TRANSPORT',
+            message:
+              'The server runs the bearer transport; this page needs the cookie transport. Restart it with SESSION_TRANSPORT=cookie (npm start does this by default).',
+          },
+        });
       }
       sessionStorage.setItem(CSRF_KEY, result.data.csrfToken);
       if (await loadProfile()) {
@@ -156,13 +177,22 @@
       return showError(result);
     }
     byId('institution-result').textContent =
-      'Held: ' + (result.data.held ? 'yes' : 'no') + ', ' + result.data.service.toUpperCase() + ' token, valid until ' + new Date(result.data.expiresAt).toLocaleString() + '.';
+      'Held: ' +
+      (result.data.held ? 'yes' : 'no') +
+      ', ' +
+      result.data.service.toUpperCase() +
+      ' token, valid until ' +
+      new Date(result.data.expiresAt).toLocaleString() +
+      '.';
   }
 
   async function start() {
     byId('login-form').addEventListener('submit', onLogin);
     byId('logout').addEventListener('click', onLogout);
-    byId('refresh').addEventListener('click', function () { clearError(); loadAccounts(); });
+    byId('refresh').addEventListener('click', function () {
+      clearError();
+      loadAccounts();
+    });
     byId('institution').addEventListener('click', onInstitution);
     // A reload keeps the session: the cookie goes along by itself.
     if (await loadProfile()) await loadAccounts();

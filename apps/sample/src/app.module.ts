@@ -27,7 +27,9 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>):
     offeringId: config.get('CANDESCENT_OFFERING_ID', { infer: true }),
     scopes: scopesFrom(config.get('CANDESCENT_SCOPES', { infer: true })),
     session: { transport: config.get('SESSION_TRANSPORT', { infer: true }) },
-    redis: redisUrl ? { url: redisUrl, encryptionKey: config.get('CANDESCENT_STORE_KEY', { infer: true }) ?? '' } : undefined,
+    redis: redisUrl
+      ? { url: redisUrl, encryptionKey: config.get('CANDESCENT_STORE_KEY', { infer: true }) ?? '' }
+      : undefined,
   };
 }
 
@@ -38,7 +40,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ ignoreEnvFile: true, skipProcessEnv: true, isGlobal: true, load: [() => Object.fromEntries(Object.entries(environment))] }),
+        ConfigModule.forRoot({
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          isGlobal: true,
+          load: [() => Object.fromEntries(Object.entries(environment))],
+        }),
         CandescentAuthModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<SampleEnvironment>) => candescentOptionsFrom(config),
@@ -47,7 +54,12 @@ export class AppModule {
         ThrottlerModule.forRoot({ throttlers: loginThrottlers(environment) }),
       ],
       controllers: [AuthController, MeController, AccountsController, InstitutionController, HealthController],
-      providers: [{ provide: BACK_OFFICE, useValue: { apiKey: environment.SAMPLE_BACKOFFICE_KEY, embeddedSandbox } satisfies BackOfficeSettings }],
+      providers: [
+        {
+          provide: BACK_OFFICE,
+          useValue: { apiKey: environment.SAMPLE_BACKOFFICE_KEY, embeddedSandbox } satisfies BackOfficeSettings,
+        },
+      ],
     };
   }
 }

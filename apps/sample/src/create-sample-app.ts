@@ -37,13 +37,16 @@ export async function createSampleApp(
     environment.CANDESCENT_FIID = sandbox.credentials.fiId;
   }
   try {
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(environment, sandbox !== undefined), {
-      logger: options.logger,
-      abortOnError: false,
-      // JSON bodies only: a form-encoded POST needs no CORS preflight, so accepting one would
-      // let any site submit a login form (login CSRF with cookie sessions).
-      bodyParser: false,
-    });
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forEnvironment(environment, sandbox !== undefined),
+      {
+        logger: options.logger,
+        abortOnError: false,
+        // JSON bodies only: a form-encoded POST needs no CORS preflight, so accepting one would
+        // let any site submit a login form (login CSRF with cookie sessions).
+        bodyParser: false,
+      },
+    );
     app.useBodyParser('json', { limit: '100kb' });
     if (environment.TRUST_PROXY) app.set('trust proxy', trustProxyValue(environment.TRUST_PROXY));
     app.disable('x-powered-by');
@@ -51,7 +54,10 @@ export async function createSampleApp(
     app.use(noStore);
     // Demo page, security headers, /docs and telemetry (web/sample-web.ts).
     const stopWeb = installSampleWeb(app, environment, options.telemetry);
-    app.useGlobalPipes(new JsonDepthPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(
+      new JsonDepthPipe(),
+      new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    );
     app.enableShutdownHooks();
     return {
       app,

@@ -9,15 +9,21 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   // The demo page at / needs the cookie transport, so `npm start` uses it unless told otherwise;
   // createSampleApp itself keeps the bearer default (SESSION_TRANSPORT=bearer for the curl lines).
-  const sample = await createSampleApp({ ...process.env, SESSION_TRANSPORT: process.env.SESSION_TRANSPORT || 'cookie' });
+  const sample = await createSampleApp({
+    ...process.env,
+    SESSION_TRANSPORT: process.env.SESSION_TRANSPORT || 'cookie',
+  });
   await sample.app.listen(sample.environment.PORT, '127.0.0.1');
   const url = await sample.app.getUrl();
   logger.log(`Sample app listening on ${url}`);
   logger.log(`Demo page: ${url}/ (session transport: ${sample.environment.SESSION_TRANSPORT}); API docs: ${url}/docs`);
-  if (sample.environment.OTEL_ENABLED && !sample.environment.OTEL_EXPORTER_OTLP_ENDPOINT) logger.log(`Metrics for Prometheus: ${url}/metrics`);
+  if (sample.environment.OTEL_ENABLED && !sample.environment.OTEL_EXPORTER_OTLP_ENDPOINT)
+    logger.log(`Metrics for Prometheus: ${url}/metrics`);
   if (sample.sandbox) {
     const [demo] = DEMO_CUSTOMERS;
-    logger.log(`Embedded Candescent sandbox on ${sample.sandbox.url} (set CANDESCENT_BASE_URL to use a real environment)`);
+    logger.log(
+      `Embedded Candescent sandbox on ${sample.sandbox.url} (set CANDESCENT_BASE_URL to use a real environment)`,
+    );
     logger.log(`Demo customers: ${DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ')}`);
     logger.log(`Try: curl -s '${url}/institution/accounts?loginId=${demo.username}'`);
     logger.log(

@@ -4,68 +4,96 @@ import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class
 
 /** The sample app's environment (see `.env.example`). */
 export class SampleEnvironment {
-  @IsOptional() @Transform(({ value }) => (value === undefined ? 3000 : Number(value))) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 3000 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   /** Unset: the embedded sandbox is started and its URL and credentials are used. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_BASE_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_CONSUMER_KEY?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_CONSUMER_SECRET?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_FIID?: string;
 
-  @IsOptional() @IsIn(['v1', 'v2', 'both'])
+  @IsOptional()
+  @IsIn(['v1', 'v2', 'both'])
   CANDESCENT_LOGIN_SERVICE: 'v1' | 'v2' | 'both' = 'v2';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_APP_NAME?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_APP_VERSION?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_OFFERING_ID?: string;
 
   /** Space- or comma-separated V2 scopes. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_SCOPES?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   REDIS_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CANDESCENT_STORE_KEY?: string;
 
   /** Required as `X-Api-Key` by the institution-token routes; unset: open on the embedded sandbox only. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SAMPLE_BACKOFFICE_KEY?: string;
 
   /** Express `trust proxy`: set it (e.g. `1` or `loopback`) behind a load balancer so `req.ip` is the client's. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY?: string;
 
-  @IsOptional() @IsIn(['bearer', 'cookie'])
+  @IsOptional()
+  @IsIn(['bearer', 'cookie'])
   SESSION_TRANSPORT: 'bearer' | 'cookie' = 'bearer';
 
-  @IsOptional() @Transform(({ value }) => (value === undefined ? 10 : Number(value))) @IsInt() @Min(1) @Max(10_000)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 10 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   LOGIN_RATE_LIMIT = 10;
 
   /** `1` or `true`: the OpenTelemetry SDK exports the module's spans and metrics (see telemetry/). */
-  @IsOptional() @Transform(({ value }) => value === '1' || value === 'true' || value === true)
+  @IsOptional()
+  @Transform(({ value }) => value === '1' || value === 'true' || value === true)
   OTEL_ENABLED = false;
 
   /** With OTEL_ENABLED: an OTLP/HTTP collector (e.g. http://127.0.0.1:4318); unset: Prometheus at /metrics. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   /** Login attempts per minute per username (case-insensitive), whatever the client IP. */
-  @IsOptional() @Transform(({ value }) => (value === undefined ? 5 : Number(value))) @IsInt() @Min(1) @Max(10_000)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 5 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   LOGIN_USERNAME_RATE_LIMIT = 5;
 }
 

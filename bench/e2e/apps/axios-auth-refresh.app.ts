@@ -22,10 +22,14 @@ class AuthRefreshInstaller implements OnModuleInit {
   onModuleInit(): void {
     const instance = this.http.axiosRef;
     const refreshAuthLogic = async (failedRequest: { response: { config: { headers: Record<string, string> } } }) => {
-      const { data } = await this.tokenClient.post<{ access_token: string }>(V2_TOKEN_PATH, 'grant_type=client_credentials', {
-        baseURL: instance.defaults.baseURL,
-        headers: v2TokenHeaders(),
-      });
+      const { data } = await this.tokenClient.post<{ access_token: string }>(
+        V2_TOKEN_PATH,
+        'grant_type=client_credentials',
+        {
+          baseURL: instance.defaults.baseURL,
+          headers: v2TokenHeaders(),
+        },
+      );
       this.token = data.access_token;
       failedRequest.response.config.headers.Authorization = `Bearer ${data.access_token}`;
     };

@@ -11,7 +11,10 @@ export const CUSTOMER = DEMO_CUSTOMERS[0];
  * Customers the backend's sandbox adds for the heap scenario: with the module's cap on sessions
  * per account, 10,000 sessions must spread over enough accounts to all stay open.
  */
-export const HEAP_CUSTOMERS = Array.from({ length: 20 }, (_, i) => ({ username: `heap-customer-${i}`, password: `Heap-Customer-${i}-2026!` }));
+export const HEAP_CUSTOMERS = Array.from({ length: 20 }, (_, i) => ({
+  username: `heap-customer-${i}`,
+  password: `Heap-Customer-${i}-2026!`,
+}));
 
 /** The cap on sessions per account the heap scenario configures (the module's largest allowed). */
 export const HEAP_SESSIONS_PER_ACCOUNT = 1_000;

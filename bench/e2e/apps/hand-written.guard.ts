@@ -21,7 +21,9 @@ export class HandWrittenGuard implements CanActivate {
   }
 
   canActivate(execution: ExecutionContext): boolean {
-    const request = execution.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; session?: HandSession }>();
+    const request = execution
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; session?: HandSession }>();
     const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
     const stored = match ? this.sessions.get(sha256(match[1])) : undefined;
     const session = stored === undefined ? undefined : (JSON.parse(stored) as HandSession);

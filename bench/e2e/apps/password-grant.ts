@@ -3,7 +3,11 @@ import { CUSTOMER, V2_TOKEN_PATH, v2TokenHeaders } from './candescent-credential
 
 /** A V2 password-grant token set for the demo customer, as the token service returned it. */
 export async function passwordGrantTokenSet(gatewayUrl: string): Promise<Record<string, unknown>> {
-  const form = new URLSearchParams({ grant_type: 'password', username: CUSTOMER.username, password: CUSTOMER.password });
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    username: CUSTOMER.username,
+    password: CUSTOMER.password,
+  });
   const { data } = await axios.post<Record<string, unknown>>(`${gatewayUrl}${V2_TOKEN_PATH}`, form.toString(), {
     headers: v2TokenHeaders(),
   });

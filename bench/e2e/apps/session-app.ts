@@ -13,11 +13,17 @@ import { SessionController } from './session.controller';
  * guard), logged in once before the measured window: both guards know the same handle.
  */
 export async function createSessionApp(config: BenchAppConfig, store: 'memory' | 'redis'): Promise<BenchApp> {
-  @Module({ imports: [candescentAuthImport(config, store)], controllers: [SessionController], providers: [HandWrittenGuard] })
+  @Module({
+    imports: [candescentAuthImport(config, store)],
+    controllers: [SessionController],
+    providers: [HandWrittenGuard],
+  })
   class SessionModule {}
   const app = await NestFactory.create(SessionModule, QUIET_LOGGER);
   await app.init();
-  const login = await app.get(CandescentSessionService).login({ username: CUSTOMER.username, password: CUSTOMER.password });
+  const login = await app
+    .get(CandescentSessionService)
+    .login({ username: CUSTOMER.username, password: CUSTOMER.password });
   app.get(HandWrittenGuard).add(login.sessionToken, await passwordGrantTokenSet(config.gatewayUrl), 15 * 60_000);
   return { app, sessionHandle: login.sessionToken };
 }

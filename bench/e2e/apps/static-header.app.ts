@@ -8,7 +8,9 @@ import { outgoingController } from './outgoing.controller';
 /** The floor: an axios instance that sends one fixed bearer header. No token logic at all. */
 export const createApp: BenchAppFactory = async (config) => {
   @Module({
-    imports: [HttpModule.register({ baseURL: config.gatewayUrl, headers: { Authorization: `Bearer ${STATIC_BEARER}` } })],
+    imports: [
+      HttpModule.register({ baseURL: config.gatewayUrl, headers: { Authorization: `Bearer ${STATIC_BEARER}` } }),
+    ],
     controllers: [outgoingController(HttpService)],
   })
   class StaticHeaderModule {}

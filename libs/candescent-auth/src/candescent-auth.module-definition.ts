@@ -44,7 +44,11 @@ function applyExtras(definition: DynamicModule, given: Partial<CandescentAuthMod
     context: given.context ?? DEFAULT_EXTRAS.context,
   };
   const filter = extras.errorFilter ? [{ provide: APP_FILTER, useClass: CandescentErrorFilter }] : [];
-  const providers = [...(definition.providers ?? []), ...filter, { provide: CANDESCENT_MODULE_EXTRAS, useValue: extras }];
+  const providers = [
+    ...(definition.providers ?? []),
+    ...filter,
+    { provide: CANDESCENT_MODULE_EXTRAS, useValue: extras },
+  ];
   return { ...definition, global: extras.isGlobal, providers };
 }
 

@@ -33,7 +33,10 @@ class OptionsReader {
 }
 
 async function resolved(root: ReturnType<typeof CandescentAuthModule.forRoot>, extra: unknown[] = []) {
-  const moduleRef = await Test.createTestingModule({ imports: [root, ...(extra as [])], providers: [OptionsReader] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [root, ...(extra as [])],
+    providers: [OptionsReader],
+  }).compile();
   const options = moduleRef.get(OptionsReader).options;
   await moduleRef.close();
   return options;
@@ -41,12 +44,19 @@ async function resolved(root: ReturnType<typeof CandescentAuthModule.forRoot>, e
 
 describe('CandescentAuthModule', () => {
   it('forRoot validates, fills defaults and exports the services', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [CandescentAuthModule.forRoot(OPTIONS)], providers: [OptionsReader] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [CandescentAuthModule.forRoot(OPTIONS)],
+      providers: [OptionsReader],
+    }).compile();
     expect(moduleRef.get(CandescentTokenService)).toBeInstanceOf(CandescentTokenService);
     expect(moduleRef.get(CandescentSessionService)).toBeInstanceOf(CandescentSessionService);
     // The module's own axios instance, pointed at the base URL: never the process-wide default.
     expect(moduleRef.get(CandescentHttpService).axiosRef.defaults.baseURL).toBe(OPTIONS.baseUrl);
-    expect(moduleRef.get(OptionsReader).options).toMatchObject({ fiId: '00042', tokenServices: ['v2'], origin: 'https://api.candescent.example' });
+    expect(moduleRef.get(OptionsReader).options).toMatchObject({
+      fiId: '00042',
+      tokenServices: ['v2'],
+      origin: 'https://api.candescent.example',
+    });
     await moduleRef.close();
   });
 
@@ -64,7 +74,8 @@ describe('CandescentAuthModule', () => {
   it('forRootAsync with useClass and with useExisting', async () => {
     expect((await resolved(CandescentAuthModule.forRootAsync({ useClass: OptionsFactory }))).fiId).toBe('00777');
     expect(
-      (await resolved(CandescentAuthModule.forRootAsync({ imports: [ConfigLikeModule], useExisting: OptionsFactory }))).fiId,
+      (await resolved(CandescentAuthModule.forRootAsync({ imports: [ConfigLikeModule], useExisting: OptionsFactory })))
+        .fiId,
     ).toBe('00777');
   });
 
@@ -85,7 +96,11 @@ describe('CandescentAuthModule', () => {
 
   it('stops start-up with one configuration error that lists every bad field and no secret', async () => {
     const start = Test.createTestingModule({
-      imports: [CandescentAuthModule.forRootAsync({ useFactory: () => ({ ...OPTIONS, baseUrl: 'http://api.candescent.example', fiId: 42 as unknown as string }) })],
+      imports: [
+        CandescentAuthModule.forRootAsync({
+          useFactory: () => ({ ...OPTIONS, baseUrl: 'http://api.candescent.example', fiId: 42 as unknown as string }),
+        }),
+      ],
     }).compile();
     const error = await start.then(
       () => undefined,

@@ -10,7 +10,11 @@ import { CandescentContextMiddleware } from './context/candescent-context.middle
 import { CandescentCustomerTokenGuard } from './context/customer-token.decorator';
 import { CandescentHealthIndicator } from './health/candescent-health.indicator';
 import { CandescentHttpInterceptor } from './http/candescent-http.interceptor';
-import { CandescentHttpInstaller, CandescentHttpService, candescentHttpServiceProvider } from './http/candescent-http.providers';
+import {
+  CandescentHttpInstaller,
+  CandescentHttpService,
+  candescentHttpServiceProvider,
+} from './http/candescent-http.providers';
 import { CandescentAuthGuard } from './session/candescent-auth.guard';
 import { CandescentSessionService } from './session/candescent-session.service';
 import { CandescentStoreCloser, candescentStoreProvider } from './store/store.providers';
@@ -51,7 +55,11 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CandescentCustomerTokenGuard,
   ],
   exports: [
-    CANDESCENT_RESOLVED_OPTIONS, CandescentClock, CandescentTokenService, CandescentHttpInterceptor, CandescentHealthIndicator,
+    CANDESCENT_RESOLVED_OPTIONS,
+    CandescentClock,
+    CandescentTokenService,
+    CandescentHttpInterceptor,
+    CandescentHealthIndicator,
     CandescentSessionService,
     CandescentAuthGuard,
     CandescentHttpService,

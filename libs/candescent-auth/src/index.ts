@@ -1,5 +1,9 @@
 export { CandescentAuthModule } from './candescent-auth.module';
-export type { CandescentAuthModuleAsyncOptions, CandescentAuthModuleExtras, CandescentAuthOptionsFactory } from './candescent-auth.module-definition';
+export type {
+  CandescentAuthModuleAsyncOptions,
+  CandescentAuthModuleExtras,
+  CandescentAuthOptionsFactory,
+} from './candescent-auth.module-definition';
 export type {
   CandescentAuthModuleOptions,
   CandescentCircuitBreakerOptions,
@@ -19,17 +23,15 @@ export {
   type InstitutionTokenRequest,
   type LoginContext,
 } from './token/candescent-token.service';
-export {
-  CandescentLoginCredentials,
-  MAX_PASSWORD_LENGTH,
-  MAX_USERNAME_LENGTH,
-} from './token/login-credentials.dto';
+export { CandescentLoginCredentials, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH } from './token/login-credentials.dto';
 export { redact } from './logging/redact';
 export { CandescentErrorFilter } from './errors/candescent-error.filter';
 export { CandescentHealthIndicator, type CandescentHealthResult } from './health/candescent-health.indicator';
 export { CandescentHttpInterceptor, type CandescentAuthMode } from './http/candescent-http.interceptor';
 // Also brings the `candescentAuth` request option to axios's ES module declarations.
-export type { CandescentAxiosRequestConfig } from './http/axios-request-config.mjs' with { 'resolution-mode': 'import' };
+export type { CandescentAxiosRequestConfig } from './http/axios-request-config.mjs' with {
+  'resolution-mode': 'import',
+};
 export { CandescentContext, type CandescentRequestContext, type CandescentSessionRef } from './context/request-context';
 export { RequireCustomerToken } from './context/customer-token.decorator';
 export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-auth.guard';
@@ -38,11 +40,19 @@ export { CandescentSessionService } from './session/candescent-session.service';
 export { SkipCandescentAuth } from './session/skip-candescent-auth.decorator';
 export { sessionCookie } from './session/session-cookie';
 export { presentedSessionTokens } from './session/presented-session';
-export type { AuthenticatedSession, CandescentLoginResult, CandescentSessionLoginContext } from './session/stored-session.interface';
+export type {
+  AuthenticatedSession,
+  CandescentLoginResult,
+  CandescentSessionLoginContext,
+} from './session/stored-session.interface';
 export { CANDESCENT_STORE, type CandescentStore, InjectCandescentStore } from './store/candescent-store.interface';
 export { type EvictionListener, MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
 export type { CandescentRedisClient } from './store/redis-client.interface';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';
-export { CANDESCENT_SPAN_ATTRIBUTES, CANDESCENT_SPAN_NAMES, CANDESCENT_TRACER_NAME } from './metrics/candescent-tracing';
+export {
+  CANDESCENT_SPAN_ATTRIBUTES,
+  CANDESCENT_SPAN_NAMES,
+  CANDESCENT_TRACER_NAME,
+} from './metrics/candescent-tracing';

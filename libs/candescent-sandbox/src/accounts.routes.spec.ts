@@ -96,14 +96,19 @@ describe('accounts endpoints', () => {
 
     it('refuses a missing transactionId with 400 CMN_90008', async () => {
       const { accessToken } = await v2Login(sandbox, 'alice', alice.password);
-      const result = await send(`${baseUrl}/db-accounts/v1/accounts`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const result = await send(`${baseUrl}/db-accounts/v1/accounts`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       expect(result.status).toBe(400);
       expect(jsonBody(result).code).toBe('CMN_90008');
     });
   });
 
   describe('V1 GET /bankingservices/v2/fis/{di_fiid}/fiCustomers/{di_ficustomer}/accounts', () => {
-    const parser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'account' || name === 'errorInfo' });
+    const parser = new XMLParser({
+      parseTagValue: false,
+      isArray: (name) => name === 'account' || name === 'errorInfo',
+    });
     const v1Accounts = (
       token: string,
       fiId: string,
@@ -178,7 +183,9 @@ describe('accounts endpoints', () => {
 
     it("refuses a di_tid that is not a lowercase UUID with 400 Header 'di_tid' invalid", async () => {
       const login = await v1Login(sandbox, 'alice', alice.password);
-      const result = await v1Accounts(login.accessToken, '00042', login.fiCustomerId, { di_tid: randomUUID().toUpperCase() });
+      const result = await v1Accounts(login.accessToken, '00042', login.fiCustomerId, {
+        di_tid: randomUUID().toUpperCase(),
+      });
       expect(result.status).toBe(400);
       expect(statusOf(result).statusMessage).toBe("Header 'di_tid' invalid");
     });

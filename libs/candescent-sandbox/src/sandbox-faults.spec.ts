@@ -83,7 +83,10 @@ describe('CandescentSandbox faults', () => {
     sandbox.injectFault({ kind: 'spike' });
     await v2Token();
     await v2Token();
-    expect(sandbox.requests().map((r) => [r.status, r.fault])).toEqual([[500, 'spike'], [200, undefined]]);
+    expect(sandbox.requests().map((r) => [r.status, r.fault])).toEqual([
+      [500, 'spike'],
+      [200, undefined],
+    ]);
   });
 
   it('cuts the body short on reset-mid-body', async () => {

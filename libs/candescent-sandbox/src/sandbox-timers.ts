@@ -8,10 +8,13 @@ export class SandboxTimers {
   /** Resolves true after `ms`, or false at once if the sandbox stops first. */
   sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(timer);
-        resolve(true);
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          this.pending.delete(timer);
+          resolve(true);
+        },
+        Math.max(0, ms),
+      );
       this.pending.set(timer, resolve);
     });
   }

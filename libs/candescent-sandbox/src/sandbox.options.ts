@@ -62,10 +62,7 @@ export interface ResolvedSandboxOptions {
 
 /** Options `configure()` may change while the sandbox runs. */
 export type SandboxSettingsPatch = Partial<
-  Pick<
-    SandboxOptions,
-    'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'clientCredentialsEnabled' | 'v1ErrorInfo'
-  >
+  Pick<SandboxOptions, 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'clientCredentialsEnabled' | 'v1ErrorInfo'>
 >;
 
 /** Applies defaults once and rejects values that would make the emulator lie. */

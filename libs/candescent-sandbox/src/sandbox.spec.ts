@@ -118,7 +118,11 @@ describe('CandescentSandbox', () => {
         form: { grant_type: 'client_credentials', scopes: 'accounts:read' },
       });
       await v1Login(sandbox, 'bob', 'Sandbox-Bob-2026!');
-      await send(`${baseUrl}/v1/oauth/token`, { method: 'POST', headers: v1Headers(sandbox), form: { grant_type: 'magic' } });
+      await send(`${baseUrl}/v1/oauth/token`, {
+        method: 'POST',
+        headers: v1Headers(sandbox),
+        form: { grant_type: 'magic' },
+      });
 
       expect(sandbox.counters()).toEqual({
         v1Token: 2,
@@ -175,7 +179,10 @@ describe('CandescentSandbox', () => {
       const v1 = await v1Login(sandbox, 'alice', 'Sandbox-Alice-2026!');
       const v2 = await v2Login(sandbox, 'bob', 'Sandbox-Bob-2026!');
       sandbox.revokeAllTokens();
-      expect([sandbox.isAccessTokenValid(v1.accessToken), sandbox.isAccessTokenValid(v2.accessToken)]).toEqual([false, false]);
+      expect([sandbox.isAccessTokenValid(v1.accessToken), sandbox.isAccessTokenValid(v2.accessToken)]).toEqual([
+        false,
+        false,
+      ]);
       const refreshed = await send(`${baseUrl}/oauth2/v1/token`, {
         method: 'POST',
         headers: v2Headers(sandbox),

@@ -95,9 +95,11 @@ export class CandescentSandbox {
     this.baseUrl = undefined;
     this.timers.cancelAll();
     if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => {
-      resolve();
-    }));
+    const closed = new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
     server.closeAllConnections();
     await closed;
   }

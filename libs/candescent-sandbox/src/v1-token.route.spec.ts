@@ -3,7 +3,11 @@ import { CandescentSandbox } from './sandbox';
 import { basic, jsonBody, send, v1Headers, type HttpResult } from './sandbox-http.test-helper';
 
 // parseTagValue off: the spec must see exactly the text the sandbox wrote, never a number.
-const parser = new XMLParser({ parseTagValue: false, ignoreAttributes: false, isArray: (name) => name === 'errorInfo' });
+const parser = new XMLParser({
+  parseTagValue: false,
+  ignoreAttributes: false,
+  isArray: (name) => name === 'errorInfo',
+});
 
 interface ParsedStatus {
   '@_xmlns': string;
@@ -93,20 +97,41 @@ describe('V1 POST /v1/oauth/token', () => {
 
   it.each<[string, Record<string, string>, Record<string, string>, number, string, string]>([
     ['di_tid missing', { di_tid: '' }, {}, 400, '90002', "Header 'di_tid' invalid"],
-    ['di_tid not lowercase', { di_tid: 'A1B2C3D4-0000-4000-8000-00000000000F' }, {}, 400, '90002', "Header 'di_tid' invalid"],
+    [
+      'di_tid not lowercase',
+      { di_tid: 'A1B2C3D4-0000-4000-8000-00000000000F' },
+      {},
+      400,
+      '90002',
+      "Header 'di_tid' invalid",
+    ],
     ['di_tid not a UUID', { di_tid: 'trace-1' }, {}, 400, '90002', "Header 'di_tid' invalid"],
     ['di_fiid missing', { di_fiid: '' }, {}, 400, '90002', "Header 'di_fiid' invalid"],
     ['di_fiid not enabled', { di_fiid: '00016' }, {}, 401, '90001', 'di_fiid not authorized'],
     ['di_fiid without its leading zeros', { di_fiid: '42' }, {}, 401, '90001', 'di_fiid not authorized'],
     ['a JSON content type', { 'content-type': 'application/json' }, {}, 400, '90002', 'Header invalid'],
-    ['a malformed originating_ip', { originating_ip: '300.1.2.3' }, {}, 400, '90002', "Header 'originating_ip' invalid"],
+    [
+      'a malformed originating_ip',
+      { originating_ip: '300.1.2.3' },
+      {},
+      400,
+      '90002',
+      "Header 'originating_ip' invalid",
+    ],
     ['a control character in a header', { offering_id: 'app\tname' }, {}, 400, '90002', 'Header invalid'],
     ['grant_type refresh_token', {}, { grant_type: 'refresh_token' }, 400, '90002', "Form param 'grant_type' invalid"],
     ['an unknown grant_type', {}, { grant_type: 'magic' }, 400, '90002', "Form param 'grant_type' invalid"],
     ['no username', {}, { username: '' }, 400, '90002', "Form param 'username' invalid"],
     ['no password', {}, { password: '' }, 400, '90002', "Form param 'password' invalid"],
     ['a wrong password', {}, { password: 'nope' }, 401, '90001', 'login credentials are not valid'],
-    ['a customer of another FI', {}, { username: 'dora', password: 'Dora-Pass-1' }, 401, '90001', 'login credentials are not valid'],
+    [
+      'a customer of another FI',
+      {},
+      { username: 'dora', password: 'Dora-Pass-1' },
+      401,
+      '90001',
+      'login credentials are not valid',
+    ],
   ])('refuses %s', async (_case, headers, form, status, code, message) => {
     const trimmed = Object.fromEntries(Object.entries(v1Headers(sandbox, headers)).filter(([, v]) => v !== ''));
     const result = await send(tokenUrl, {

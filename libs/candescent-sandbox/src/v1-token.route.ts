@@ -1,11 +1,6 @@
 import { isIP } from 'node:net';
 import { isFormContentType } from './request-reader';
-import {
-  acceptsJson,
-  basicAuthMatches,
-  hasHeaderControlChars,
-  isLowercaseUuid,
-} from './request-checks';
+import { acceptsJson, basicAuthMatches, hasHeaderControlChars, isLowercaseUuid } from './request-checks';
 import type { RouteHandler } from './sandbox-context';
 import {
   gatewayFaultResponse,

@@ -53,7 +53,13 @@ describe('V2 POST /oauth2/v1/token', () => {
     ['a JSON content type', {}, { 'content-type': 'application/json' }, 400, 'CMN_90010'],
     ['an unknown grant type', { grant_type: 'authorization_codes' }, {}, 400, 'CMN_90007'],
     ['no institutionId on the password grant', {}, { institutionId: '' }, 400, 'CMN_90005'],
-    ['no institutionId on client_credentials', { grant_type: 'client_credentials' }, { institutionId: '' }, 400, 'CMN_90005'],
+    [
+      'no institutionId on client_credentials',
+      { grant_type: 'client_credentials' },
+      { institutionId: '' },
+      400,
+      'CMN_90005',
+    ],
     ['an institution the app is not enabled for', {}, { institutionId: '00016' }, 401, 'CMN_90001'],
     ['a scope the app does not have', { scopes: 'accounts:read payments:write' }, {}, 400, 'CMN_90011'],
     ['no username', { username: '' }, {}, 400, 'CMN_90012'],
@@ -119,7 +125,10 @@ describe('V2 POST /oauth2/v1/token', () => {
 
   it('refuses a refresh token presented for another institution', async () => {
     const { refreshToken } = await v2Login(sandbox, 'alice', 'Sandbox-Alice-2026!');
-    const result = await token({ grant_type: 'refresh_token', refresh_token: refreshToken }, { institutionId: '00077' });
+    const result = await token(
+      { grant_type: 'refresh_token', refresh_token: refreshToken },
+      { institutionId: '00077' },
+    );
     expect(result.status).toBe(400);
     expect(jsonBody(result).code).toBe('CMN_90013');
   });

@@ -1,5 +1,10 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { CandescentAuthGuard, CandescentCustomer, CandescentSessionService, type CandescentLoginResult } from '@candescent/auth';
+import {
+  CandescentAuthGuard,
+  CandescentCustomer,
+  CandescentSessionService,
+  type CandescentLoginResult,
+} from '@candescent/auth';
 
 @Controller('auth')
 export class AuthController {

@@ -27,13 +27,16 @@ export class AccountsController {
   async list(@CandescentCustomer() customer: CandescentCustomerView, @Query() query: AccountsQuery) {
     const service = query.service ?? (this.options.tokenServices.includes('v2') ? 'v2' : 'v1');
     if (!this.options.tokenServices.includes(service)) {
-      throw new BadRequestException(`This app does not offer the ${service} accounts service; use ?service=${this.options.tokenServices.join(' or ?service=')}.`);
+      throw new BadRequestException(
+        `This app does not offer the ${service} accounts service; use ?service=${this.options.tokenServices.join(' or ?service=')}.`,
+      );
     }
     if (service === 'v2') {
       const { data } = await firstValueFrom(this.http.get<unknown>('/db-accounts/v1/accounts'));
       return { service, accounts: data };
     }
-    if (!customer.fiCustomerId) throw new BadRequestException('This session has no V1 customer id; log in with the V1 service.');
+    if (!customer.fiCustomerId)
+      throw new BadRequestException('This session has no V1 customer id; log in with the V1 service.');
     const path = `/bankingservices/v2/fis/${encodeURIComponent(customer.fiId)}/fiCustomers/${encodeURIComponent(customer.fiCustomerId)}/accounts`;
     const { data } = await firstValueFrom(this.http.get<unknown>(path, { headers: { Accept: 'application/json' } }));
     return { service, accounts: data };

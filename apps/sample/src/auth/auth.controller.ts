@@ -39,7 +39,10 @@ export class AuthController {
       throw new ForbiddenException('Cross-site login refused: log in from this site.');
     }
     // A session this client still holds ends with the new login (and its tokens are revoked).
-    const result = await this.sessions.login(body, { originatingIp: ip, presentedSessionTokens: presentedSessionTokens(headers, this.options) });
+    const result = await this.sessions.login(body, {
+      originatingIp: ip,
+      presentedSessionTokens: presentedSessionTokens(headers, this.options),
+    });
     const expiresAt = new Date(result.expiresAt).toISOString();
     if (this.options.session.transport === 'cookie') {
       res.setHeader('Set-Cookie', sessionCookie(this.options, result.sessionToken, result.absoluteExpiresAt));
@@ -53,8 +56,12 @@ export class AuthController {
   @DocLogout()
   @HttpCode(204)
   @UseGuards(CandescentAuthGuard)
-  async logout(@CandescentCustomer('sessionId') sessionId: string, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(
+    @CandescentCustomer('sessionId') sessionId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
     await this.sessions.logout(sessionId);
-    if (this.options.session.transport === 'cookie') res.setHeader('Set-Cookie', sessionCookie(this.options, '', undefined));
+    if (this.options.session.transport === 'cookie')
+      res.setHeader('Set-Cookie', sessionCookie(this.options, '', undefined));
   }
 }

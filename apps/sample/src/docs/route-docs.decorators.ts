@@ -15,8 +15,17 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApiCandescentAuth, CandescentErrorBodySchema, CandescentLoginCredentialsSchema } from '@candescent/auth/swagger';
-import { AccountsResponseSchema, InstitutionStatusSchema, LoginResponseSchema, MeResponseSchema } from './sample-responses.schema';
+import {
+  ApiCandescentAuth,
+  CandescentErrorBodySchema,
+  CandescentLoginCredentialsSchema,
+} from '@candescent/auth/swagger';
+import {
+  AccountsResponseSchema,
+  InstitutionStatusSchema,
+  LoginResponseSchema,
+  MeResponseSchema,
+} from './sample-responses.schema';
 
 // The sample's OpenAPI documentation, one decorator per route, so the controllers stay readable.
 
@@ -25,9 +34,19 @@ const error = CandescentErrorBodySchema;
 /** What any route that calls Candescent may answer when Candescent misbehaves. */
 const UpstreamErrors = () =>
   applyDecorators(
-    ApiTooManyRequestsResponse({ description: 'Candescent quota or spike arrest (`Retry-After` when known).', type: error }),
-    ApiResponse({ status: HttpStatus.BAD_GATEWAY, description: 'Candescent answered something the contract does not allow.', type: error }),
-    ApiServiceUnavailableResponse({ description: 'Candescent unreachable, 5xx, or the circuit is open (`CIRCUIT_OPEN`).', type: error }),
+    ApiTooManyRequestsResponse({
+      description: 'Candescent quota or spike arrest (`Retry-After` when known).',
+      type: error,
+    }),
+    ApiResponse({
+      status: HttpStatus.BAD_GATEWAY,
+      description: 'Candescent answered something the contract does not allow.',
+      type: error,
+    }),
+    ApiServiceUnavailableResponse({
+      description: 'Candescent unreachable, 5xx, or the circuit is open (`CIRCUIT_OPEN`).',
+      type: error,
+    }),
     ApiResponse({ status: HttpStatus.GATEWAY_TIMEOUT, description: 'No answer from Candescent in time.', type: error }),
   );
 
@@ -36,10 +55,19 @@ export const DocLogin = () =>
     ApiTags('auth'),
     ApiOperation({ summary: 'Log a customer in (password grant) and open a session' }),
     ApiBody({ type: CandescentLoginCredentialsSchema }),
-    ApiOkResponse({ type: LoginResponseSchema, description: 'Bearer transport: `sessionToken`. Cookie transport: the session cookie and `csrfToken`.' }),
-    ApiBadRequestResponse({ description: 'Malformed body (`INVALID_CREDENTIALS_FORMAT` or validation messages).', type: error }),
+    ApiOkResponse({
+      type: LoginResponseSchema,
+      description: 'Bearer transport: `sessionToken`. Cookie transport: the session cookie and `csrfToken`.',
+    }),
+    ApiBadRequestResponse({
+      description: 'Malformed body (`INVALID_CREDENTIALS_FORMAT` or validation messages).',
+      type: error,
+    }),
     ApiUnauthorizedResponse({ description: 'Username or password rejected by Candescent.', type: error }),
-    ApiForbiddenResponse({ description: 'Cookie transport: a cross-site login (`Sec-Fetch-Site: cross-site`).', type: error }),
+    ApiForbiddenResponse({
+      description: 'Cookie transport: a cross-site login (`Sec-Fetch-Site: cross-site`).',
+      type: error,
+    }),
     UpstreamErrors(),
   );
 
@@ -67,7 +95,10 @@ export const DocAccounts = () =>
     ApiCandescentAuth(),
     ApiQuery({ name: 'service', required: false, enum: ['v1', 'v2'], description: 'Default: V2 when configured.' }),
     ApiOkResponse({ type: AccountsResponseSchema }),
-    ApiBadRequestResponse({ description: 'The service asked for is not configured, or the session has no V1 customer id.', type: error }),
+    ApiBadRequestResponse({
+      description: 'The service asked for is not configured, or the session has no V1 customer id.',
+      type: error,
+    }),
     UpstreamErrors(),
   );
 
@@ -85,11 +116,18 @@ export const DocInstitutionAccounts = () =>
     ApiTags('institution'),
     ApiOperation({ summary: "A customer's accounts with the institution token (back office only)" }),
     ApiSecurity('backOfficeKey'),
-    ApiHeader({ name: 'X-Api-Key', required: false, description: 'The back-office key, when SAMPLE_BACKOFFICE_KEY is set.' }),
+    ApiHeader({
+      name: 'X-Api-Key',
+      required: false,
+      description: 'The back-office key, when SAMPLE_BACKOFFICE_KEY is set.',
+    }),
     ApiOkResponse({ type: AccountsResponseSchema }),
     ApiBadRequestResponse({ description: 'loginId missing or malformed.', type: error }),
     ApiUnauthorizedResponse({ description: 'Wrong or missing back-office key.', type: error }),
-    ApiForbiddenResponse({ description: 'No back-office key configured against a real environment, or Candescent refused the call.', type: error }),
+    ApiForbiddenResponse({
+      description: 'No back-office key configured against a real environment, or Candescent refused the call.',
+      type: error,
+    }),
     UpstreamErrors(),
   );
 
@@ -98,5 +136,8 @@ export const DocHealth = () =>
     ApiTags('health'),
     ApiOperation({ summary: 'Terminus report with the Candescent token service' }),
     ApiOkResponse({ description: 'Healthy.', schema: { type: 'object', additionalProperties: true } }),
-    ApiServiceUnavailableResponse({ description: 'The token service is unhealthy (Terminus report).', schema: { type: 'object', additionalProperties: true } }),
+    ApiServiceUnavailableResponse({
+      description: 'The token service is unhealthy (Terminus report).',
+      schema: { type: 'object', additionalProperties: true },
+    }),
   );

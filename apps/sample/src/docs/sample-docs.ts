@@ -10,7 +10,13 @@ export function setupSampleDocs(app: INestApplication): void {
       'The sample app of @candescent/auth. Sessions use the bearer or the cookie transport (SESSION_TRANSPORT); errors share one JSON body.',
     )
     .setVersion('0.1.0')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'SAMPLE_BACKOFFICE_KEY' }, 'backOfficeKey');
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'SAMPLE_BACKOFFICE_KEY' },
+      'backOfficeKey',
+    );
   const document = SwaggerModule.createDocument(app, addCandescentSecuritySchemes(builder).build());
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Candescent auth sample API' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Candescent auth sample API',
+  });
 }

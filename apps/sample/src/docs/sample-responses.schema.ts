@@ -10,10 +10,15 @@ export class CustomerSchema {
 
 /** `POST /auth/login` answer. */
 export class LoginResponseSchema {
-  @ApiPropertyOptional({ description: 'Bearer transport only: the opaque session token. With the cookie transport it is set as an HttpOnly cookie instead.' })
+  @ApiPropertyOptional({
+    description:
+      'Bearer transport only: the opaque session token. With the cookie transport it is set as an HttpOnly cookie instead.',
+  })
   sessionToken?: string;
 
-  @ApiPropertyOptional({ description: 'Cookie transport only: send it back in X-CSRF-Token on every POST, PUT, PATCH and DELETE.' })
+  @ApiPropertyOptional({
+    description: 'Cookie transport only: send it back in X-CSRF-Token on every POST, PUT, PATCH and DELETE.',
+  })
   csrfToken?: string;
 
   @ApiProperty({ format: 'date-time', description: 'When the session ends unless it is used.' })
@@ -33,7 +38,11 @@ export class MeResponseSchema {
 /** `GET /accounts` and `GET /institution/accounts` answer. */
 export class AccountsResponseSchema {
   @ApiProperty({ enum: ['v1', 'v2'] }) service!: 'v1' | 'v2';
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The upstream payload as Candescent sent it.' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The upstream payload as Candescent sent it.',
+  })
   accounts!: Record<string, unknown>;
 }
 

@@ -1,5 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
 
 /** Injection token of {@link BackOfficeSettings}. */
 export const BACK_OFFICE = Symbol('BACK_OFFICE');
@@ -29,7 +37,9 @@ export class BackOfficeGuard implements CanActivate {
     if (apiKey === undefined) {
       if (embeddedSandbox) return true;
       // The fix is the operator's, so the hint goes to the log, not to whoever called.
-      this.logger.warn('An institution route was called, and they are closed against a real Candescent environment: set SAMPLE_BACKOFFICE_KEY and send it as X-Api-Key.');
+      this.logger.warn(
+        'An institution route was called, and they are closed against a real Candescent environment: set SAMPLE_BACKOFFICE_KEY and send it as X-Api-Key.',
+      );
       throw new ForbiddenException('Institution routes are closed.');
     }
     const sent = execution.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-api-key'];

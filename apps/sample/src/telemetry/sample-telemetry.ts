@@ -3,7 +3,13 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { MeterProvider, type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import {
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-node';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { SampleEnvironment } from '../sample-config';
@@ -22,7 +28,11 @@ const TRACER = 'candescent-sample';
  * Prometheus at `/metrics` (spans then need an OTLP endpoint to go anywhere).
  * @returns a function that flushes and unregisters the SDK (a no-op when it was off)
  */
-export function startSampleTelemetry(app: NestExpressApplication, environment: SampleEnvironment, hooks: SampleTelemetryHooks = {}): () => Promise<void> {
+export function startSampleTelemetry(
+  app: NestExpressApplication,
+  environment: SampleEnvironment,
+  hooks: SampleTelemetryHooks = {},
+): () => Promise<void> {
   if (!environment.OTEL_ENABLED && !hooks.spanExporter) return () => Promise.resolve();
   const endpoint = environment.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
   const spanProcessors: SpanProcessor[] = [];
@@ -63,11 +73,13 @@ export function startSampleTelemetry(app: NestExpressApplication, environment: S
 function requestSpan(req: Request, res: Response, next: NextFunction): void {
   const parent = propagation.extract(context.active(), req.headers);
   const path = req.path;
-  const span = trace.getTracer(TRACER).startSpan(
-    `${req.method} ${path}`,
-    { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } },
-    parent,
-  );
+  const span = trace
+    .getTracer(TRACER)
+    .startSpan(
+      `${req.method} ${path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } },
+      parent,
+    );
   res.on('finish', () => {
     span.setAttribute('http.response.status_code', res.statusCode);
     span.end();

@@ -24,7 +24,11 @@ export function demoPageDirectory(from: string = __dirname): string {
  * before the app initialises, so the middleware sits in front of the routes.
  * @returns a function that stops telemetry export (call it after the app closed)
  */
-export function installSampleWeb(app: NestExpressApplication, environment: SampleEnvironment, telemetry?: SampleTelemetryHooks): () => Promise<void> {
+export function installSampleWeb(
+  app: NestExpressApplication,
+  environment: SampleEnvironment,
+  telemetry?: SampleTelemetryHooks,
+): () => Promise<void> {
   const pageDirectory = demoPageDirectory();
   const stopTelemetry = startSampleTelemetry(app, environment, telemetry);
   app.use(securityHeaders);

@@ -1,5 +1,11 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import { CandescentContext, type CandescentRequestContext, type CandescentSessionRef, clientIpFrom, traceIdFrom } from './request-context';
+import {
+  CandescentContext,
+  type CandescentRequestContext,
+  type CandescentSessionRef,
+  clientIpFrom,
+  traceIdFrom,
+} from './request-context';
 
 /** What the middleware reads of a request: the raw node request on Express and on Fastify (middie copies `ip` onto it). */
 interface IncomingRequest {

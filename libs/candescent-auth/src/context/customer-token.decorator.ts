@@ -15,5 +15,4 @@ export class CandescentCustomerTokenGuard implements CanActivate {
  * Outgoing Candescent calls made by this route (or controller) must carry a customer token:
  * without a customer session they fail instead of falling back to the institution token.
  */
-export const RequireCustomerToken = (): MethodDecorator & ClassDecorator =>
-  UseGuards(CandescentCustomerTokenGuard);
+export const RequireCustomerToken = (): MethodDecorator & ClassDecorator => UseGuards(CandescentCustomerTokenGuard);

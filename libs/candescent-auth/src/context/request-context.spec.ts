@@ -11,14 +11,16 @@ describe('traceIdFrom', () => {
     expect(traceIdFrom({ headers: { [header]: incoming } })).toBe(incoming.toLowerCase());
   });
 
-  it.each([['not-a-uuid'], ['0f8fad5b-d9cb-469f-a165-70867728950e\r\nX-Evil: 1'], [''], [['0f8fad5b-d9cb-469f-a165-70867728950e']]])(
-    'replaces a spoofed or malformed id (%j) with a fresh one',
-    (value) => {
-      const id = traceIdFrom({ headers: { di_tid: value } });
-      expect(id).toMatch(UUID);
-      expect(id).not.toBe(String(value).toLowerCase());
-    },
-  );
+  it.each([
+    ['not-a-uuid'],
+    ['0f8fad5b-d9cb-469f-a165-70867728950e\r\nX-Evil: 1'],
+    [''],
+    [['0f8fad5b-d9cb-469f-a165-70867728950e']],
+  ])('replaces a spoofed or malformed id (%j) with a fresh one', (value) => {
+    const id = traceIdFrom({ headers: { di_tid: value } });
+    expect(id).toMatch(UUID);
+    expect(id).not.toBe(String(value).toLowerCase());
+  });
 
   it('gives the same id for the same request every time it is asked', () => {
     const request = { headers: {} };
@@ -60,7 +62,15 @@ describe('ContextSession', () => {
   it('never prints its tokens', () => {
     const tokens: CandescentTokenSet = {
       customer: { fiId: '00042', loginId: 'alice' },
-      v2: { service: 'v2', grant: 'password', accessToken: 'access-Zq9xPl2', refreshToken: 'refresh-Kd83Hs1', tokenType: 'Bearer', issuedAt: 0, expiresAt: 1 },
+      v2: {
+        service: 'v2',
+        grant: 'password',
+        accessToken: 'access-Zq9xPl2',
+        refreshToken: 'refresh-Kd83Hs1',
+        tokenType: 'Bearer',
+        issuedAt: 0,
+        expiresAt: 1,
+      },
     };
     const session = new ContextSession('sid', tokens);
     const context = { traceId: 't', session };

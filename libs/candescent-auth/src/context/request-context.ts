@@ -56,7 +56,10 @@ export const CandescentContext = {
  * outgoing calls (through the current context, when the module's middleware or the app opened
  * one: without a context, customer calls fail closed).
  */
-export function bindSession(request: { [SESSION_ON_REQUEST]?: CandescentSessionRef }, session: CandescentSessionRef): void {
+export function bindSession(
+  request: { [SESSION_ON_REQUEST]?: CandescentSessionRef },
+  session: CandescentSessionRef,
+): void {
   request[SESSION_ON_REQUEST] = session;
   const context = storage.getStore();
   if (context) context.session = session;
@@ -69,7 +72,10 @@ const TRACE_ON_REQUEST = Symbol('candescentTraceId');
  * canonical UUID, otherwise a new one. Kept on the request so the guard, the handler's context
  * and error bodies all report the same id.
  */
-export function traceIdFrom(request: { headers: Record<string, string | string[] | undefined>; [TRACE_ON_REQUEST]?: string }): string {
+export function traceIdFrom(request: {
+  headers: Record<string, string | string[] | undefined>;
+  [TRACE_ON_REQUEST]?: string;
+}): string {
   const known = request[TRACE_ON_REQUEST];
   if (known !== undefined) return known;
   let traceId: string | undefined;

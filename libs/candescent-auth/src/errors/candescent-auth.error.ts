@@ -60,7 +60,7 @@ export abstract class CandescentAuthError extends HttpException implements Cande
 
   constructor(message: string, details: CandescentErrorDetails = {}) {
     const clean = (value?: string) => (value === undefined ? undefined : redact(value));
-    const statusCode = details.httpStatus ?? (new.target).httpStatus;
+    const statusCode = details.httpStatus ?? new.target.httpStatus;
     const body: CandescentErrorBody = {
       statusCode,
       message: redact(message),
@@ -93,7 +93,12 @@ export abstract class CandescentAuthError extends HttpException implements Cande
   }
 
   /** The secret-free form written to logs and `JSON.stringify`: the body, the class name and the upstream details. */
-  toJSON(): CandescentErrorBody & { name: string; retryAfterSeconds?: number; upstreamStatus?: number; service?: string } {
+  toJSON(): CandescentErrorBody & {
+    name: string;
+    retryAfterSeconds?: number;
+    upstreamStatus?: number;
+    service?: string;
+  } {
     return {
       name: this.name,
       ...this.getResponse(),

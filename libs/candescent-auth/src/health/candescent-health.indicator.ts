@@ -31,7 +31,9 @@ export class CandescentHealthIndicator {
     return Object.fromEntries(this.options.tokenServices.map((s) => [s, this.client.executor.breaker(s).status]));
   }
 
-  async check<const Key extends string = 'candescent'>(key: Key = 'candescent' as Key): Promise<CandescentHealthResult<Key>> {
+  async check<const Key extends string = 'candescent'>(
+    key: Key = 'candescent' as Key,
+  ): Promise<CandescentHealthResult<Key>> {
     const circuit = this.circuits();
     const tokenService = this.options.institutionTokenService;
     try {

@@ -10,9 +10,18 @@ import {
   CandescentUnavailableError,
 } from '../errors/candescent-auth.error';
 import type { CandescentService } from '../token/candescent-service';
-import { isRateLimited, MAX_UPSTREAM_TEXT, parseRetryAfter, readDetails, upstreamText } from '../token/token-error.classifier';
+import {
+  isRateLimited,
+  MAX_UPSTREAM_TEXT,
+  parseRetryAfter,
+  readDetails,
+  upstreamText,
+} from '../token/token-error.classifier';
 
-type ErrorClass = new (message: string, details: ConstructorParameters<typeof CandescentRequestRejectedError>[1]) => CandescentAuthError;
+type ErrorClass = new (
+  message: string,
+  details: ConstructorParameters<typeof CandescentRequestRejectedError>[1],
+) => CandescentAuthError;
 
 interface Mapping {
   ErrorClass: ErrorClass;
@@ -24,15 +33,46 @@ interface Mapping {
 
 /** What each kind of answer to a banking call means for the app's client, and what to do. */
 function mappingOf(status: number, rateLimited: boolean): Mapping {
-  if (rateLimited) return { ErrorClass: CandescentRateLimitedError, what: 'is rate limiting this app', advice: 'Slow down and retry later.' };
-  if (status === 403) return { ErrorClass: CandescentForbiddenError, what: 'refused this call (403)', advice: 'The app or customer may not use this resource.' };
-  if (status === 404) return { ErrorClass: CandescentNotFoundError, what: 'found no such resource (404)', advice: 'Check the identifiers in the request.' };
-  if (status === 503) return { ErrorClass: CandescentUnavailableError, what: 'is unavailable (503)', advice: 'Retry later.' };
-  if (status === 504) return { ErrorClass: CandescentTimeoutError, what: 'timed out upstream (504)', advice: 'Retry later.' };
-  if (status >= 500) return { ErrorClass: CandescentBadGatewayError, what: `failed with a server error (${status})`, advice: 'Retry later; contact Candescent if it persists.' };
+  if (rateLimited)
+    return {
+      ErrorClass: CandescentRateLimitedError,
+      what: 'is rate limiting this app',
+      advice: 'Slow down and retry later.',
+    };
+  if (status === 403)
+    return {
+      ErrorClass: CandescentForbiddenError,
+      what: 'refused this call (403)',
+      advice: 'The app or customer may not use this resource.',
+    };
+  if (status === 404)
+    return {
+      ErrorClass: CandescentNotFoundError,
+      what: 'found no such resource (404)',
+      advice: 'Check the identifiers in the request.',
+    };
+  if (status === 503)
+    return { ErrorClass: CandescentUnavailableError, what: 'is unavailable (503)', advice: 'Retry later.' };
+  if (status === 504)
+    return { ErrorClass: CandescentTimeoutError, what: 'timed out upstream (504)', advice: 'Retry later.' };
+  if (status >= 500)
+    return {
+      ErrorClass: CandescentBadGatewayError,
+      what: `failed with a server error (${status})`,
+      advice: 'Retry later; contact Candescent if it persists.',
+    };
   if (status >= 400)
-    return { ErrorClass: CandescentRequestRejectedError, what: `rejected the request (${status})`, advice: 'Correct the request before sending it again.', keepStatus: true };
-  return { ErrorClass: CandescentBadGatewayError, what: `answered with an unexpected status (${status})`, advice: 'Contact Candescent if it persists.' };
+    return {
+      ErrorClass: CandescentRequestRejectedError,
+      what: `rejected the request (${status})`,
+      advice: 'Correct the request before sending it again.',
+      keepStatus: true,
+    };
+  return {
+    ErrorClass: CandescentBadGatewayError,
+    what: `answered with an unexpected status (${status})`,
+    advice: 'Contact Candescent if it persists.',
+  };
 }
 
 /**
@@ -53,7 +93,9 @@ export function classifyBankingError(
   const details = readDetails({ status: response.status, headers: { 'content-type': contentType }, body });
   const { ErrorClass, what, advice, keepStatus } = mappingOf(response.status, isRateLimited(response.status, details));
   const errorCode = upstreamText(details.errorCode, 64, false) ?? `UPSTREAM_${response.status}`;
-  const said = [details.errorCode && errorCode, upstreamText(details.message, MAX_UPSTREAM_TEXT)].filter(Boolean).join(' ');
+  const said = [details.errorCode && errorCode, upstreamText(details.message, MAX_UPSTREAM_TEXT)]
+    .filter(Boolean)
+    .join(' ');
   const retryAfter = (response.headers as Record<string, unknown>)['retry-after'];
   return new ErrorClass(`Candescent ${what}${said ? `: ${said}` : ''}. ${advice}`, {
     upstreamStatus: response.status,

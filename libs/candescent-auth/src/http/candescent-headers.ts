@@ -46,10 +46,13 @@ export function candescentHeaders(input: DownstreamHeaderInput): Record<string, 
   if (ip && isIP(ip)) headers.originating_ip = ip;
   for (const [name, value] of Object.entries(headers)) {
     if (!SAFE_VALUE.test(value) || value.length > 8192) {
-      throw new CandescentInvalidRequestError(`Refusing to send header ${name}: its value has non-printable characters or is too long.`, {
-        errorType: 'SYSTEM_ERROR',
-        errorCode: 'INVALID_HEADER_VALUE',
-      });
+      throw new CandescentInvalidRequestError(
+        `Refusing to send header ${name}: its value has non-printable characters or is too long.`,
+        {
+          errorType: 'SYSTEM_ERROR',
+          errorCode: 'INVALID_HEADER_VALUE',
+        },
+      );
     }
   }
   return headers;

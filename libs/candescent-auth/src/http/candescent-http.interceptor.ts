@@ -98,7 +98,12 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
         return response;
       },
       // A 401 that leads to a replay gets its own span (metrics/candescent-tracing.ts).
-      (error: unknown) => traceUnauthorized(error, (config) => this.attached.get(config as InternalAxiosRequestConfig), () => this.onError(instance, error)),
+      (error: unknown) =>
+        traceUnauthorized(
+          error,
+          (config) => this.attached.get(config as InternalAxiosRequestConfig),
+          () => this.onError(instance, error),
+        ),
     );
     let ejected = false;
     const eject = () => {
@@ -115,7 +120,10 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     for (const eject of this.ejectors.splice(0)) eject();
   }
 
-  private async onRequest(instance: AxiosInstance, config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
+  private async onRequest(
+    instance: AxiosInstance,
+    config: InternalAxiosRequestConfig,
+  ): Promise<InternalAxiosRequestConfig> {
     if (config.candescentAuth === 'none') return config;
     const url = requestDestination(instance, config);
     if (url?.origin !== this.options.origin) return config;
@@ -158,8 +166,10 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     context: CandescentRequestContext | undefined,
   ): Promise<{ accessToken: string; customer: boolean }> {
     const session = context?.session;
-    const wantCustomer = mode === 'customer' || (mode === 'auto' && (session !== undefined || context?.requireCustomerToken === true));
-    if (!wantCustomer) return { accessToken: (await this.tokens.getInstitutionToken({ service })).accessToken, customer: false };
+    const wantCustomer =
+      mode === 'customer' || (mode === 'auto' && (session !== undefined || context?.requireCustomerToken === true));
+    if (!wantCustomer)
+      return { accessToken: (await this.tokens.getInstitutionToken({ service })).accessToken, customer: false };
     if (!session) {
       throw new CandescentTokenUnavailableError(
         'This Candescent call needs a customer token, but the request has no customer session. Guard the route with CandescentAuthGuard.',
@@ -199,13 +209,17 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       if (session?.renew && session.tokens[attached.service]?.accessToken === attached.accessToken) {
         session.tokens = await session.renew(attached.accessToken);
         // Kept, not renewed (see tokenRefusalCooldownMs): a replay would only be refused again.
-        if (session.tokens[attached.service]?.accessToken === attached.accessToken) throw refusedAgain(error, attached, context);
+        if (session.tokens[attached.service]?.accessToken === attached.accessToken)
+          throw refusedAgain(error, attached, context);
       }
     }
     const notReplayable = whyNotReplayable(attached.original);
     if (notReplayable) throw notReplayed(error, attached, notReplayable, context);
     // Replaying with the token that was just refused would only be refused again.
-    if (!attached.customer && (await this.tokens.getInstitutionToken({ service: attached.service })).accessToken === attached.accessToken) {
+    if (
+      !attached.customer &&
+      (await this.tokens.getInstitutionToken({ service: attached.service })).accessToken === attached.accessToken
+    ) {
       throw refusedAgain(error, attached, context);
     }
     return instance.request({ ...attached.original, candescentReplay: true });
@@ -223,5 +237,6 @@ function redirectOrigin(redirect: Record<string, unknown>): string | undefined {
 function stripCandescentHeaders(headers: unknown): void {
   if (!headers || typeof headers !== 'object') return;
   const bag = headers as Record<string, unknown>;
-  for (const name of Object.keys(bag)) if (CANDESCENT_HEADER_NAMES.has(name.toLowerCase())) Reflect.deleteProperty(bag, name);
+  for (const name of Object.keys(bag))
+    if (CANDESCENT_HEADER_NAMES.has(name.toLowerCase())) Reflect.deleteProperty(bag, name);
 }

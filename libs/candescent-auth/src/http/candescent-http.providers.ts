@@ -18,7 +18,9 @@ export class CandescentHttpService extends HttpService {}
 export const candescentHttpServiceProvider: Provider = {
   provide: CandescentHttpService,
   useFactory: (options: ResolvedCandescentAuthOptions) =>
-    new CandescentHttpService(axios.create({ baseURL: options.baseUrl, timeout: options.requestTimeoutMs, maxRedirects: 5 })),
+    new CandescentHttpService(
+      axios.create({ baseURL: options.baseUrl, timeout: options.requestTimeoutMs, maxRedirects: 5 }),
+    ),
   inject: [CANDESCENT_RESOLVED_OPTIONS],
 };
 

@@ -18,7 +18,13 @@ const headerTextArb: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 10 }),
   fc.stringMatching(/^[\x21-\x7e]{1,60}$/),
-  fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom('\r\n', '\n', '\r', '\u0000', '\u0085', '\u2028', '\r\nX-Injected: 1'), fc.string({ maxLength: 10 })).map((parts) => parts.join('')),
+  fc
+    .tuple(
+      fc.string({ maxLength: 10 }),
+      fc.constantFrom('\r\n', '\n', '\r', '\u0000', '\u0085', '\u2028', '\r\nX-Injected: 1'),
+      fc.string({ maxLength: 10 }),
+    )
+    .map((parts) => parts.join('')),
   fc.nat({ max: 10_000 }).map((n) => 'a'.repeat(n)),
 );
 
@@ -59,14 +65,17 @@ describe('candescentHeaders (property)', () => {
           expect(name === 'User-Agent' || CANDESCENT_HEADER_NAMES.has(name.toLowerCase())).toBe(true);
         }
         expect(headers.Authorization).toBe(`Bearer ${input.accessToken}`);
-        const [traceHeader, fiHeader] = input.service === 'v1' ? ['di_tid', 'di_fiid'] : ['transactionId', 'institutionId'];
+        const [traceHeader, fiHeader] =
+          input.service === 'v1' ? ['di_tid', 'di_fiid'] : ['transactionId', 'institutionId'];
         expect(headers[traceHeader]).toBe(input.traceId);
         expect(headers[fiHeader]).toBe(input.fiId);
         if ('originating_ip' in headers) {
           expect(headers.originating_ip).toBe(input.originatingIp);
           expect(isIP(headers.originating_ip)).not.toBe(0);
         } else {
-          expect(input.originatingIp === undefined || input.originatingIp === '' || isIP(input.originatingIp) === 0).toBe(true);
+          expect(
+            input.originatingIp === undefined || input.originatingIp === '' || isIP(input.originatingIp) === 0,
+          ).toBe(true);
         }
       }),
       { numRuns: 1_000 },
@@ -82,7 +91,9 @@ describe('candescentHeaders (property)', () => {
         fc.stringMatching(/^[0-9A-Za-z]{1,20}$/),
         fc.option(fc.oneof(fc.ipV4(), fc.ipV6()), { nil: undefined }),
         (service, accessToken, traceId, fiId, originatingIp) => {
-          const headers = timed(() => candescentHeaders({ service, accessToken, traceId, fiId, userAgent: 'App/1.0', originatingIp }));
+          const headers = timed(() =>
+            candescentHeaders({ service, accessToken, traceId, fiId, userAgent: 'App/1.0', originatingIp }),
+          );
           expect(headers.Authorization).toBe(`Bearer ${accessToken}`);
           expect(headers.originating_ip).toBe(originatingIp);
         },
@@ -94,7 +105,11 @@ describe('candescentHeaders (property)', () => {
 
 /** Secrets as the module registers them: consumer secrets (printable ASCII) and opaque tokens. */
 const secretArb: fc.Arbitrary<string> = fc
-  .oneof(fc.stringMatching(/^[\x21-\x7e]{6,64}$/), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), fc.string({ minLength: 6, maxLength: 40 }))
+  .oneof(
+    fc.stringMatching(/^[\x21-\x7e]{6,64}$/),
+    fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    fc.string({ minLength: 6, maxLength: 40 }),
+  )
   .filter((secret) => secret.length >= 6 && !REDACTED.includes(secret) && !secret.includes('REDACTED'));
 
 /** Text around a secret: log prose, JSON, form bodies, XML, headers, or anything at all. */
@@ -127,15 +142,21 @@ describe('redact (property)', () => {
 
   it('removes every one of several registered secrets embedded in one text', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(secretArb, { minLength: 2, maxLength: 6 }), fc.array(fc.string({ maxLength: 10 }), { minLength: 7, maxLength: 7 }), (secrets, glue) => {
-        secrets.forEach((secret) => { registerSecret(secret); });
-        const text = secrets.reduce((acc, secret, i) => `${acc}${secret}${glue[i + 1] ?? ''}`, glue[0] ?? '');
-        const out = timed(() => redact(text));
-        for (const secret of secrets) {
-          // A secret inside another is taken away with the outer one's match or its own.
-          expect(out).not.toContain(secret);
-        }
-      }),
+      fc.property(
+        fc.uniqueArray(secretArb, { minLength: 2, maxLength: 6 }),
+        fc.array(fc.string({ maxLength: 10 }), { minLength: 7, maxLength: 7 }),
+        (secrets, glue) => {
+          secrets.forEach((secret) => {
+            registerSecret(secret);
+          });
+          const text = secrets.reduce((acc, secret, i) => `${acc}${secret}${glue[i + 1] ?? ''}`, glue[0] ?? '');
+          const out = timed(() => redact(text));
+          for (const secret of secrets) {
+            // A secret inside another is taken away with the outer one's match or its own.
+            expect(out).not.toContain(secret);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -31,13 +31,26 @@ export function failedCall(error: AxiosError, call: FailedCall, now: number): un
   sanitizeAxiosError(error);
   // The caller's own abort is not Candescent failing; axios's CanceledError says so best.
   if (error.config?.candescentRawErrors === true || isCancel(error)) return error;
-  const traceId = CandescentContext.current()?.traceId ?? String(error.config?.headers.get(call.service === 'v1' ? 'di_tid' : 'transactionId'));
+  const traceId =
+    CandescentContext.current()?.traceId ??
+    String(error.config?.headers.get(call.service === 'v1' ? 'di_tid' : 'transactionId'));
   // No answer, or one cut off mid-body (axios keeps the 200 it had started to read).
-  if (!error.response || error.response.status < 400) return classifyNetworkError(error, { service: call.service, traceId, subject: `Candescent ${call.service.toUpperCase()} API` });
+  if (!error.response || error.response.status < 400)
+    return classifyNetworkError(error, {
+      service: call.service,
+      traceId,
+      subject: `Candescent ${call.service.toUpperCase()} API`,
+    });
   if (call.leftOrigin) {
     return new CandescentBadGatewayError(
       `A server that a redirect from Candescent led to answered ${error.response.status}; the Candescent credentials were not sent there.`,
-      { service: call.service, upstreamStatus: error.response.status, traceId, errorType: 'SYSTEM_ERROR', errorCode: 'REDIRECTED_ELSEWHERE' },
+      {
+        service: call.service,
+        upstreamStatus: error.response.status,
+        traceId,
+        errorType: 'SYSTEM_ERROR',
+        errorCode: 'REDIRECTED_ELSEWHERE',
+      },
     );
   }
   return classifyBankingError(error.response, { service: call.service, traceId, now });
@@ -46,25 +59,44 @@ export function failedCall(error: AxiosError, call: FailedCall, now: number): un
 /** The replay with a new token was refused too: the call itself is not allowed. */
 export function refusedAgain(error: AxiosError, call: FailedCall, context?: CandescentRequestContext) {
   sanitizeAxiosError(error);
-  const details = { service: call.service, upstreamStatus: 401, traceId: context?.traceId, errorCode: 'TOKEN_REFUSED_AFTER_RENEWAL' };
+  const details = {
+    service: call.service,
+    upstreamStatus: 401,
+    traceId: context?.traceId,
+    errorCode: 'TOKEN_REFUSED_AFTER_RENEWAL',
+  };
   return call.customer
-    ? new CandescentForbiddenError('Candescent refused this call with a freshly renewed customer token (401); the customer may not be allowed this resource.', { ...details, errorType: 'USER_ERROR' })
-    : new CandescentProtocolError("Candescent refused this call with a freshly issued institution token (401); check the app's access to this API.", { ...details, errorType: 'SYSTEM_ERROR' });
+    ? new CandescentForbiddenError(
+        'Candescent refused this call with a freshly renewed customer token (401); the customer may not be allowed this resource.',
+        { ...details, errorType: 'USER_ERROR' },
+      )
+    : new CandescentProtocolError(
+        "Candescent refused this call with a freshly issued institution token (401); check the app's access to this API.",
+        { ...details, errorType: 'SYSTEM_ERROR' },
+      );
 }
 
 /** The token was dropped (or renewed) but the request is not safe, or not possible, to send twice. */
-export function notReplayed(error: AxiosError, call: FailedCall, why: NotReplayable, context?: CandescentRequestContext) {
+export function notReplayed(
+  error: AxiosError,
+  call: FailedCall,
+  why: NotReplayable,
+  context?: CandescentRequestContext,
+) {
   sanitizeAxiosError(error);
   const which = call.customer ? 'customer token was renewed' : 'institution token was dropped';
   const reason =
     why === 'stream-body'
       ? 'its body is a stream, which the first attempt has already read. Retry it with a new stream'
       : 'it is not idempotent. Retry it, or send an Idempotency-Key header to allow one automatic replay';
-  return new CandescentUnavailableError(`Candescent refused the token (401); the ${which}, but the request was not replayed because ${reason}.`, {
-    service: call.service,
-    upstreamStatus: 401,
-    traceId: context?.traceId,
-    errorCode: 'TOKEN_REFUSED_NOT_REPLAYED',
-    errorType: 'SYSTEM_ERROR',
-  });
+  return new CandescentUnavailableError(
+    `Candescent refused the token (401); the ${which}, but the request was not replayed because ${reason}.`,
+    {
+      service: call.service,
+      upstreamStatus: 401,
+      traceId: context?.traceId,
+      errorCode: 'TOKEN_REFUSED_NOT_REPLAYED',
+      errorType: 'SYSTEM_ERROR',
+    },
+  );
 }

@@ -24,7 +24,8 @@ export type NotReplayable = 'not-idempotent' | 'stream-body';
  */
 export function whyNotReplayable(config: AxiosRequestConfig): NotReplayable | undefined {
   const headers = AxiosHeaders.from(config.headers as Parameters<typeof AxiosHeaders.from>[0]);
-  if (!IDEMPOTENT.has((config.method ?? 'get').toLowerCase()) && !headers.get('Idempotency-Key')) return 'not-idempotent';
+  if (!IDEMPOTENT.has((config.method ?? 'get').toLowerCase()) && !headers.get('Idempotency-Key'))
+    return 'not-idempotent';
   return isOneShotBody(config.data) ? 'stream-body' : undefined;
 }
 

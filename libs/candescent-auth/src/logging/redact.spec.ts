@@ -4,7 +4,12 @@ describe('redact', () => {
   it('removes a registered token wherever it stands, glued to other text or URL-encoded', () => {
     const token = 'tok_A1b2C3d4E5f6+/G7h8==';
     registerSecret(token);
-    for (const text of [`x${token}y`, `Bearer ${token}.`, `token=${encodeURIComponent(token)}&a=1`, `${token}${token}`]) {
+    for (const text of [
+      `x${token}y`,
+      `Bearer ${token}.`,
+      `token=${encodeURIComponent(token)}&a=1`,
+      `${token}${token}`,
+    ]) {
       const out = redact(text);
       expect(out).not.toContain(token);
       expect(out).not.toContain(encodeURIComponent(token));

@@ -40,7 +40,17 @@ function forms(value: string): string[] {
   const encoded = encodeURIComponent(value);
   const formEncoded = new URLSearchParams({ v: value }).toString().slice(2);
   const json = JSON.stringify(value).slice(1, -1);
-  return [...new Set([value, encoded, lowerEscapes(encoded), formEncoded, lowerEscapes(formEncoded), json, json.replace(/\//g, '\\/')])];
+  return [
+    ...new Set([
+      value,
+      encoded,
+      lowerEscapes(encoded),
+      formEncoded,
+      lowerEscapes(formEncoded),
+      json,
+      json.replace(/\//g, '\\/'),
+    ]),
+  ];
 }
 
 function add(value: string): void {
@@ -139,10 +149,7 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // JSON: "password":"..."
   [new RegExp(`("(?:${SENSITIVE_KEYS})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `$1"${REDACTED}"`],
   // XML: <access_token>...</access_token>, with or without a namespace prefix
-  [
-    new RegExp(`<((?:[\\w-]+:)?(?:${SENSITIVE_KEYS}))>[^<]*</\\1>`, 'gi'),
-    `<$1>${REDACTED}</$1>`,
-  ],
+  [new RegExp(`<((?:[\\w-]+:)?(?:${SENSITIVE_KEYS}))>[^<]*</\\1>`, 'gi'), `<$1>${REDACTED}</$1>`],
 ];
 
 /** Remove every registered secret value and credential-shaped text from a string. */

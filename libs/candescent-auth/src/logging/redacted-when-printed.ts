@@ -16,7 +16,10 @@ export function RedactedWhenPrinted(): ClassDecorator {
 
 /** The same for one plain object (the resolved options): it prints as `name` and the shown fields. */
 export function redactWhenPrinted<T extends object>(value: T, name: string, shown: Record<string, unknown>): T {
-  Object.defineProperty(value, inspect.custom, { value: () => `${name} ${inspect(shown, { breakLength: Infinity })}`, configurable: true });
+  Object.defineProperty(value, inspect.custom, {
+    value: () => `${name} ${inspect(shown, { breakLength: Infinity })}`,
+    configurable: true,
+  });
   Object.defineProperty(value, 'toJSON', { value: () => ({ [name]: shown }), configurable: true });
   return value;
 }

@@ -8,7 +8,9 @@ const CREDENTIAL_HEADER = /^(authorization|cookie|set-cookie|proxy-authorization
 function scrubbedHeaders(headers: unknown): Record<string, unknown> | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   const plain = headers instanceof AxiosHeaders ? headers.toJSON() : (headers as Record<string, unknown>);
-  return Object.fromEntries(Object.entries(plain).map(([name, value]) => [name, CREDENTIAL_HEADER.test(name) ? REDACTED : value]));
+  return Object.fromEntries(
+    Object.entries(plain).map(([name, value]) => [name, CREDENTIAL_HEADER.test(name) ? REDACTED : value]),
+  );
 }
 
 /** What a request config may show in a log: method, URL and headers redacted, the body never. */
@@ -33,7 +35,12 @@ function printable(error: AxiosError): Record<string, unknown> {
     code: error.code,
     status: response?.status ?? error.status,
     config: printableConfig(error.config),
-    response: response && { status: response.status, statusText: response.statusText, headers: scrubbedHeaders(response.headers), data: response.data },
+    response: response && {
+      status: response.status,
+      statusText: response.statusText,
+      headers: scrubbedHeaders(response.headers),
+      data: response.data,
+    },
   };
 }
 
@@ -58,13 +65,20 @@ export function sanitizeAxiosError<T>(error: T): T {
     hide(error.response, 'config');
     // What came back is never sent again, so its cookies can be scrubbed where they are.
     const received = error.response.headers as Record<string, unknown> | undefined;
-    for (const name of Object.keys(received ?? {})) if (received && CREDENTIAL_HEADER.test(name)) received[name] = REDACTED;
+    for (const name of Object.keys(received ?? {}))
+      if (received && CREDENTIAL_HEADER.test(name)) received[name] = REDACTED;
   }
   error.message = redact(error.message);
   if (error.stack) error.stack = redact(error.stack);
-  Object.defineProperty(error, 'toJSON', { value: () => printable(error), enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(error, 'toJSON', {
+    value: () => printable(error),
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
   Object.defineProperty(error, inspect.custom, {
-    value: (depth: number, options: object) => `${error.stack ?? error.name}\n${inspect(printable(error), { ...options, depth })}`,
+    value: (depth: number, options: object) =>
+      `${error.stack ?? error.name}\n${inspect(printable(error), { ...options, depth })}`,
     enumerable: false,
     configurable: true,
     writable: true,

@@ -20,14 +20,26 @@ describe('CandescentMetrics', () => {
   let now = 0;
 
   beforeAll(() => metrics.setGlobalMeterProvider(recordingProvider(records)));
-  afterAll(() => { metrics.disable(); });
+  afterAll(() => {
+    metrics.disable();
+  });
   beforeEach(() => {
     records.length = 0;
   });
 
   it('counts every token request attempt with its outcome and duration, never a secret', async () => {
-    const options = validateOptions({ baseUrl: 'https://x.example', consumerKey: 'k', consumerSecret: 'metrics-secret-1', fiId: '1', retry: { maxAttempts: 2, baseDelayMs: 0 } });
-    const executor = new TokenRequestExecutor(options, { now: () => now, sleep: () => Promise.resolve(), random: () => 0 });
+    const options = validateOptions({
+      baseUrl: 'https://x.example',
+      consumerKey: 'k',
+      consumerSecret: 'metrics-secret-1',
+      fiId: '1',
+      retry: { maxAttempts: 2, baseDelayMs: 0 },
+    });
+    const executor = new TokenRequestExecutor(options, {
+      now: () => now,
+      sleep: () => Promise.resolve(),
+      random: () => 0,
+    });
     let calls = 0;
     const result = await executor.execute('v2', 'client_credentials', () => {
       calls += 1;
@@ -47,13 +59,19 @@ describe('CandescentMetrics', () => {
   });
 
   it('records circuit breaker transitions once per change', () => {
-    const breaker = new CircuitBreaker('v1', { failureRateThreshold: 50, minimumCalls: 2, slidingWindowMs: 10_000, resetTimeoutMs: 1_000, halfOpenProbes: 1 }, () => now);
+    const breaker = new CircuitBreaker(
+      'v1',
+      { failureRateThreshold: 50, minimumCalls: 2, slidingWindowMs: 10_000, resetTimeoutMs: 1_000, halfOpenProbes: 1 },
+      () => now,
+    );
     breaker.admit().settle('failure');
     breaker.admit().settle('failure');
     expect(() => breaker.admit()).toThrow(CandescentUnavailableError);
     now += 1_000;
     breaker.admit().settle('success');
-    const states = records.filter((r) => r.instrument === 'candescent.circuit.transitions').map((r) => r.attributes.state);
+    const states = records
+      .filter((r) => r.instrument === 'candescent.circuit.transitions')
+      .map((r) => r.attributes.state);
     expect(states).toEqual(['open', 'half-open', 'closed']);
   });
 });

@@ -9,7 +9,13 @@ import { CANDESCENT_SPAN_NAMES, traceSession } from './candescent-tracing';
 describe('CandescentTracing', () => {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const options = validateOptions({ baseUrl: 'https://x.example', consumerKey: 'k', consumerSecret: 'tracing-secret-1', fiId: '1', retry: { maxAttempts: 3, baseDelayMs: 0 } });
+  const options = validateOptions({
+    baseUrl: 'https://x.example',
+    consumerKey: 'k',
+    consumerSecret: 'tracing-secret-1',
+    fiId: '1',
+    retry: { maxAttempts: 3, baseDelayMs: 0 },
+  });
   const executor = new TokenRequestExecutor(options, { now: () => 0, sleep: () => Promise.resolve(), random: () => 0 });
 
   beforeAll(() => {
@@ -50,14 +56,18 @@ describe('CandescentTracing', () => {
       'candescent.outcome': 'success',
       'candescent.trace_id': traceId,
     });
-    expect(request?.events.map((e) => e.attributes)).toEqual([{ 'candescent.attempt': 1, 'candescent.outcome': 'CMN_90000' }]);
+    expect(request?.events.map((e) => e.attributes)).toEqual([
+      { 'candescent.attempt': 1, 'candescent.outcome': 'CMN_90000' },
+    ]);
     const printed = JSON.stringify(spans.map((s) => [s.attributes, s.events]));
     expect(printed).not.toContain('tracing-token-value-1');
     expect(printed).not.toContain('tracing-secret-1');
   });
 
   it('marks a failed login span as an error with the error code only', async () => {
-    const failure = new CandescentUnavailableError('the upstream said tracing-token-value-2', { errorCode: 'UPSTREAM_DOWN' });
+    const failure = new CandescentUnavailableError('the upstream said tracing-token-value-2', {
+      errorCode: 'UPSTREAM_DOWN',
+    });
     await expect(traceSession('login', ['v1', 'v2'], () => Promise.reject(failure))).rejects.toBe(failure);
     const spans = exporter.getFinishedSpans();
     expect(spans).toHaveLength(1);

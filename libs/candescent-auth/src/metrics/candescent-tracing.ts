@@ -72,20 +72,26 @@ function inSpan<T>(name: string, kind: Kind, attributes: Attributes, fn: (span: 
   const { trace, SpanKind, SpanStatusCode } = otel;
   const traceId = CandescentContext.current()?.traceId;
   const all = traceId === undefined ? attributes : { ...attributes, [A.traceId]: traceId };
-  return trace.getTracer(CANDESCENT_TRACER_NAME).startActiveSpan(name, { kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes: all }, async (span) => {
-    try {
-      const result = await fn(span);
-      span.setAttribute(A.outcome, 'success');
-      return result;
-    } catch (error: unknown) {
-      const outcome = outcomeOf(error);
-      span.setAttribute(A.outcome, outcome);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return trace
+    .getTracer(CANDESCENT_TRACER_NAME)
+    .startActiveSpan(
+      name,
+      { kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes: all },
+      async (span) => {
+        try {
+          const result = await fn(span);
+          span.setAttribute(A.outcome, 'success');
+          return result;
+        } catch (error: unknown) {
+          const outcome = outcomeOf(error);
+          span.setAttribute(A.outcome, outcome);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
 }
 
 /**
@@ -99,23 +105,32 @@ export function traceTokenRequest<T>(
   attempt: (timeoutMs: number) => Promise<T>,
   run: (counted: (timeoutMs: number) => Promise<T>) => Promise<T>,
 ): Promise<T> {
-  return inSpan(CANDESCENT_SPAN_NAMES.tokenRequest, 'client', { [A.service]: service, [A.grant]: grant, [A.attempts]: 0 }, (span) => {
-    let attempts = 0;
-    return run(async (timeoutMs) => {
-      attempts += 1;
-      span.setAttribute(A.attempts, attempts);
-      try {
-        return await attempt(timeoutMs);
-      } catch (error: unknown) {
-        span.addEvent('candescent.attempt.failed', { 'candescent.attempt': attempts, [A.outcome]: outcomeOf(error) });
-        throw error;
-      }
-    });
-  });
+  return inSpan(
+    CANDESCENT_SPAN_NAMES.tokenRequest,
+    'client',
+    { [A.service]: service, [A.grant]: grant, [A.attempts]: 0 },
+    (span) => {
+      let attempts = 0;
+      return run(async (timeoutMs) => {
+        attempts += 1;
+        span.setAttribute(A.attempts, attempts);
+        try {
+          return await attempt(timeoutMs);
+        } catch (error: unknown) {
+          span.addEvent('candescent.attempt.failed', { 'candescent.attempt': attempts, [A.outcome]: outcomeOf(error) });
+          throw error;
+        }
+      });
+    },
+  );
 }
 
 /** Wraps a login or logout in its span. */
-export function traceSession<T>(event: 'login' | 'logout', services: readonly string[], fn: () => Promise<T>): Promise<T> {
+export function traceSession<T>(
+  event: 'login' | 'logout',
+  services: readonly string[],
+  fn: () => Promise<T>,
+): Promise<T> {
   return inSpan(CANDESCENT_SPAN_NAMES[event], 'internal', { [A.service]: services.join(',') }, () => fn());
 }
 
@@ -136,8 +151,13 @@ export interface AttachedTokenInfo {
  * a 401 from Candescent to a first attempt that carried a module token (the case that drops or
  * renews the token and replays); anything else passes through untraced.
  */
-export function traceUnauthorized<T>(error: unknown, attachedTo: (config: object) => AttachedTokenInfo | undefined, fn: () => Promise<T>): Promise<T> {
-  if (!isAxiosError(error) || !error.config || error.response?.status !== 401 || error.config.candescentReplay === true) return fn();
+export function traceUnauthorized<T>(
+  error: unknown,
+  attachedTo: (config: object) => AttachedTokenInfo | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!isAxiosError(error) || !error.config || error.response?.status !== 401 || error.config.candescentReplay === true)
+    return fn();
   const attached = attachedTo(error.config);
   if (!attached || attached.leftOrigin) return fn();
   const attributes = {

@@ -65,8 +65,7 @@ export function resolveOptions(
     consumerSecret: options.consumerSecret,
     fiId: options.fiId,
     tokenServices,
-    institutionTokenService:
-      options.institutionTokenService ?? (tokenServices.includes('v2') ? 'v2' : 'v1'),
+    institutionTokenService: options.institutionTokenService ?? (tokenServices.includes('v2') ? 'v2' : 'v1'),
     v1TokenPath: options.v1TokenPath ?? '/v1/oauth/token',
     v2TokenPath: options.v2TokenPath ?? '/oauth2/v1/token',
     v2RevokePath: options.v2RevokePath ?? '/oauth2/v1/revoke',

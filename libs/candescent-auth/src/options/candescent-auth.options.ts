@@ -35,19 +35,27 @@ export class CandescentAuthOptionsDto {
    * The FI's Candescent gateway URL, e.g. `https://api.candescent.com` or
    * `https://api.candescent.com/digitalbanking`. https is required unless the host is loopback.
    */
-  @IsString() @MaxLength(2048)
+  @IsString()
+  @MaxLength(2048)
   baseUrl!: string;
 
   /** The app's consumer key (also called client id or shared key). */
-  @IsString() @MinLength(1) @MaxLength(512) @Matches(/^[\x21-\x39\x3b-\x7e]+$/)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  @Matches(/^[\x21-\x39\x3b-\x7e]+$/)
   consumerKey!: string;
 
   /** The app's consumer secret. Never logged, never part of an error. */
-  @IsString() @MinLength(1) @MaxLength(512) @Matches(PRINTABLE)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  @Matches(PRINTABLE)
   consumerSecret!: string;
 
   /** The financial institution id, as a string: leading zeros matter (`00016`). */
-  @IsString() @Matches(/^[0-9A-Za-z]{1,20}$/)
+  @IsString()
+  @Matches(/^[0-9A-Za-z]{1,20}$/)
   fiId!: string;
 
   /**
@@ -55,85 +63,118 @@ export class CandescentAuthOptionsDto {
    * in one step and outgoing calls pick the token by path.
    * @default ['v2']
    */
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(2) @ArrayUnique() @IsIn(['v1', 'v2'], { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(2)
+  @ArrayUnique()
+  @IsIn(['v1', 'v2'], { each: true })
   tokenServices?: CandescentService[];
 
   /**
    * The service that issues the institution (client_credentials) token.
    * @default 'v2' when enabled, else 'v1'
    */
-  @IsOptional() @IsIn(['v1', 'v2'])
+  @IsOptional()
+  @IsIn(['v1', 'v2'])
   institutionTokenService?: CandescentService;
 
   /**
    * Path of the V1 token endpoint below `baseUrl`.
    * @default '/v1/oauth/token'
    */
-  @IsOptional() @IsString() @Matches(PATH)
+  @IsOptional()
+  @IsString()
+  @Matches(PATH)
   v1TokenPath?: string;
 
   /**
    * Path of the V2 token endpoint below `baseUrl`.
    * @default '/oauth2/v1/token'
    */
-  @IsOptional() @IsString() @Matches(PATH)
+  @IsOptional()
+  @IsString()
+  @Matches(PATH)
   v2TokenPath?: string;
 
   /**
    * Path of the V2 revocation endpoint below `baseUrl`.
    * @default '/oauth2/v1/revoke'
    */
-  @IsOptional() @IsString() @Matches(PATH)
+  @IsOptional()
+  @IsString()
+  @Matches(PATH)
   v2RevokePath?: string;
 
   /**
    * First part of the user-agent, `{appName}/{appVersion}[/{deviceId}]`.
    * @default 'CandescentNestAuth'
    */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
   appName?: string;
 
   /**
    * Second part of the user-agent.
    * @default '1.0'
    */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,32}$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/)
   appVersion?: string;
 
   /** Optional device id, third part of the user-agent. */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
   deviceId?: string;
 
   /** Sent as `offering_id` (V1) when set; Candescent derives it from the app otherwise. */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._:-]{1,128}$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/)
   offeringId?: string;
 
   /**
    * V2 scopes to request, e.g. `['accounts:read']`. Empty means every scope the app has.
    * @default []
    */
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Matches(/^[A-Za-z0-9._:/-]{1,128}$/, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9._:/-]{1,128}$/, { each: true })
   scopes?: string[];
 
   /**
    * Timeout of one token request attempt.
    * @default 10000
    */
-  @IsOptional() @IsInt() @Min(100) @Max(120_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
   requestTimeoutMs?: number;
 
   /**
    * Overall deadline of one token request, retries included.
    * @default 30000
    */
-  @IsOptional() @IsInt() @Min(100) @Max(600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   requestDeadlineMs?: number;
 
   /**
    * Tokens are renewed this long before they expire at most...
    * @default 60000
    */
-  @IsOptional() @IsInt() @Min(0) @Max(3_600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
   tokenRefreshWindowMs?: number;
 
   /**
@@ -141,7 +182,10 @@ export class CandescentAuthOptionsDto {
    * every second.
    * @default 0.2
    */
-  @IsOptional() @IsNumber() @Min(0) @Max(0.9)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(0.9)
   tokenRefreshFraction?: number;
 
   /**
@@ -149,21 +193,30 @@ export class CandescentAuthOptionsDto {
    * renew at the same instant.
    * @default 0.1
    */
-  @IsOptional() @IsNumber() @Min(0) @Max(1)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   tokenRefreshJitter?: number;
 
   /**
    * Lifetime assumed when a success response has no usable `expires_in`. Unset: such a
    * response is a protocol error (a token is never treated as everlasting).
    */
-  @IsOptional() @IsInt() @Min(1) @Max(86_400)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
   defaultExpiresInSeconds?: number;
 
   /**
    * Longer lifetimes are clamped to this.
    * @default 2678400 (31 days)
    */
-  @IsOptional() @IsInt() @Min(60) @Max(31_536_000)
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(31_536_000)
   maxExpiresInSeconds?: number;
 
   /**
@@ -172,15 +225,22 @@ export class CandescentAuthOptionsDto {
    * token).
    * @default 10000
    */
-  @IsOptional() @IsInt() @Min(0) @Max(600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
   tokenRefusalCooldownMs?: number;
 
   /** Retries of token requests. */
-  @IsOptional() @ValidateNested() @Type(() => CandescentRetryOptionsDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CandescentRetryOptionsDto)
   retry?: CandescentRetryOptionsDto;
 
   /** The circuit breaker of each token service. */
-  @IsOptional() @ValidateNested() @Type(() => CandescentCircuitBreakerOptionsDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CandescentCircuitBreakerOptionsDto)
   circuitBreaker?: CandescentCircuitBreakerOptionsDto;
 
   /**
@@ -188,7 +248,10 @@ export class CandescentAuthOptionsDto {
    * does not send a token request per caller.
    * @default 5000
    */
-  @IsOptional() @IsInt() @Min(0) @Max(600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
   invalidClientCacheMs?: number;
 
   /**
@@ -196,20 +259,28 @@ export class CandescentAuthOptionsDto {
    * expression use the V1 token and headers, all others V2.
    * @default '^/v1/|/fis/[^/]+/'
    */
-  @IsOptional() @IsString() @MaxLength(512)
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
   legacyPathPattern?: string;
 
   /** Customer sessions. */
-  @IsOptional() @ValidateNested() @Type(() => CandescentSessionOptionsDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CandescentSessionOptionsDto)
   session?: CandescentSessionOptionsDto;
 
   /** Keep sessions in Redis instead of process memory (needed with more than one instance). */
-  @IsOptional() @ValidateNested() @Type(() => CandescentRedisOptionsDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CandescentRedisOptionsDto)
   redis?: CandescentRedisOptionsDto;
 }
 
 /** Plain-object form of an options class: what callers write (an object literal, not an instance). */
-type Plain<T> = { [K in keyof T]: T[K] extends (infer U)[] ? U[] : T[K] extends object | undefined ? Plain<T[K]> : T[K] };
+type Plain<T> = {
+  [K in keyof T]: T[K] extends (infer U)[] ? U[] : T[K] extends object | undefined ? Plain<T[K]> : T[K];
+};
 
 /** Redis for sessions shared by several instances. */
 export type CandescentRedisOptions = Plain<CandescentRedisOptionsDto> & {
@@ -245,4 +316,3 @@ export type CandescentRetryOptions = Plain<CandescentRetryOptionsDto>;
 export type CandescentCircuitBreakerOptions = Plain<CandescentCircuitBreakerOptionsDto>;
 /** Customer sessions. */
 export type CandescentSessionOptions = Plain<CandescentSessionOptionsDto>;
-

@@ -6,21 +6,30 @@ export class CandescentRetryOptionsDto {
    * Attempts per token request, the first included.
    * @default 3
    */
-  @IsOptional() @IsInt() @Min(1) @Max(10)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
   maxAttempts?: number;
 
   /**
    * Base of the exponential backoff; each wait is a random time up to `baseDelayMs * 2^attempt`.
    * @default 200
    */
-  @IsOptional() @IsInt() @Min(0) @Max(60_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
   baseDelayMs?: number;
 
   /**
    * Upper bound of one wait, `Retry-After` included.
    * @default 5000
    */
-  @IsOptional() @IsInt() @Min(0) @Max(120_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
   maxDelayMs?: number;
 }
 
@@ -36,7 +45,10 @@ export class CandescentCircuitBreakerOptionsDto {
    * Percentage of failed operations within the window at which the circuit opens.
    * @default 50
    */
-  @IsOptional() @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
   failureRateThreshold?: number;
 
   /**
@@ -44,14 +56,20 @@ export class CandescentCircuitBreakerOptionsDto {
    * unlucky calls at a quiet time never open the circuit.
    * @default 10 (or `failureThreshold` when only that is set)
    */
-  @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   minimumCalls?: number;
 
   /**
    * Length of the sliding window over which operations are counted (it moves in tenths).
    * @default 60000
    */
-  @IsOptional() @IsInt() @Min(1_000) @Max(3_600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
   slidingWindowMs?: number;
 
   /**
@@ -59,7 +77,10 @@ export class CandescentCircuitBreakerOptionsDto {
    * before probes are let through.
    * @default 30000
    */
-  @IsOptional() @IsInt() @Min(100) @Max(3_600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   resetTimeoutMs?: number;
 
   /**
@@ -67,7 +88,10 @@ export class CandescentCircuitBreakerOptionsDto {
    * when this many have failed it opens again for `resetTimeoutMs`.
    * @default 3
    */
-  @IsOptional() @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
   halfOpenProbes?: number;
 
   /**
@@ -77,6 +101,9 @@ export class CandescentCircuitBreakerOptionsDto {
    * many failed operations.
    * @deprecated Use `minimumCalls` (and `failureRateThreshold`).
    */
-  @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   failureThreshold?: number;
 }

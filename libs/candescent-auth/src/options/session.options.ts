@@ -7,7 +7,8 @@ export class CandescentSessionOptionsDto {
    * Secure, SameSite cookie (state-changing requests then also need the CSRF header).
    * @default 'bearer'
    */
-  @IsOptional() @IsIn(['bearer', 'cookie'])
+  @IsOptional()
+  @IsIn(['bearer', 'cookie'])
   transport?: 'bearer' | 'cookie';
 
   /**
@@ -15,35 +16,46 @@ export class CandescentSessionOptionsDto {
    * from a sibling subdomain or without Secure and Path=/, so another site cannot plant a session.
    * @default '__Host-candescent_session'
    */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{1,64}$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/)
   cookieName?: string;
 
   /**
    * `SameSite` attribute of the cookie.
    * @default 'strict'
    */
-  @IsOptional() @IsIn(['strict', 'lax'])
+  @IsOptional()
+  @IsIn(['strict', 'lax'])
   cookieSameSite?: 'strict' | 'lax';
 
   /**
    * Header that must carry the session's CSRF token on state-changing requests (cookie transport).
    * @default 'x-csrf-token'
    */
-  @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,64}$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,64}$/)
   csrfHeaderName?: string;
 
   /**
    * A session unused this long ends (sliding expiry).
    * @default 900000 (15 minutes)
    */
-  @IsOptional() @IsInt() @Min(10_000) @Max(86_400_000)
+  @IsOptional()
+  @IsInt()
+  @Min(10_000)
+  @Max(86_400_000)
   idleTimeoutMs?: number;
 
   /**
    * A session ends this long after login, however active.
    * @default 43200000 (12 hours)
    */
-  @IsOptional() @IsInt() @Min(10_000) @Max(30 * 86_400_000)
+  @IsOptional()
+  @IsInt()
+  @Min(10_000)
+  @Max(30 * 86_400_000)
   absoluteTimeoutMs?: number;
 
   /**
@@ -52,7 +64,10 @@ export class CandescentSessionOptionsDto {
    * over cannot crowd other customers' sessions out of a bounded store.
    * @default 10
    */
-  @IsOptional() @IsInt() @Min(1) @Max(1_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
   maxSessionsPerAccount?: number;
 }
 
@@ -63,17 +78,23 @@ export class CandescentSessionOptionsDto {
  */
 export class CandescentRedisOptionsDto {
   /** `redis://` or `rediss://` URL. */
-  @IsOptional() @IsString() @Matches(/^rediss?:\/\/\S+$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^rediss?:\/\/\S+$/)
   url?: string;
 
   /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). */
-  @IsString() @MinLength(32) @MaxLength(128)
+  @IsString()
+  @MinLength(32)
+  @MaxLength(128)
   encryptionKey!: string;
 
   /**
    * Prefix of every key.
    * @default 'candescent:'
    */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9:_-]{0,64}$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_-]{0,64}$/)
   keyPrefix?: string;
 }

@@ -37,17 +37,32 @@ describe('validateOptions', () => {
       requestTimeoutMs: 10_000,
       tokenRefreshWindowMs: 60_000,
       retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 },
-      circuitBreaker: { failureRateThreshold: 50, minimumCalls: 10, slidingWindowMs: 60_000, resetTimeoutMs: 30_000, halfOpenProbes: 3 },
+      circuitBreaker: {
+        failureRateThreshold: 50,
+        minimumCalls: 10,
+        slidingWindowMs: 60_000,
+        resetTimeoutMs: 30_000,
+        halfOpenProbes: 3,
+      },
     });
   });
 
   it('reads the deprecated circuitBreaker.failureThreshold as minimumCalls', () => {
     expect(validateOptions({ ...valid, circuitBreaker: { failureThreshold: 4 } }).circuitBreaker.minimumCalls).toBe(4);
-    expect(validateOptions({ ...valid, circuitBreaker: { failureThreshold: 4, minimumCalls: 4 } }).circuitBreaker.minimumCalls).toBe(4);
+    expect(
+      validateOptions({ ...valid, circuitBreaker: { failureThreshold: 4, minimumCalls: 4 } }).circuitBreaker
+        .minimumCalls,
+    ).toBe(4);
   });
 
   it('builds the documented user-agent and picks V1 for institution tokens when only V1 is on', () => {
-    const resolved = validateOptions({ ...valid, tokenServices: ['v1'], appName: 'iPhone', appVersion: '1.0', deviceId: 'abc12345' });
+    const resolved = validateOptions({
+      ...valid,
+      tokenServices: ['v1'],
+      appName: 'iPhone',
+      appVersion: '1.0',
+      deviceId: 'abc12345',
+    });
     expect(resolved.userAgent).toBe('iPhone/1.0/abc12345');
     expect(resolved.institutionTokenService).toBe('v1');
   });
@@ -60,34 +75,130 @@ describe('validateOptions', () => {
 
   const cases: Array<[string, Record<string, unknown>, string[]]> = [
     ['missing baseUrl', { ...valid, baseUrl: undefined }, ['baseUrl: expected the FI gateway URL']],
-    ['plain http to a remote host', { ...valid, baseUrl: 'http://api.candescent.com' }, ['baseUrl: expected the FI gateway URL, https (http only for a loopback host)']],
+    [
+      'plain http to a remote host',
+      { ...valid, baseUrl: 'http://api.candescent.com' },
+      ['baseUrl: expected the FI gateway URL, https (http only for a loopback host)'],
+    ],
     ['not a URL', { ...valid, baseUrl: 'api.candescent.com' }, ['baseUrl:']],
     ['credentials inside the URL', { ...valid, baseUrl: 'https://user:pw@api.candescent.com' }, ['baseUrl: ']],
     ['ftp scheme', { ...valid, baseUrl: 'ftp://api.candescent.com' }, ['baseUrl: ']],
-    ['missing consumer key and secret', { ...valid, consumerKey: undefined, consumerSecret: undefined }, ['consumerKey: expected a non-empty string', 'consumerSecret: expected a non-empty string']],
-    ['secret with a space', { ...valid, consumerSecret: 'has space ' + SECRET }, ['consumerSecret: expected a non-empty string of printable characters without spaces']],
-    ['FI id as a number', { ...valid, fiId: 42 }, ["fiId: expected the FI id as a string of 1-20 letters or digits, leading zeros kept (e.g. '00042')"]],
-    ['unknown token service', { ...valid, tokenServices: ['v3'] }, ["tokenServices: expected a non-empty list of distinct services out of 'v1' and 'v2'"]],
+    [
+      'missing consumer key and secret',
+      { ...valid, consumerKey: undefined, consumerSecret: undefined },
+      ['consumerKey: expected a non-empty string', 'consumerSecret: expected a non-empty string'],
+    ],
+    [
+      'secret with a space',
+      { ...valid, consumerSecret: 'has space ' + SECRET },
+      ['consumerSecret: expected a non-empty string of printable characters without spaces'],
+    ],
+    [
+      'FI id as a number',
+      { ...valid, fiId: 42 },
+      ["fiId: expected the FI id as a string of 1-20 letters or digits, leading zeros kept (e.g. '00042')"],
+    ],
+    [
+      'unknown token service',
+      { ...valid, tokenServices: ['v3'] },
+      ["tokenServices: expected a non-empty list of distinct services out of 'v1' and 'v2'"],
+    ],
     ['empty token service list', { ...valid, tokenServices: [] }, ['tokenServices: expected a non-empty list']],
-    ['institution service not enabled', { ...valid, tokenServices: ['v1'], institutionTokenService: 'v2' }, ["institutionTokenService: expected 'v1' or 'v2', and one of tokenServices"]],
-    ['timeout as a string', { ...valid, requestTimeoutMs: '5000' }, ['requestTimeoutMs: expected a whole number of milliseconds from 100 to 120000']],
-    ['deadline below the timeout', { ...valid, requestTimeoutMs: 5_000, requestDeadlineMs: 1_000 }, ['requestDeadlineMs: expected a whole number of milliseconds from 100 to 600000, not below requestTimeoutMs']],
-    ['refresh fraction too large', { ...valid, tokenRefreshFraction: 2 }, ['tokenRefreshFraction: expected a number from 0 to 0.9']],
-    ['retry attempts out of range', { ...valid, retry: { maxAttempts: 0 } }, ['retry.maxAttempts: expected a whole number from 1 to 10']],
-    ['retry not an object', { ...valid, retry: 3 }, ['retry: expected an object { maxAttempts, baseDelayMs, maxDelayMs }']],
-    ['user-agent part with a slash', { ...valid, appName: 'my/app' }, ['appName: expected letters, digits, dot, underscore or dash']],
-    ['scope with a space', { ...valid, scopes: ['accounts:read transactions:read'] }, ['scopes: expected a list of at most 50 scope names']],
-    ['a misspelt option', { ...valid, consumerSecrett: SECRET }, ['consumerSecrett: expected nothing: there is no such option; remove it or check its spelling']],
-    ['a colon in the consumer key', { ...valid, consumerKey: 'key:part' }, ["consumerKey: expected a non-empty string of printable characters without spaces or ':'"]],
-    ['a Redis key that is not 32 bytes', { ...valid, redis: { url: 'redis://127.0.0.1:6379', encryptionKey: 'x'.repeat(40) } }, ['redis.encryptionKey: expected 32 bytes as base64 or 64 hex characters']],
-    ['a Redis URL of another scheme', { ...valid, redis: { url: 'http://127.0.0.1:6379', encryptionKey: 'a'.repeat(64) } }, ["redis.url: expected a 'redis://' or 'rediss://' URL"]],
-    ['a failure rate of 0 %', { ...valid, circuitBreaker: { failureRateThreshold: 0 } }, ['circuitBreaker.failureRateThreshold: expected a whole percentage from 1 to 100']],
-    ['a failure rate as a share', { ...valid, circuitBreaker: { failureRateThreshold: 0.5 } }, ['circuitBreaker.failureRateThreshold: expected a whole percentage']],
-    ['a sliding window under a second', { ...valid, circuitBreaker: { slidingWindowMs: 500 } }, ['circuitBreaker.slidingWindowMs: expected a whole number of milliseconds from 1000']],
-    ['no half-open probes', { ...valid, circuitBreaker: { halfOpenProbes: 0 } }, ['circuitBreaker.halfOpenProbes: expected a whole number from 1 to 100']],
-    ['minimumCalls of 0', { ...valid, circuitBreaker: { minimumCalls: 0 } }, ['circuitBreaker.minimumCalls: expected a whole number from 1 to 10000']],
-    ['both the old and the new name, different', { ...valid, circuitBreaker: { failureThreshold: 5, minimumCalls: 20 } }, ['circuitBreaker.failureThreshold: expected left out when minimumCalls is set']],
-    ['token path without a slash', { ...valid, v2TokenPath: 'oauth2/v1/token' }, ["v2TokenPath: expected a path starting with '/'"]],
+    [
+      'institution service not enabled',
+      { ...valid, tokenServices: ['v1'], institutionTokenService: 'v2' },
+      ["institutionTokenService: expected 'v1' or 'v2', and one of tokenServices"],
+    ],
+    [
+      'timeout as a string',
+      { ...valid, requestTimeoutMs: '5000' },
+      ['requestTimeoutMs: expected a whole number of milliseconds from 100 to 120000'],
+    ],
+    [
+      'deadline below the timeout',
+      { ...valid, requestTimeoutMs: 5_000, requestDeadlineMs: 1_000 },
+      ['requestDeadlineMs: expected a whole number of milliseconds from 100 to 600000, not below requestTimeoutMs'],
+    ],
+    [
+      'refresh fraction too large',
+      { ...valid, tokenRefreshFraction: 2 },
+      ['tokenRefreshFraction: expected a number from 0 to 0.9'],
+    ],
+    [
+      'retry attempts out of range',
+      { ...valid, retry: { maxAttempts: 0 } },
+      ['retry.maxAttempts: expected a whole number from 1 to 10'],
+    ],
+    [
+      'retry not an object',
+      { ...valid, retry: 3 },
+      ['retry: expected an object { maxAttempts, baseDelayMs, maxDelayMs }'],
+    ],
+    [
+      'user-agent part with a slash',
+      { ...valid, appName: 'my/app' },
+      ['appName: expected letters, digits, dot, underscore or dash'],
+    ],
+    [
+      'scope with a space',
+      { ...valid, scopes: ['accounts:read transactions:read'] },
+      ['scopes: expected a list of at most 50 scope names'],
+    ],
+    [
+      'a misspelt option',
+      { ...valid, consumerSecrett: SECRET },
+      ['consumerSecrett: expected nothing: there is no such option; remove it or check its spelling'],
+    ],
+    [
+      'a colon in the consumer key',
+      { ...valid, consumerKey: 'key:part' },
+      ["consumerKey: expected a non-empty string of printable characters without spaces or ':'"],
+    ],
+    [
+      'a Redis key that is not 32 bytes',
+      { ...valid, redis: { url: 'redis://127.0.0.1:6379', encryptionKey: 'x'.repeat(40) } },
+      ['redis.encryptionKey: expected 32 bytes as base64 or 64 hex characters'],
+    ],
+    [
+      'a Redis URL of another scheme',
+      { ...valid, redis: { url: 'http://127.0.0.1:6379', encryptionKey: 'a'.repeat(64) } },
+      ["redis.url: expected a 'redis://' or 'rediss://' URL"],
+    ],
+    [
+      'a failure rate of 0 %',
+      { ...valid, circuitBreaker: { failureRateThreshold: 0 } },
+      ['circuitBreaker.failureRateThreshold: expected a whole percentage from 1 to 100'],
+    ],
+    [
+      'a failure rate as a share',
+      { ...valid, circuitBreaker: { failureRateThreshold: 0.5 } },
+      ['circuitBreaker.failureRateThreshold: expected a whole percentage'],
+    ],
+    [
+      'a sliding window under a second',
+      { ...valid, circuitBreaker: { slidingWindowMs: 500 } },
+      ['circuitBreaker.slidingWindowMs: expected a whole number of milliseconds from 1000'],
+    ],
+    [
+      'no half-open probes',
+      { ...valid, circuitBreaker: { halfOpenProbes: 0 } },
+      ['circuitBreaker.halfOpenProbes: expected a whole number from 1 to 100'],
+    ],
+    [
+      'minimumCalls of 0',
+      { ...valid, circuitBreaker: { minimumCalls: 0 } },
+      ['circuitBreaker.minimumCalls: expected a whole number from 1 to 10000'],
+    ],
+    [
+      'both the old and the new name, different',
+      { ...valid, circuitBreaker: { failureThreshold: 5, minimumCalls: 20 } },
+      ['circuitBreaker.failureThreshold: expected left out when minimumCalls is set'],
+    ],
+    [
+      'token path without a slash',
+      { ...valid, v2TokenPath: 'oauth2/v1/token' },
+      ["v2TokenPath: expected a path starting with '/'"],
+    ],
   ];
 
   it.each(cases)('rejects %s with a message that names the field', (_name, raw, expected) => {
@@ -100,12 +211,24 @@ describe('validateOptions', () => {
 
   it('lists every bad field in one error', () => {
     const error = problemsOf({ baseUrl: 'http://example.com', fiId: '', consumerKey: '', requestTimeoutMs: -1 });
-    expect(error.problems.map((p) => p.field).sort()).toEqual(['baseUrl', 'consumerKey', 'consumerSecret', 'fiId', 'requestTimeoutMs']);
+    expect(error.problems.map((p) => p.field).sort()).toEqual([
+      'baseUrl',
+      'consumerKey',
+      'consumerSecret',
+      'fiId',
+      'requestTimeoutMs',
+    ]);
     expect(error.message).toContain('(5 problems)');
   });
 
   it('never echoes a secret, even one put in the wrong field', () => {
-    const error = problemsOf({ ...valid, baseUrl: SECRET, fiId: SECRET, consumerSecret: `${SECRET}\n`, consumerKey: SECRET });
+    const error = problemsOf({
+      ...valid,
+      baseUrl: SECRET,
+      fiId: SECRET,
+      consumerSecret: `${SECRET}\n`,
+      consumerKey: SECRET,
+    });
     for (const text of [error.message, JSON.stringify(error), inspect(error), String(error.stack)]) {
       expect(text).not.toContain(SECRET);
     }

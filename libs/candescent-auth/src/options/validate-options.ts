@@ -14,7 +14,8 @@ type Problem = { field: string; expected: string };
 /** What each option must be, in the words the start-up error uses. Values are never shown. */
 const EXPECTED: Record<string, string> = {
   baseUrl: 'the FI gateway URL, https (http only for a loopback host), without credentials, query or fragment',
-  consumerKey: "a non-empty string of printable characters without spaces or ':' (at most 512; Basic auth splits on the first ':')",
+  consumerKey:
+    "a non-empty string of printable characters without spaces or ':' (at most 512; Basic auth splits on the first ':')",
   consumerSecret: 'a non-empty string of printable characters without spaces (at most 512)',
   fiId: "the FI id as a string of 1-20 letters or digits, leading zeros kept (e.g. '00042')",
   tokenServices: "a non-empty list of distinct services out of 'v1' and 'v2'",
@@ -38,8 +39,7 @@ const EXPECTED: Record<string, string> = {
   'retry.maxAttempts': 'a whole number from 1 to 10',
   'retry.baseDelayMs': 'a whole number of milliseconds from 0 to 60000',
   'retry.maxDelayMs': 'a whole number of milliseconds from 0 to 120000',
-  circuitBreaker:
-    'an object { failureRateThreshold, minimumCalls, slidingWindowMs, resetTimeoutMs, halfOpenProbes }',
+  circuitBreaker: 'an object { failureRateThreshold, minimumCalls, slidingWindowMs, resetTimeoutMs, halfOpenProbes }',
   'circuitBreaker.failureRateThreshold': 'a whole percentage from 1 to 100',
   'circuitBreaker.minimumCalls': 'a whole number from 1 to 10000',
   'circuitBreaker.slidingWindowMs': 'a whole number of milliseconds from 1000 to 3600000',
@@ -55,11 +55,13 @@ const EXPECTED: Record<string, string> = {
   'session.cookieSameSite': "'strict' or 'lax'",
   'session.csrfHeaderName': 'a lower-case header name, 1-64 characters',
   'session.idleTimeoutMs': 'a whole number of milliseconds from 10000 to 86400000',
-  'session.absoluteTimeoutMs': 'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
+  'session.absoluteTimeoutMs':
+    'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
   redis: 'an object { url or client, encryptionKey, keyPrefix }',
   'redis.url': "a 'redis://' or 'rediss://' URL, or left out when client is given (exactly one of them)",
   'redis.client': 'an ioredis client (get, set, del, eval, on and status), or left out when url is given',
-  store: 'an object with the CandescentStore methods (get, set, delete, acquireLock, replaceIfLocked, releaseLock), and no redis option beside it',
+  store:
+    'an object with the CandescentStore methods (get, set, delete, acquireLock, replaceIfLocked, releaseLock), and no redis option beside it',
   'redis.encryptionKey': '32 bytes as base64 or 64 hex characters (openssl rand -base64 32)',
   'redis.keyPrefix': 'letters, digits, colon, underscore or dash, at most 64 characters',
 };
@@ -99,13 +101,22 @@ function checkBaseUrl(raw: string): boolean {
 /** Checks across fields, each skipped when a field it reads already failed on its own. */
 function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
-  const valid = (...fields: string[]) => fields.every((f) => !invalid.has(f) && ![...invalid].some((bad) => bad.startsWith(`${f}.`)));
-  if (valid('baseUrl') && !checkBaseUrl(options.baseUrl)) problems.push({ field: 'baseUrl', expected: EXPECTED.baseUrl });
+  const valid = (...fields: string[]) =>
+    fields.every((f) => !invalid.has(f) && ![...invalid].some((bad) => bad.startsWith(`${f}.`)));
+  if (valid('baseUrl') && !checkBaseUrl(options.baseUrl))
+    problems.push({ field: 'baseUrl', expected: EXPECTED.baseUrl });
   const services = options.tokenServices ?? ['v2'];
-  if (valid('tokenServices', 'institutionTokenService') && options.institutionTokenService && !services.includes(options.institutionTokenService)) {
+  if (
+    valid('tokenServices', 'institutionTokenService') &&
+    options.institutionTokenService &&
+    !services.includes(options.institutionTokenService)
+  ) {
     problems.push({ field: 'institutionTokenService', expected: EXPECTED.institutionTokenService });
   }
-  if (valid('requestDeadlineMs', 'requestTimeoutMs') && (options.requestDeadlineMs ?? 30_000) < (options.requestTimeoutMs ?? 10_000)) {
+  if (
+    valid('requestDeadlineMs', 'requestTimeoutMs') &&
+    (options.requestDeadlineMs ?? 30_000) < (options.requestTimeoutMs ?? 10_000)
+  ) {
     problems.push({ field: 'requestDeadlineMs', expected: EXPECTED.requestDeadlineMs });
   }
   const session = options.session;
@@ -117,8 +128,16 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
   }
   // Read under its old name on purpose: this check is what keeps the deprecated option honest.
   const breaker: { failureThreshold?: number; minimumCalls?: number } | undefined = options.circuitBreaker;
-  if (valid('circuitBreaker') && breaker?.failureThreshold !== undefined && breaker.minimumCalls !== undefined && breaker.failureThreshold !== breaker.minimumCalls) {
-    problems.push({ field: 'circuitBreaker.failureThreshold', expected: 'left out when minimumCalls is set (it is the deprecated name of minimumCalls)' });
+  if (
+    valid('circuitBreaker') &&
+    breaker?.failureThreshold !== undefined &&
+    breaker.minimumCalls !== undefined &&
+    breaker.failureThreshold !== breaker.minimumCalls
+  ) {
+    problems.push({
+      field: 'circuitBreaker.failureThreshold',
+      expected: 'left out when minimumCalls is set (it is the deprecated name of minimumCalls)',
+    });
   }
   if (valid('legacyPathPattern') && options.legacyPathPattern !== undefined && !isRegExp(options.legacyPathPattern)) {
     problems.push({ field: 'legacyPathPattern', expected: EXPECTED.legacyPathPattern });
@@ -126,17 +145,27 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
   return problems;
 }
 
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
-const hasMethods = (value: unknown, names: readonly string[]) => isObject(value) && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+const isObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const hasMethods = (value: unknown, names: readonly string[]) =>
+  isObject(value) && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
 const STORE_METHODS = ['get', 'set', 'delete', 'acquireLock', 'replaceIfLocked', 'releaseLock'] as const;
 const REDIS_CLIENT_METHODS = ['get', 'set', 'del', 'eval', 'on'] as const;
 
 /** The app's own store and Redis client: right shape, and not given together with what they replace. */
-function ownedObjectProblems(store: unknown, redis: unknown, client: unknown, options: CandescentAuthOptionsDto): Problem[] {
+function ownedObjectProblems(
+  store: unknown,
+  redis: unknown,
+  client: unknown,
+  options: CandescentAuthOptionsDto,
+): Problem[] {
   const problems: Problem[] = [];
-  if (store !== undefined && (!hasMethods(store, STORE_METHODS) || redis !== undefined)) problems.push({ field: 'store', expected: EXPECTED.store });
-  if (client !== undefined && !hasMethods(client, REDIS_CLIENT_METHODS)) problems.push({ field: 'redis.client', expected: EXPECTED['redis.client'] });
-  if (isObject(redis) && (client === undefined) === (options.redis?.url === undefined)) problems.push({ field: 'redis.url', expected: EXPECTED['redis.url'] });
+  if (store !== undefined && (!hasMethods(store, STORE_METHODS) || redis !== undefined))
+    problems.push({ field: 'store', expected: EXPECTED.store });
+  if (client !== undefined && !hasMethods(client, REDIS_CLIENT_METHODS))
+    problems.push({ field: 'redis.client', expected: EXPECTED['redis.client'] });
+  if (isObject(redis) && (client === undefined) === (options.redis?.url === undefined))
+    problems.push({ field: 'redis.url', expected: EXPECTED['redis.url'] });
   return problems;
 }
 
@@ -174,7 +203,10 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   // are: class-transformer would copy them into plain objects.
   const { store, redis, ...rest } = raw as { store?: unknown; redis?: unknown };
   const { client, ...redisRest } = isObject(redis) ? (redis as { client?: unknown }) : { client: undefined };
-  const options = plainToInstance(CandescentAuthOptionsDto, { ...rest, ...(redis === undefined ? {} : { redis: isObject(redis) ? redisRest : redis }) });
+  const options = plainToInstance(CandescentAuthOptionsDto, {
+    ...rest,
+    ...(redis === undefined ? {} : { redis: isObject(redis) ? redisRest : redis }),
+  });
   const errors = validateSync(options, {
     whitelist: true,
     forbidNonWhitelisted: true,
@@ -192,7 +224,10 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
       problems,
     );
   }
-  const resolved = resolveOptions(options, { store: store as CandescentStore | undefined, redisClient: client as CandescentRedisClient | undefined });
+  const resolved = resolveOptions(options, {
+    store: store as CandescentStore | undefined,
+    redisClient: client as CandescentRedisClient | undefined,
+  });
   const shown = { baseUrl: resolved.baseUrl, fiId: resolved.fiId, tokenServices: resolved.tokenServices };
   // The app's own object is a provider of the module too; printing it must not show the secret
   // either. Only non-enumerable printing hooks are added: its data is left as it is.

@@ -45,7 +45,9 @@ describe('TokenRequestExecutor and its breaker', () => {
       let attempts = 0;
       const result = await executor.execute('v2', 'client_credentials', () => {
         attempts += 1;
-        return attempts < 3 ? Promise.reject(new CandescentUnavailableError('reset', { errorCode: 'NETWORK_ERROR' })) : Promise.resolve('ok');
+        return attempts < 3
+          ? Promise.reject(new CandescentUnavailableError('reset', { errorCode: 'NETWORK_ERROR' }))
+          : Promise.resolve('ok');
       });
       expect(result).toBe('ok');
     }
@@ -55,10 +57,12 @@ describe('TokenRequestExecutor and its breaker', () => {
   it('rate limiting that outlasts the retries does not open it; server errors do', async () => {
     const executor = executorWith({ minimumCalls: 3 });
     const limited = new CandescentRateLimitedError('spike', { errorCode: 'CMN_90002', upstreamStatus: 500 });
-    for (let i = 0; i < 10; i++) await executor.execute('v2', 'client_credentials', failWith(limited)).catch(() => undefined);
+    for (let i = 0; i < 10; i++)
+      await executor.execute('v2', 'client_credentials', failWith(limited)).catch(() => undefined);
     expect(executor.breaker('v2').status).toBe('closed');
     const down = new CandescentUnavailableError('down', { errorCode: 'CMN_90000', upstreamStatus: 500 });
-    for (let i = 0; i < 3; i++) await executor.execute('v2', 'client_credentials', failWith(down)).catch(() => undefined);
+    for (let i = 0; i < 3; i++)
+      await executor.execute('v2', 'client_credentials', failWith(down)).catch(() => undefined);
     expect(executor.breaker('v2').status).toBe('open');
   });
 
@@ -88,7 +92,8 @@ describe('TokenRequestExecutor and its breaker', () => {
       attempts += 1;
       if (attempts === 1) {
         // While this one waits, two other operations fail for good.
-        for (let i = 0; i < 2; i++) await executor.execute('v2', 'client_credentials', failWith(down)).catch(() => undefined);
+        for (let i = 0; i < 2; i++)
+          await executor.execute('v2', 'client_credentials', failWith(down)).catch(() => undefined);
       }
       throw down;
     });
@@ -98,7 +103,11 @@ describe('TokenRequestExecutor and its breaker', () => {
 
   it('a malformed 2xx is retried for client_credentials but ends a refresh grant at once, saying why', async () => {
     const executor = executorWith({});
-    const malformed = new CandescentProtocolError('truncated', { errorCode: 'MALFORMED_BODY', upstreamStatus: 200, service: 'v2' });
+    const malformed = new CandescentProtocolError('truncated', {
+      errorCode: 'MALFORMED_BODY',
+      upstreamStatus: 200,
+      service: 'v2',
+    });
     let attempts = 0;
     const token = await executor.execute('v2', 'client_credentials', () => {
       attempts += 1;

@@ -59,7 +59,11 @@ export class TokenRequestExecutor {
   }
 
   /** The breaker is asked once per operation and told its outcome once, after the retries. */
-  private async judged<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
+  private async judged<T>(
+    service: CandescentService,
+    grant: string,
+    attempt: (timeoutMs: number) => Promise<T>,
+  ): Promise<T> {
     const breaker = this.breaker(service);
     const permit = breaker.admit();
     try {

@@ -19,7 +19,9 @@ const LOCK_POLL_MS = 10;
  * be recomputed from a list of usernames by anyone who can list the keys.
  */
 export function accountOf(secret: string, fiId: string, loginId: string): string {
-  return createHmac('sha256', secret).update(JSON.stringify([fiId, loginId.normalize('NFKC').toLowerCase()])).digest('base64url');
+  return createHmac('sha256', secret)
+    .update(JSON.stringify([fiId, loginId.normalize('NFKC').toLowerCase()]))
+    .digest('base64url');
 }
 
 /**
@@ -57,7 +59,12 @@ export class AccountSessions {
 
   private async lock(lockKey: string): Promise<string> {
     // A holder that died frees the lease after ACCOUNT_LOCK_MS, so waiting that long suffices.
-    const fence = await waitForLock(this.store, lockKey, { leaseMs: ACCOUNT_LOCK_MS, waitMs: ACCOUNT_LOCK_MS, now: Date.now, pollMs: LOCK_POLL_MS });
+    const fence = await waitForLock(this.store, lockKey, {
+      leaseMs: ACCOUNT_LOCK_MS,
+      waitMs: ACCOUNT_LOCK_MS,
+      now: Date.now,
+      pollMs: LOCK_POLL_MS,
+    });
     if (fence !== undefined) return fence;
     throw new CandescentUnavailableError('Too many logins to this account at once; try again shortly.', {
       errorType: 'SYSTEM_ERROR',
@@ -70,7 +77,11 @@ function parse(raw: string | undefined): Listed[] {
   if (raw === undefined) return [];
   try {
     const value = JSON.parse(raw) as unknown;
-    return Array.isArray(value) ? value.filter((e): e is Listed => typeof (e as Listed).id === 'string' && typeof (e as Listed).createdAt === 'number') : [];
+    return Array.isArray(value)
+      ? value.filter(
+          (e): e is Listed => typeof (e as Listed).id === 'string' && typeof (e as Listed).createdAt === 'number',
+        )
+      : [];
   } catch {
     return [];
   }

@@ -1,8 +1,18 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { bindSession, CandescentContext, type CandescentSessionRef, SESSION_ON_REQUEST, traceIdFrom } from '../context/request-context';
+import {
+  bindSession,
+  CandescentContext,
+  type CandescentSessionRef,
+  SESSION_ON_REQUEST,
+  traceIdFrom,
+} from '../context/request-context';
 import { ContextSession } from '../context/session-ref';
-import { CandescentConfigurationError, CandescentForbiddenError, CandescentSessionRejectedError } from '../errors/candescent-auth.error';
+import {
+  CandescentConfigurationError,
+  CandescentForbiddenError,
+  CandescentSessionRejectedError,
+} from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
 import { CandescentSessionService } from './candescent-session.service';
@@ -46,20 +56,25 @@ export class CandescentAuthGuard implements CanActivate {
       const handle = this.extractHandle(request, traceId);
       // Without the module's middleware (context: false), still give the store's failure logs the trace id.
       const authenticate = () => this.sessions.authenticate(handle, traceId);
-      authenticated = await (CandescentContext.current() ? authenticate() : CandescentContext.run({ traceId }, authenticate));
+      authenticated = await (CandescentContext.current()
+        ? authenticate()
+        : CandescentContext.run({ traceId }, authenticate));
     } catch (error: unknown) {
       if (error instanceof CandescentSessionRejectedError) this.throwRejection(error, execution);
       throw error;
     }
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
-    bindSession(request, new ContextSession(
-      authenticated.id,
-      authenticated.session.tokens,
-      (rejected) => this.sessions.renew(authenticated.id, rejected),
-      (accessToken) => {
-        this.sessions.reportAccepted(authenticated.id, accessToken);
-      },
-    ));
+    bindSession(
+      request,
+      new ContextSession(
+        authenticated.id,
+        authenticated.session.tokens,
+        (rejected) => this.sessions.renew(authenticated.id, rejected),
+        (accessToken) => {
+          this.sessions.reportAccepted(authenticated.id, accessToken);
+        },
+      ),
+    );
     return true;
   }
 
@@ -87,7 +102,12 @@ export class CandescentAuthGuard implements CanActivate {
 
   /** Whether the route or its controller is marked `@SkipCandescentAuth()`. */
   protected isSkipped(execution: ExecutionContext): boolean {
-    return this.reflector.getAllAndOverride<boolean | undefined>(SKIP_CANDESCENT_AUTH, [execution.getHandler(), execution.getClass()]) === true;
+    return (
+      this.reflector.getAllAndOverride<boolean | undefined>(SKIP_CANDESCENT_AUTH, [
+        execution.getHandler(),
+        execution.getClass(),
+      ]) === true
+    );
   }
 
   /**
@@ -105,7 +125,8 @@ export class CandescentAuthGuard implements CanActivate {
     }
     const header = request.headers.authorization;
     if (header === undefined) return undefined;
-    if (typeof header !== 'string' || header.length > MAX_HANDLE_HEADER) throw new CandescentSessionRejectedError('invalid', traceId);
+    if (typeof header !== 'string' || header.length > MAX_HANDLE_HEADER)
+      throw new CandescentSessionRejectedError('invalid', traceId);
     const match = /^Bearer +(\S+)\s*$/i.exec(header);
     if (!match) throw new CandescentSessionRejectedError('invalid', traceId);
     return match[1];

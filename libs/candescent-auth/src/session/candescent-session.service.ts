@@ -25,9 +25,13 @@ import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './s
 import { AccountSessions, accountOf } from './account-sessions';
 import { QuietRevoker } from './quiet-revoker';
 import { SessionRecords } from './session-records';
-import type { AuthenticatedSession, CandescentLoginResult, CandescentSessionLoginContext, StoredSession } from './stored-session.interface';
+import type {
+  AuthenticatedSession,
+  CandescentLoginResult,
+  CandescentSessionLoginContext,
+  StoredSession,
+} from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
-
 
 /**
  * Server-side customer sessions. Login runs the password grant (on every configured token
@@ -76,7 +80,10 @@ export class CandescentSessionService implements OnModuleDestroy {
     return traceSession('login', this.options.tokenServices, () => this.openSession(credentials, context));
   }
 
-  private async openSession(credentials: unknown, context: CandescentSessionLoginContext): Promise<CandescentLoginResult> {
+  private async openSession(
+    credentials: unknown,
+    context: CandescentSessionLoginContext,
+  ): Promise<CandescentLoginResult> {
     const { presentedSessionTokens = [], ...loginContext } = context;
     const tokens = await this.tokens.login(credentials, loginContext);
     const handle = newSessionHandle();
@@ -96,7 +103,11 @@ export class CandescentSessionService implements OnModuleDestroy {
     let displaced: string[];
     try {
       await this.records.create(id, session);
-      displaced = await this.accounts.add(session.account ?? '', id, async (listed) => (await this.store.get(sessionKeys.value(listed))) !== undefined);
+      displaced = await this.accounts.add(
+        session.account ?? '',
+        id,
+        async (listed) => (await this.store.get(sessionKeys.value(listed))) !== undefined,
+      );
     } catch (error: unknown) {
       // The customer gets an error, not a session: the tokens just issued must not stay alive upstream.
       await Promise.all([
@@ -109,9 +120,17 @@ export class CandescentSessionService implements OnModuleDestroy {
     const replaced = presentedSessionTokens.filter(isSessionHandle).map(hashHandle);
     await Promise.all([
       ...displaced.map((old) => this.endQuietly(old, 'of the oldest session of an account over its session cap')),
-      ...replaced.filter((old) => old !== id).map((old) => this.endQuietly(old, 'of a session replaced by a new login')),
+      ...replaced
+        .filter((old) => old !== id)
+        .map((old) => this.endQuietly(old, 'of a session replaced by a new login')),
     ]);
-    return { sessionToken: handle, expiresAt: this.expiresAt(session), absoluteExpiresAt: session.absoluteExpiresAt, csrfToken, customer: tokens.customer };
+    return {
+      sessionToken: handle,
+      expiresAt: this.expiresAt(session),
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      csrfToken,
+      customer: tokens.customer,
+    };
   }
 
   /**
@@ -196,7 +215,9 @@ export class CandescentSessionService implements OnModuleDestroy {
             await this.revoker.revoke(tokens, 'of a renewal that finished after its session ended');
             throw new CandescentSessionRejectedError(await this.records.endReason(id));
           }
-          this.logger.warn('Renewed customer tokens could not be stored (the renewal lock expired); using them for this request only.');
+          this.logger.warn(
+            'Renewed customer tokens could not be stored (the renewal lock expired); using them for this request only.',
+          );
           return tokens;
         }
         CandescentMetrics.session('renewed');
@@ -237,7 +258,11 @@ export class CandescentSessionService implements OnModuleDestroy {
     return constantTimeEqual(sha256Base64Url(token), session.csrfHash);
   }
 
-  private async refreshOrEnd(id: string, session: StoredSession, tokens: CandescentTokenSet): Promise<CandescentTokenSet> {
+  private async refreshOrEnd(
+    id: string,
+    session: StoredSession,
+    tokens: CandescentTokenSet,
+  ): Promise<CandescentTokenSet> {
     try {
       return await this.tokens.refresh(tokens);
     } catch (error: unknown) {
@@ -280,8 +305,14 @@ export class CandescentSessionService implements OnModuleDestroy {
     if (fence !== undefined) return fence;
     const traceId = CandescentContext.current()?.traceId;
     // How the fleet works is for operators; the customer only needs to try again.
-    this.logger.warn(`The renewal lock of a session stayed taken for ${leaseMs} ms (another instance renewing, or it died holding it)${traceId ? ` (trace ${traceId})` : ''}.`);
-    throw new CandescentUnavailableError('The session is busy; try again shortly.', { errorType: 'SYSTEM_ERROR', errorCode: 'SESSION_LOCKED', traceId });
+    this.logger.warn(
+      `The renewal lock of a session stayed taken for ${leaseMs} ms (another instance renewing, or it died holding it)${traceId ? ` (trace ${traceId})` : ''}.`,
+    );
+    throw new CandescentUnavailableError('The session is busy; try again shortly.', {
+      errorType: 'SYSTEM_ERROR',
+      errorCode: 'SESSION_LOCKED',
+      traceId,
+    });
   }
 
   private async end(id: string, session: StoredSession, reason: 'expired' | 'revoked'): Promise<void> {
@@ -297,7 +328,10 @@ export class CandescentSessionService implements OnModuleDestroy {
       await this.end(id, session, 'revoked');
       await this.revoker.revoke(session.tokens, why);
     } catch (error: unknown) {
-      this.logger.warn(`Ending a session failed; the customer tokens ${why} stay valid upstream until they expire.`, error);
+      this.logger.warn(
+        `Ending a session failed; the customer tokens ${why} stay valid upstream until they expire.`,
+        error,
+      );
     }
   }
 
@@ -306,7 +340,9 @@ export class CandescentSessionService implements OnModuleDestroy {
     if (!isSessionValueKey(key)) return;
     // The first drop and then every thousandth: a flood of them must not flood the log too.
     if (this.evictions++ % 1_000 === 0) {
-      this.logger.warn(`The memory store was full and dropped a session (${this.evictions} so far); its customer has to log in again. Use the Redis store for more sessions.`);
+      this.logger.warn(
+        `The memory store was full and dropped a session (${this.evictions} so far); its customer has to log in again. Use the Redis store for more sessions.`,
+      );
     }
     try {
       const session = JSON.parse(value) as StoredSession;

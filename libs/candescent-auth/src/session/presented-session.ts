@@ -11,7 +11,8 @@ export function presentedSessionTokens(
   headers: Record<string, string | string[] | undefined>,
   options: { session: { transport: 'bearer' | 'cookie'; cookieName: string } },
 ): string[] {
-  if (options.session.transport === 'cookie') return cookieValues(headers.cookie, options.session.cookieName).filter(isSessionHandle);
+  if (options.session.transport === 'cookie')
+    return cookieValues(headers.cookie, options.session.cookieName).filter(isSessionHandle);
   const header = headers.authorization;
   const match = typeof header === 'string' ? /^Bearer +(\S+)\s*$/i.exec(header) : null;
   return match?.[1] !== undefined && isSessionHandle(match[1]) ? [match[1]] : [];

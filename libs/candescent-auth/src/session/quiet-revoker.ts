@@ -23,7 +23,10 @@ export class QuietRevoker {
         this.logger.debug(`Revoked the customer tokens ${why}.`);
       },
       (error: unknown) => {
-        this.logger.warn(`Revoking the customer tokens ${why} failed; they stay valid upstream until they expire.`, error);
+        this.logger.warn(
+          `Revoking the customer tokens ${why} failed; they stay valid upstream until they expire.`,
+          error,
+        );
       },
     );
     const waited = new Promise<void>((resolve) => {

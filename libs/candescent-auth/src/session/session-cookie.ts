@@ -29,7 +29,8 @@ export interface SessionCookieAttributes {
 /** A `Set-Cookie` value: HttpOnly, Secure, SameSite, Path=/. */
 function serializeSessionCookie(value: string, attributes: SessionCookieAttributes): string {
   const sameSite = attributes.sameSite === 'strict' ? 'Strict' : 'Lax';
-  const expires = attributes.expiresAt === undefined ? 'Max-Age=0' : `Expires=${new Date(attributes.expiresAt).toUTCString()}`;
+  const expires =
+    attributes.expiresAt === undefined ? 'Max-Age=0' : `Expires=${new Date(attributes.expiresAt).toUTCString()}`;
   return `${attributes.name}=${value}; Path=/; ${expires}; HttpOnly; Secure; SameSite=${sameSite}`;
 }
 
@@ -42,5 +43,9 @@ export function sessionCookie(
   handle: string,
   expiresAt: number | undefined,
 ): string {
-  return serializeSessionCookie(handle, { name: options.session.cookieName, sameSite: options.session.cookieSameSite, expiresAt });
+  return serializeSessionCookie(handle, {
+    name: options.session.cookieName,
+    sameSite: options.session.cookieSameSite,
+    expiresAt,
+  });
 }

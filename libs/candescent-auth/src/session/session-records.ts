@@ -53,7 +53,13 @@ export class SessionRecords {
   async replace(id: string, session: StoredSession, fence: string): Promise<StoredSession | undefined> {
     const next: StoredSession = { ...session, rev: (session.rev ?? 0) + 1 };
     const ttl = this.ttl(next);
-    const written = await this.store.replaceIfLocked(sessionKeys.value(id), JSON.stringify(next), ttl, sessionKeys.lock(id), fence);
+    const written = await this.store.replaceIfLocked(
+      sessionKeys.value(id),
+      JSON.stringify(next),
+      ttl,
+      sessionKeys.lock(id),
+      fence,
+    );
     if (!written) return undefined;
     // Written after the value: readers accept a value at or past the recorded revision, so
     // nobody sees the session vanish in between.

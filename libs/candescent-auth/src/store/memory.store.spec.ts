@@ -62,7 +62,9 @@ describe('MemoryStore', () => {
 
   it.each([0, -1, 1.5, Number.NaN])('rejects maxEntries %p', (maxEntries) => {
     expect(() => new MemoryStore({ maxEntries })).toThrow(CandescentConfigurationError);
-    expect(() => new MemoryStore({ maxSessionEntries: maxEntries })).toThrow(/maxSessionEntries must be a positive integer/);
+    expect(() => new MemoryStore({ maxSessionEntries: maxEntries })).toThrow(
+      /maxSessionEntries must be a positive integer/,
+    );
   });
 
   it('keeps open sessions apart from other values, each within its own bound', async () => {

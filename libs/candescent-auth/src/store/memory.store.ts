@@ -71,7 +71,10 @@ export class MemoryStore implements CandescentStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     const max = positiveInteger('maxEntries', options.maxEntries ?? MEMORY_STORE_DEFAULT_MAX_ENTRIES);
-    const maxSessions = positiveInteger('maxSessionEntries', options.maxSessionEntries ?? MEMORY_STORE_DEFAULT_MAX_SESSION_ENTRIES);
+    const maxSessions = positiveInteger(
+      'maxSessionEntries',
+      options.maxSessionEntries ?? MEMORY_STORE_DEFAULT_MAX_SESSION_ENTRIES,
+    );
     this.now = options.now ?? Date.now;
     const dispose = (entry: Entry, key: string, reason: LRUCache.DisposeReason): void => {
       this.disposed(entry, key, reason);
@@ -147,7 +150,8 @@ export class MemoryStore implements CandescentStore {
       const lease = this.locks.get(lockKey);
       const values = this.mapFor(key);
       const current = values.get(key);
-      if (lease?.fence !== fence || lease.expiresAt <= now || current === undefined || current.expiresAt <= now) return false;
+      if (lease?.fence !== fence || lease.expiresAt <= now || current === undefined || current.expiresAt <= now)
+        return false;
       const ttl = entryTtlMs(ttlMs);
       if (ttl === undefined) values.delete(key);
       else values.set(key, { value, expiresAt: now + ttl });
@@ -194,7 +198,9 @@ export class MemoryStore implements CandescentStore {
     this.warned.add(which);
     this.logger.warn(
       `The memory store holds ${values.size} of its ${which} (${values.max}) values; when full, the least recently used ` +
-        (values === this.sessions ? 'sessions end; use the Redis store for more sessions.' : 'values are dropped; use the Redis store, or a MemoryStore with a larger maxEntries.'),
+        (values === this.sessions
+          ? 'sessions end; use the Redis store for more sessions.'
+          : 'values are dropped; use the Redis store, or a MemoryStore with a larger maxEntries.'),
     );
   }
 }

@@ -35,7 +35,11 @@ describe('waitForLock', () => {
     const store = new MemoryStore();
     await store.acquireLock('k', 10_000);
     let asked = 0;
-    const fence = await waitForLock(store, 'k', { ...wait, waitMs: 10_000, stop: () => Promise.resolve(++asked === 3) });
+    const fence = await waitForLock(store, 'k', {
+      ...wait,
+      waitMs: 10_000,
+      stop: () => Promise.resolve(++asked === 3),
+    });
     expect(fence).toBeUndefined();
     expect(asked).toBe(3);
   });

@@ -47,7 +47,8 @@ export class ValueCipher {
     const text = key.trim();
     let bytes: Buffer | undefined;
     if (HEX_KEY.test(text)) bytes = Buffer.from(text, 'hex');
-    else if (BASE64_KEY.test(text)) bytes = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+    else if (BASE64_KEY.test(text))
+      bytes = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
     if (bytes?.length !== KEY_BYTES) {
       throw keyError(`the value given has ${text.length} characters and is neither`);
     }

@@ -1,7 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { CandescentErrorBodySchema } from './candescent-error-body.schema';
-import { CANDESCENT_BEARER_SCHEME, CANDESCENT_COOKIE_SCHEME, CANDESCENT_CSRF_SCHEME } from './candescent-security.schemes';
+import {
+  CANDESCENT_BEARER_SCHEME,
+  CANDESCENT_COOKIE_SCHEME,
+  CANDESCENT_CSRF_SCHEME,
+} from './candescent-security.schemes';
 
 /** What `@ApiCandescentAuth()` documents. */
 export interface ApiCandescentAuthOptions {
@@ -28,7 +32,11 @@ export function ApiCandescentAuth(options: ApiCandescentAuthOptions = {}): Class
   const requirements = transports.map((transport) =>
     transport === 'bearer'
       ? ApiSecurity(CANDESCENT_BEARER_SCHEME)
-      : ApiSecurity(options.stateChanging ? { [CANDESCENT_COOKIE_SCHEME]: [], [CANDESCENT_CSRF_SCHEME]: [] } : CANDESCENT_COOKIE_SCHEME),
+      : ApiSecurity(
+          options.stateChanging
+            ? { [CANDESCENT_COOKIE_SCHEME]: [], [CANDESCENT_CSRF_SCHEME]: [] }
+            : CANDESCENT_COOKIE_SCHEME,
+        ),
   );
   return applyDecorators(
     ApiExtraModels(CandescentErrorBodySchema),

@@ -8,22 +8,35 @@ export class CandescentErrorBodySchema {
   @ApiProperty({ description: 'The HTTP status, repeated in the body.', example: 401 })
   statusCode!: number;
 
-  @ApiPropertyOptional({ description: 'The error class (module errors) or the status text.', example: 'CandescentSessionRejectedError' })
+  @ApiPropertyOptional({
+    description: 'The error class (module errors) or the status text.',
+    example: 'CandescentSessionRejectedError',
+  })
   error?: string;
 
-  @ApiPropertyOptional({ description: "Candescent's error type or the module's own (`USER_ERROR`, `SYSTEM_ERROR`, `APP_ERROR`).", example: 'USER_ERROR' })
+  @ApiPropertyOptional({
+    description: "Candescent's error type or the module's own (`USER_ERROR`, `SYSTEM_ERROR`, `APP_ERROR`).",
+    example: 'USER_ERROR',
+  })
   errorType?: string;
 
-  @ApiPropertyOptional({ description: "Candescent's error code or the module's own; stable, meant for programs.", example: 'SESSION_EXPIRED' })
+  @ApiPropertyOptional({
+    description: "Candescent's error code or the module's own; stable, meant for programs.",
+    example: 'SESSION_EXPIRED',
+  })
   errorCode?: string;
 
   @ApiProperty({
-    description: 'What went wrong and what to do; never holds a secret. Validation errors list one message per problem.',
+    description:
+      'What went wrong and what to do; never holds a secret. Validation errors list one message per problem.',
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
     example: 'The session has expired; log in again.',
   })
   message!: string | string[];
 
-  @ApiPropertyOptional({ description: 'The trace id of the request (`di_tid` / `transactionId` upstream), for support.', format: 'uuid' })
+  @ApiPropertyOptional({
+    description: 'The trace id of the request (`di_tid` / `transactionId` upstream), for support.',
+    format: 'uuid',
+  })
   traceId?: string;
 }

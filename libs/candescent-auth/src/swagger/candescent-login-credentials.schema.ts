@@ -9,10 +9,12 @@ import { CandescentLoginCredentials, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH } 
 export class CandescentLoginCredentialsSchema extends CandescentLoginCredentials {}
 
 // Applied to the inherited properties; redeclaring the fields would change the class's shape.
-ApiProperty({ description: "The customer's online banking login id.", maxLength: MAX_USERNAME_LENGTH, minLength: 1, example: 'alice' })(
-  CandescentLoginCredentialsSchema.prototype,
-  'username',
-);
+ApiProperty({
+  description: "The customer's online banking login id.",
+  maxLength: MAX_USERNAME_LENGTH,
+  minLength: 1,
+  example: 'alice',
+})(CandescentLoginCredentialsSchema.prototype, 'username');
 ApiProperty({
   description: "The customer's password: sent once to Candescent, never stored, never logged.",
   maxLength: MAX_PASSWORD_LENGTH,

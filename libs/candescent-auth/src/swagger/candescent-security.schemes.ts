@@ -20,7 +20,10 @@ export interface CandescentSecuritySchemeOptions {
  * cookie, and the CSRF header that cookie sessions need on POST, PUT, PATCH and DELETE.
  * Routes refer to them through `@ApiCandescentAuth()`.
  */
-export function addCandescentSecuritySchemes(builder: DocumentBuilder, options: CandescentSecuritySchemeOptions = {}): DocumentBuilder {
+export function addCandescentSecuritySchemes(
+  builder: DocumentBuilder,
+  options: CandescentSecuritySchemeOptions = {},
+): DocumentBuilder {
   const cookieName = options.cookieName ?? '__Host-candescent_session';
   const csrfHeaderName = options.csrfHeaderName ?? 'x-csrf-token';
   return builder
@@ -39,6 +42,6 @@ export function addCandescentSecuritySchemes(builder: DocumentBuilder, options: 
       type: 'apiKey',
       in: 'header',
       name: csrfHeaderName,
-      description: "The csrfToken from the login answer; cookie sessions send it on every POST, PUT, PATCH and DELETE.",
+      description: 'The csrfToken from the login answer; cookie sessions send it on every POST, PUT, PATCH and DELETE.',
     });
 }

@@ -27,7 +27,11 @@ describe('@nestjs/swagger stays optional', () => {
   it('imports @nestjs/swagger only under swagger/, and nothing outside imports swagger/', () => {
     const offenders = sourceFiles(SRC)
       .filter((file) => !relative(SRC, file).startsWith('swagger/'))
-      .filter((file) => /from '@nestjs\/swagger'|require\('@nestjs\/swagger'\)|from '\.{1,2}\/(\.\.\/)*swagger/.test(readFileSync(file, 'utf8')))
+      .filter((file) =>
+        /from '@nestjs\/swagger'|require\('@nestjs\/swagger'\)|from '\.{1,2}\/(\.\.\/)*swagger/.test(
+          readFileSync(file, 'utf8'),
+        ),
+      )
       .map((file) => relative(SRC, file));
     expect(offenders).toEqual([]);
   });

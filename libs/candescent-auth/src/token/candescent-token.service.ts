@@ -24,7 +24,6 @@ export interface LoginContext {
   originatingIp?: string;
 }
 
-
 /**
  * The module's token API. Institution tokens are cached per (service, FI, scopes), renewed ahead
  * of expiry in the background, and fetched by exactly one request per key however many callers
@@ -64,7 +63,12 @@ export class CandescentTokenService {
     const { username, password } = validateLoginCredentials(credentials);
     const results = await Promise.allSettled(
       this.options.tokenServices.map((service) =>
-        this.client.requestToken(service, { grant: 'password', username, password, originatingIp: context.originatingIp }),
+        this.client.requestToken(service, {
+          grant: 'password',
+          username,
+          password,
+          originatingIp: context.originatingIp,
+        }),
       ),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -77,7 +81,12 @@ export class CandescentTokenService {
     const v1 = tokens.find((t) => t.service === 'v1');
     const v2 = tokens.find((t) => t.service === 'v2');
     return {
-      customer: { fiId: v1?.fiId ?? this.options.fiId, loginId: username, fiCustomerId: v1?.fiCustomerId, memberNumber: v1?.memberNumber },
+      customer: {
+        fiId: v1?.fiId ?? this.options.fiId,
+        loginId: username,
+        fiCustomerId: v1?.fiCustomerId,
+        memberNumber: v1?.memberNumber,
+      },
       v1,
       v2,
     };
@@ -93,7 +102,10 @@ export class CandescentTokenService {
     const now = this.clock.now();
     const v1 = tokenSet.v1 && isUsable(tokenSet.v1, now) ? tokenSet.v1 : undefined;
     const current = tokenSet.v2;
-    if (!current?.refreshToken || (current.refreshTokenExpiresAt !== undefined && now >= current.refreshTokenExpiresAt)) {
+    if (
+      !current?.refreshToken ||
+      (current.refreshTokenExpiresAt !== undefined && now >= current.refreshTokenExpiresAt)
+    ) {
       if (v1 || (current && isUsable(current, now))) return { ...tokenSet, v1 };
       throw new CandescentSessionExpiredError('The customer tokens have expired and cannot be renewed; log in again.', {
         errorType: 'USER_ERROR',
@@ -106,7 +118,11 @@ export class CandescentTokenService {
       this.rotated.get(key) ??
       (await this.refreshFlights.run(key, async () => {
         const next = await this.client.requestToken('v2', { grant: 'refresh_token', refreshToken });
-        const renewed: CandescentToken = { ...next, refreshToken: next.refreshToken ?? refreshToken, scopes: current.scopes };
+        const renewed: CandescentToken = {
+          ...next,
+          refreshToken: next.refreshToken ?? refreshToken,
+          scopes: current.scopes,
+        };
         this.rotated.set(key, renewed);
         return renewed;
       }));

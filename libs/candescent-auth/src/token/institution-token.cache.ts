@@ -74,7 +74,8 @@ export class InstitutionTokenCache {
   async get(request: InstitutionTokenRequest = {}): Promise<CandescentToken> {
     const service = request.service ?? this.options.institutionTokenService;
     const scopes = service === 'v2' ? [...(request.scopes ?? this.options.scopes)].sort() : [];
-    const key = request.service === undefined && request.scopes === undefined ? this.defaultKey : this.keyFor(service, scopes);
+    const key =
+      request.service === undefined && request.scopes === undefined ? this.defaultKey : this.keyFor(service, scopes);
     const now = this.now();
     const cached = this.cache.get(key);
     if (cached && isUsable(cached.token, now)) {

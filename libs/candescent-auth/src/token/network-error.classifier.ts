@@ -50,8 +50,7 @@ export function classifyNetworkError(
   try {
     for (const link of errorChain(error)) {
       // Only code-shaped values count: anything else might be text from the request.
-      const linkCode =
-        typeof link.code === 'string' && /^[A-Z][A-Z0-9_]{1,39}$/.test(link.code) ? link.code : '';
+      const linkCode = typeof link.code === 'string' && /^[A-Z][A-Z0-9_]{1,39}$/.test(link.code) ? link.code : '';
       const name = typeof link.name === 'string' ? link.name : '';
       const message = typeof link.message === 'string' ? link.message : '';
       const aborted = ABORT_ERROR_NAMES.has(name) || ABORT_ERROR_CODES.has(linkCode);
@@ -66,19 +65,19 @@ export function classifyNetworkError(
   } catch {
     // A throwing getter on a foreign error object: classify with what was read so far.
   }
-  const networkCode = hangUp && code === 'ERR_BAD_RESPONSE' ? 'ECONNRESET' : (code ?? (timeout ? 'ETIMEDOUT' : hangUp ? 'ECONNRESET' : undefined));
+  const networkCode =
+    hangUp && code === 'ERR_BAD_RESPONSE'
+      ? 'ECONNRESET'
+      : (code ?? (timeout ? 'ETIMEDOUT' : hangUp ? 'ECONNRESET' : undefined));
   const group = timeout ? 'timeout' : hangUp ? 'reset' : (NETWORK_CODE_GROUP[networkCode ?? ''] ?? 'other');
   const { what, advice } = NETWORK_TEXT[group];
   const ErrorType = timeout ? CandescentTimeoutError : CandescentUnavailableError;
   const subject = ctx.subject ?? `Candescent ${SERVICE_LABEL[ctx.service]} token service`;
-  return new ErrorType(
-    `${subject} ${what} (${networkCode ?? 'network error'}). ${advice}`,
-    {
-      errorType: 'SYSTEM_ERROR',
-      errorCode: timeout ? 'TIMEOUT' : 'NETWORK_ERROR',
-      traceId: ctx.traceId,
-      service: ctx.service,
-      networkCode,
-    },
-  );
+  return new ErrorType(`${subject} ${what} (${networkCode ?? 'network error'}). ${advice}`, {
+    errorType: 'SYSTEM_ERROR',
+    errorCode: timeout ? 'TIMEOUT' : 'NETWORK_ERROR',
+    traceId: ctx.traceId,
+    service: ctx.service,
+    networkCode,
+  });
 }

@@ -1,12 +1,26 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { CandescentAuthError, CandescentInvalidRequestError, CandescentProtocolError } from '../errors/candescent-auth.error';
+import {
+  CandescentAuthError,
+  CandescentInvalidRequestError,
+  CandescentProtocolError,
+} from '../errors/candescent-auth.error';
 import { classifyTokenError, MAX_RETRY_AFTER_SECONDS } from './token-error.classifier';
 import { registerSecret } from '../logging/redact';
 import { OverBudgetError, timed } from '../timed-run.test-helper';
-import { CandescentLoginCredentials, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, validateLoginCredentials } from './login-credentials.dto';
+import {
+  CandescentLoginCredentials,
+  MAX_PASSWORD_LENGTH,
+  MAX_USERNAME_LENGTH,
+  validateLoginCredentials,
+} from './login-credentials.dto';
 import { BodyParseError, formatOfContentType, parseResponseBody } from './response-body.parser';
-import { DEFAULT_MAX_EXPIRES_IN_SECONDS, MAX_REFRESH_TOKEN_LIFETIME_SECONDS, parseTokenSuccess, type TokenHttpResponse } from './token-response.parser';
+import {
+  DEFAULT_MAX_EXPIRES_IN_SECONDS,
+  MAX_REFRESH_TOKEN_LIFETIME_SECONDS,
+  parseTokenSuccess,
+  type TokenHttpResponse,
+} from './token-response.parser';
 
 /**
  * Property-based checks of everything that reads untrusted token-service answers or caller
@@ -49,7 +63,21 @@ const fieldValueArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.stringMatching(/^[+-]?\d{1,25}(\.\d{0,4})?(e[+-]?\d{1,4})?$/),
-  fc.constantFrom('0', '-1', '1799', ' 60 ', 'NaN', 'Infinity', '-Infinity', '1e400', '30m', '', 'null', '2030-01-01T00:00:00Z', 'Sun, 06 Nov 1994 08:49:37 GMT'),
+  fc.constantFrom(
+    '0',
+    '-1',
+    '1799',
+    ' 60 ',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1e400',
+    '30m',
+    '',
+    'null',
+    '2030-01-01T00:00:00Z',
+    'Sun, 06 Nov 1994 08:49:37 GMT',
+  ),
   fc.integer(),
   fc.double(),
   fc.constantFrom(0, -0, 1, 1e308, Number.MAX_SAFE_INTEGER, Number.NaN, Number.POSITIVE_INFINITY),
@@ -74,7 +102,11 @@ const TOKEN_FIELDS = [
 const tokenFieldsArb = fc.record(
   {
     access_token: fc.oneof(fc.stringMatching(/^[\x21-\x7e]{1,60}$/), fieldValueArb),
-    expires_in: fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 100_000 }).map(String), fieldValueArb),
+    expires_in: fc.oneof(
+      fc.integer({ min: 1, max: 100_000 }),
+      fc.integer({ min: 1, max: 100_000 }).map(String),
+      fieldValueArb,
+    ),
     refresh_token: fc.oneof(fc.stringMatching(/^[\x21-\x7e]{1,60}$/), fieldValueArb),
     refresh_token_expires_in: fieldValueArb,
     token_type: fc.oneof(fc.constantFrom('Bearer', 'bearer', 'MAC'), fieldValueArb),
@@ -89,14 +121,34 @@ const tokenFieldsArb = fc.record(
 );
 
 const xmlEscape = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch] ?? ch);
+  text.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch] ?? ch,
+  );
 
 /** XML text with raw characters, predefined and numeric entities (some out of range), and junk references. */
 const xmlTextArb: fc.Arbitrary<string> = fc
   .array(
     fc.oneof(
       fc.string({ maxLength: 10 }).map(xmlEscape),
-      fc.constantFrom('&amp;', '&lt;', '&gt;', '&quot;', '&apos;', '&#65;', '&#x41;', '&#0;', '&#xD800;', '&#1114112;', '&#x110000;', '&nbsp;', '&xxe;', '&', '<![CDATA[x<y]]>', '<!-- c -->'),
+      fc.constantFrom(
+        '&amp;',
+        '&lt;',
+        '&gt;',
+        '&quot;',
+        '&apos;',
+        '&#65;',
+        '&#x41;',
+        '&#0;',
+        '&#xD800;',
+        '&#1114112;',
+        '&#x110000;',
+        '&nbsp;',
+        '&xxe;',
+        '&',
+        '<![CDATA[x<y]]>',
+        '<!-- c -->',
+      ),
       fc.integer({ min: 0, max: 0x10ffff }).map((n) => `&#${n};`),
     ),
     { maxLength: 6 },
@@ -104,15 +156,35 @@ const xmlTextArb: fc.Arbitrary<string> = fc
   .map((parts) => parts.join(''));
 
 const xmlNameArb = fc.oneof(
-  fc.constantFrom(...TOKEN_FIELDS, 'token', 'Status', 'statusMessage', 'errorInfo', 'errorCode', 'errorMessage', 'errorType', '__proto__', 'constructor', 'prototype', 'hasOwnProperty'),
+  fc.constantFrom(
+    ...TOKEN_FIELDS,
+    'token',
+    'Status',
+    'statusMessage',
+    'errorInfo',
+    'errorCode',
+    'errorMessage',
+    'errorType',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'hasOwnProperty',
+  ),
   fc.stringMatching(/^[A-Za-z_][\w.-]{0,8}$/),
 );
 const xmlPrefixArb = fc.option(fc.constantFrom('ns2', 'a', 'xsi', 'S'), { nil: undefined });
 const xmlAttributesArb = fc
   .array(
     fc.oneof(
-      fc.constantFrom(' xmlns="http://schema.intuit.com/fs/common/v2"', ' xmlns:ns2="urn:x"', ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"', ' xsi:nil="true"'),
-      fc.tuple(fc.stringMatching(/^[a-z]{1,5}$/), fc.string({ maxLength: 8 })).map(([name, value]) => ` ${name}="${xmlEscape(value)}"`),
+      fc.constantFrom(
+        ' xmlns="http://schema.intuit.com/fs/common/v2"',
+        ' xmlns:ns2="urn:x"',
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+        ' xsi:nil="true"',
+      ),
+      fc
+        .tuple(fc.stringMatching(/^[a-z]{1,5}$/), fc.string({ maxLength: 8 }))
+        .map(([name, value]) => ` ${name}="${xmlEscape(value)}"`),
     ),
     { maxLength: 3 },
   )
@@ -121,7 +193,12 @@ const xmlAttributesArb = fc
 /** A random XML element tree: namespaces, prefixes, attributes, entities, empty elements, repeats. */
 const xmlElementArb: fc.Arbitrary<string> = fc.letrec<{ element: string }>((tie) => ({
   element: fc
-    .tuple(xmlPrefixArb, xmlNameArb, xmlAttributesArb, fc.oneof({ depthSize: 'small' }, xmlTextArb, fc.array(tie('element'), { maxLength: 4 })))
+    .tuple(
+      xmlPrefixArb,
+      xmlNameArb,
+      xmlAttributesArb,
+      fc.oneof({ depthSize: 'small' }, xmlTextArb, fc.array(tie('element'), { maxLength: 4 })),
+    )
     .map(([prefix, name, attributes, content]) => {
       const tag = prefix ? `${prefix}:${name}` : name;
       const inner = Array.isArray(content) ? content.join('') : content;
@@ -172,10 +249,23 @@ const jsonDocumentArb: fc.Arbitrary<string> = fc.oneof(
   tokenFieldsArb.map((fields) => JSON.stringify(fields)),
   tokenFieldsArb.map((fields) => JSON.stringify({ token: fields })),
   fc.record({ code: fieldValueArb, message: fieldValueArb }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
-  fc.record({ fault: fc.record({ faultstring: fieldValueArb, detail: fc.record({ errorcode: fieldValueArb }) }) }).map((v) => JSON.stringify(v)),
-  fc.record({ statusMessage: fieldValueArb, errorInfo: fc.oneof(fieldValueArb, fc.array(fc.record({ errorCode: fieldValueArb, errorMessage: fieldValueArb }), { maxLength: 3 })) }).map((v) => JSON.stringify(v)),
+  fc
+    .record({ fault: fc.record({ faultstring: fieldValueArb, detail: fc.record({ errorcode: fieldValueArb }) }) })
+    .map((v) => JSON.stringify(v)),
+  fc
+    .record({
+      statusMessage: fieldValueArb,
+      errorInfo: fc.oneof(
+        fieldValueArb,
+        fc.array(fc.record({ errorCode: fieldValueArb, errorMessage: fieldValueArb }), { maxLength: 3 }),
+      ),
+    })
+    .map((v) => JSON.stringify(v)),
   fc.tuple(fc.json(), fc.nat()).map(([json, cut]) => json.slice(0, cut % (json.length + 1))),
-  fc.constantFrom('{"__proto__":{"polluted":true},"access_token":"abcdef","expires_in":"60"}', '{"constructor":{"prototype":{"x":1}}}'),
+  fc.constantFrom(
+    '{"__proto__":{"polluted":true},"access_token":"abcdef","expires_in":"60"}',
+    '{"constructor":{"prototype":{"x":1}}}',
+  ),
 );
 
 /** Any body a token service, a proxy or a broken network might hand over. */
@@ -184,7 +274,16 @@ const bodyArb: fc.Arbitrary<string> = fc.oneof(
   jsonDocumentArb,
   fc.string({ maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.constantFrom('', '   ', '\uFEFF', '<html><body><h1>502 Bad Gateway</h1></body></html>', 'Too Many Requests', '{', '<', '<token>'),
+  fc.constantFrom(
+    '',
+    '   ',
+    '\uFEFF',
+    '<html><body><h1>502 Bad Gateway</h1></body></html>',
+    'Too Many Requests',
+    '{',
+    '<',
+    '<token>',
+  ),
 );
 
 const responseArb = (statusArb: fc.Arbitrary<number>): fc.Arbitrary<TokenHttpResponse> =>
@@ -195,7 +294,15 @@ const responseArb = (statusArb: fc.Arbitrary<number>): fc.Arbitrary<TokenHttpRes
         'content-type': contentTypeArb,
         'retry-after': fc.oneof(
           fc.nat({ max: 100_000 }).map(String),
-          fc.constantFrom('Wed, 21 Oct 2037 07:28:00 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994', '-5', '1.5', ' 30 ', ''),
+          fc.constantFrom(
+            'Wed, 21 Oct 2037 07:28:00 GMT',
+            'Sunday, 06-Nov-94 08:49:37 GMT',
+            'Sun Nov  6 08:49:37 1994',
+            '-5',
+            '1.5',
+            ' 30 ',
+            '',
+          ),
           fc.string({ maxLength: 30 }),
         ),
       },
@@ -211,11 +318,16 @@ const contextArb = fc.record({
   // Realistic clock readings: the epoch to the year 2286.
   receivedAt: fc.integer({ min: 0, max: 10_000_000_000_000 }),
   scopes: fc.option(fc.array(fc.stringMatching(/^[a-z]{1,8}:[a-z]{1,8}$/), { maxLength: 3 }), { nil: undefined }),
-  defaultExpiresInSeconds: fc.option(fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.integer(), fc.double()), { nil: undefined }),
-  maxExpiresInSeconds: fc.option(fc.oneof(fc.integer({ min: 60, max: 31_536_000 }), fc.integer(), fc.double()), { nil: undefined }),
+  defaultExpiresInSeconds: fc.option(fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.integer(), fc.double()), {
+    nil: undefined,
+  }),
+  maxExpiresInSeconds: fc.option(fc.oneof(fc.integer({ min: 60, max: 31_536_000 }), fc.integer(), fc.double()), {
+    nil: undefined,
+  }),
 });
 
-const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+const isPositiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0;
 const VISIBLE_ASCII_TOKEN = /^[\x21-\x7e]{1,4096}$/;
 
 /** Every leaf of a parsed XML document. */
@@ -304,7 +416,9 @@ describe('parseTokenSuccess (property)', () => {
           return;
         }
         const token = outcome.value;
-        const maxSeconds = isPositiveInteger(ctx.maxExpiresInSeconds) ? ctx.maxExpiresInSeconds : DEFAULT_MAX_EXPIRES_IN_SECONDS;
+        const maxSeconds = isPositiveInteger(ctx.maxExpiresInSeconds)
+          ? ctx.maxExpiresInSeconds
+          : DEFAULT_MAX_EXPIRES_IN_SECONDS;
         expect(token.issuedAt).toBe(ctx.receivedAt);
         expect(Number.isFinite(token.expiresAt)).toBe(true);
         expect(token.expiresAt).toBeGreaterThan(ctx.receivedAt);
@@ -315,7 +429,9 @@ describe('parseTokenSuccess (property)', () => {
         if (token.refreshToken !== undefined) expect(token.refreshToken).toMatch(VISIBLE_ASCII_TOKEN);
         if (token.refreshTokenExpiresAt !== undefined) {
           expect(Number.isFinite(token.refreshTokenExpiresAt)).toBe(true);
-          expect(token.refreshTokenExpiresAt).toBeLessThanOrEqual(ctx.receivedAt + MAX_REFRESH_TOKEN_LIFETIME_SECONDS * 1000);
+          expect(token.refreshTokenExpiresAt).toBeLessThanOrEqual(
+            ctx.receivedAt + MAX_REFRESH_TOKEN_LIFETIME_SECONDS * 1000,
+          );
         }
         for (const field of ['fiId', 'fiCustomerId', 'memberNumber'] as const) {
           if (token[field] !== undefined) expect(typeof token[field]).toBe('string');
@@ -337,10 +453,15 @@ describe('parseTokenSuccess (property)', () => {
       fc.property(wellFormed, fc.constantFrom('xml', 'json'), contextArb, (fields, format, ctx) => {
         const { asText, ...wire } = fields;
         const values = { ...wire, expires_in: asText ? String(wire.expires_in) : wire.expires_in };
-        const body = format === 'xml' ? `<?xml version="1.0"?><token>${xmlFieldsOf(values)}</token>` : JSON.stringify(values);
+        const body =
+          format === 'xml' ? `<?xml version="1.0"?><token>${xmlFieldsOf(values)}</token>` : JSON.stringify(values);
         const contentType = format === 'xml' ? 'application/xml' : 'application/json';
-        const token = timed(() => parseTokenSuccess({ status: 200, headers: { 'content-type': contentType }, body }, ctx));
-        const maxSeconds = isPositiveInteger(ctx.maxExpiresInSeconds) ? ctx.maxExpiresInSeconds : DEFAULT_MAX_EXPIRES_IN_SECONDS;
+        const token = timed(() =>
+          parseTokenSuccess({ status: 200, headers: { 'content-type': contentType }, body }, ctx),
+        );
+        const maxSeconds = isPositiveInteger(ctx.maxExpiresInSeconds)
+          ? ctx.maxExpiresInSeconds
+          : DEFAULT_MAX_EXPIRES_IN_SECONDS;
         expect(token.accessToken).toBe(fields.access_token);
         expect(token.expiresAt - ctx.receivedAt).toBe(Math.min(fields.expires_in, maxSeconds) * 1000);
         if (ctx.service === 'v1') expect(token.fiId).toBe(fields.di_fiid);
@@ -352,18 +473,27 @@ describe('parseTokenSuccess (property)', () => {
   it('never puts a field value in its error (any of them may be a token)', () => {
     const marker = fc.stringMatching(/^[A-Za-z0-9]{12,24}$/).map((s) => `tok-${s}`);
     fc.assert(
-      fc.property(marker, fieldValueArb, fc.constantFrom('xml', 'json'), contextArb, (secret, expiresIn, format, ctx) => {
-        const fields = { access_token: secret, refresh_token: `${secret}-r`, expires_in: expiresIn, di_fiid: secret };
-        const body = format === 'xml' ? `<token>${xmlFieldsOf(fields)}</token>` : JSON.stringify(fields);
-        const outcome = attempt(() =>
-          parseTokenSuccess({ status: 200, headers: { 'content-type': `application/${format}` }, body }, { ...ctx, defaultExpiresInSeconds: undefined }),
-        );
-        fc.pre('error' in outcome);
-        const error = (outcome).error as CandescentAuthError;
-        for (const text of [error.message, JSON.stringify(error), inspect(error, { depth: 10 }), error.stack ?? '']) {
-          expect(text).not.toContain(secret);
-        }
-      }),
+      fc.property(
+        marker,
+        fieldValueArb,
+        fc.constantFrom('xml', 'json'),
+        contextArb,
+        (secret, expiresIn, format, ctx) => {
+          const fields = { access_token: secret, refresh_token: `${secret}-r`, expires_in: expiresIn, di_fiid: secret };
+          const body = format === 'xml' ? `<token>${xmlFieldsOf(fields)}</token>` : JSON.stringify(fields);
+          const outcome = attempt(() =>
+            parseTokenSuccess(
+              { status: 200, headers: { 'content-type': `application/${format}` }, body },
+              { ...ctx, defaultExpiresInSeconds: undefined },
+            ),
+          );
+          fc.pre('error' in outcome);
+          const error = outcome.error as CandescentAuthError;
+          for (const text of [error.message, JSON.stringify(error), inspect(error, { depth: 10 }), error.stack ?? '']) {
+            expect(text).not.toContain(secret);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -372,39 +502,50 @@ describe('parseTokenSuccess (property)', () => {
 describe('classifyTokenError (property)', () => {
   it('never throws; always a CandescentAuthError with a mapped status and a sane Retry-After', () => {
     fc.assert(
-      fc.property(responseArb(fc.oneof(fc.integer({ min: 100, max: 599 }), fc.integer())), contextArb, fc.option(fc.integer({ min: 0, max: 10_000_000_000_000 }), { nil: undefined }), (response, ctx, now) => {
-        const outcome = attempt(() => classifyTokenError(response, { service: ctx.service, grant: ctx.grant, traceId: ctx.traceId, now }));
-        expect('value' in outcome).toBe(true);
-        const error = (outcome as { value: CandescentAuthError }).value;
-        expect(error).toBeInstanceOf(CandescentAuthError);
-        expect([400, 401, 403, 429, 502, 503, 504]).toContain(error.getStatus());
-        expect(error.upstreamStatus).toBe(response.status);
-        expect(error.traceId).toBe(ctx.traceId);
-        if (error.retryAfterSeconds !== undefined) {
-          expect(Number.isInteger(error.retryAfterSeconds)).toBe(true);
-          expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(0);
-          expect(error.retryAfterSeconds).toBeLessThanOrEqual(MAX_RETRY_AFTER_SECONDS);
-        }
-        // One line: upstream text cannot forge extra log lines.
-        expect(error.message).not.toMatch(/[\r\n]/);
-        expect(error.errorCode ?? '').not.toMatch(/[\r\n]/);
-      }),
+      fc.property(
+        responseArb(fc.oneof(fc.integer({ min: 100, max: 599 }), fc.integer())),
+        contextArb,
+        fc.option(fc.integer({ min: 0, max: 10_000_000_000_000 }), { nil: undefined }),
+        (response, ctx, now) => {
+          const outcome = attempt(() =>
+            classifyTokenError(response, { service: ctx.service, grant: ctx.grant, traceId: ctx.traceId, now }),
+          );
+          expect('value' in outcome).toBe(true);
+          const error = (outcome as { value: CandescentAuthError }).value;
+          expect(error).toBeInstanceOf(CandescentAuthError);
+          expect([400, 401, 403, 429, 502, 503, 504]).toContain(error.getStatus());
+          expect(error.upstreamStatus).toBe(response.status);
+          expect(error.traceId).toBe(ctx.traceId);
+          if (error.retryAfterSeconds !== undefined) {
+            expect(Number.isInteger(error.retryAfterSeconds)).toBe(true);
+            expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(0);
+            expect(error.retryAfterSeconds).toBeLessThanOrEqual(MAX_RETRY_AFTER_SECONDS);
+          }
+          // One line: upstream text cannot forge extra log lines.
+          expect(error.message).not.toMatch(/[\r\n]/);
+          expect(error.errorCode ?? '').not.toMatch(/[\r\n]/);
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
 
   it('5xx answers are never client errors, and rate-limit codes at 500 are rate limiting', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 500, max: 599 }), fc.constantFrom('CMN_90001', 'CMN_90002', '90001', '91000', '92000'), (status, code) => {
-        const error = timed(() =>
-          classifyTokenError(
-            { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, message: 'x' }) },
-            { service: 'v2', traceId: 't' },
-          ),
-        );
-        expect([429, 503]).toContain(error.getStatus());
-        if (status === 500) expect(error.getStatus()).toBe(429);
-      }),
+      fc.property(
+        fc.integer({ min: 500, max: 599 }),
+        fc.constantFrom('CMN_90001', 'CMN_90002', '90001', '91000', '92000'),
+        (status, code) => {
+          const error = timed(() =>
+            classifyTokenError(
+              { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, message: 'x' }) },
+              { service: 'v2', traceId: 't' },
+            ),
+          );
+          expect([429, 503]).toContain(error.getStatus());
+          if (status === 500) expect(error.getStatus()).toBe(429);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -413,21 +554,33 @@ describe('classifyTokenError (property)', () => {
     // A fixed lead keeps a short random secret from matching the fixed text of a message or stack.
     const secretArb = fc.stringMatching(/^[\x21-\x7e]{8,40}$/).map((s) => `Zq9~${s}`);
     fc.assert(
-      fc.property(secretArb, fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), fc.integer({ min: 400, max: 599 }), fc.constantFrom('json', 'xml', 'fault'), (secret, before, after, status, shape) => {
-        registerSecret(secret);
-        const echoed = `${before}${secret}${after}`;
-        const body =
-          shape === 'json'
-            ? JSON.stringify({ code: echoed, message: echoed })
-            : shape === 'fault'
-              ? JSON.stringify({ fault: { faultstring: echoed, detail: { errorcode: echoed } } })
-              : `<Status><statusMessage>${xmlEscape(echoed)}</statusMessage><errorInfo><errorType>${xmlEscape(echoed)}</errorType><errorCode>${xmlEscape(echoed)}</errorCode><errorMessage>${xmlEscape(echoed)}</errorMessage></errorInfo></Status>`;
-        const contentType = shape === 'xml' ? 'application/xml' : 'application/json';
-        const error = timed(() => classifyTokenError({ status, headers: { 'content-type': contentType }, body }, { service: 'v1', traceId: 't' }));
-        for (const text of [error.message, JSON.stringify(error), inspect(error, { depth: 10 }), error.stack ?? '']) {
-          expect(text).not.toContain(secret);
-        }
-      }),
+      fc.property(
+        secretArb,
+        fc.string({ maxLength: 20 }),
+        fc.string({ maxLength: 20 }),
+        fc.integer({ min: 400, max: 599 }),
+        fc.constantFrom('json', 'xml', 'fault'),
+        (secret, before, after, status, shape) => {
+          registerSecret(secret);
+          const echoed = `${before}${secret}${after}`;
+          const body =
+            shape === 'json'
+              ? JSON.stringify({ code: echoed, message: echoed })
+              : shape === 'fault'
+                ? JSON.stringify({ fault: { faultstring: echoed, detail: { errorcode: echoed } } })
+                : `<Status><statusMessage>${xmlEscape(echoed)}</statusMessage><errorInfo><errorType>${xmlEscape(echoed)}</errorType><errorCode>${xmlEscape(echoed)}</errorCode><errorMessage>${xmlEscape(echoed)}</errorMessage></errorInfo></Status>`;
+          const contentType = shape === 'xml' ? 'application/xml' : 'application/json';
+          const error = timed(() =>
+            classifyTokenError(
+              { status, headers: { 'content-type': contentType }, body },
+              { service: 'v1', traceId: 't' },
+            ),
+          );
+          for (const text of [error.message, JSON.stringify(error), inspect(error, { depth: 10 }), error.stack ?? '']) {
+            expect(text).not.toContain(secret);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -444,7 +597,10 @@ describe('validateLoginCredentials (property)', () => {
     }
     const { username, password } = outcome.value;
     expect(outcome.value).toBeInstanceOf(CandescentLoginCredentials);
-    for (const [value, max] of [[username, MAX_USERNAME_LENGTH], [password, MAX_PASSWORD_LENGTH]] as const) {
+    for (const [value, max] of [
+      [username, MAX_USERNAME_LENGTH],
+      [password, MAX_PASSWORD_LENGTH],
+    ] as const) {
       expect(typeof value).toBe('string');
       expect(value.length).toBeGreaterThan(0);
       expect(value.length).toBeLessThanOrEqual(max);
@@ -454,15 +610,31 @@ describe('validateLoginCredentials (property)', () => {
   }
 
   // Keys that mean something to JavaScript objects, mixed into otherwise ordinary JSON.
-  const jsonKeyArb = fc.oneof(fc.constantFrom('constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'username', 'password'), fc.string({ maxLength: 8 }));
-  const jsonScalarArb = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+  const jsonKeyArb = fc.oneof(
+    fc.constantFrom('constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'username', 'password'),
+    fc.string({ maxLength: 8 }),
+  );
+  const jsonScalarArb = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+  );
   const jsonObjectArb = fc.object({ key: jsonKeyArb, values: [jsonScalarArb], maxDepth: 2, maxKeys: 4 });
   const jsonCredentialValue = fc.oneof(jsonScalarArb, jsonObjectArb, fc.array(jsonScalarArb, { maxLength: 3 }));
 
   it('returns clean credentials or throws CandescentInvalidRequestError (400), for any JSON request body', () => {
     fc.assert(
       fc.property(
-        fc.oneof(jsonCredentialValue, fc.record({ username: jsonCredentialValue, password: jsonCredentialValue, extra: jsonCredentialValue }, { requiredKeys: [] })),
+        fc.oneof(
+          jsonCredentialValue,
+          fc.record(
+            { username: jsonCredentialValue, password: jsonCredentialValue, extra: jsonCredentialValue },
+            { requiredKeys: [] },
+          ),
+        ),
         (value) => {
           // Exactly what an HTTP body parser hands over.
           const json = JSON.stringify(value) as string | undefined;
@@ -487,18 +659,33 @@ describe('validateLoginCredentials (property)', () => {
   });
 
   it('returns clean credentials or throws CandescentInvalidRequestError (400), for any JavaScript value', () => {
-    const credentialValue = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 40 }), anyInput);
+    const credentialValue = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      anyInput,
+    );
     fc.assert(
-      fc.property(fc.oneof(anyInput, fc.record({ username: credentialValue, password: credentialValue, extra: anyInput }, { requiredKeys: [] })), (raw) => {
-        expectCleanOrTyped(raw);
-      }),
+      fc.property(
+        fc.oneof(
+          anyInput,
+          fc.record({ username: credentialValue, password: credentialValue, extra: anyInput }, { requiredKeys: [] }),
+        ),
+        (raw) => {
+          expectCleanOrTyped(raw);
+        },
+      ),
       // A shape random runs find now and then; always tried first so the outcome does not depend on the seed.
-      { numRuns: 1_000, examples: [[{ username: 'alice', password: new Map([[Object.create(null) as object, null]]) }]] },
+      {
+        numRuns: 1_000,
+        examples: [[{ username: 'alice', password: new Map([[Object.create(null) as object, null]]) }]],
+      },
     );
   });
 
   it('never puts the password in its error', () => {
-    const password = fc.tuple(fc.stringMatching(/^[A-Za-z0-9!#$%^*]{10,20}$/), fc.string({ unit: 'binary', maxLength: 300 })).map(([core, tail]) => `pw-${core}${tail}`);
+    const password = fc
+      .tuple(fc.stringMatching(/^[A-Za-z0-9!#$%^*]{10,20}$/), fc.string({ unit: 'binary', maxLength: 300 }))
+      .map(([core, tail]) => `pw-${core}${tail}`);
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 200 }), jsonScalarArb), password, (username, secret) => {
         const outcome = attempt(() => validateLoginCredentials({ username, password: secret }));

@@ -87,7 +87,8 @@ describe('parseResponseBody', () => {
   });
 
   it('decodes predefined entities and character references without expanding anything else', () => {
-    const xml = '<Status><statusMessage>Form param &apos;grant_type&apos; &amp; &#65;&#x42; &custom;</statusMessage></Status>';
+    const xml =
+      '<Status><statusMessage>Form param &apos;grant_type&apos; &amp; &#65;&#x42; &custom;</statusMessage></Status>';
     expect(parseResponseBody('application/xml', xml)).toEqual({
       Status: { statusMessage: "Form param 'grant_type' & AB &custom;" },
     });
@@ -158,9 +159,7 @@ describe('parseResponseBody', () => {
 
   it('rejects bodies over the size limit, for XML and JSON alike', () => {
     const filler = 'a'.repeat(MAX_RESPONSE_BODY_BYTES);
-    expect(reasonOf(() => parseResponseBody('application/xml', `<token><x>${filler}</x></token>`))).toBe(
-      'too-large',
-    );
+    expect(reasonOf(() => parseResponseBody('application/xml', `<token><x>${filler}</x></token>`))).toBe('too-large');
     expect(reasonOf(() => parseResponseBody('application/json', `{"x":"${filler}"}`))).toBe('too-large');
   });
 
@@ -171,13 +170,17 @@ describe('parseResponseBody', () => {
     expect(reasonOf(() => parseResponseBody(type, body))).toBe('too-deep');
   });
 
-  it.each([200, 8_000])('refuses XML nested %i levels deep with a typed reason (the XML parser has a nesting limit of its own)', (levels) => {
-    const body = `<token>${'<a>'.repeat(levels)}x${'</a>'.repeat(levels)}</token>`;
-    expect(['too-deep', 'invalid-xml']).toContain(reasonOf(() => parseResponseBody('application/xml', body)));
-  });
+  it.each([200, 8_000])(
+    'refuses XML nested %i levels deep with a typed reason (the XML parser has a nesting limit of its own)',
+    (levels) => {
+      const body = `<token>${'<a>'.repeat(levels)}x${'</a>'.repeat(levels)}</token>`;
+      expect(['too-deep', 'invalid-xml']).toContain(reasonOf(() => parseResponseBody('application/xml', body)));
+    },
+  );
 
   it('accepts the nesting real answers have', () => {
-    const status = '<Status xmlns="http://schema.intuit.com/fs/common/v2"><errorInfo><errorCode>90001</errorCode></errorInfo></Status>';
+    const status =
+      '<Status xmlns="http://schema.intuit.com/fs/common/v2"><errorInfo><errorCode>90001</errorCode></errorInfo></Status>';
     expect(parseResponseBody('application/xml', status)).toEqual({ Status: { errorInfo: [{ errorCode: '90001' }] } });
     const nested = `${'{"a":'.repeat(MAX_BODY_NESTING)}1${'}'.repeat(MAX_BODY_NESTING)}`;
     expect(parseResponseBody('application/json', nested)).toBeDefined();

@@ -85,7 +85,9 @@ export class SharedTokenCache {
     if (raw === undefined) return undefined;
     try {
       const token = JSON.parse(raw) as Partial<CandescentToken>;
-      return typeof token.accessToken === 'string' && typeof token.expiresAt === 'number' ? (token as CandescentToken) : undefined;
+      return typeof token.accessToken === 'string' && typeof token.expiresAt === 'number'
+        ? (token as CandescentToken)
+        : undefined;
     } catch {
       return undefined;
     }
@@ -99,5 +101,7 @@ export class SharedTokenCache {
 
 /** Store errors are the module's Unavailable errors with a store code; anything else is the token request's. */
 function isStoreFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { errorCode?: unknown }).errorCode === 'STORE_UNAVAILABLE';
+  return (
+    typeof error === 'object' && error !== null && (error as { errorCode?: unknown }).errorCode === 'STORE_UNAVAILABLE'
+  );
 }

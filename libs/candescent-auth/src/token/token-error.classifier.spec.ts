@@ -61,7 +61,13 @@ describe('classifyTokenError: V1 error table', () => {
   ])('%i %s "%s" (%s) -> %p', (status, code, message, grant, errorClass) => {
     const error = classify(xmlRes(status, v1Xml(code, message)), 'v1', grant);
     expect(error).toBeInstanceOf(errorClass);
-    expect(error).toMatchObject({ upstreamStatus: status, errorCode: code, errorType: 'USER_ERROR', traceId: 'trace-1', service: 'v1' });
+    expect(error).toMatchObject({
+      upstreamStatus: status,
+      errorCode: code,
+      errorType: 'USER_ERROR',
+      traceId: 'trace-1',
+      service: 'v1',
+    });
     expect(error.message).toMatch(new RegExp(`^Candescent V1 token service .* \\(${status} ${code} `));
   });
 
@@ -79,14 +85,34 @@ describe('classifyTokenError: V1 error table', () => {
   });
 
   it('falls back to statusMessage when errorInfo has no message', () => {
-    const body = '<Status><statusMessage>Quota limit violation</statusMessage><errorInfo><errorCode>99999</errorCode></errorInfo></Status>';
+    const body =
+      '<Status><statusMessage>Quota limit violation</statusMessage><errorInfo><errorCode>99999</errorCode></errorInfo></Status>';
     expect(classify(xmlRes(500, body), 'v1', 'password')).toBeInstanceOf(CandescentRateLimitedError);
   });
 
   it.each([
-    ['single errorInfo object', { statusMessage: 'x', errorInfo: { errorType: 'USER_ERROR', errorCode: '90001', errorMessage: 'login credentials are not valid' } }],
-    ['errorInfo array', { statusMessage: 'x', errorInfo: [{ errorType: 'USER_ERROR', errorCode: 90001, errorMessage: 'login credentials are not valid' }] }],
-    ['wrapped in Status', { Status: { errorInfo: { errorType: 'USER_ERROR', errorCode: '90001', errorMessage: 'login credentials are not valid' } } }],
+    [
+      'single errorInfo object',
+      {
+        statusMessage: 'x',
+        errorInfo: { errorType: 'USER_ERROR', errorCode: '90001', errorMessage: 'login credentials are not valid' },
+      },
+    ],
+    [
+      'errorInfo array',
+      {
+        statusMessage: 'x',
+        errorInfo: [{ errorType: 'USER_ERROR', errorCode: 90001, errorMessage: 'login credentials are not valid' }],
+      },
+    ],
+    [
+      'wrapped in Status',
+      {
+        Status: {
+          errorInfo: { errorType: 'USER_ERROR', errorCode: '90001', errorMessage: 'login credentials are not valid' },
+        },
+      },
+    ],
   ])('reads the JSON form (%s)', (_name, body) => {
     const error = classify(jsonRes(401, body), 'v1', 'password');
     expect(error).toBeInstanceOf(CandescentInvalidCredentialsError);
@@ -165,11 +191,26 @@ describe('classifyTokenError: gateway faults and bodies without structure', () =
   it.each<[number, string, string, ErrorClass]>([
     [401, 'Invalid ApiKey', 'oauth.v2.InvalidApiKey', CandescentForbiddenError],
     [401, 'Invalid ApiKey for given resource', 'oauth.v2.InvalidApiKeyForGivenResource', CandescentForbiddenError],
-    [403, 'Developer app not approved', 'keymanagement.service.invalid_client-app_not_approved', CandescentForbiddenError],
+    [
+      403,
+      'Developer app not approved',
+      'keymanagement.service.invalid_client-app_not_approved',
+      CandescentForbiddenError,
+    ],
     [429, 'Rate limit quota violation', 'policies.ratelimit.QuotaViolation', CandescentRateLimitedError],
     [500, 'Spike arrest violation', 'policies.ratelimit.SpikeArrestViolation', CandescentRateLimitedError],
-    [503, 'The Service is temporarily unavailable', 'messaging.adaptors.http.flow.ServiceUnavailable', CandescentUnavailableError],
-    [404, 'Unable to identify proxy for host', 'messaging.adaptors.http.flow.ApplicationNotFound', CandescentProtocolError],
+    [
+      503,
+      'The Service is temporarily unavailable',
+      'messaging.adaptors.http.flow.ServiceUnavailable',
+      CandescentUnavailableError,
+    ],
+    [
+      404,
+      'Unable to identify proxy for host',
+      'messaging.adaptors.http.flow.ApplicationNotFound',
+      CandescentProtocolError,
+    ],
   ])('%i %s -> %p with the detail errorcode', (status, faultstring, errorcode, errorClass) => {
     const error = classify(jsonRes(status, fault(faultstring, errorcode)), 'v2', 'client_credentials');
     expect(error).toBeInstanceOf(errorClass);
@@ -193,9 +234,19 @@ describe('classifyTokenError: gateway faults and bodies without structure', () =
     [400, undefined, '', CandescentProtocolError],
     [404, 'text/html', '<html>Not Found</html>', CandescentProtocolError],
     [302, 'text/html', '<a href="/login">moved</a>', CandescentProtocolError],
-    [401, 'application/xml', '<Status><statusMessage>login credentials are not valid</statusMessage>', CandescentForbiddenError],
+    [
+      401,
+      'application/xml',
+      '<Status><statusMessage>login credentials are not valid</statusMessage>',
+      CandescentForbiddenError,
+    ],
     [500, 'application/json', '{"code":"CMN_90002","message":"quo', CandescentUnavailableError],
-    [500, 'application/xml', '<!DOCTYPE s [<!ENTITY q "quota">]><Status><statusMessage>&q;</statusMessage></Status>', CandescentUnavailableError],
+    [
+      500,
+      'application/xml',
+      '<!DOCTYPE s [<!ENTITY q "quota">]><Status><statusMessage>&q;</statusMessage></Status>',
+      CandescentUnavailableError,
+    ],
   ])('%i %s body classified by status alone -> %p', (status, contentType, body, errorClass) => {
     const error = classify({ status, headers: { 'content-type': contentType }, body }, 'v1', 'password');
     expect(error).toBeInstanceOf(errorClass);
@@ -214,7 +265,10 @@ describe('classifyTokenError: Retry-After and secrets', () => {
     ['delta-seconds', '120', 120],
     ['an HTTP date', 'Wed, 01 Jan 2025 00:02:30 GMT', 150],
   ])('attaches Retry-After given as %s', (_name, header, seconds) => {
-    const res: TokenHttpResponse = { ...jsonRes(429, {}), headers: { 'content-type': 'application/json', 'retry-after': header } };
+    const res: TokenHttpResponse = {
+      ...jsonRes(429, {}),
+      headers: { 'content-type': 'application/json', 'retry-after': header },
+    };
     const error = classify(res, 'v2', 'password');
     expect(error.retryAfterSeconds).toBe(seconds);
     expect(error.message).toContain(`wait ${seconds} seconds`);
@@ -289,10 +343,25 @@ describe('classifyNetworkError', () => {
   const abortError = (name: string, message: string) => Object.assign(new Error(message), { name });
 
   it.each<[string, unknown, ErrorClass, string | undefined]>([
-    ['axios timeout', withConfig(nodeError('timeout of 5000ms exceeded', 'ECONNABORTED')), CandescentTimeoutError, 'ECONNABORTED'],
-    ['axios clarified timeout', withConfig(nodeError('timeout of 5000ms exceeded', 'ETIMEDOUT')), CandescentTimeoutError, 'ETIMEDOUT'],
+    [
+      'axios timeout',
+      withConfig(nodeError('timeout of 5000ms exceeded', 'ECONNABORTED')),
+      CandescentTimeoutError,
+      'ECONNABORTED',
+    ],
+    [
+      'axios clarified timeout',
+      withConfig(nodeError('timeout of 5000ms exceeded', 'ETIMEDOUT')),
+      CandescentTimeoutError,
+      'ETIMEDOUT',
+    ],
     ['socket timeout', nodeError('ESOCKETTIMEDOUT', 'ESOCKETTIMEDOUT'), CandescentTimeoutError, 'ESOCKETTIMEDOUT'],
-    ['AbortSignal.timeout()', abortError('TimeoutError', 'The operation was aborted due to timeout'), CandescentTimeoutError, 'ETIMEDOUT'],
+    [
+      'AbortSignal.timeout()',
+      abortError('TimeoutError', 'The operation was aborted due to timeout'),
+      CandescentTimeoutError,
+      'ETIMEDOUT',
+    ],
     ['AbortError for a deadline', abortError('AbortError', 'deadline exceeded'), CandescentTimeoutError, 'ETIMEDOUT'],
     [
       'axios CanceledError from a timed-out signal',
@@ -303,16 +372,51 @@ describe('classifyNetworkError', () => {
       CandescentTimeoutError,
       'ERR_CANCELED',
     ],
-    ['undici connect timeout as cause', Object.assign(new TypeError('fetch failed'), { cause: nodeError('x', 'UND_ERR_CONNECT_TIMEOUT') }), CandescentTimeoutError, 'UND_ERR_CONNECT_TIMEOUT'],
-    ['connection refused', withConfig(nodeError('connect ECONNREFUSED 10.0.0.1:443', 'ECONNREFUSED')), CandescentUnavailableError, 'ECONNREFUSED'],
+    [
+      'undici connect timeout as cause',
+      Object.assign(new TypeError('fetch failed'), { cause: nodeError('x', 'UND_ERR_CONNECT_TIMEOUT') }),
+      CandescentTimeoutError,
+      'UND_ERR_CONNECT_TIMEOUT',
+    ],
+    [
+      'connection refused',
+      withConfig(nodeError('connect ECONNREFUSED 10.0.0.1:443', 'ECONNREFUSED')),
+      CandescentUnavailableError,
+      'ECONNREFUSED',
+    ],
     ['connection reset', nodeError('read ECONNRESET', 'ECONNRESET'), CandescentUnavailableError, 'ECONNRESET'],
     ['broken pipe', nodeError('write EPIPE', 'EPIPE'), CandescentUnavailableError, 'EPIPE'],
-    ['unknown host', nodeError('getaddrinfo ENOTFOUND api.example', 'ENOTFOUND'), CandescentUnavailableError, 'ENOTFOUND'],
-    ['DNS try again', nodeError('getaddrinfo EAI_AGAIN api.example', 'EAI_AGAIN'), CandescentUnavailableError, 'EAI_AGAIN'],
+    [
+      'unknown host',
+      nodeError('getaddrinfo ENOTFOUND api.example', 'ENOTFOUND'),
+      CandescentUnavailableError,
+      'ENOTFOUND',
+    ],
+    [
+      'DNS try again',
+      nodeError('getaddrinfo EAI_AGAIN api.example', 'EAI_AGAIN'),
+      CandescentUnavailableError,
+      'EAI_AGAIN',
+    ],
     ['socket hang up without a code', new Error('socket hang up'), CandescentUnavailableError, 'ECONNRESET'],
-    ['axios ECONNABORTED without a timeout', nodeError('Request aborted', 'ECONNABORTED'), CandescentUnavailableError, 'ECONNABORTED'],
-    ['a plain cancel', Object.assign(nodeError('canceled', 'ERR_CANCELED'), { name: 'CanceledError' }), CandescentUnavailableError, 'ERR_CANCELED'],
-    ['TLS failure', nodeError('unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), CandescentUnavailableError, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    [
+      'axios ECONNABORTED without a timeout',
+      nodeError('Request aborted', 'ECONNABORTED'),
+      CandescentUnavailableError,
+      'ECONNABORTED',
+    ],
+    [
+      'a plain cancel',
+      Object.assign(nodeError('canceled', 'ERR_CANCELED'), { name: 'CanceledError' }),
+      CandescentUnavailableError,
+      'ERR_CANCELED',
+    ],
+    [
+      'TLS failure',
+      nodeError('unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'),
+      CandescentUnavailableError,
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    ],
     ['a thrown string', 'boom', CandescentUnavailableError, undefined],
     ['null', null, CandescentUnavailableError, undefined],
     ['a code that is not a code', nodeError('x', 'password=hunter2 secret'), CandescentUnavailableError, undefined],

@@ -2,10 +2,7 @@ import { REDACTED, redact } from '../logging/redact';
 import type { TokenGrant } from './candescent-token.interface';
 import { parseResponseBody } from './response-body.parser';
 import type { TokenHttpResponse } from './token-response.parser';
-import {
-  CandescentAuthError,
-  CandescentProtocolError,
-} from '../errors/candescent-auth.error';
+import { CandescentAuthError, CandescentProtocolError } from '../errors/candescent-auth.error';
 import type { CandescentService } from './candescent-service';
 import {
   ACCESS_BLOCKED_CODES,
@@ -98,11 +95,11 @@ function kindOf(status: number, details: UpstreamDetails, grant?: TokenGrant): U
   const code = details.errorCode?.toUpperCase() ?? '';
   const message = details.message ?? '';
   if (isRateLimited(status, details)) return 'rate-limited';
-  if (details.gatewayFault && status < 500 && GATEWAY_CLIENT_FAULT.test(`${code} ${message}`)) return 'forbidden-gateway';
+  if (details.gatewayFault && status < 500 && GATEWAY_CLIENT_FAULT.test(`${code} ${message}`))
+    return 'forbidden-gateway';
   if (status >= 500 && status <= 599) return 'unavailable';
   const refreshRejected =
-    grant === 'refresh_token' &&
-    (REFRESH_REJECTED_CODES.has(code) || REFRESH_REJECTED_MESSAGE.test(message));
+    grant === 'refresh_token' && (REFRESH_REJECTED_CODES.has(code) || REFRESH_REJECTED_MESSAGE.test(message));
   if (status === 401) {
     // V1 uses 90001 both for a bad login and for an FI the app is not enabled for.
     const aboutClient = CLIENT_PROBLEM_MESSAGE.test(message);
@@ -126,12 +123,21 @@ function kindOf(status: number, details: UpstreamDetails, grant?: TokenGrant): U
  * Upstream text for a message: one line, credential-shaped parts and long token-like runs
  * removed, then cut. Redacting before cutting matters: a cut secret no longer matches.
  */
-export function upstreamText(value: string | undefined, max: number, freeText = true, sensitive: readonly string[] = []): string | undefined {
+export function upstreamText(
+  value: string | undefined,
+  max: number,
+  freeText = true,
+  sensitive: readonly string[] = [],
+): string | undefined {
   if (value === undefined) return undefined;
   // The request's own credentials are scrubbed by value: an echoed password has no key to match.
   for (const secret of sensitive) {
     if (secret.length === 0) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2)])) {
+    for (const form of new Set([
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ v: secret }).toString().slice(2),
+    ])) {
       value = value.split(form).join(REDACTED);
     }
   }
@@ -176,8 +182,7 @@ export function classifyTokenError(
     const errorCode = upstreamText(details.errorCode, 64, false, ctx.sensitive);
     const upstreamMessage = upstreamText(details.message, MAX_UPSTREAM_TEXT, true, ctx.sensitive);
     const said = [String(res.status), errorCode, upstreamMessage].filter(Boolean).join(' ');
-    const wait =
-      retryAfterSeconds === undefined ? '' : ` Candescent asked to wait ${retryAfterSeconds} seconds.`;
+    const wait = retryAfterSeconds === undefined ? '' : ` Candescent asked to wait ${retryAfterSeconds} seconds.`;
     const { what, advice } = KIND_TEXT[kind];
     const service = SERVICE_LABEL[ctx.service];
     const defaultType = USER_ERROR_KINDS.has(kind) ? 'USER_ERROR' : 'SYSTEM_ERROR';

@@ -61,11 +61,7 @@ export const USER_ERROR_KINDS: ReadonlySet<UpstreamErrorKind> = new Set<Upstream
 export const V1_RATE_LIMIT_CODES_AT_500: ReadonlySet<string> = new Set(['90001', '91000', '92000']);
 
 /** V2 codes that mean quota or spike arrest at 500 (CMN_90003 on one docs page). */
-export const V2_RATE_LIMIT_CODES_AT_500: ReadonlySet<string> = new Set([
-  'CMN_90001',
-  'CMN_90002',
-  'CMN_90003',
-]);
+export const V2_RATE_LIMIT_CODES_AT_500: ReadonlySet<string> = new Set(['CMN_90001', 'CMN_90002', 'CMN_90003']);
 
 /** Rate limiting named in a message, whatever the code. */
 export const RATE_LIMIT_MESSAGE = /quota|spike/i;
@@ -89,8 +85,7 @@ export const LOGIN_FIELD_MESSAGE = /\b(?:username|password)\b/i;
 export const REFRESH_REJECTED_CODES: ReadonlySet<string> = new Set(['CMN_90013']);
 
 /** Refresh-token trouble named in words (V1 form-param errors, expired tokens). */
-export const REFRESH_REJECTED_MESSAGE =
-  /refresh[_ ]?token|invalid token|token (?:is )?(?:invalid|expired)|expired/i;
+export const REFRESH_REJECTED_MESSAGE = /refresh[_ ]?token|invalid token|token (?:is )?(?:invalid|expired)|expired/i;
 
 /** V2 400 CMN_90009; V1 says "Access blocked" at 403. */
 export const ACCESS_BLOCKED_CODES: ReadonlySet<string> = new Set(['CMN_90009']);

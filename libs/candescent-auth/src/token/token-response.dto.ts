@@ -22,8 +22,7 @@ const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 const NUMERIC_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 // Number-like words that must be refused rather than replaced by a default lifetime.
 const NUMBER_SENTINEL = /^[+-]?(?:nan|infinity)$/i;
-const ISO_DATE =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** A number, or a string holding a decimal number, as a number; anything else unchanged. */
 function toNumberIfNumeric(value: unknown): unknown {
@@ -52,7 +51,8 @@ export function parseAbsoluteDate(value: string): number | undefined {
   const iso = ISO_DATE.exec(text);
   let withZone: string;
   if (iso) withZone = text.length > 10 && !iso[1] ? `${text.replace(' ', 'T')}Z` : text;
-  else if (HTTP_DATE.test(text)) withZone = text.endsWith('GMT') ? text : `${text} GMT`; // asctime
+  else if (HTTP_DATE.test(text))
+    withZone = text.endsWith('GMT') ? text : `${text} GMT`; // asctime
   else return undefined;
   const at = Date.parse(withZone);
   return Number.isFinite(at) ? at : undefined;

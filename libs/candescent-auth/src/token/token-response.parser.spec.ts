@@ -112,7 +112,12 @@ describe('parseTokenSuccess: V1', () => {
 
   it('reads the old spec absolute refresh expiry (ISO and HTTP date)', () => {
     const iso = parseTokenSuccess(
-      json({ access_token: ACCESS, expires_in: 60, refresh_token: REFRESH, refresh_token_expires_in: '2025-02-14T12:00:00' }),
+      json({
+        access_token: ACCESS,
+        expires_in: 60,
+        refresh_token: REFRESH,
+        refresh_token_expires_in: '2025-02-14T12:00:00',
+      }),
       v1Ctx,
     );
     expect(iso.refreshTokenExpiresAt).toBe(Date.UTC(2025, 1, 14, 12, 0, 0));
@@ -232,14 +237,29 @@ describe('parseTokenSuccess: expires_in', () => {
 
 describe('parseTokenSuccess: protocol errors', () => {
   it.each([
-    ['truncated XML', { 'content-type': 'application/xml' }, `<token><access_token>${ACCESS}</access_token>`, 'invalid XML'],
-    ['truncated JSON', { 'content-type': 'application/json' }, `{"access_token":"${ACCESS}","expires_in":`, 'invalid JSON'],
+    [
+      'truncated XML',
+      { 'content-type': 'application/xml' },
+      `<token><access_token>${ACCESS}</access_token>`,
+      'invalid XML',
+    ],
+    [
+      'truncated JSON',
+      { 'content-type': 'application/json' },
+      `{"access_token":"${ACCESS}","expires_in":`,
+      'invalid JSON',
+    ],
     ['a DOCTYPE', { 'content-type': 'application/xml' }, '<!DOCTYPE t [<!ENTITY a "b">]><token>&a;</token>', 'DOCTYPE'],
     ['an HTML page', { 'content-type': 'text/html' }, '<html>hello</html>', 'text/html'],
     ['an empty body', { 'content-type': 'application/json' }, '', 'no XML or JSON'],
   ])('MALFORMED_BODY for %s', (_name, headers, body, mentioned) => {
     const error = protocolError(() => parseTokenSuccess({ status: 200, headers, body }, v1Ctx));
-    expect(error).toMatchObject({ errorCode: 'MALFORMED_BODY', upstreamStatus: 200, traceId: 'trace-v1', service: 'v1' });
+    expect(error).toMatchObject({
+      errorCode: 'MALFORMED_BODY',
+      upstreamStatus: 200,
+      traceId: 'trace-v1',
+      service: 'v1',
+    });
     expect(error.getStatus()).toBe(502);
     expect(error.message).toContain(mentioned);
   });
@@ -269,7 +289,10 @@ describe('parseTokenSuccess: protocol errors', () => {
 
   it('lists every wrong field', () => {
     const error = protocolError(() =>
-      parseTokenSuccess(json({ access_token: '', expires_in: -1, refresh_token: 'has space', token_type: 'mac' }), v2Ctx),
+      parseTokenSuccess(
+        json({ access_token: '', expires_in: -1, refresh_token: 'has space', token_type: 'mac' }),
+        v2Ctx,
+      ),
     );
     for (const field of ['access_token', 'expires_in', 'refresh_token', 'token_type']) {
       expect(error.message).toContain(`${field} (expected`);
@@ -299,7 +322,10 @@ describe('parseTokenSuccess: protocol errors', () => {
 
   it('registers nothing: customer tokens must not grow the redaction registry with every login', () => {
     const before = registeredSecretCount();
-    const token = parseTokenSuccess(json({ access_token: 'parsed-access-token-4711', refresh_token: 'parsed-refresh-token-4711', expires_in: 60 }), v2Ctx);
+    const token = parseTokenSuccess(
+      json({ access_token: 'parsed-access-token-4711', refresh_token: 'parsed-refresh-token-4711', expires_in: 60 }),
+      v2Ctx,
+    );
     expect(token.refreshToken).toBe('parsed-refresh-token-4711');
     expect(registeredSecretCount()).toBe(before);
   });

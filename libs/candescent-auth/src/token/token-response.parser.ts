@@ -98,8 +98,7 @@ export function parseTokenSuccess(res: TokenHttpResponse, ctx: TokenResponseCont
   }
 
   // V1 XML wraps the fields in a <token> root; the JSON forms are flat.
-  const fields =
-    isRecord(parsed) && isRecord(parsed.token) && !('access_token' in parsed) ? parsed.token : parsed;
+  const fields = isRecord(parsed) && isRecord(parsed.token) && !('access_token' in parsed) ? parsed.token : parsed;
   if (!isRecord(fields)) throw fail('INVALID_TOKEN_RESPONSE', 'a body that is not a token object');
 
   const plain: Record<string, unknown> = { ...fields };
@@ -146,10 +145,7 @@ function buildToken(dto: BaseTokenResponseDto, ctx: TokenResponseContext): Cande
   return token;
 }
 
-function refreshTokenExpiresAt(
-  value: number | string | undefined,
-  receivedAt: number,
-): number | undefined {
+function refreshTokenExpiresAt(value: number | string | undefined, receivedAt: number): number | undefined {
   if (value === undefined) return undefined;
   const latest = receivedAt + MAX_REFRESH_TOKEN_LIFETIME_SECONDS * 1000;
   // The DTO guarantees a positive integer or a parseable date string.

@@ -15,8 +15,19 @@ import {
 import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
 import { CandescentSandbox as SandboxFromItsPackage } from '@candescent/sandbox';
 
-export const entryPoints = [CandescentAuthGuard, CandescentAuthModule, CandescentHttpService, CandescentSessionService, CandescentTokenService];
-export const options: CandescentAuthModuleOptions = { baseUrl: 'https://api.candescent.com', consumerKey: 'k', consumerSecret: 's', fiId: '00042' };
+export const entryPoints = [
+  CandescentAuthGuard,
+  CandescentAuthModule,
+  CandescentHttpService,
+  CandescentSessionService,
+  CandescentTokenService,
+];
+export const options: CandescentAuthModuleOptions = {
+  baseUrl: 'https://api.candescent.com',
+  consumerKey: 'k',
+  consumerSecret: 's',
+  fiId: '00042',
+};
 export const store: CandescentStore = new MemoryStore();
 export const sameSandbox: typeof SandboxFromItsPackage = CandescentSandbox;
 export const sandboxOptions: SandboxOptions = { accessTokenTtlSeconds: 60 };

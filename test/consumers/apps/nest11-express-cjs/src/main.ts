@@ -13,7 +13,10 @@ async function redisWithoutIoredis(): Promise<void> {
     fiId: '00042',
     redis: { url: 'redis://127.0.0.1:1', encryptionKey: Buffer.alloc(32, 7).toString('base64') },
   });
-  await assert.rejects(NestFactory.createApplicationContext(module, { logger: false, abortOnError: false }), /npm install ioredis/);
+  await assert.rejects(
+    NestFactory.createApplicationContext(module, { logger: false, abortOnError: false }),
+    /npm install ioredis/,
+  );
   console.log('redis configured without ioredis installed: clear error: ok');
 }
 

@@ -4,7 +4,10 @@ import { once } from 'node:events';
 
 /** The installed `candescent-sandbox` bin (what `npx candescent-sandbox` runs): it must start and answer. */
 async function main(): Promise<void> {
-  const child = spawn('node_modules/.bin/candescent-sandbox', [], { env: { ...process.env, SANDBOX_PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('node_modules/.bin/candescent-sandbox', [], {
+    env: { ...process.env, SANDBOX_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -20,7 +23,11 @@ async function main(): Promise<void> {
       child.once('exit', (code) => reject(new Error(`exited with ${code}; output: ${output}`)));
     });
     const response = await fetch(`${url}/oauth2/v1/token`, { method: 'POST' });
-    assert.equal(response.status >= 400 && response.status < 500, true, `unauthenticated token request answered ${response.status}`);
+    assert.equal(
+      response.status >= 400 && response.status < 500,
+      true,
+      `unauthenticated token request answered ${response.status}`,
+    );
     console.log(`candescent-sandbox bin: listening on ${url}, refuses an unauthenticated token request: ok`);
   } finally {
     child.kill('SIGTERM');

@@ -11,7 +11,9 @@ describe('AppModule with the sandbox from @candescent/auth/testing', () => {
 
   beforeAll(async () => {
     const baseUrl = await sandbox.start();
-    moduleRef = await Test.createTestingModule({ imports: [AppModule.forCandescent({ baseUrl, ...sandbox.credentials })] }).compile();
+    moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forCandescent({ baseUrl, ...sandbox.credentials })],
+    }).compile();
     await moduleRef.init();
   });
   afterAll(async () => {
@@ -26,7 +28,9 @@ describe('AppModule with the sandbox from @candescent/auth/testing', () => {
     expect(first.service).toBe('v2');
     expect(second.accessToken).toBe(first.accessToken);
     const [customer] = DEMO_CUSTOMERS;
-    const login = await moduleRef.get(CandescentSessionService).login({ username: customer.username, password: customer.password });
+    const login = await moduleRef
+      .get(CandescentSessionService)
+      .login({ username: customer.username, password: customer.password });
     expect(login.customer.loginId).toBe(customer.username);
     expect(sandbox.counters().v2Token).toBe(2);
   });

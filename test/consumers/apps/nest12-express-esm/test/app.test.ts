@@ -12,7 +12,9 @@ let moduleRef: TestingModule;
 
 before(async () => {
   const baseUrl = await sandbox.start();
-  moduleRef = await Test.createTestingModule({ imports: [AppModule.forCandescent({ baseUrl, ...sandbox.credentials })] }).compile();
+  moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forCandescent({ baseUrl, ...sandbox.credentials })],
+  }).compile();
   await moduleRef.init();
 });
 after(async () => {
@@ -27,7 +29,9 @@ test('gets an institution token once and logs a demo customer in', async () => {
   assert.equal(first.service, 'v2');
   assert.equal(second.accessToken, first.accessToken);
   const [customer] = DEMO_CUSTOMERS;
-  const login = await moduleRef.get(CandescentSessionService).login({ username: customer.username, password: customer.password });
+  const login = await moduleRef
+    .get(CandescentSessionService)
+    .login({ username: customer.username, password: customer.password });
   assert.equal(login.customer.loginId, customer.username);
   assert.equal(sandbox.counters().v2Token, 2);
 });
