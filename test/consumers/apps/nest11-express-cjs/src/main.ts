@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { strict as assert } from 'node:assert';
 import { NestFactory } from '@nestjs/core';
 import { CandescentAuthModule } from '@candescent/auth';
+import { appFilterSeesModuleErrors } from './app-filter.js';
 import { bootAndRun } from './boot.js';
 
 async function redisWithoutIoredis(): Promise<void> {
@@ -23,6 +24,7 @@ async function redisWithoutIoredis(): Promise<void> {
 async function main(): Promise<void> {
   await bootAndRun((module) => NestFactory.create(module, { logger: ['error'] }));
   await redisWithoutIoredis();
+  await appFilterSeesModuleErrors();
 }
 
 main().catch((error: unknown) => {
