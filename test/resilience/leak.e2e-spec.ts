@@ -285,24 +285,19 @@ describe('no secret leaks from the sample app, whatever happens', () => {
       tokens.login({ username: bob.username, password: WRONG_PASSWORD }),
     );
     await keepError('unknown session handle', () => sessions.authenticate(`cds_${'B'.repeat(43)}`));
+    // The same 500 twice: once as the module's error, once as the raw axios error asked for.
     sandbox.injectFault({
       route: 'v2-accounts',
       kind: 'raw',
       status: 500,
       contentType: 'application/json',
       body: '{"code":"CMN_90000","message":"internal server error"}',
+      times: 2,
     });
     const typedError = await keepError('banking call answered 500', () =>
       firstValueFrom(http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username } })),
     );
     expect(typedError).toBeInstanceOf(CandescentBadGatewayError);
-    sandbox.injectFault({
-      route: 'v2-accounts',
-      kind: 'raw',
-      status: 500,
-      contentType: 'application/json',
-      body: '{"code":"CMN_90000","message":"internal server error"}',
-    });
     const axiosError = await keepError('banking call answered 500, raw error asked for', () =>
       firstValueFrom(
         http.get('/db-accounts/v1/accounts', { params: { loginId: alice.username }, candescentRawErrors: true }),
