@@ -1,46 +1,24 @@
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeWithBinary, findBinary, type SystemBinary } from '../support/system-binary';
 import type { Page } from 'playwright-core';
 
-const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+const CHROMIUM: SystemBinary = {
+  label: 'Chromium',
+  names: ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'],
+  pathVariable: 'CHROMIUM_BIN',
+  requireVariable: 'REQUIRE_BROWSER',
+  debianPackage: 'chromium',
+};
 
 /** The Chromium executable: `CHROMIUM_BIN`, or the first of the usual names on PATH. Never downloaded. */
 export function chromiumBinary(): string | undefined {
-  const candidates = process.env.CHROMIUM_BIN
-    ? [process.env.CHROMIUM_BIN]
-    : (process.env.PATH ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .flatMap((dir) => NAMES.map((name) => join(dir, name)));
-  return candidates.find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findBinary(CHROMIUM);
 }
 
-/**
- * `describe` for suites that drive a real Chromium. Without the binary the suite is skipped with
- * a loud notice, or fails when `REQUIRE_BROWSER=1` (CI), so a missing browser is never a silent pass.
- */
+/** `describe` for suites that drive a real Chromium; see {@link describeWithBinary}. */
 export function describeBrowser(name: string, fn: () => void): void {
-  if (chromiumBinary()) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env.REQUIRE_BROWSER === '1') {
-    throw new Error(
-      `REQUIRE_BROWSER=1 but no Chromium was found on PATH (or at CHROMIUM_BIN); install it (apt-get install chromium) to run "${name}"`,
-    );
-  }
-  console.warn(
-    `SKIPPED: no Chromium found on PATH (or at CHROMIUM_BIN); "${name}" did not run. Install it (apt-get install chromium) ` +
-      'or set REQUIRE_BROWSER=1 to turn this into a failure.',
-  );
-  describe.skip(name, fn);
+  describeWithBinary(CHROMIUM, name, fn);
 }
 
 /** Where screenshots of a failed browser test go (gitignored). */

@@ -1,17 +1,15 @@
-import { Test, type TestingModule } from '@nestjs/testing';
 import {
-  CandescentAuthModule,
   type CandescentAuthModuleOptions,
   CandescentClock,
   CandescentSessionService,
   MemoryStore,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import { CANDESCENT_STORE } from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { type IssuedTokens, SandboxTokenStore } from '../../libs/candescent-sandbox/src/sandbox-token-store';
 import { FakeClock } from '../support/clock';
 import { LogCapture } from '../support/logs';
-import { refreshAtSandbox, sandboxOptions, startSandbox } from '../support/sandbox';
+import { openSessionInstance } from '../support/module';
+import { refreshAtSandbox, startSandbox } from '../support/sandbox';
 import { waitFor } from '../support/wait';
 
 const [alice, bob] = DEMO_CUSTOMERS;
@@ -24,7 +22,7 @@ const [alice, bob] = DEMO_CUSTOMERS;
 describe('sessions that end on their own', () => {
   let sandbox: CandescentSandbox;
   let issueSpy: jest.SpyInstance<IssuedTokens, Parameters<SandboxTokenStore['issue']>>;
-  const modules: TestingModule[] = [];
+  const modules: Array<{ close: () => Promise<void> }> = [];
 
   async function instance(
     store: MemoryStore,
@@ -32,19 +30,9 @@ describe('sessions that end on their own', () => {
     overrides: Partial<CandescentAuthModuleOptions> = {},
     logs = new LogCapture(),
   ): Promise<CandescentSessionService> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))],
-    })
-      .overrideProvider(CANDESCENT_STORE)
-      .useValue(store)
-      .overrideProvider(CandescentClock)
-      .useValue(clock)
-      .setLogger(logs)
-      .compile();
-    moduleRef.useLogger(logs);
-    await moduleRef.init();
-    modules.push(moduleRef);
-    return moduleRef.get(CandescentSessionService);
+    const opened = await openSessionInstance(sandbox, store, clock, overrides, logs);
+    modules.push(opened);
+    return opened.sessions;
   }
 
   /** The tokens the sandbox issued for the login just made. */

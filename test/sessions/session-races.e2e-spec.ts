@@ -1,13 +1,10 @@
-import { Test, type TestingModule } from '@nestjs/testing';
-import { CandescentAuthModule, CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
+import { CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import {
-  CANDESCENT_STORE,
-  type CandescentStore,
-} from '../../libs/candescent-auth/src/store/candescent-store.interface';
+import type { CandescentStore } from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
 import { FakeClock } from '../support/clock';
-import { sandboxOptions, startSandbox } from '../support/sandbox';
+import { openSessionInstance } from '../support/module';
+import { startSandbox } from '../support/sandbox';
 import { sleep } from '../support/wait';
 
 const [alice, bob] = DEMO_CUSTOMERS;
@@ -73,25 +70,16 @@ const outcome = (work: Promise<unknown>): Promise<string> =>
  */
 describe('session races', () => {
   let sandbox: CandescentSandbox;
-  const modules: TestingModule[] = [];
+  const modules: Array<{ close: () => Promise<void> }> = [];
 
   async function instance(
     store: CandescentStore,
     clock: CandescentClock,
     overrides = {},
   ): Promise<CandescentSessionService> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))],
-    })
-      .overrideProvider(CANDESCENT_STORE)
-      .useValue(store)
-      .overrideProvider(CandescentClock)
-      .useValue(clock)
-      .compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
-    modules.push(moduleRef);
-    return moduleRef.get(CandescentSessionService);
+    const opened = await openSessionInstance(sandbox, store, clock, overrides);
+    modules.push(opened);
+    return opened.sessions;
   }
 
   beforeAll(async () => {

@@ -1,10 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
+  CANDESCENT_STORE,
   CandescentAuthModule,
   type CandescentAuthModuleOptions,
   CandescentClock,
   CandescentHttpService,
+  CandescentSessionService,
+  type CandescentStore,
   CandescentTokenService,
 } from '@candescent/auth';
 import type { CandescentSandbox } from '@candescent/auth/testing';
@@ -111,4 +114,29 @@ export function oneModuleAtATime(sandboxOf: () => CandescentSandbox, restore: Sa
       return current;
     },
   };
+}
+
+/**
+ * A module of its own on a given store and clock, as one app instance: several opened on one
+ * store behave like instances sharing Redis. Returns its session service and how to close it.
+ */
+export async function openSessionInstance(
+  sandbox: CandescentSandbox,
+  store: CandescentStore,
+  clock: CandescentClock,
+  overrides: Partial<CandescentAuthModuleOptions> = {},
+  logs: LogCapture = new LogCapture(),
+): Promise<{ sessions: CandescentSessionService; close: () => Promise<void> }> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [CandescentAuthModule.forRoot(sandboxOptions(sandbox, overrides))],
+  })
+    .overrideProvider(CANDESCENT_STORE)
+    .useValue(store)
+    .overrideProvider(CandescentClock)
+    .useValue(clock)
+    .setLogger(logs)
+    .compile();
+  moduleRef.useLogger(logs);
+  await moduleRef.init();
+  return { sessions: moduleRef.get(CandescentSessionService), close: () => moduleRef.close() };
 }

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { describeWithBinary, findBinary, type SystemBinary } from './system-binary';
 
 /** A running throwaway `redis-server`. */
 export interface RedisServerHandle {
@@ -20,22 +19,17 @@ export interface RedisServerOptions {
 
 const STARTUP_TIMEOUT_MS = 5000;
 
+const REDIS_SERVER: SystemBinary = {
+  label: 'redis-server',
+  names: ['redis-server'],
+  pathVariable: 'REDIS_SERVER_BIN',
+  requireVariable: 'REQUIRE_REDIS',
+  debianPackage: 'redis-server',
+};
+
 /** The `redis-server` executable: `REDIS_SERVER_BIN`, or the first one on PATH. */
 export function redisServerBinary(): string | undefined {
-  const candidates = process.env.REDIS_SERVER_BIN
-    ? [process.env.REDIS_SERVER_BIN]
-    : (process.env.PATH ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, 'redis-server'));
-  return candidates.find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findBinary(REDIS_SERVER);
 }
 
 /** Whether a `redis-server` binary can be started on this machine. */
@@ -43,25 +37,9 @@ export function redisAvailable(): boolean {
   return redisServerBinary() !== undefined;
 }
 
-/**
- * `describe` for suites that need a real Redis. Without the binary the suite is skipped with a
- * loud notice, or fails when `REQUIRE_REDIS=1` (CI), so a missing server is never a silent pass.
- */
+/** `describe` for suites that need a real Redis; see {@link describeWithBinary}. */
 export function describeRedis(name: string, fn: () => void): void {
-  if (redisAvailable()) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env.REQUIRE_REDIS === '1') {
-    throw new Error(
-      `REQUIRE_REDIS=1 but redis-server was not found on PATH; install it (apt-get install redis-server) to run "${name}"`,
-    );
-  }
-  console.warn(
-    `SKIPPED: redis-server not found on PATH (or at REDIS_SERVER_BIN); "${name}" did not run. Install redis-server ` +
-      '(apt-get install redis-server) or set REQUIRE_REDIS=1 to turn this into a failure.',
-  );
-  describe.skip(name, fn);
+  describeWithBinary(REDIS_SERVER, name, fn);
 }
 
 /** Starts `redis-server` on a free loopback port, without persistence, and waits until it answers. */
