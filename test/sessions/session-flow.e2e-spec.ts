@@ -16,7 +16,7 @@ import {
   tokensIn,
 } from '../support/app-testing';
 import { basicAuth, CANONICAL_UUID, startSandbox } from '../support/sandbox';
-import { sleep } from '../support/wait';
+import { sleep, waitFor } from '../support/wait';
 
 /**
  * A customer's whole session through the sample app over real HTTP: login, reads, renewal,
@@ -292,6 +292,15 @@ describe('customer sessions over HTTP', () => {
       const reply = await v2.client.get('/accounts', handle);
       expect(reply.status).toBe(200);
       expect(idsIn(reply.json<AccountsBody>())).toEqual(accountIds(carol));
+      // That call still went out with the working token; the renewal it started ran alongside.
+      expect(lastCall().accessToken).toBe(issued.accessToken);
+      // Calls go on, and once the renewal is stored they carry the renewed token.
+      await waitFor(
+        async () =>
+          (await v2.client.get('/accounts', handle)).status === 200 && lastCall().tokenGrant === 'refresh_token',
+        5_000,
+        'a call with the renewed token',
+      );
       expect(sandbox.counters().byGrant.refresh_token).toBe(refreshesBefore + 1);
       const call = lastCall();
       expect(call).toMatchObject({ status: 200, tokenGrant: 'refresh_token', tokenFiCustomerId: carol.fiCustomerId });
@@ -329,6 +338,8 @@ describe('customer sessions over HTTP', () => {
       const replies = await Promise.all(Array.from({ length: 12 }, () => v2.client.get('/accounts', handle)));
       expect(replies.map((reply) => reply.status)).toEqual(replies.map(() => 200));
       for (const reply of replies) expect(idsIn(reply.json<AccountsBody>())).toEqual(accountIds(alice));
+      await waitFor(() => sandbox.counters().byGrant.refresh_token === refreshesBefore + 1, 5_000, 'the renewal');
+      await sleep(200);
       expect(sandbox.counters().byGrant.refresh_token).toBe(refreshesBefore + 1);
     });
 

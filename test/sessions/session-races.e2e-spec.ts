@@ -5,7 +5,11 @@ import { hashHandle } from '../../libs/candescent-auth/src/session/session-handl
 import { FakeClock } from '../support/clock';
 import { openSessionInstance } from '../support/module';
 import { startSandbox } from '../support/sandbox';
-import { sleep } from '../support/wait';
+import { sleep, waitFor } from '../support/wait';
+
+interface StoredTokens {
+  tokens: { v2: { refreshToken: string } };
+}
 
 const [alice, bob] = DEMO_CUSTOMERS;
 
@@ -126,13 +130,16 @@ describe('session races', () => {
     const renewed = await sessions.renew(id, before.session.tokens.v2?.accessToken);
     store.open();
     await slow;
-    const stored = JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as {
-      tokens: { v2: { refreshToken: string } };
-    };
+    const stored = JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as StoredTokens;
     expect(stored.tokens.v2.refreshToken).toBe(renewed.v2?.refreshToken);
     expect(stored.tokens.v2.refreshToken).not.toBe(before.session.tokens.v2?.refreshToken);
     // Past the renewed token's refresh point: the stored (rotated) refresh token still works.
     clock.advance(1_790_000);
+    expect(await outcome(sessions.authenticate(login.sessionToken))).toBe('accepted');
+    // The token still works, so that request started the renewal in the background.
+    const storedRefreshToken = async () =>
+      (JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as StoredTokens).tokens.v2.refreshToken;
+    await waitFor(async () => (await storedRefreshToken()) !== renewed.v2?.refreshToken, 5_000, 'the renewal ahead');
     expect(await outcome(sessions.authenticate(login.sessionToken))).toBe('accepted');
     expect(sandbox.counters().byGrant.refresh_token).toBe(2);
   });

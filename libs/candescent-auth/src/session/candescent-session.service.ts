@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { constantTimeEqual } from '../crypto/constant-time-equal';
 import { sha256Base64Url } from '../crypto/sha256';
@@ -33,6 +34,9 @@ import type {
 } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
+/** Pause after a failed renewal ahead of time before a request starts another. */
+const RENEW_AHEAD_PAUSE_MS = 250;
+
 /**
  * Server-side customer sessions. Login runs the password grant (on every configured token
  * service), keeps the token set under the hash of a new 256-bit handle and gives the client
@@ -44,6 +48,8 @@ import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 export class CandescentSessionService implements OnModuleDestroy {
   private readonly logger = new CandescentLogger('CandescentSessionService');
   private readonly renewals = new SingleFlight<CandescentTokenSet>();
+  /** Sessions whose renewal ahead of time just failed, and when the next may start. */
+  private readonly renewAfter = new LRUCache<string, number>({ max: 10_000 });
   private destroyed = false;
   /** Per session, the V2 token last obtained because Candescent refused the previous one. */
   private readonly refusals: RefusalCooldown;
@@ -134,7 +140,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   }
 
   /**
-   * Checks a handle and returns its session, with tokens renewed when due.
+   * Checks a handle and returns its session. Tokens due for renewal that still work are renewed
+   * in the background while this request uses them; tokens that no longer work are renewed first.
    * @throws CandescentSessionRejectedError (401) with the reason: missing, invalid, expired, revoked
    */
   async authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
@@ -152,14 +159,10 @@ export class CandescentSessionService implements OnModuleDestroy {
       throw new CandescentSessionRejectedError('expired', traceId);
     }
     if (this.renewalDue(session.tokens, now)) {
-      try {
-        session = { ...session, tokens: await this.renew(id) };
-      } catch (error: unknown) {
-        if (error instanceof CandescentSessionRejectedError) throw error;
-        if (!this.anyUsable(session.tokens, now)) throw error;
-        // Renewal failed but the current tokens still work: serve, and retry on a later request.
-        this.logger.warn('Renewing customer tokens failed; the current ones stay in use.', error);
-      }
+      // Tokens that still work serve this request while the renewal runs: nobody waits for the
+      // token service (or its retries) until the tokens really run out.
+      if (this.anyUsable(session.tokens, now)) this.renewAhead(id, now);
+      else session = { ...session, tokens: await this.renew(id) };
     }
     if (now - session.lastSeenAt > Math.min(60_000, this.options.session.idleTimeoutMs / 10)) {
       // Activity goes to its own key: rewriting the session here could undo a logout or put back
@@ -226,6 +229,23 @@ export class CandescentSessionService implements OnModuleDestroy {
         await this.store.releaseLock(lockKey, fence).catch(() => undefined);
       }
     });
+  }
+
+  /**
+   * Starts a renewal nobody waits for. After one fails, the next waits a moment (a token service
+   * that refuses is not asked again by every request); a rejected session ends here, and its next
+   * request is told why.
+   */
+  private renewAhead(id: string, now: number): void {
+    if (this.renewals.has(`${id}:`) || (this.renewAfter.get(id) ?? 0) > now) return;
+    this.renew(id).then(
+      () => this.renewAfter.delete(id),
+      (error: unknown) => {
+        this.renewAfter.set(id, this.clock.now() + RENEW_AHEAD_PAUSE_MS);
+        if (error instanceof CandescentSessionRejectedError) return;
+        this.logger.warn('Renewing customer tokens failed; the current ones stay in use.', error);
+      },
+    );
   }
 
   /** Candescent accepted a call with this session's token: a later refusal of it is worth a renewal. */

@@ -1,0 +1,91 @@
+import { CandescentSessionService, MemoryStore } from '@candescent/auth';
+import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
+import { FakeClock } from '../support/clock';
+import { LogCapture } from '../support/logs';
+import { openSessionInstance } from '../support/module';
+import { startSandbox } from '../support/sandbox';
+import { sleep, waitFor } from '../support/wait';
+
+const [alice] = DEMO_CUSTOMERS;
+
+/**
+ * Renewal ahead of time: while a session's tokens still work, the request that finds them due
+ * is served with them and the renewal runs alongside. A renewal that fails there costs the
+ * customer nothing, is not repeated by every following request, and is retried a moment later.
+ */
+describe('renewing customer tokens ahead of time', () => {
+  let sandbox: CandescentSandbox;
+  let close: (() => Promise<void>) | undefined;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    process.on('unhandledRejection', onUnhandled);
+  });
+
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled);
+    await sandbox.stop();
+  });
+
+  afterEach(async () => {
+    await close?.();
+    sandbox.clearFaults();
+    sandbox.resetCounters();
+  });
+
+  async function open(clock: FakeClock, logs: LogCapture): Promise<CandescentSessionService> {
+    const store = new MemoryStore({ now: () => clock.now() });
+    const opened = await openSessionInstance(sandbox, store, clock, { session: { idleTimeoutMs: 3_600_000 } }, logs);
+    close = opened.close;
+    return opened.sessions;
+  }
+
+  it('serves a failed renewal on the current tokens, pauses, then renews on a later request', async () => {
+    const clock = new FakeClock();
+    const logs = new LogCapture();
+    const sessions = await open(clock, logs);
+    const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
+    const issued = (await sessions.authenticate(sessionToken)).session.tokens.v2?.accessToken;
+    clock.advance(1_750_000); // inside the refresh window of the 1799 s token, which still works
+    // A truncated answer to a refresh grant is not retried (the refresh token may be spent).
+    sandbox.injectFault({ kind: 'malformed', route: 'v2-token' });
+
+    const served = await sessions.authenticate(sessionToken);
+    expect(served.session.tokens.v2?.accessToken).toBe(issued);
+    await waitFor(() => logs.entries.some((e) => /Renewing customer tokens failed/.test(e.line)), 5_000, 'the warning');
+    expect(sandbox.counters().byGrant.refresh_token).toBe(1);
+
+    // Right after the failure, requests are served without asking the token service again.
+    for (let i = 0; i < 5; i++) {
+      expect((await sessions.authenticate(sessionToken)).session.tokens.v2?.accessToken).toBe(issued);
+    }
+    await sleep(50);
+    expect(sandbox.counters().byGrant.refresh_token).toBe(1);
+
+    // After the pause the next request starts a renewal again, and it lands.
+    clock.advance(1_000);
+    await sessions.authenticate(sessionToken);
+    await waitFor(
+      async () => (await sessions.authenticate(sessionToken)).session.tokens.v2?.accessToken !== issued,
+      5_000,
+      'the renewed token',
+    );
+    expect(sandbox.counters().byGrant.refresh_token).toBe(2);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('renews before answering once the tokens no longer work', async () => {
+    const clock = new FakeClock();
+    const sessions = await open(clock, new LogCapture());
+    const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
+    const issued = (await sessions.authenticate(sessionToken)).session.tokens.v2?.accessToken;
+    clock.advance(1_798_000); // within the last 2 s of the token's life: not to be sent any more
+
+    const served = await sessions.authenticate(sessionToken);
+    expect(served.session.tokens.v2?.accessToken).not.toBe(issued);
+    expect(sandbox.counters().byGrant.refresh_token).toBe(1);
+  });
+});
