@@ -25,8 +25,9 @@ import { sleep } from '../support/wait';
 
 type ErrorClass = abstract new (...args: never[]) => CandescentAuthError;
 
-// Generous enough for a loaded CI machine, tight enough to tell "failed fast" from "waited".
-const FAST_MS = 500;
+// Generous enough for a loaded CI machine, still below the shortest wait a failure could hide
+// (a 1 s Retry-After), so it tells "failed fast" from "waited".
+const FAST_MS = 900;
 const SLACK_MS = 250;
 
 /** Small back-offs: 20, 40 ms (times a random share) between three attempts. */
