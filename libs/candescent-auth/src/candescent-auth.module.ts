@@ -17,6 +17,7 @@ import {
 } from './http/candescent-http.providers';
 import { CandescentAuthGuard } from './session/candescent-auth.guard';
 import { CandescentSessionService } from './session/candescent-session.service';
+import { CandescentSessionCookies } from './session/candescent-session-cookies.service';
 import { CandescentStoreCloser, candescentStoreProvider } from './store/store.providers';
 import { validateOptions } from './options/validate-options';
 import { CandescentClock } from './token/candescent-clock';
@@ -51,6 +52,7 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     candescentStoreProvider,
     CandescentStoreCloser,
     CandescentSessionService,
+    CandescentSessionCookies,
     CandescentAuthGuard,
     CandescentCustomerTokenGuard,
   ],
@@ -61,6 +63,7 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CandescentHttpInterceptor,
     CandescentHealthIndicator,
     CandescentSessionService,
+    CandescentSessionCookies,
     CandescentAuthGuard,
     CandescentHttpService,
   ],

@@ -38,8 +38,11 @@ export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-a
 export { CandescentCustomer, type CandescentCustomerView } from './session/candescent-customer.decorator';
 export { CandescentSessionService } from './session/candescent-session.service';
 export { SkipCandescentAuth } from './session/skip-candescent-auth.decorator';
-export { sessionCookie } from './session/session-cookie';
-export { presentedSessionTokens } from './session/presented-session';
+export {
+  CandescentSessionCookies,
+  type CandescentLoginRequest,
+  type CandescentLoginResponse,
+} from './session/candescent-session-cookies.service';
 export type {
   AuthenticatedSession,
   CandescentLoginResult,
