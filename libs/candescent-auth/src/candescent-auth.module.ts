@@ -31,8 +31,9 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
  * use it everywhere. Options are validated when the app starts.
  *
  * Provides `CandescentTokenService`, `CandescentHttpService` (an `HttpService`) whose requests to the Candescent origin
- * carry the right token, the request context for those calls, and the mapping of module errors
- * to HTTP responses.
+ * carry the right token, customer sessions (`CandescentSessionService`, `CandescentAuthGuard`,
+ * and `CandescentSessionCookies` for the login and logout responses), the request context for
+ * those calls, and the mapping of module errors to HTTP responses.
  */
 @Module({
   providers: [
