@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { validateOptions } from '@candescent/auth';
+import { validateOptions } from '@candescent/auth/testing';
 import { SOAK_FAULTS, SOAK_FAULTS_LEFT_OUT } from './soak-faults';
 import { SoakLoad } from './soak-load';
 import type { FromWorker, SoakCustomer, ToWorker, WorkerStats } from './soak-messages';

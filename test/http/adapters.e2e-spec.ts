@@ -6,6 +6,7 @@ import {
   Ip,
   Module,
   Post,
+  Req,
   Res,
   UseGuards,
   type INestApplication,
@@ -21,17 +22,25 @@ import {
   type CandescentCustomerView,
   CandescentHttpService,
   CandescentLoginCredentials,
+  type CandescentLoginRequest,
+  type CandescentLoginResponse,
+  CandescentSessionCookies,
   CandescentSessionService,
   RequireCustomerToken,
-  sessionCookie,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { sandboxOptions, startSandbox } from '../support/sandbox';
 
 const [alice, bob] = DEMO_CUSTOMERS;
-const COOKIE_OPTIONS = { session: { cookieName: '__Host-candescent_session', cookieSameSite: 'strict' as const } };
+const COOKIE = '__Host-candescent_session';
+/** The app's own cookies, set before the module's: they must reach the client too. */
+const THEME_COOKIE = 'theme=dark; Path=/';
+const BYE_COOKIE = 'bye=1; Path=/';
 
-/** What both Express's response and Fastify's reply offer. */
+/**
+ * What both Express's response and Fastify's reply offer. The app sets its own cookie first with
+ * it: on Express `header()` replaces, so a module that replaced too would drop this one.
+ */
 interface HeaderSink {
   header(name: string, value: string): unknown;
 }
@@ -40,15 +49,21 @@ interface HeaderSink {
 class ProbeController {
   constructor(
     private readonly sessions: CandescentSessionService,
+    private readonly cookies: CandescentSessionCookies,
     private readonly http: CandescentHttpService,
   ) {}
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: CandescentLoginCredentials, @Ip() ip: string, @Res({ passthrough: true }) res: HeaderSink) {
-    const result = await this.sessions.login(body, { originatingIp: ip });
-    res.header('Set-Cookie', sessionCookie(COOKIE_OPTIONS, result.sessionToken, result.absoluteExpiresAt));
-    return { sessionToken: result.sessionToken, csrfToken: result.csrfToken };
+  async login(
+    @Body() body: CandescentLoginCredentials,
+    @Ip() ip: string,
+    @Req() request: CandescentLoginRequest,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<CandescentLoginResponse> {
+    res.header('Set-Cookie', THEME_COOKIE);
+    const result = await this.sessions.login(body, this.cookies.loginContext(request, { originatingIp: ip }));
+    return this.cookies.loginResponse(res, result);
   }
 
   @Get('me')
@@ -70,8 +85,13 @@ class ProbeController {
   @Post('logout')
   @HttpCode(204)
   @UseGuards(CandescentAuthGuard)
-  async logout(@CandescentCustomer('sessionId') sessionId: string): Promise<void> {
+  async logout(
+    @CandescentCustomer('sessionId') sessionId: string,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<void> {
+    res.header('Set-Cookie', BYE_COOKIE);
     await this.sessions.logout(sessionId);
+    this.cookies.clear(res);
   }
 }
 
@@ -135,22 +155,83 @@ describe.each([
     expect(await missing.json()).toMatchObject({ statusCode: 401, errorCode: 'SESSION_MISSING' });
   });
 
-  it('cookie sessions: a state-changing request without the CSRF token is refused', async () => {
+  /** The module's session cookie among the `Set-Cookie` headers of a reply, and the others. */
+  function setCookies(reply: Response): { session: string[]; others: string[] } {
+    const all = reply.headers.getSetCookie();
+    return {
+      session: all.filter((value) => value.startsWith(`${COOKIE}=`)),
+      others: all.filter((value) => !value.startsWith(`${COOKIE}=`)),
+    };
+  }
+
+  it('cookie sessions: login sets the cookie beside the app own, a guarded call works with it, logout clears it', async () => {
     await start('cookie');
     const reply = await post('/login', { username: bob.username, password: bob.password });
-    const { sessionToken, csrfToken } = (await reply.json()) as { sessionToken: string; csrfToken: string };
-    expect(reply.headers.get('set-cookie')).toMatch(
-      /^__Host-candescent_session=cds_[\w-]+; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Strict$/,
-    );
-    const cookie = { cookie: `__Host-candescent_session=${sessionToken}` };
-    expect((await fetch(`${url}/me`, { headers: cookie })).status).toBe(200);
+    expect(reply.status).toBe(200);
+    const { session, others } = setCookies(reply);
+    expect(others).toEqual([THEME_COOKIE]);
+    expect(session).toHaveLength(1);
+    const [pair = '', ...attributes] = (session[0] ?? '').split('; ');
+    const handle = pair.slice(COOKIE.length + 1);
+    expect(handle).toMatch(/^cds_[\w-]{43}$/);
+    expect(attributes).toEqual([
+      'Path=/',
+      expect.stringMatching(/^Max-Age=\d+$/),
+      expect.stringMatching(/^Expires=/),
+      'HttpOnly',
+      'Secure',
+      'SameSite=Strict',
+    ]);
+    // The cookie lives until the absolute expiry (12 h by default), not the 15 min idle time.
+    const maxAge = Number(attributes[1]?.slice('Max-Age='.length));
+    expect(maxAge).toBeGreaterThan(43_200 - 60);
+    expect(maxAge).toBeLessThanOrEqual(43_200);
+    const text = await reply.text();
+    const body = JSON.parse(text) as CandescentLoginResponse;
+    expect(body.sessionToken).toBeUndefined();
+    expect(text).not.toContain(handle);
+    expect(body.csrfToken).toMatch(/^[\w-]{16,}$/);
+    expect(body.customer.loginId).toBe('bob');
 
+    const cookie = { cookie: `${COOKIE}=${handle}; theme=dark` };
+    expect(await (await fetch(`${url}/me`, { headers: cookie })).json()).toEqual({ loginId: 'bob' });
     const forged = await post('/logout', {}, cookie);
     expect(forged.status).toBe(403);
     expect(await forged.json()).toMatchObject({ errorCode: 'CSRF_REJECTED' });
-    expect((await post('/logout', {}, { ...cookie, 'x-csrf-token': csrfToken })).status).toBe(204);
+
+    const logout = await post('/logout', {}, { ...cookie, 'x-csrf-token': body.csrfToken ?? '' });
+    expect(logout.status).toBe(204);
+    const cleared = setCookies(logout);
+    expect(cleared.others).toEqual([BYE_COOKIE]);
+    expect(cleared.session).toEqual([
+      `${COOKIE}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict`,
+    ]);
     expect(await (await fetch(`${url}/me`, { headers: cookie })).json()).toMatchObject({
       errorCode: 'SESSION_REVOKED',
     });
+  });
+
+  it('cookie sessions: a cross-site login is refused (403 CSRF_REJECTED) and sets no session cookie', async () => {
+    await start('cookie');
+    const reply = await post(
+      '/login',
+      { username: alice.username, password: alice.password },
+      { 'sec-fetch-site': 'cross-site' },
+    );
+    expect(reply.status).toBe(403);
+    expect(await reply.json()).toMatchObject({ statusCode: 403, errorCode: 'CSRF_REJECTED' });
+    expect(setCookies(reply).session).toEqual([]);
+  });
+
+  it('bearer sessions: the handle is in the body, and neither login nor logout sets a session cookie', async () => {
+    await start('bearer');
+    const reply = await post('/login', { username: alice.username, password: alice.password });
+    expect(setCookies(reply)).toEqual({ session: [], others: [THEME_COOKIE] });
+    const body = (await reply.json()) as CandescentLoginResponse;
+    expect(body.sessionToken).toMatch(/^cds_[\w-]{43}$/);
+    expect(body.csrfToken).toBeUndefined();
+    const logout = await post('/logout', {}, { authorization: `Bearer ${body.sessionToken ?? ''}` });
+    expect(logout.status).toBe(204);
+    expect(setCookies(logout)).toEqual({ session: [], others: [BYE_COOKIE] });
   });
 });

@@ -73,12 +73,18 @@ describe('token requests under injected faults', () => {
     expect((error as CandescentAuthError).getStatus()).toBe(status);
   }
 
-  /** Opens a module (see `open`) and asks it for the institution token once, timed. */
+  /**
+   * Opens a module (see `open`) and asks it for the institution token once, timed. `random`
+   * pins `Math.random` (the back-off jitter) once the module is open: Nest draws provider ids
+   * from it while compiling (through a shared buffer), and pinned ids collide in the injector.
+   */
   async function institutionToken(
     overrides: Partial<CandescentAuthModuleOptions> = {},
     base: CandescentSandbox | string = sandbox,
+    random?: number,
   ) {
     const tokens = await open(overrides, base);
+    if (random !== undefined) jest.spyOn(Math, 'random').mockReturnValue(random);
     return outcomeOf(() => tokens.getInstitutionToken());
   }
 
@@ -247,13 +253,13 @@ describe('token requests under injected faults', () => {
     ] as const)(
       '%s: a burst of %s x%i is retried with backoff, then the caller gets a token',
       async (service, kind, burst) => {
-        // Pin the jitter at its maximum so each wait is exactly baseDelayMs * 2^(n-1).
-        jest.spyOn(Math, 'random').mockReturnValue(1);
         sandbox.injectFault({ kind, times: burst });
-        const outcome = await institutionToken({
-          tokenServices: [service],
-          retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
-        });
+        // Jitter pinned at its maximum so each wait is exactly baseDelayMs * 2^(n-1).
+        const outcome = await institutionToken(
+          { tokenServices: [service], retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 } },
+          sandbox,
+          1,
+        );
 
         expect(successOf(outcome).service).toBe(service);
         // Waits of 100 and 200 ms: at least their sum, and not much more.
@@ -269,9 +275,12 @@ describe('token requests under injected faults', () => {
     );
 
     it('back-off is full jitter: a random share of the exponential step, never more', async () => {
-      jest.spyOn(Math, 'random').mockReturnValue(0.25);
       sandbox.injectFault({ kind: 'quota', times: 2 });
-      const outcome = await institutionToken({ retry: { maxAttempts: 3, baseDelayMs: 400, maxDelayMs: 5_000 } });
+      const outcome = await institutionToken(
+        { retry: { maxAttempts: 3, baseDelayMs: 400, maxDelayMs: 5_000 } },
+        sandbox,
+        0.25,
+      );
 
       successOf(outcome);
       expect(outcome.ms).toBeLessThan(100 + 200 + FAST_MS);

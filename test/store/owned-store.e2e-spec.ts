@@ -5,9 +5,8 @@ import {
   type CandescentStore,
   CandescentSessionService,
   MemoryStore,
-  validateOptions,
 } from '@candescent/auth';
-import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { type CandescentSandbox, DEMO_CUSTOMERS, validateOptions } from '@candescent/auth/testing';
 import { createTokenModule } from '../support/module';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
 import { sandboxOptions, startSandbox } from '../support/sandbox';

@@ -10,7 +10,7 @@ import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
 import { BACK_OFFICE, type BackOfficeSettings } from './institution/back-office.guard';
 import { InstitutionController } from './institution/institution.controller';
-import { type SampleEnvironment, scopesFrom } from './sample-config';
+import { type SampleEnvironment, scopesFrom, tokenServicesFrom } from './sample-config';
 
 /** Module options from the environment, the way an app would write its factory. */
 export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>): CandescentAuthModuleOptions {
@@ -21,7 +21,7 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>):
     consumerKey: config.get('CANDESCENT_CONSUMER_KEY', { infer: true }) ?? '',
     consumerSecret: config.get('CANDESCENT_CONSUMER_SECRET', { infer: true }) ?? '',
     fiId: config.get('CANDESCENT_FIID', { infer: true }) ?? '',
-    tokenServices: login === 'both' ? ['v1', 'v2'] : [login ?? 'v2'],
+    tokenServices: tokenServicesFrom(login),
     appName: config.get('CANDESCENT_APP_NAME', { infer: true }),
     appVersion: config.get('CANDESCENT_APP_VERSION', { infer: true }),
     offeringId: config.get('CANDESCENT_OFFERING_ID', { infer: true }),

@@ -120,3 +120,10 @@ export function scopesFrom(value: string | undefined): string[] | undefined {
   const scopes = value?.split(/[\s,]+/).filter(Boolean);
   return scopes && scopes.length > 0 ? scopes : undefined;
 }
+
+/** The module's `tokenServices` from `CANDESCENT_LOGIN_SERVICE`. */
+export function tokenServicesFrom(
+  login: SampleEnvironment['CANDESCENT_LOGIN_SERVICE'] | undefined,
+): Array<'v1' | 'v2'> {
+  return login === 'both' ? ['v1', 'v2'] : [login ?? 'v2'];
+}

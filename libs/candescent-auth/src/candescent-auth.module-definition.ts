@@ -31,7 +31,8 @@ export interface CandescentAuthModuleExtras {
   context: boolean;
 }
 
-const DEFAULT_EXTRAS: CandescentAuthModuleExtras = { isGlobal: false, errorFilter: true, context: true };
+/** The switches' defaults (a test keeps the TSDoc above and the README equal to them). */
+export const DEFAULT_EXTRAS: CandescentAuthModuleExtras = { isGlobal: false, errorFilter: true, context: true };
 
 /** The extras as the module class reads them in `configure`. */
 export const CANDESCENT_MODULE_EXTRAS = Symbol('CANDESCENT_MODULE_EXTRAS');

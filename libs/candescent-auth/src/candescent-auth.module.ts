@@ -17,6 +17,7 @@ import {
 } from './http/candescent-http.providers';
 import { CandescentAuthGuard } from './session/candescent-auth.guard';
 import { CandescentSessionService } from './session/candescent-session.service';
+import { CandescentSessionCookies } from './session/candescent-session-cookies.service';
 import { CandescentStoreCloser, candescentStoreProvider } from './store/store.providers';
 import { validateOptions } from './options/validate-options';
 import { CandescentClock } from './token/candescent-clock';
@@ -30,8 +31,9 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
  * use it everywhere. Options are validated when the app starts.
  *
  * Provides `CandescentTokenService`, `CandescentHttpService` (an `HttpService`) whose requests to the Candescent origin
- * carry the right token, the request context for those calls, and the mapping of module errors
- * to HTTP responses.
+ * carry the right token, customer sessions (`CandescentSessionService`, `CandescentAuthGuard`,
+ * and `CandescentSessionCookies` for the login and logout responses), the request context for
+ * those calls, and the mapping of module errors to HTTP responses.
  */
 @Module({
   providers: [
@@ -51,6 +53,7 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     candescentStoreProvider,
     CandescentStoreCloser,
     CandescentSessionService,
+    CandescentSessionCookies,
     CandescentAuthGuard,
     CandescentCustomerTokenGuard,
   ],
@@ -61,6 +64,7 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CandescentHttpInterceptor,
     CandescentHealthIndicator,
     CandescentSessionService,
+    CandescentSessionCookies,
     CandescentAuthGuard,
     CandescentHttpService,
   ],

@@ -1,3 +1,7 @@
+// The public API, small on purpose: what an app uses (the module and its option types, services,
+// guard, decorators, errors, the store contract and its implementations) and the types their
+// signatures name. Helpers only tests need live in './testing'; everything else stays internal,
+// and the API report (etc/candescent-auth.api.md) shows every change to this list in review.
 export { CandescentAuthModule } from './candescent-auth.module';
 export type {
   CandescentAuthModuleAsyncOptions,
@@ -13,7 +17,6 @@ export type {
 } from './options/candescent-auth.options';
 export type { ResolvedCandescentAuthOptions } from './options/candescent-auth.defaults';
 export { InjectCandescentAuthOptions } from './options/inject-options.decorator';
-export { validateOptions } from './options/validate-options';
 export * from './errors/candescent-auth.error';
 export { CandescentClock } from './token/candescent-clock';
 export type { CandescentToken, TokenGrant } from './token/candescent-token.interface';
@@ -23,8 +26,7 @@ export {
   type InstitutionTokenRequest,
   type LoginContext,
 } from './token/candescent-token.service';
-export { CandescentLoginCredentials, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH } from './token/login-credentials.dto';
-export { redact } from './logging/redact';
+export { CandescentLoginCredentials } from './token/login-credentials.dto';
 export { CandescentErrorFilter } from './errors/candescent-error.filter';
 export { CandescentHealthIndicator, type CandescentHealthResult } from './health/candescent-health.indicator';
 export { CandescentHttpInterceptor, type CandescentAuthMode } from './http/candescent-http.interceptor';
@@ -38,8 +40,11 @@ export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-a
 export { CandescentCustomer, type CandescentCustomerView } from './session/candescent-customer.decorator';
 export { CandescentSessionService } from './session/candescent-session.service';
 export { SkipCandescentAuth } from './session/skip-candescent-auth.decorator';
-export { sessionCookie } from './session/session-cookie';
-export { presentedSessionTokens } from './session/presented-session';
+export {
+  CandescentSessionCookies,
+  type CandescentLoginRequest,
+  type CandescentLoginResponse,
+} from './session/candescent-session-cookies.service';
 export type {
   AuthenticatedSession,
   CandescentLoginResult,
@@ -51,8 +56,4 @@ export { RedisStore, type RedisStoreOptions } from './store/redis.store';
 export type { CandescentRedisClient } from './store/redis-client.interface';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';
-export {
-  CANDESCENT_SPAN_ATTRIBUTES,
-  CANDESCENT_SPAN_NAMES,
-  CANDESCENT_TRACER_NAME,
-} from './metrics/candescent-tracing';
+export { CANDESCENT_SPAN_ATTRIBUTES, CANDESCENT_SPAN_NAMES } from './metrics/candescent-tracing';

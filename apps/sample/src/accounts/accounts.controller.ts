@@ -1,15 +1,15 @@
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { firstValueFrom } from 'rxjs';
 import {
   CandescentAuthGuard,
   CandescentCustomer,
   CandescentHttpService,
   type CandescentCustomerView,
-  InjectCandescentAuthOptions,
   RequireCustomerToken,
-  type ResolvedCandescentAuthOptions,
 } from '@candescent/auth';
 import { DocAccounts } from '../docs/route-docs.decorators';
+import { type SampleEnvironment, tokenServicesFrom } from '../sample-config';
 import { AccountsQuery } from './accounts.query';
 
 /** `GET /accounts`: the customer's accounts, fetched with the customer's own token. */
@@ -17,18 +17,23 @@ import { AccountsQuery } from './accounts.query';
 @UseGuards(CandescentAuthGuard)
 @RequireCustomerToken()
 export class AccountsController {
+  /** The token services this app logs customers in with: its own configuration, as the module got it. */
+  private readonly services: ReadonlyArray<'v1' | 'v2'>;
+
   constructor(
     private readonly http: CandescentHttpService,
-    @InjectCandescentAuthOptions() private readonly options: ResolvedCandescentAuthOptions,
-  ) {}
+    config: ConfigService<SampleEnvironment>,
+  ) {
+    this.services = tokenServicesFrom(config.get('CANDESCENT_LOGIN_SERVICE', { infer: true }));
+  }
 
   @Get()
   @DocAccounts()
   async list(@CandescentCustomer() customer: CandescentCustomerView, @Query() query: AccountsQuery) {
-    const service = query.service ?? (this.options.tokenServices.includes('v2') ? 'v2' : 'v1');
-    if (!this.options.tokenServices.includes(service)) {
+    const service = query.service ?? (this.services.includes('v2') ? 'v2' : 'v1');
+    if (!this.services.includes(service)) {
       throw new BadRequestException(
-        `This app does not offer the ${service} accounts service; use ?service=${this.options.tokenServices.join(' or ?service=')}.`,
+        `This app does not offer the ${service} accounts service; use ?service=${this.services.join(' or ?service=')}.`,
       );
     }
     if (service === 'v2') {

@@ -1,27 +1,29 @@
-import { Body, Controller, ForbiddenException, Headers, HttpCode, Ip, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Ip, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { Response } from 'express';
 import {
   CandescentAuthGuard,
   CandescentCustomer,
   CandescentLoginCredentials,
+  type CandescentLoginRequest,
+  type CandescentLoginResponse,
+  CandescentSessionCookies,
   CandescentSessionService,
-  InjectCandescentAuthOptions,
-  presentedSessionTokens,
-  type ResolvedCandescentAuthOptions,
-  sessionCookie,
 } from '@candescent/auth';
 import { DocLogin, DocLogout } from '../docs/route-docs.decorators';
 
 /** Login body: the library's validated credentials class, used as the DTO. */
 class LoginBody extends CandescentLoginCredentials {}
 
-/** Customer login and logout; the client only ever holds an opaque session token. */
+/**
+ * Customer login and logout; the client only ever holds an opaque session token. The same code
+ * serves both transports: `CandescentSessionCookies` sets and clears the cookie when the module
+ * is configured for it, and shapes the login body.
+ */
 @Controller('auth')
 export class AuthController {
   constructor(
     private readonly sessions: CandescentSessionService,
-    @InjectCandescentAuthOptions() private readonly options: ResolvedCandescentAuthOptions,
+    private readonly cookies: CandescentSessionCookies,
   ) {}
 
   /** `{username, password}` → `{sessionToken, expiresAt, customer}` (cookie transport: cookie + csrfToken). */
@@ -32,23 +34,12 @@ export class AuthController {
   async login(
     @Body() body: LoginBody,
     @Ip() ip: string,
-    @Headers() headers: Record<string, string | string[] | undefined>,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    if (this.options.session.transport === 'cookie' && headers['sec-fetch-site'] === 'cross-site') {
-      throw new ForbiddenException('Cross-site login refused: log in from this site.');
-    }
+    @Req() request: CandescentLoginRequest,
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<CandescentLoginResponse> {
     // A session this client still holds ends with the new login (and its tokens are revoked).
-    const result = await this.sessions.login(body, {
-      originatingIp: ip,
-      presentedSessionTokens: presentedSessionTokens(headers, this.options),
-    });
-    const expiresAt = new Date(result.expiresAt).toISOString();
-    if (this.options.session.transport === 'cookie') {
-      res.setHeader('Set-Cookie', sessionCookie(this.options, result.sessionToken, result.absoluteExpiresAt));
-      return { expiresAt, csrfToken: result.csrfToken, customer: result.customer };
-    }
-    return { sessionToken: result.sessionToken, expiresAt, customer: result.customer };
+    const result = await this.sessions.login(body, this.cookies.loginContext(request, { originatingIp: ip }));
+    return this.cookies.loginResponse(response, result);
   }
 
   /** Ends the session: revokes the customer's Candescent tokens and deletes the session. */
@@ -58,10 +49,9 @@ export class AuthController {
   @UseGuards(CandescentAuthGuard)
   async logout(
     @CandescentCustomer('sessionId') sessionId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
     await this.sessions.logout(sessionId);
-    if (this.options.session.transport === 'cookie')
-      res.setHeader('Set-Cookie', sessionCookie(this.options, '', undefined));
+    this.cookies.clear(response);
   }
 }

@@ -1,8 +1,5 @@
 import type { CandescentService } from '../token/candescent-service';
 
-/** Default rule: legacy V1 APIs live under `/v1/...` or have a `/fis/{fiid}/` segment. */
-export const DEFAULT_LEGACY_PATH_PATTERN = '^/v1/|/fis/[^/]+/';
-
 /**
  * Chooses the token service for a downstream path (relative to the base URL's path). With one
  * service configured it is always that one; with both, legacy paths take V1.

@@ -1,12 +1,95 @@
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient } from '../store/redis-client.interface';
 import type { CandescentService } from '../errors/candescent-auth.error';
-import { DEFAULT_LEGACY_PATH_PATTERN } from '../http/service-for-path';
-import type { CandescentAuthModuleOptions } from './candescent-auth.options';
+import type {
+  CandescentAuthModuleOptions,
+  CandescentRetryOptions,
+  CandescentSessionOptions,
+} from './candescent-auth.options';
 import type { CircuitBreakerSettings } from '../resilience/circuit-breaker';
 
+/** A default for every option that has one, at any depth; nothing else (no typos: `satisfies` checks). */
+type OptionDefaults<T> = {
+  [K in keyof T]?: NonNullable<T[K]> extends readonly unknown[]
+    ? NonNullable<T[K]>
+    : NonNullable<T[K]> extends object
+      ? OptionDefaults<NonNullable<T[K]>>
+      : NonNullable<T[K]>;
+};
+
+/**
+ * Every option's default, the one place it is written: `resolveOptions` merges these, and a
+ * test checks each `@default` in the options' TSDoc and each default in the README's options
+ * table against them. Defaults computed from other options (`institutionTokenService`, the
+ * circuit breaker's deprecated `failureThreshold`) are in `resolveOptions`.
+ *
+ * Adding an option: the property (validation, TSDoc, `@default`) in its options class, its
+ * default here, what it must be in validate-options' `EXPECTED`, and its README row;
+ * candescent-auth.defaults.spec.ts names whichever of them is missing or disagrees.
+ */
+export const CANDESCENT_AUTH_DEFAULTS = {
+  tokenServices: ['v2'],
+  v1TokenPath: '/v1/oauth/token',
+  v2TokenPath: '/oauth2/v1/token',
+  v2RevokePath: '/oauth2/v1/revoke',
+  appName: 'CandescentNestAuth',
+  appVersion: '1.0',
+  scopes: [],
+  requestTimeoutMs: 10_000,
+  requestDeadlineMs: 30_000,
+  tokenRefreshWindowMs: 60_000,
+  tokenRefreshFraction: 0.2,
+  tokenRefreshJitter: 0.1,
+  maxExpiresInSeconds: 2_678_400,
+  tokenRefusalCooldownMs: 10_000,
+  invalidClientCacheMs: 5_000,
+  // Legacy V1 APIs live under `/v1/...` or have a `/fis/{fiid}/` segment.
+  legacyPathPattern: '^/v1/|/fis/[^/]+/',
+  retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 },
+  circuitBreaker: {
+    failureRateThreshold: 50,
+    minimumCalls: 10,
+    slidingWindowMs: 60_000,
+    resetTimeoutMs: 30_000,
+    halfOpenProbes: 3,
+  },
+  session: {
+    transport: 'bearer',
+    cookieName: '__Host-candescent_session',
+    cookieSameSite: 'strict',
+    csrfHeaderName: 'x-csrf-token',
+    idleTimeoutMs: 900_000,
+    absoluteTimeoutMs: 43_200_000,
+    maxSessionsPerAccount: 10,
+  },
+  redis: { keyPrefix: 'candescent:' },
+} satisfies OptionDefaults<CandescentAuthModuleOptions>;
+
+type Defaults = typeof CANDESCENT_AUTH_DEFAULTS;
+/** Options read as they are after the merge (the others are turned into something else first). */
+type PlainDefaulted = Exclude<
+  keyof Defaults,
+  'appName' | 'appVersion' | 'legacyPathPattern' | 'retry' | 'circuitBreaker' | 'session' | 'redis'
+>;
+
+/**
+ * `defaults` with each value `given` defines put over it; keys `defaults` lacks are left out.
+ * Lists are copied, so nothing the module holds shares an array with the defaults or the app.
+ */
+function withDefaults<D extends object, G extends { [K in keyof D]?: unknown }>(
+  defaults: D,
+  given: G | undefined,
+): { [K in keyof D]-?: K extends keyof G ? Exclude<G[K], undefined> | D[K] : D[K] } {
+  const merged: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(defaults)) {
+    const value: unknown = (given as Record<string, unknown> | undefined)?.[key] ?? fallback;
+    merged[key] = Array.isArray(value) ? [...(value as unknown[])] : value;
+  }
+  return merged as { [K in keyof D]-?: K extends keyof G ? Exclude<G[K], undefined> | D[K] : D[K] };
+}
+
 /** The options with every default filled in; what the rest of the module reads. */
-export interface ResolvedCandescentAuthOptions {
+export interface ResolvedCandescentAuthOptions extends Required<Pick<CandescentAuthModuleOptions, PlainDefaulted>> {
   baseUrl: string;
   /** `baseUrl`'s origin, the only origin that ever receives Candescent credentials. */
   origin: string;
@@ -15,102 +98,54 @@ export interface ResolvedCandescentAuthOptions {
   fiId: string;
   tokenServices: CandescentService[];
   institutionTokenService: CandescentService;
-  v1TokenPath: string;
-  v2TokenPath: string;
-  v2RevokePath: string;
   userAgent: string;
   offeringId?: string;
-  scopes: string[];
-  requestTimeoutMs: number;
-  requestDeadlineMs: number;
-  tokenRefreshWindowMs: number;
-  tokenRefreshFraction: number;
-  tokenRefreshJitter: number;
   defaultExpiresInSeconds?: number;
-  maxExpiresInSeconds: number;
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  retry: Required<CandescentRetryOptions>;
   circuitBreaker: CircuitBreakerSettings;
-  invalidClientCacheMs: number;
-  tokenRefusalCooldownMs: number;
   legacyPathPattern: RegExp;
-  session: {
-    transport: 'bearer' | 'cookie';
-    cookieName: string;
-    cookieSameSite: 'strict' | 'lax';
-    csrfHeaderName: string;
-    idleTimeoutMs: number;
-    absoluteTimeoutMs: number;
-    maxSessionsPerAccount: number;
-  };
+  session: Required<CandescentSessionOptions>;
   redis?: { url?: string; client?: CandescentRedisClient; encryptionKey: string; keyPrefix: string };
   /** The app's own store, when given. */
   store?: CandescentStore;
 }
 
-/** Merges defaults into validated options, once, at start-up. */
+/** Merges the defaults into validated options, once, at start-up. */
 export function resolveOptions(
   options: CandescentAuthModuleOptions,
   /** What the app owns and hands over as it is (never copied or validated field by field). */
   owned: { store?: CandescentStore; redisClient?: CandescentRedisClient } = {},
 ): ResolvedCandescentAuthOptions {
-  const tokenServices = options.tokenServices ?? ['v2'];
+  const { retry, circuitBreaker, session, redis, ...topLevel } = CANDESCENT_AUTH_DEFAULTS;
+  const { appName, appVersion, legacyPathPattern, ...plain } = withDefaults(topLevel, options);
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const userAgent = [options.appName ?? 'CandescentNestAuth', options.appVersion ?? '1.0', options.deviceId]
-    .filter((part): part is string => part !== undefined)
-    .join('/');
   return {
+    ...plain,
     baseUrl,
     origin: new URL(baseUrl).origin,
     consumerKey: options.consumerKey,
     consumerSecret: options.consumerSecret,
     fiId: options.fiId,
-    tokenServices,
-    institutionTokenService: options.institutionTokenService ?? (tokenServices.includes('v2') ? 'v2' : 'v1'),
-    v1TokenPath: options.v1TokenPath ?? '/v1/oauth/token',
-    v2TokenPath: options.v2TokenPath ?? '/oauth2/v1/token',
-    v2RevokePath: options.v2RevokePath ?? '/oauth2/v1/revoke',
-    userAgent,
+    institutionTokenService: options.institutionTokenService ?? (plain.tokenServices.includes('v2') ? 'v2' : 'v1'),
+    userAgent: [appName, appVersion, options.deviceId].filter((part) => part !== undefined).join('/'),
     offeringId: options.offeringId,
-    scopes: options.scopes ?? [],
-    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-    requestDeadlineMs: options.requestDeadlineMs ?? 30_000,
-    tokenRefreshWindowMs: options.tokenRefreshWindowMs ?? 60_000,
-    tokenRefreshFraction: options.tokenRefreshFraction ?? 0.2,
-    tokenRefreshJitter: options.tokenRefreshJitter ?? 0.1,
     defaultExpiresInSeconds: options.defaultExpiresInSeconds,
-    maxExpiresInSeconds: options.maxExpiresInSeconds ?? 2_678_400,
-    retry: {
-      maxAttempts: options.retry?.maxAttempts ?? 3,
-      baseDelayMs: options.retry?.baseDelayMs ?? 200,
-      maxDelayMs: options.retry?.maxDelayMs ?? 5_000,
-    },
+    retry: withDefaults(retry, options.retry),
     circuitBreaker: {
-      failureRateThreshold: options.circuitBreaker?.failureRateThreshold ?? 50,
+      ...withDefaults(circuitBreaker, options.circuitBreaker),
       // The deprecated failureThreshold keeps working as the minimum (see its TSDoc).
-      // eslint-disable-next-line @typescript-eslint/no-deprecated -- reading the old name is the migration
-      minimumCalls: options.circuitBreaker?.minimumCalls ?? options.circuitBreaker?.failureThreshold ?? 10,
-      slidingWindowMs: options.circuitBreaker?.slidingWindowMs ?? 60_000,
-      resetTimeoutMs: options.circuitBreaker?.resetTimeoutMs ?? 30_000,
-      halfOpenProbes: options.circuitBreaker?.halfOpenProbes ?? 3,
+      minimumCalls:
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- reading the old name is the migration
+        options.circuitBreaker?.minimumCalls ?? options.circuitBreaker?.failureThreshold ?? circuitBreaker.minimumCalls,
     },
-    invalidClientCacheMs: options.invalidClientCacheMs ?? 5_000,
-    tokenRefusalCooldownMs: options.tokenRefusalCooldownMs ?? 10_000,
-    legacyPathPattern: new RegExp(options.legacyPathPattern ?? DEFAULT_LEGACY_PATH_PATTERN),
-    session: {
-      transport: options.session?.transport ?? 'bearer',
-      cookieName: options.session?.cookieName ?? '__Host-candescent_session',
-      cookieSameSite: options.session?.cookieSameSite ?? 'strict',
-      csrfHeaderName: options.session?.csrfHeaderName ?? 'x-csrf-token',
-      idleTimeoutMs: options.session?.idleTimeoutMs ?? 900_000,
-      absoluteTimeoutMs: options.session?.absoluteTimeoutMs ?? 43_200_000,
-      maxSessionsPerAccount: options.session?.maxSessionsPerAccount ?? 10,
-    },
+    legacyPathPattern: new RegExp(legacyPathPattern),
+    session: withDefaults(session, options.session),
     store: owned.store ?? options.store,
     redis: options.redis && {
       url: options.redis.url,
       client: owned.redisClient ?? options.redis.client,
       encryptionKey: options.redis.encryptionKey,
-      keyPrefix: options.redis.keyPrefix ?? 'candescent:',
+      keyPrefix: options.redis.keyPrefix ?? redis.keyPrefix,
     },
   };
 }

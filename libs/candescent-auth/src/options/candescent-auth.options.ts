@@ -29,6 +29,9 @@ const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 /**
  * Options of `CandescentAuthModule`. Validated once at start-up; an invalid set stops the
  * application with one `CandescentConfigurationError` listing every bad field.
+ *
+ * Defaults are written once, in `CANDESCENT_AUTH_DEFAULTS` (candescent-auth.defaults.ts); the
+ * `@default` tags here and in the nested options' classes repeat them, and a test keeps them equal.
  */
 export class CandescentAuthOptionsDto {
   /**

@@ -1,5 +1,7 @@
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+// Each `@default` here repeats CANDESCENT_AUTH_DEFAULTS (candescent-auth.defaults.ts); a test keeps them equal.
+
 /** Retries of token requests. Only network errors, 5xx (rate limits included) and 429 are retried. */
 export class CandescentRetryOptionsDto {
   /**

@@ -1,5 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
+// Each `@default` here repeats CANDESCENT_AUTH_DEFAULTS (candescent-auth.defaults.ts); a test keeps them equal.
+
 /** Customer sessions kept on the server (the client only holds an opaque handle). */
 export class CandescentSessionOptionsDto {
   /**

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
+import { CANDESCENT_AUTH_DEFAULTS } from './candescent-auth.defaults';
 import { validateOptions } from './validate-options';
 
 const SECRET = 'cfg-secret-Zq81!x';
@@ -23,27 +24,20 @@ function problemsOf(raw: unknown): CandescentConfigurationError {
 describe('validateOptions', () => {
   it('accepts the minimal options and fills every default', () => {
     const resolved = validateOptions(valid);
+    // The defaults themselves are checked against CANDESCENT_AUTH_DEFAULTS (candescent-auth.defaults.spec.ts).
+    const { retry, circuitBreaker, session, tokenServices, v1TokenPath, scopes } = CANDESCENT_AUTH_DEFAULTS;
     expect(resolved).toMatchObject({
       baseUrl: 'https://api.candescent.com/digitalbanking',
       origin: 'https://api.candescent.com',
       fiId: '00042',
-      tokenServices: ['v2'],
+      tokenServices,
       institutionTokenService: 'v2',
-      v1TokenPath: '/v1/oauth/token',
-      v2TokenPath: '/oauth2/v1/token',
-      v2RevokePath: '/oauth2/v1/revoke',
+      v1TokenPath,
       userAgent: 'CandescentNestAuth/1.0',
-      scopes: [],
-      requestTimeoutMs: 10_000,
-      tokenRefreshWindowMs: 60_000,
-      retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 },
-      circuitBreaker: {
-        failureRateThreshold: 50,
-        minimumCalls: 10,
-        slidingWindowMs: 60_000,
-        resetTimeoutMs: 30_000,
-        halfOpenProbes: 3,
-      },
+      scopes,
+      retry,
+      circuitBreaker,
+      session,
     });
   });
 
@@ -128,6 +122,11 @@ describe('validateOptions', () => {
       'retry attempts out of range',
       { ...valid, retry: { maxAttempts: 0 } },
       ['retry.maxAttempts: expected a whole number from 1 to 10'],
+    ],
+    [
+      'session cap of zero',
+      { ...valid, session: { maxSessionsPerAccount: 0 } },
+      ['session.maxSessionsPerAccount: expected a whole number from 1 to 1000'],
     ],
     [
       'retry not an object',

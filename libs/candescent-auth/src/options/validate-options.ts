@@ -7,12 +7,16 @@ import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient } from '../store/redis-client.interface';
 import { CandescentAuthOptionsDto } from './candescent-auth.options';
 import { redactWhenPrinted } from '../logging/redacted-when-printed';
-import { type ResolvedCandescentAuthOptions, resolveOptions } from './candescent-auth.defaults';
+import {
+  CANDESCENT_AUTH_DEFAULTS as DEFAULTS,
+  type ResolvedCandescentAuthOptions,
+  resolveOptions,
+} from './candescent-auth.defaults';
 
 type Problem = { field: string; expected: string };
 
 /** What each option must be, in the words the start-up error uses. Values are never shown. */
-const EXPECTED: Record<string, string> = {
+export const EXPECTED: Record<string, string> = {
   baseUrl: 'the FI gateway URL, https (http only for a loopback host), without credentials, query or fragment',
   consumerKey:
     "a non-empty string of printable characters without spaces or ':' (at most 512; Basic auth splits on the first ':')",
@@ -49,12 +53,14 @@ const EXPECTED: Record<string, string> = {
   invalidClientCacheMs: 'a whole number of milliseconds from 0 to 600000',
   tokenRefusalCooldownMs: 'a whole number of milliseconds from 0 to 600000',
   legacyPathPattern: 'a valid regular expression (at most 512 characters)',
-  session: 'an object { transport, cookieName, cookieSameSite, csrfHeaderName, idleTimeoutMs, absoluteTimeoutMs }',
+  session:
+    'an object { transport, cookieName, cookieSameSite, csrfHeaderName, idleTimeoutMs, absoluteTimeoutMs, maxSessionsPerAccount }',
   'session.transport': "'bearer' or 'cookie'",
   'session.cookieName': 'letters, digits, underscore or dash, 1-64 characters',
   'session.cookieSameSite': "'strict' or 'lax'",
   'session.csrfHeaderName': 'a lower-case header name, 1-64 characters',
   'session.idleTimeoutMs': 'a whole number of milliseconds from 10000 to 86400000',
+  'session.maxSessionsPerAccount': 'a whole number from 1 to 1000',
   'session.absoluteTimeoutMs':
     'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
   redis: 'an object { url or client, encryptionKey, keyPrefix }',
@@ -105,7 +111,7 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
     fields.every((f) => !invalid.has(f) && ![...invalid].some((bad) => bad.startsWith(`${f}.`)));
   if (valid('baseUrl') && !checkBaseUrl(options.baseUrl))
     problems.push({ field: 'baseUrl', expected: EXPECTED.baseUrl });
-  const services = options.tokenServices ?? ['v2'];
+  const services: readonly string[] = options.tokenServices ?? DEFAULTS.tokenServices;
   if (
     valid('tokenServices', 'institutionTokenService') &&
     options.institutionTokenService &&
@@ -115,12 +121,17 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
   }
   if (
     valid('requestDeadlineMs', 'requestTimeoutMs') &&
-    (options.requestDeadlineMs ?? 30_000) < (options.requestTimeoutMs ?? 10_000)
+    (options.requestDeadlineMs ?? DEFAULTS.requestDeadlineMs) < (options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs)
   ) {
     problems.push({ field: 'requestDeadlineMs', expected: EXPECTED.requestDeadlineMs });
   }
   const session = options.session;
-  if (valid('session') && session && (session.absoluteTimeoutMs ?? 43_200_000) < (session.idleTimeoutMs ?? 900_000)) {
+  if (
+    valid('session') &&
+    session &&
+    (session.absoluteTimeoutMs ?? DEFAULTS.session.absoluteTimeoutMs) <
+      (session.idleTimeoutMs ?? DEFAULTS.session.idleTimeoutMs)
+  ) {
     problems.push({ field: 'session.absoluteTimeoutMs', expected: EXPECTED['session.absoluteTimeoutMs'] });
   }
   if (valid('redis') && options.redis && !isStoreKey(options.redis.encryptionKey)) {

@@ -22,30 +22,17 @@ export function cookieValues(header: string | string[] | undefined, name: string
 export interface SessionCookieAttributes {
   name: string;
   sameSite: 'strict' | 'lax';
-  /** Absent: delete the cookie. */
-  expiresAt?: number;
-}
-
-/** A `Set-Cookie` value: HttpOnly, Secure, SameSite, Path=/. */
-function serializeSessionCookie(value: string, attributes: SessionCookieAttributes): string {
-  const sameSite = attributes.sameSite === 'strict' ? 'Strict' : 'Lax';
-  const expires =
-    attributes.expiresAt === undefined ? 'Max-Age=0' : `Expires=${new Date(attributes.expiresAt).toUTCString()}`;
-  return `${attributes.name}=${value}; Path=/; ${expires}; HttpOnly; Secure; SameSite=${sameSite}`;
+  /** Seconds the browser keeps the cookie; absent: delete it (logout). */
+  maxAgeSeconds?: number;
 }
 
 /**
- * The `Set-Cookie` value for a session handle with the module's cookie settings; without
- * `expiresAt` it deletes the cookie (logout).
+ * A `Set-Cookie` value: HttpOnly, Secure, SameSite, Path=/ and no Domain (what the `__Host-`
+ * prefix requires). `Max-Age` decides; `Expires` is there for clients that predate it.
  */
-export function sessionCookie(
-  options: { session: { cookieName: string; cookieSameSite: 'strict' | 'lax' } },
-  handle: string,
-  expiresAt: number | undefined,
-): string {
-  return serializeSessionCookie(handle, {
-    name: options.session.cookieName,
-    sameSite: options.session.cookieSameSite,
-    expiresAt,
-  });
+export function serializeSessionCookie(value: string, attributes: SessionCookieAttributes, now: number): string {
+  const sameSite = attributes.sameSite === 'strict' ? 'Strict' : 'Lax';
+  const maxAge = Math.max(0, Math.floor(attributes.maxAgeSeconds ?? 0));
+  const expires = new Date(maxAge === 0 ? 0 : now + maxAge * 1000).toUTCString();
+  return `${attributes.name}=${value}; Path=/; Max-Age=${maxAge}; Expires=${expires}; HttpOnly; Secure; SameSite=${sameSite}`;
 }

@@ -1,4 +1,5 @@
 import type { DocumentBuilder } from '@nestjs/swagger';
+import { CANDESCENT_AUTH_DEFAULTS } from '../options/candescent-auth.defaults';
 
 /** Name of the bearer security scheme (`Authorization: Bearer <sessionToken>`). */
 export const CANDESCENT_BEARER_SCHEME = 'candescentSession';
@@ -24,8 +25,8 @@ export function addCandescentSecuritySchemes(
   builder: DocumentBuilder,
   options: CandescentSecuritySchemeOptions = {},
 ): DocumentBuilder {
-  const cookieName = options.cookieName ?? '__Host-candescent_session';
-  const csrfHeaderName = options.csrfHeaderName ?? 'x-csrf-token';
+  const cookieName = options.cookieName ?? CANDESCENT_AUTH_DEFAULTS.session.cookieName;
+  const csrfHeaderName = options.csrfHeaderName ?? CANDESCENT_AUTH_DEFAULTS.session.csrfHeaderName;
   return builder
     .addSecurity(CANDESCENT_BEARER_SCHEME, {
       type: 'http',

@@ -15,3 +15,8 @@ export {
   type SandboxOptions,
   type SandboxRoute,
 } from '@candescent/sandbox';
+/**
+ * Checks module options as start-up does and returns them with the defaults merged: for an app's
+ * own tests of its configuration (the module calls it itself; an app never has to).
+ */
+export { validateOptions } from '../options/validate-options';

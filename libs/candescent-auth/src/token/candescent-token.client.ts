@@ -36,7 +36,8 @@ export class CandescentTokenClient {
     this.executor = new TokenRequestExecutor(options, {
       now: () => clock.now(),
       sleep: (ms) => clock.sleep(ms),
-      random: Math.random,
+      // Read at each draw, so a test can pin the jitter after the module is built.
+      random: () => Math.random(),
     });
   }
 

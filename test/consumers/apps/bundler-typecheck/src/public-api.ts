@@ -4,6 +4,7 @@ import {
   CandescentAuthModule,
   CandescentConfigurationError,
   CandescentHttpService,
+  CandescentSessionCookies,
   CandescentSessionService,
   CandescentTokenService,
   MemoryStore,
@@ -12,13 +13,14 @@ import {
   type CandescentRedisClient,
   type CandescentStore,
 } from '@candescent/auth';
-import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
+import { CandescentSandbox, type SandboxOptions, validateOptions } from '@candescent/auth/testing';
 import { CandescentSandbox as SandboxFromItsPackage } from '@candescent/sandbox';
 
 export const entryPoints = [
   CandescentAuthGuard,
   CandescentAuthModule,
   CandescentHttpService,
+  CandescentSessionCookies,
   CandescentSessionService,
   CandescentTokenService,
 ];
@@ -35,3 +37,4 @@ export function redisStore(client: CandescentRedisClient): RedisStore {
   return new RedisStore({ client, encryptionKey: Buffer.alloc(32).toString('base64') });
 }
 export const configurationError = new CandescentConfigurationError('example');
+export const resolvedTimeout: number = validateOptions(options).requestTimeoutMs;
