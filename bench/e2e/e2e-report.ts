@@ -141,7 +141,7 @@ Redis (emptied first), on cold token caches, ${E2E_SETTINGS.stampedeTokenLatency
 requests are counted at the token endpoint (the sandbox's counters) from before the processes
 start, so a token fetched at start-up counts too. Only this module with the Redis store can share
 a token between processes; the others fetch per process, and the table counts what they did.
-A call without an answer after ${E2E_SETTINGS.stampedeCallTimeoutMs / 1000} s counts as failed.
+A call without an answer after ${outcome.profile.stampedeCallTimeoutMs / 1000} s counts as failed.
 
 ${barChart(
   'Cold stampede: token requests per cluster of 4',

@@ -127,7 +127,7 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
       return (counters as { tokenRequests: number }).tokenRequests;
     };
     for (const contender of STAMPEDE_CONTENDERS) {
-      const result = await runStampede(contender, config, redis, tokenRequests);
+      const result = await runStampede(contender, config, redis, tokenRequests, profile.stampedeCallTimeoutMs);
       stampede.push(result);
       log(`cold stampede / ${contender.name}: ${result.tokenRequests} token requests, ${result.failed} failed calls`);
       records.push(
