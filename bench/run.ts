@@ -90,9 +90,18 @@ async function main(): Promise<void> {
 
   const startedAt = new Date();
   const loadBefore = load();
-  const tokenLevel = await runTokenLevel();
-  console.log(`\n${renderConsoleTable(tokenLevel.rows)}\n`);
-  for (const line of findings(tokenLevel.rows, SCENARIOS)) console.log(`- ${line.replace(/\*\*|`/g, '')}`);
+  if (profile.name === 'quick') {
+    console.log(
+      `bench:quick: ${profile.rounds} rounds of ${profile.windowMs} ms windows, ${profile.sessions} sessions for the heap, ` +
+        `stampede of this module only, its calls given up after ${profile.stampedeCallTimeoutMs / 1000} s, token-level scenarios skipped. ` +
+        'Numbers to check a change with; the report comes from `npm run bench`.',
+    );
+  }
+  const tokenLevel = profile.tokenLevel ? await runTokenLevel() : { rows: [], failed: false };
+  if (profile.tokenLevel) {
+    console.log(`\n${renderConsoleTable(tokenLevel.rows)}\n`);
+    for (const line of findings(tokenLevel.rows, SCENARIOS)) console.log(`- ${line.replace(/\*\*|`/g, '')}`);
+  }
 
   const e2e = await runEndToEnd(profile, (line) => {
     console.log(line);
@@ -109,7 +118,11 @@ Every number is also in \`bench/results.json\` as \`{scenario, contender, metric
 
 ${renderEndToEnd(e2e)}
 
-${renderTokenSection(tokenLevel.rows, SCENARIOS)}`;
+${
+  profile.tokenLevel
+    ? renderTokenSection(tokenLevel.rows, SCENARIOS)
+    : '## Token level\n\nNot run by `npm run bench:quick`; see `npm run bench`.\n'
+}`;
   const records = [...e2e.records, ...tokenRecords(tokenLevel.rows)];
   const quick = profile.name === 'quick';
   const markdownPath = resolve(process.cwd(), quick ? 'dist/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');

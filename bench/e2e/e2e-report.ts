@@ -3,6 +3,7 @@ import { OURS_MEMORY } from './e2e.scenarios';
 import type { ContenderSummary, Spread } from './paired';
 import type { E2eOutcome } from './run-e2e';
 import { checkTargets } from './targets';
+import { PROFILE_NOTES } from './profile-notes';
 
 const count = (n: number) => (Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en-US'));
 const ratio = (n: number) => (Number.isNaN(n) ? '–' : n.toFixed(2));
@@ -100,7 +101,9 @@ ${table([['target', 'measured (median)', 'verdict'], ...checkTargets(outcome).ma
 
 "measured" is the median over the rounds, with the rounds' range. Where that range includes the
 target, this run cannot tell on its own whether the target is met; the app CPU per request in the
-tables below is the steadier number on a busy machine. No CPU profile was taken in this run.`);
+tables below is the steadier number on a busy machine.
+
+${PROFILE_NOTES}`);
 
   for (const { scenario, summaries } of outcome.interleaved) {
     parts.push(`### ${scenario.title}
@@ -141,7 +144,7 @@ Redis (emptied first), on cold token caches, ${E2E_SETTINGS.stampedeTokenLatency
 requests are counted at the token endpoint (the sandbox's counters) from before the processes
 start, so a token fetched at start-up counts too. Only this module with the Redis store can share
 a token between processes; the others fetch per process, and the table counts what they did.
-A call without an answer after ${E2E_SETTINGS.stampedeCallTimeoutMs / 1000} s counts as failed.
+A call without an answer after ${outcome.profile.stampedeCallTimeoutMs / 1000} s counts as failed.
 
 ${barChart(
   'Cold stampede: token requests per cluster of 4',

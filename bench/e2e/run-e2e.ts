@@ -9,6 +9,7 @@ import {
   INTERLEAVED_SCENARIOS,
   type InterleavedScenario,
   OURS_MEMORY,
+  OURS_REDIS,
   STAMPEDE_CONTENDERS,
 } from './e2e.scenarios';
 import { E2E_SETTINGS, type E2eProfile } from './e2e.settings';
@@ -126,8 +127,11 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
       const { counters } = await backend.handle.request({ type: 'counters' });
       return (counters as { tokenRequests: number }).tokenRequests;
     };
-    for (const contender of STAMPEDE_CONTENDERS) {
-      const result = await runStampede(contender, config, redis, tokenRequests);
+    const stampedeContenders = STAMPEDE_CONTENDERS.filter(
+      (c) => profile.stampedeAlternatives || c.name === OURS_REDIS || c.name === OURS_MEMORY,
+    );
+    for (const contender of stampedeContenders) {
+      const result = await runStampede(contender, config, redis, tokenRequests, profile.stampedeCallTimeoutMs);
       stampede.push(result);
       log(`cold stampede / ${contender.name}: ${result.tokenRequests} token requests, ${result.failed} failed calls`);
       records.push(

@@ -29,7 +29,7 @@ export interface StampedeResult {
 const STORE_FALLBACK_LINE = 'shared token store failed';
 
 /** GET `url` once on its own connection; resolves with the status (0 when the connection failed). */
-function call(url: string, agent: Agent): Promise<number> {
+function call(url: string, agent: Agent, timeoutMs: number): Promise<number> {
   return new Promise((resolve) => {
     const req = get(url, { agent }, (res) => {
       res.resume();
@@ -41,7 +41,7 @@ function call(url: string, agent: Agent): Promise<number> {
       resolve(0);
     });
     // A call that hangs counts as failed instead of holding the whole bench.
-    req.setTimeout(E2E_SETTINGS.stampedeCallTimeoutMs, () => {
+    req.setTimeout(timeoutMs, () => {
       req.destroy();
     });
   });
@@ -57,6 +57,7 @@ export async function runStampede(
   config: BenchAppConfig,
   redis: BenchRedis,
   tokenRequestsSoFar: () => Promise<number>,
+  callTimeoutMs: number,
 ): Promise<StampedeResult> {
   await redis.flush();
   const before = await tokenRequestsSoFar();
@@ -81,7 +82,9 @@ export async function runStampede(
     const began = performance.now();
     const statuses = await Promise.all(
       children.flatMap(({ ready }) =>
-        Array.from({ length: perProcess }, () => call(`http://127.0.0.1:${Number(ready.port)}/outgoing`, agent)),
+        Array.from({ length: perProcess }, () =>
+          call(`http://127.0.0.1:${Number(ready.port)}/outgoing`, agent, callTimeoutMs),
+        ),
       ),
     );
     const wallMs = performance.now() - began;

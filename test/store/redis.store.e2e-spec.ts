@@ -75,6 +75,19 @@ describeRedis('RedisStore against a real redis-server', () => {
     await expect(store.get('session:a')).resolves.toBe('secret-a');
   });
 
+  it('binds each value of a getMany to its own key, as get does', async () => {
+    await store.set('session:m1', 'secret-m1', 30_000);
+    await store.set('session:m2', 'secret-m2', 30_000);
+    const payload = await raw.get('candescent:data:session:m1');
+    await raw.set('candescent:data:session:m3', payload!, 'PX', 30_000);
+    await expect(store.getMany(['session:m1', 'session:m2', 'session:m3', 'session:none'])).resolves.toEqual([
+      'secret-m1',
+      'secret-m2',
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('treats an altered value, or one written with another key, as absent', async () => {
     await store.set('session:t', 'secret-t', 30_000);
     const payload = (await raw.get('candescent:data:session:t'))!;

@@ -57,6 +57,18 @@ describe.each([memoryCase(), ...(redisAvailable() ? [redisCase()] : [])])(
       key = `contract:${randomUUID()}`;
     });
 
+    it('reads several keys at once, in order, as get would one by one', async () => {
+      expect(store.getMany).toBeDefined();
+      await store.set(`${key}:a`, 'first', 10_000);
+      await store.set(`${key}:c`, 'third', 10_000);
+      await store.set(`${key}:gone`, 'expired', 1);
+      await sleep(20);
+      const keys = [`${key}:a`, `${key}:b`, `${key}:c`, `${key}:gone`];
+      const many = await store.getMany!(keys);
+      expect(many).toEqual(['first', undefined, 'third', undefined]);
+      expect(many).toEqual(await Promise.all(keys.map((k) => store.get(k))));
+    });
+
     it('returns undefined for an absent key', async () => {
       await expect(store.get(key)).resolves.toBeUndefined();
     });

@@ -148,7 +148,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
     if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
     const id = hashHandle(handle);
-    const [stored, seen] = await Promise.all([this.records.read(id), this.store.get(sessionKeys.seen(id))]);
+    const { session: stored, seen } = await this.records.readWithSeen(id);
     if (!stored) throw new CandescentSessionRejectedError(await this.records.endReason(id), traceId);
     let session: StoredSession = { ...stored, lastSeenAt: Math.max(stored.lastSeenAt, Number(seen) || 0) };
     const now = this.clock.now();

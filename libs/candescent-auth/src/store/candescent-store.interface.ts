@@ -18,6 +18,12 @@ import { Inject } from '@nestjs/common';
 export interface CandescentStore {
   /** The value, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined>;
+  /**
+   * Optional: several values at once, in the order of `keys` (undefined for each absent one).
+   * A guarded request reads four records of its session; a store that can fetch them in one
+   * round trip (Redis `MGET`) should. Without it the module calls `get` once per key.
+   */
+  getMany?(keys: readonly string[]): Promise<Array<string | undefined>>;
   /** Stores a value that expires after `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Removes a value; absent keys are fine. */
@@ -49,3 +55,8 @@ export const CANDESCENT_STORE = Symbol('CANDESCENT_STORE');
 
 /** Injects the module's store (the one from the `store` option, Redis, or process memory). */
 export const InjectCandescentStore = (): ParameterDecorator & PropertyDecorator => Inject(CANDESCENT_STORE);
+
+/** Several values of `store` at once: its `getMany` when it has one, else one `get` per key. */
+export function getMany(store: CandescentStore, keys: readonly string[]): Promise<Array<string | undefined>> {
+  return store.getMany ? store.getMany(keys) : Promise.all(keys.map((key) => store.get(key)));
+}

@@ -7,6 +7,8 @@ export interface CandescentRedisClient {
   /** ioredis's connection state (`'ready'` once connected). */
   readonly status: string;
   get(key: string): Promise<string | null>;
+  /** Used for several reads in one round trip when present (every ioredis client has it). */
+  mget?(...keys: string[]): Promise<Array<string | null>>;
   set(key: string, value: string, expiryMode: 'PX', ttlMs: number): Promise<unknown>;
   set(key: string, value: string, expiryMode: 'PX', ttlMs: number, mode: 'NX'): Promise<'OK' | null>;
   del(...keys: string[]): Promise<number>;

@@ -96,7 +96,25 @@ export class RedisStore implements CandescentStore {
   /** The value, or undefined when absent, expired, or unreadable (altered / other key: logged). */
   async get(key: string): Promise<string | undefined> {
     const redisKey = this.dataKey(key);
-    const payload = await this.run('get', () => this.client.get(redisKey));
+    return this.open(redisKey, await this.run('get', () => this.client.get(redisKey)));
+  }
+
+  /**
+   * Several values with one `MGET`: one round trip, one socket write and one timeout instead of
+   * one per key (a guarded request reads four). A cluster client, or one without `mget`, reads
+   * key by key, since keys of different slots cannot share an `MGET`.
+   */
+  async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
+    const mget = this.client.mget?.bind(this.client);
+    if (!mget || (this.client as { isCluster?: boolean }).isCluster === true)
+      return Promise.all(keys.map((key) => this.get(key)));
+    const redisKeys = keys.map((key) => this.dataKey(key));
+    const payloads = await this.run('get', () => mget(...redisKeys));
+    return redisKeys.map((redisKey, i) => this.open(redisKey, payloads[i] ?? null));
+  }
+
+  /** Decrypts a payload read from `redisKey`. */
+  private open(redisKey: string, payload: string | null): string | undefined {
     if (payload === null) return undefined;
     try {
       return this.cipher.decrypt(payload, this.associatedData(redisKey));
