@@ -1,6 +1,5 @@
 import { CandescentSessionService, MemoryStore } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
 import { FakeClock } from '../support/clock';
 import { LogCapture } from '../support/logs';
 import { openSessionInstance } from '../support/module';
