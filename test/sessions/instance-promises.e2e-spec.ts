@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { type CandescentSessionService, type CandescentStore, RedisStore } from '@candescent/auth';
+import { CANDESCENT_STORE, type CandescentSessionService, type CandescentStore, RedisStore } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
 import type { StoredSession } from '../../libs/candescent-auth/src/session/stored-session.interface';
 import { isSessionValueKey, sessionKeys } from '../../libs/candescent-auth/src/store/session-keys';
+import { sampleEnvFor, startSample } from '../support/app-testing';
 import { FakeClock } from '../support/clock';
 import { LogCapture } from '../support/logs';
 import { openSessionInstance } from '../support/module';
@@ -161,6 +162,38 @@ describeRedis('session promises across instances on one Redis', () => {
     expect(refreshGrants()).toBe(2);
     expect((await stored(a.store, id)).tokens.v2?.accessToken).toBe(renewed.v2?.accessToken);
     expect(refreshesPerToken().every((n) => n === 1)).toBe(true);
+  });
+
+  it('through the guard and the outgoing interceptor: a token the gateway keeps refusing costs one rotation for two apps', async () => {
+    const env = {
+      ...sampleEnvFor(sandbox),
+      REDIS_URL: redis.url,
+      CANDESCENT_STORE_KEY: encryptionKey,
+      LOGIN_RATE_LIMIT: '1000',
+    };
+    const appA = await startSample(env, { external: sandbox });
+    const appB = await startSample(env, { external: sandbox });
+    opened.push(appA, appB);
+    const session = await appA.client.sessionFor(alice);
+    sandbox.resetCounters();
+    sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: Infinity });
+    const statuses: number[] = [];
+    for (const app of [appA, appB, appA, appB, appB])
+      statuses.push((await app.client.get('/accounts', session)).status);
+    // The first refusal renews and replays; the replacement, refused before it ever worked, is
+    // kept by both apps: later calls fail at once instead of each app rotating the refresh token.
+    expect(statuses.every((status) => status >= 400)).toBe(true);
+    expect(sandbox.counters().byGrant).toEqual({ refresh_token: 1 });
+
+    // Once the gateway accepts the replacement (on B), a later refusal of it (on A) renews it.
+    sandbox.clearFaults();
+    expect((await appB.client.get('/accounts', session)).status).toBe(200);
+    // The acceptance is recorded in the background.
+    const storeOfB = appB.app.get<CandescentStore>(CANDESCENT_STORE);
+    await waitFor(async () => (await stored(storeOfB, hashHandle(session))).refusal?.accepted === true);
+    sandbox.injectFault({ route: 'v2-accounts', kind: 'reject-token', times: 1 });
+    expect((await appA.client.get('/accounts', session)).status).toBe(200);
+    expect(sandbox.counters().byGrant).toEqual({ refresh_token: 2 });
   });
 
   it('the fleet keeps a refused replacement until the cooldown ends, then renews it once', async () => {
