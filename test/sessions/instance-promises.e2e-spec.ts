@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { CANDESCENT_STORE, type CandescentSessionService, type CandescentStore, RedisStore } from '@candescent/auth';
+import {
+  CANDESCENT_STORE,
+  type CandescentSessionService,
+  type CandescentStore,
+  MemoryStore,
+  RedisStore,
+} from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
 import type { StoredSession } from '../../libs/candescent-auth/src/session/stored-session.interface';
@@ -47,6 +53,10 @@ class CountingStore implements CandescentStore {
   }
 }
 
+async function stored(store: CandescentStore, id: string): Promise<StoredSession> {
+  return JSON.parse((await store.get(sessionKeys.value(id))) ?? 'null') as StoredSession;
+}
+
 /**
  * Promises the module keeps per session across instances sharing one Redis: the refusal
  * cooldown of a customer token holds for the whole fleet, and renewed tokens are stored only
@@ -80,10 +90,6 @@ describeRedis('session promises across instances on one Redis', () => {
       made.push({ sessions: instance.sessions, store });
     }
     return made;
-  }
-
-  async function stored(store: CandescentStore, id: string): Promise<StoredSession> {
-    return JSON.parse((await store.get(sessionKeys.value(id))) ?? 'null') as StoredSession;
   }
 
   /** Successful refresh grants per refresh token spent: one each when no token was spent twice. */
@@ -270,5 +276,41 @@ describeRedis('session promises across instances on one Redis', () => {
       next.v2?.accessToken,
     );
     expect(refreshesPerToken()).toEqual([1, 1]);
+  });
+});
+
+/** The same promise on a memory store that two instances share, where the lease runs on the fake clock. */
+describe('a renewal lease that ran out on a shared memory store', () => {
+  let sandbox: CandescentSandbox;
+  const opened: Array<{ close: () => Promise<void> }> = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+
+  afterAll(async () => {
+    for (const m of opened.splice(0)) await m.close();
+    await sandbox.stop();
+  });
+
+  it('still stores the rotated tokens when nobody changed the session meanwhile', async () => {
+    const clock = new FakeClock();
+    const shared = new MemoryStore({ now: () => clock.now() });
+    const overrides = { session: { idleTimeoutMs: 3_600_000 } };
+    const a = await openSessionInstance(sandbox, shared, clock, overrides);
+    const b = await openSessionInstance(sandbox, shared, clock, overrides);
+    opened.push(a, b);
+    const login = await a.sessions.login({ username: alice.username, password: alice.password });
+    const id = hashHandle(login.sessionToken);
+    clock.advance(1_750_000);
+    sandbox.injectFault({ kind: 'latency', ms: 300, route: 'v2-token' });
+    const slow = a.sessions.renew(id);
+    await sleep(50);
+    clock.advance(35_001); // past the lease: the default 30 s request deadline plus its 5 s margin
+    const onA = await slow;
+    expect((await stored(shared, id)).tokens.v2?.refreshToken).toBe(onA.v2?.refreshToken);
+    clock.advance(1_750_000);
+    expect((await b.sessions.renew(id)).v2?.accessToken).not.toBe(onA.v2?.accessToken);
+    expect(sandbox.counters().byGrant.refresh_token).toBe(2);
   });
 });
