@@ -169,7 +169,8 @@ export class RedisStore implements CandescentStore {
   private decryptOrUndefined(payload: string, redisKey: string): string | undefined {
     try {
       return this.cipher.decrypt(payload, this.associatedData(redisKey));
-    } catch {
+    } catch (error) {
+      if (!(error instanceof CandescentStoreIntegrityError)) throw error;
       // Unreadable (altered, or another key): not the value the caller read.
       return undefined;
     }
