@@ -137,6 +137,33 @@ describe.each([memoryCase(), ...(redisAvailable() ? [redisCase()] : [])])(
       await expect(store.acquireLock(key, 10_000)).resolves.toBeUndefined();
     });
 
+    it('replaces a value only while it is exactly the one read, never an absent or expired one', async () => {
+      const replace = store.replaceIfUnchanged!.bind(store);
+      await expect(replace(key, 'first', 'second', 10_000)).resolves.toBe(false);
+      await expect(store.get(key)).resolves.toBeUndefined();
+      await store.set(key, 'first', 10_000);
+      await expect(replace(key, 'other', 'second', 10_000)).resolves.toBe(false);
+      await expect(store.get(key)).resolves.toBe('first');
+      await expect(replace(key, 'first', 'second', 10_000)).resolves.toBe(true);
+      await expect(store.get(key)).resolves.toBe('second');
+      await expect(replace(key, 'first', 'third', 10_000)).resolves.toBe(false);
+      await expect(store.get(key)).resolves.toBe('second');
+      await store.set(key, 'short-lived', 60);
+      await sleep(120);
+      await expect(replace(key, 'short-lived', 'back', 10_000)).resolves.toBe(false);
+      await expect(store.get(key)).resolves.toBeUndefined();
+    });
+
+    it('lets one of many writers that read the same value replace it, and gives the write its ttl', async () => {
+      await store.set(key, 'read by all', 10_000);
+      const writers = Array.from({ length: 20 }, (_, i) => `writer ${i}`);
+      const results = await Promise.all(writers.map((w) => store.replaceIfUnchanged!(key, 'read by all', w, 60)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await expect(store.get(key)).resolves.toBe(writers[results.indexOf(true)]);
+      await sleep(120);
+      await expect(store.get(key)).resolves.toBeUndefined();
+    });
+
     it('keeps locks and values apart, even for look-alike keys', async () => {
       await store.set(`lock:${key}`, 'value', 10_000);
       await store.set(key, 'value', 10_000);

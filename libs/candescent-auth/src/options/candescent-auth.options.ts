@@ -225,7 +225,8 @@ export class CandescentAuthOptionsDto {
   /**
    * After a refused token (institution or customer) was replaced, a replacement that is refused
    * too before it ever worked is not replaced again for this long (the call is refused, not the
-   * token).
+   * token). A customer token's refusal is recorded with its session in the store, so it holds
+   * for every instance; an institution token's is kept per instance.
    * @default 10000
    */
   @IsOptional()

@@ -18,7 +18,6 @@ import { isSessionValueKey, sessionKeys } from '../store/session-keys';
 import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
 import { CandescentTokenService } from '../token/candescent-token.service';
-import { RefusalCooldown } from '../token/refusal-cooldown';
 import { isUsable, refreshAt } from '../token/refresh-schedule';
 import { SingleFlight } from '../token/single-flight';
 import type { CandescentTokenSet } from '../token/token-set.interface';
@@ -26,6 +25,8 @@ import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './s
 import { AccountSessions, accountOf } from './account-sessions';
 import { QuietRevoker } from './quiet-revoker';
 import { SessionRecords } from './session-records';
+import { renewalOf } from './session-renewal';
+import { SharedRefusals } from './shared-refusals';
 import type {
   AuthenticatedSession,
   CandescentLoginResult,
@@ -51,8 +52,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   /** Sessions whose renewal ahead of time just failed, and when the next may start. */
   private readonly renewAfter = new LRUCache<string, number>({ max: 10_000 });
   private destroyed = false;
-  /** Per session, the V2 token last obtained because Candescent refused the previous one. */
-  private readonly refusals: RefusalCooldown;
+  /** Per session, the V2 token last obtained because Candescent refused the previous one (in the store). */
+  private readonly refusals: SharedRefusals;
   private readonly records: SessionRecords;
   private readonly accounts: AccountSessions;
   private readonly revoker: QuietRevoker;
@@ -66,10 +67,12 @@ export class CandescentSessionService implements OnModuleDestroy {
   ) {
     const { idleTimeoutMs, absoluteTimeoutMs, maxSessionsPerAccount } = options.session;
     const now = () => clock.now();
-    this.records = new SessionRecords(store, now, idleTimeoutMs);
+    this.refusals = new SharedRefusals(options.tokenRefusalCooldownMs, now);
+    this.records = new SessionRecords(store, now, idleTimeoutMs, (id, session) => {
+      this.refusals.observe(id, session);
+    });
     this.accounts = new AccountSessions(store, now, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
     this.revoker = new QuietRevoker(tokens);
-    this.refusals = new RefusalCooldown(options.tokenRefusalCooldownMs, now, 10_000);
     store.onEvicted?.((key, value) => {
       this.evicted(key, value);
     });
@@ -187,44 +190,50 @@ export class CandescentSessionService implements OnModuleDestroy {
       const lockKey = sessionKeys.lock(id);
       const fence = await this.lock(lockKey);
       try {
-        const session = await this.records.read(id);
-        if (!session) throw new CandescentSessionRejectedError(await this.records.endReason(id));
+        const read = await this.records.readForUpdate(id);
+        if (!read) throw new CandescentSessionRejectedError(await this.records.endReason(id));
+        const { session } = read;
         const { v1, v2 } = session.tokens;
         let tokens = session.tokens;
+        let refusal = session.refusal;
         if (rejectedAccessToken !== undefined) {
           if (rejectedAccessToken !== v1?.accessToken && rejectedAccessToken !== v2?.accessToken) return tokens;
           // A refused V1 token cannot be renewed (V1 has no refresh grant): drop it.
           if (rejectedAccessToken === v1?.accessToken) tokens = { ...tokens, v1: undefined };
           if (rejectedAccessToken === v2?.accessToken) {
-            if (this.refusals.holds(id, rejectedAccessToken)) return tokens;
-            this.refusals.refused(id);
-            tokens = await this.refreshOrEnd(id, session, tokens);
-            if (tokens.v2) this.refusals.replacedBy(id, tokens.v2);
+            // The record is the session's, so what one instance decided holds on every other.
+            if (this.refusals.holds(session.refusal, rejectedAccessToken)) return tokens;
+            const refusedAt = this.clock.now();
+            const renewed = await this.refreshOrEnd(id, session, tokens);
+            if (renewed.adopted) return renewed.tokens;
+            tokens = renewed.tokens;
+            refusal = this.refusals.record(refusedAt, tokens.v2);
           }
         } else if (this.renewalDue(tokens, this.clock.now())) {
-          tokens = await this.refreshOrEnd(id, session, tokens);
+          const renewed = await this.refreshOrEnd(id, session, tokens);
+          if (renewed.adopted) return renewed.tokens;
+          tokens = renewed.tokens;
         }
         if (tokens === session.tokens) return tokens;
         if (!this.anyUsable(tokens, this.clock.now())) {
           await this.end(id, session, 'expired');
           throw new CandescentSessionRejectedError('expired');
         }
-        const written = await this.records.replace(id, { ...session, tokens }, fence);
-        if (!written) {
-          // Logged out meanwhile (or the lease ran out): never resurrect the session.
-          const now = await this.records.read(id);
-          if (!now) {
-            // The fresh tokens would outlive the logout unrevoked.
-            await this.revoker.revoke(tokens, 'of a renewal that finished after its session ended');
-            throw new CandescentSessionRejectedError(await this.records.endReason(id));
-          }
+        const update = await this.records.update(id, read, renewalOf(session, tokens, refusal), fence);
+        if (update.outcome === 'ended') {
+          // Logged out meanwhile: never resurrect the session, and the fresh tokens would outlive it unrevoked.
+          await this.revoker.revoke(tokens, 'of a renewal that finished after its session ended');
+          throw new CandescentSessionRejectedError(await this.records.endReason(id));
+        }
+        if (update.outcome === 'unstored') {
           this.logger.warn(
             'Renewed customer tokens could not be stored (the renewal lock expired); using them for this request only.',
           );
           return tokens;
         }
-        CandescentMetrics.session('renewed');
-        return tokens;
+        // Superseded: another instance rotated the refresh token first, and its tokens stand.
+        if (update.outcome === 'written') CandescentMetrics.session('renewed');
+        return update.session.tokens;
       } finally {
         await this.store.releaseLock(lockKey, fence).catch(() => undefined);
       }
@@ -250,7 +259,7 @@ export class CandescentSessionService implements OnModuleDestroy {
 
   /** Candescent accepted a call with this session's token: a later refusal of it is worth a renewal. */
   reportAccepted(id: string, accessToken: string): void {
-    this.refusals.accepted(id, accessToken);
+    this.refusals.accepted(this.records, id, accessToken);
   }
 
   /** Ends a session: revokes its V2 tokens (best effort) and deletes it. */
@@ -278,20 +287,21 @@ export class CandescentSessionService implements OnModuleDestroy {
     return constantTimeEqual(sha256Base64Url(token), session.csrfHash);
   }
 
+  /** New tokens, or (adopted) those another instance stored after spending the refresh token first. */
   private async refreshOrEnd(
     id: string,
     session: StoredSession,
     tokens: CandescentTokenSet,
-  ): Promise<CandescentTokenSet> {
+  ): Promise<{ tokens: CandescentTokenSet; adopted?: true }> {
     try {
-      return await this.tokens.refresh(tokens);
+      return { tokens: await this.tokens.refresh(tokens) };
     } catch (error: unknown) {
       if (error instanceof CandescentSessionExpiredError) {
         // Another instance may have rotated the refresh token first: adopt its result.
         const latest = await this.records.read(id);
         // Gone meanwhile (logout revoked the token we were spending): keep that ending's reason.
         if (!latest) throw new CandescentSessionRejectedError(await this.records.endReason(id));
-        if (latest.tokens.v2?.refreshToken !== tokens.v2?.refreshToken) return latest.tokens;
+        if (latest.tokens.v2?.refreshToken !== tokens.v2?.refreshToken) return { tokens: latest.tokens, adopted: true };
         await this.end(id, session, 'expired');
         throw new CandescentSessionRejectedError('expired');
       }

@@ -8,6 +8,26 @@ const DECODED_MAX = 1_000;
 /** How a session ended, as told to a late request. */
 export type SessionEnding = 'expired' | 'revoked';
 
+/** A session as read, with the exact stored text a conditional write compares against. */
+export interface SessionSnapshot {
+  session: StoredSession;
+  raw: string;
+}
+
+/**
+ * What {@link SessionRecords.update} did: `written` (the stored session), `superseded` (another
+ * write made the change moot; the latest session), `ended` (logged out or gone meanwhile), or
+ * `unstored` (the change could not be stored; what it would have written).
+ */
+export type SessionUpdate =
+  { outcome: 'written' | 'superseded' | 'unstored'; session: StoredSession } | { outcome: 'ended' };
+
+/** Writes that lost to another are tried again on the latest session this often at most. */
+const MAX_UPDATE_ATTEMPTS = 5;
+
+/** Lease of the lock a write takes for itself on a store without `replaceIfUnchanged`. */
+const OWN_LEASE_MS = 5_000;
+
 /**
  * A session's records in the store and the rules that make a stale value useless: the value
  * carries a revision that must be at least the latest one recorded beside it, and no value is
@@ -27,16 +47,24 @@ export class SessionRecords {
     private readonly store: CandescentStore,
     private readonly now: () => number,
     private readonly idleTimeoutMs: number,
+    /** Told of every session read (the shared refusal record rides along). */
+    private readonly onRead?: (id: string, session: StoredSession) => void,
   ) {}
 
   /** The session, or undefined when absent, ended, older than the latest revision or unreadable. */
   async read(id: string): Promise<StoredSession | undefined> {
+    return (await this.readForUpdate(id))?.session;
+  }
+
+  /** The session and the exact stored text it came from, for {@link update}. */
+  async readForUpdate(id: string): Promise<SessionSnapshot | undefined> {
     const [raw, ended, revision] = await getMany(this.store, [
       sessionKeys.value(id),
       sessionKeys.ended(id),
       sessionKeys.revision(id),
     ]);
-    return this.accept(id, raw, ended, revision);
+    const session = this.accept(id, raw, ended, revision);
+    return session && raw !== undefined ? { session, raw } : undefined;
   }
 
   /**
@@ -64,7 +92,9 @@ export class SessionRecords {
       return undefined;
     }
     const session = this.decode(id, raw);
-    return session && (session.rev ?? 0) >= (Number(revision) || 0) ? session : undefined;
+    if (!session || (session.rev ?? 0) < (Number(revision) || 0)) return undefined;
+    this.onRead?.(id, session);
+    return session;
   }
 
   /** The parsed value; frozen, because the same object serves every request until the value changes. */
@@ -97,27 +127,41 @@ export class SessionRecords {
   }
 
   /**
-   * Replaces the session with the next revision while the renewal lock is held, then records
-   * that revision, so the value it replaced can no longer be put back.
-   * @returns the stored session, or undefined when not written (ended meanwhile, lease lost)
+   * Writes `change(session)` as the next revision while the stored session is still the one
+   * read: compared on the whole value, atomically, by stores with `replaceIfUnchanged`; others
+   * compare and write under the renewal lock (`fence`, or one taken for this write). When
+   * another write came first, `change` is asked again with the latest session; it returns
+   * undefined when that one already supersedes the change. The revision is recorded after the
+   * value, so the value replaced can no longer be put back.
    */
-  async replace(id: string, session: StoredSession, fence: string): Promise<StoredSession | undefined> {
-    const next: StoredSession = { ...session, rev: (session.rev ?? 0) + 1 };
-    const ttl = this.ttl(next);
-    const written = await this.store.replaceIfLocked(
-      sessionKeys.value(id),
-      JSON.stringify(next),
-      ttl,
-      sessionKeys.lock(id),
-      fence,
-    );
-    if (!written) return undefined;
-    // Written after the value: readers accept a value at or past the recorded revision, so
-    // nobody sees the session vanish in between.
-    await this.store.set(sessionKeys.revision(id), String(next.rev), ttl);
-    // A logout that began before the write (it records the end first) wins: not stored.
-    if ((await this.store.get(sessionKeys.ended(id))) !== undefined) return undefined;
-    return next;
+  async update(
+    id: string,
+    read: SessionSnapshot,
+    change: (latest: StoredSession) => StoredSession | undefined,
+    fence?: string,
+  ): Promise<SessionUpdate> {
+    let current = read;
+    let next: StoredSession | undefined;
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const changed = change(current.session);
+      if (!changed) return { outcome: 'superseded', session: current.session };
+      next = { ...changed, rev: (current.session.rev ?? 0) + 1 };
+      const ttl = this.ttl(next);
+      const text = JSON.stringify(next);
+      if (await this.writeIfUnchanged(id, current.raw, text, ttl, fence)) {
+        // Readers accept a value at or past the recorded revision: nobody sees the session vanish.
+        await this.store.set(sessionKeys.revision(id), String(next.rev), ttl);
+        // A logout that began before the write (it records the end first) wins: not stored.
+        if ((await this.store.get(sessionKeys.ended(id))) !== undefined) return { outcome: 'ended' };
+        return { outcome: 'written', session: next };
+      }
+      const latest = await this.readForUpdate(id);
+      if (!latest) return { outcome: 'ended' };
+      // Unchanged yet refused: a store without replaceIfUnchanged, and the lease ran out.
+      if (latest.raw === current.raw) return { outcome: 'unstored', session: next };
+      current = latest;
+    }
+    return { outcome: 'unstored', session: next ?? current.session };
   }
 
   /** Deletes the session and leaves an end record that outlives any copy of its value. */
@@ -136,6 +180,28 @@ export class SessionRecords {
   async endReason(id: string): Promise<'expired' | 'revoked' | 'invalid'> {
     const reason = await this.store.get(sessionKeys.ended(id));
     return reason === 'expired' || reason === 'revoked' ? reason : 'invalid';
+  }
+
+  private async writeIfUnchanged(
+    id: string,
+    read: string,
+    text: string,
+    ttl: number,
+    fence?: string,
+  ): Promise<boolean> {
+    const key = sessionKeys.value(id);
+    if (this.store.replaceIfUnchanged) return this.store.replaceIfUnchanged(key, read, text, ttl);
+    // The previous contract: compare, then write fenced by the renewal lock (taken here when the
+    // caller holds none, without waiting: a renewal holding it rewrites the session anyway).
+    const lockKey = sessionKeys.lock(id);
+    const own = fence === undefined ? await this.store.acquireLock(lockKey, OWN_LEASE_MS) : undefined;
+    if (fence === undefined && own === undefined) return false;
+    try {
+      if ((await this.store.get(key)) !== read) return false;
+      return await this.store.replaceIfLocked(key, text, ttl, lockKey, fence ?? own ?? '');
+    } finally {
+      if (own !== undefined) await this.store.releaseLock(lockKey, own).catch(() => undefined);
+    }
   }
 
   /** Until the absolute end plus one idle period, so a late request hears "expired", not "invalid". */

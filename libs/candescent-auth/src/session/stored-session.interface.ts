@@ -24,6 +24,21 @@ export interface StoredSession {
   rev?: number;
   /** Hash of the FI id and login id, for the per-account cap (absent on sessions from older versions). */
   account?: string;
+  /** The last time Candescent refused the session's V2 access token, shared by every instance. */
+  refusal?: StoredRefusal;
+}
+
+/**
+ * A refusal of a session's V2 access token and what replaced it. A replacement refused before
+ * Candescent ever accepted it, within `tokenRefusalCooldownMs` of `at`, is kept.
+ */
+export interface StoredRefusal {
+  /** When the refused token was replaced (module clock, ms since epoch). */
+  at: number;
+  /** SHA-256 (base64url) of the replacement access token; never the token itself. */
+  replacement?: string;
+  /** Whether Candescent has accepted the replacement since. */
+  accepted: boolean;
 }
 
 /** What login gives the client. Tokens stay on the server. */

@@ -14,6 +14,13 @@ import { Inject } from '@nestjs/common';
  *   no other acquisition returns (the fence). `replaceIfLocked` and `releaseLock` compare that
  *   fence and act in one atomic step (in Redis: one Lua script), so a writer whose lease expired
  *   can never overwrite a newer value. With several instances, all of them must see one store.
+ * - `replaceIfUnchanged` (optional, recommended with several instances) is a compare-and-set on
+ *   the whole value, in one atomic step. Renewed customer tokens are written with it, so the
+ *   write holds only while the session still carries the refresh token that was spent: an
+ *   instance whose lease ran out during a long stall then stores its tokens when nobody else
+ *   changed the session, and takes the stored ones when another instance did. Without it the
+ *   module writes under the lock alone (`replaceIfLocked`), and tokens renewed by a lease that
+ *   ran out serve one request and are not stored.
  */
 export interface CandescentStore {
   /** The value, or undefined when absent or expired. */
@@ -39,6 +46,13 @@ export interface CandescentStore {
    * @returns whether the value was written
    */
   replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string): Promise<boolean>;
+  /**
+   * Optional. Replaces the value of `key` only if it is still exactly `expected` (what `get`
+   * returned), comparing and writing in one atomic step: in Redis one Lua script on the stored
+   * bytes, in memory one synchronous step. An absent or expired key is not written.
+   * @returns whether the value was written
+   */
+  replaceIfUnchanged?(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
   /** Releases the lock only if `fence` still owns it (a lease that expired is not released twice). */
   releaseLock(key: string, fence: string): Promise<void>;
   /**

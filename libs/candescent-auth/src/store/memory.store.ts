@@ -157,6 +157,19 @@ export class MemoryStore implements CandescentStore {
     });
   }
 
+  /** Replaces a value that is still exactly `expected` (compared and written in one synchronous step). */
+  replaceIfUnchanged(key: string, expected: string, value: string, ttlMs: number): Promise<boolean> {
+    return settle(() => {
+      const values = this.mapFor(key);
+      const current = values.get(key);
+      if (current === undefined || current.expiresAt <= this.now() || current.value !== expected) return false;
+      const ttl = entryTtlMs(ttlMs);
+      if (ttl === undefined) values.delete(key);
+      else values.set(key, { value, expiresAt: this.now() + ttl });
+      return true;
+    });
+  }
+
   /** Releases the lease only while `fence` still owns it. */
   releaseLock(key: string, fence: string): Promise<void> {
     return settle(() => {

@@ -51,6 +51,9 @@ const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return r
 // Replaces an existing value only while the lock still holds the caller's fence.
 const REPLACE_IF_LOCKED = `if redis.call('get', KEYS[2]) == ARGV[3] and redis.call('exists', KEYS[1]) == 1 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 else return 0 end`;
 
+// Replaces a value only while it still holds the exact bytes the caller read.
+const REPLACE_IF_UNCHANGED = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;
+
 /**
  * A store in Redis (ioredis 5), for apps that run more than one instance. Values are encrypted
  * with AES-256-GCM and bound to their full Redis key. Any Redis failure (refused connection,
@@ -162,6 +165,33 @@ export class RedisStore implements CandescentStore {
       this.client.eval(REPLACE_IF_LOCKED, 2, redisKey, this.lockKey(lockKey), payload, String(ttl), fence),
     );
     return reply === 1;
+  }
+
+  /**
+   * Replaces a value that still decrypts to `expected`. Ciphertexts differ at every write, so the
+   * script compares the exact stored bytes read here: any write in between makes it refuse.
+   */
+  async replaceIfUnchanged(key: string, expected: string, value: string, ttlMs: number): Promise<boolean> {
+    const ttl = entryTtlMs(ttlMs);
+    if (ttl === undefined) return false;
+    const redisKey = this.dataKey(key);
+    const stored = await this.run('get', () => this.client.get(redisKey));
+    if (stored === null || this.decryptOrUndefined(stored, redisKey) !== expected) return false;
+    const payload = this.cipher.encrypt(value, this.associatedData(redisKey));
+    const reply = await this.run('replaceIfUnchanged', () =>
+      this.client.eval(REPLACE_IF_UNCHANGED, 1, redisKey, stored, payload, String(ttl)),
+    );
+    return reply === 1;
+  }
+
+  private decryptOrUndefined(payload: string, redisKey: string): string | undefined {
+    try {
+      return this.cipher.decrypt(payload, this.associatedData(redisKey));
+    } catch (error) {
+      if (!(error instanceof CandescentStoreIntegrityError)) throw error;
+      // Unreadable (altered, or another key): not the value the caller read.
+      return undefined;
+    }
   }
 
   /** Releases the lease only while `fence` still owns it (compare-and-delete in one script). */

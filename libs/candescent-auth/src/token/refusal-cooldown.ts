@@ -11,7 +11,8 @@ interface Refusal {
  * When Candescent refuses a token, the caller renews it. A replacement that is refused too before
  * Candescent ever accepted it, within `cooldownMs` of the refusal that brought it, is kept: the
  * call is refused, not the token, and renewing again would cost a token request per call.
- * Used per institution-token key and per customer session.
+ * Used per institution-token key, in process memory; a customer session keeps its record in the
+ * store instead (session/shared-refusals.ts), so every instance applies it alike.
  */
 export class RefusalCooldown {
   private readonly refusals: LRUCache<string, Refusal>;
