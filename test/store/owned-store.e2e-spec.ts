@@ -77,10 +77,39 @@ describe('stores the app owns', () => {
       'store',
     ],
     ['a store without the methods', { store: { get: () => undefined } }, 'store'],
+    ['redis with neither url nor client', { redis: { encryptionKey: randomBytes(32).toString('base64') } }, 'redis'],
     [
-      'redis with neither url nor client',
-      { redis: { encryptionKey: randomBytes(32).toString('base64') } },
-      'redis.url',
+      'redis with both url and sentinels',
+      {
+        redis: {
+          url: 'redis://127.0.0.1:6379',
+          sentinels: ['127.0.0.1:26379'],
+          name: 'mymaster',
+          encryptionKey: randomBytes(32).toString('base64'),
+        },
+      },
+      'redis',
+    ],
+    [
+      'sentinels without a master name',
+      { redis: { sentinels: ['127.0.0.1:26379'], encryptionKey: randomBytes(32).toString('base64') } },
+      'redis.name',
+    ],
+    [
+      'a master name without sentinels',
+      { redis: { url: 'redis://127.0.0.1:6379', name: 'mymaster', encryptionKey: randomBytes(32).toString('base64') } },
+      'redis.name',
+    ],
+    [
+      'a sentinel address without a port',
+      {
+        redis: {
+          sentinels: ['127.0.0.1', { host: '127.0.0.1', port: 26379 }],
+          name: 'mymaster',
+          encryptionKey: randomBytes(32).toString('base64'),
+        },
+      },
+      'redis.sentinels',
     ],
     [
       'redis with both url and client',
