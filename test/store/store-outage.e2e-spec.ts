@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { type IssuedTokens, SandboxTokenStore } from '../../libs/candescent-sandbox/src/sandbox-token-store';
-import { STORE_UNAVAILABLE_MESSAGE } from '../../libs/candescent-auth/src/store/redis.store';
 import { type ErrorBody, type Reply, type RunningSample, startSample } from '../support/app-testing';
 import { LogCapture } from '../support/logs';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
 import { refreshAtSandbox } from '../support/sandbox';
+import { expectStoreUnavailable } from '../support/store-unavailable';
 
 const [alice, bob] = DEMO_CUSTOMERS;
 
@@ -37,19 +37,7 @@ describeRedis('the sample app when Redis is down', () => {
     issueSpy.mockRestore();
   });
 
-  function expectFixed503(reply: Reply): ErrorBody {
-    expect(reply.status).toBe(503);
-    const body = reply.json<ErrorBody>();
-    expect(body).toMatchObject({
-      statusCode: 503,
-      errorType: 'STORE_ERROR',
-      errorCode: 'STORE_UNAVAILABLE',
-      message: STORE_UNAVAILABLE_MESSAGE,
-    });
-    expect(reply.text).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED|max ?retries|connection|redis:\/\//i);
-    expect(reply.text).not.toContain(String(redis.port));
-    return body;
-  }
+  const expectFixed503 = (reply: Reply): ErrorBody => expectStoreUnavailable(reply, [redis.port]);
 
   it('answers a guarded request with fixed text and logs the cause under its trace id', async () => {
     const handle = await sample.client.sessionFor(alice);

@@ -169,7 +169,15 @@ function ownedObjectProblems(
     problems.push({ field: 'store', expected: EXPECTED.store });
   if (client !== undefined && !hasMethods(client, REDIS_CLIENT_METHODS))
     problems.push({ field: 'redis.client', expected: EXPECTED['redis.client'] });
-  if (isObject(redis)) problems.push(...redisSourceProblems({ ...options.redis, client }));
+  if (isObject(redis))
+    problems.push(
+      ...redisSourceProblems({
+        url: options.redis?.url,
+        sentinels: options.redis?.sentinels,
+        name: options.redis?.name,
+        client,
+      }),
+    );
   return problems;
 }
 

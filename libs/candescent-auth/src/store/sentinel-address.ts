@@ -21,8 +21,10 @@ export function parseSentinelAddress(value: unknown): CandescentSentinelAddress 
   if (typeof value === 'string') {
     const match = HOST_PORT.exec(value.trim());
     if (!match) return undefined;
-    host = match[1] ?? match[2];
-    port = Number(match[3]);
+    // Bracketed IPv6 or a plain host; the regular expression matched exactly one of them.
+    const [, bracketed, plain, digits] = match as (string | undefined)[];
+    host = bracketed ?? plain;
+    port = Number(digits);
   } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     // Anything besides host and port is a typo or a setting the module would silently drop.
     if (Object.keys(value).some((key) => key !== 'host' && key !== 'port')) return undefined;
