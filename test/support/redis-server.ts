@@ -11,6 +11,10 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Kills the server without warning (SIGKILL, as a crashed host would) and resolves once it has exited. */
   kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a Redis that hangs. */
+  pause(): void;
+  /** Lets a paused server run on (SIGCONT), with its data. */
+  resume(): void;
 }
 
 /** Options of {@link startRedisServer}. */
@@ -110,6 +114,8 @@ export async function startRedisProcess(options: RedisProcessOptions): Promise<R
       port,
       stop: () => kill(child),
       kill: () => kill(child, 'SIGKILL'),
+      pause: () => child.kill('SIGSTOP'),
+      resume: () => child.kill('SIGCONT'),
     };
   }
 }
@@ -179,6 +185,8 @@ function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
       clearTimeout(force);
       resolve();
     });
+    // A paused server would not act on SIGTERM until it runs again.
+    child.kill('SIGCONT');
     child.kill(signal);
   });
 }
