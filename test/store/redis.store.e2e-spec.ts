@@ -228,6 +228,28 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
     }
   });
 
+  it('listens to the errors of a client the app passed in, and leaves it as it was on close', async () => {
+    const port = await freePort();
+    // The app added no 'error' listener of its own: ioredis would print every failed reconnection.
+    const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, disconnectTimeout: 50 });
+    const store = new RedisStore({ client, encryptionKey: newKey(), commandTimeoutMs: 300 });
+    try {
+      expect(client.listenerCount('error')).toBe(1);
+      const { error } = await failure(() => store.get('k'));
+      expect(error).toBeInstanceOf(CandescentUnavailableError);
+      expect(warnings).toHaveBeenCalledWith(expect.stringContaining('connection failed'));
+      // Known to be down now: the next call fails at once instead of waiting in the client's queue.
+      const next = await failure(() => store.get('k'));
+      expect(next.ms).toBeLessThan(100);
+      expect((next.error as CandescentUnavailableError).networkCode).toBe('ECONNREFUSED');
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+    expect(client.listenerCount('error')).toBe(0);
+    expect(client.listenerCount('ready')).toBe(0);
+  });
+
   it.each(['url', 'client'] as const)('bounds a hanging server by commandTimeoutMs (store given a %s)', async (via) => {
     const address = blackhole.address();
     const port = typeof address === 'object' && address ? address.port : 0;
