@@ -11,11 +11,11 @@ import {
   startSample,
 } from '../support/app-testing';
 import { LogCapture } from '../support/logs';
-import { createTokenModule } from '../support/module';
+import { createTokenModule, type OpenedModule } from '../support/module';
 import { describeRedis } from '../support/redis-server';
 import { type SentinelTopology, startSentinelTopology } from '../support/redis-sentinel';
 import { expectStoreUnavailable } from '../support/store-unavailable';
-import { sleep } from '../support/wait';
+import { sleep, waitFor } from '../support/wait';
 
 const CUSTOMERS = 8;
 const WORKERS_PER_CUSTOMER = 2;
@@ -56,34 +56,38 @@ describeRedis('the sample app on Redis behind Sentinel', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await clientModule.close();
+    // The app's client stays the app's: the module left it open.
+    expect(appClient.status).toBe('ready');
+    appClient.disconnect();
     await sample.close();
     await topology.stop();
   });
 
+  // A second app instance, on an ioredis client it configured for Sentinel itself.
+  let appClient: Redis;
+  let clientModule: OpenedModule;
+  let clientSessions: CandescentSessionService;
+  let clientCustomer: SandboxCustomer;
+  let clientHandle: string;
+
   it('keeps sessions through an ioredis client the app configured for Sentinel', async () => {
-    const client = new Redis({ sentinels: topology.sentinels, name: topology.name, lazyConnect: true });
-    const module = await createTokenModule(sample.sandbox, { redis: { client, encryptionKey } });
-    try {
-      const sessions = module.moduleRef.get(CandescentSessionService);
-      const customer = sample.sandbox.addCustomer({ username: 'sentinel-client', password: 'Sentinel-Client-1!' });
-      const login = await sessions.login({ username: customer.username, password: customer.password });
-      const authenticated = await sessions.authenticate(login.sessionToken);
-      expect(authenticated.session.tokens.customer.loginId).toBe(customer.username);
-      // It went to the master the Sentinels name, through the app's client.
-      const direct = new Redis({ port: await topology.masterPort(), lazyConnect: true });
-      expect((await direct.keys('candescent:*')).length).toBeGreaterThan(0);
-      direct.disconnect();
-    } finally {
-      await module.close();
-      // The app's client stays the app's: the module left it open.
-      expect(client.status).toBe('ready');
-      client.disconnect();
-    }
+    appClient = new Redis({ sentinels: topology.sentinels, name: topology.name, lazyConnect: true });
+    clientModule = await createTokenModule(sample.sandbox, { redis: { client: appClient, encryptionKey } }, { logs });
+    clientSessions = clientModule.moduleRef.get(CandescentSessionService);
+    clientCustomer = sample.sandbox.addCustomer({ username: 'sentinel-client', password: 'Sentinel-Client-1!' });
+    clientHandle = (
+      await clientSessions.login({ username: clientCustomer.username, password: clientCustomer.password })
+    ).sessionToken;
+    const authenticated = await clientSessions.authenticate(clientHandle);
+    expect(authenticated.session.tokens.customer.loginId).toBe(clientCustomer.username);
+    // It went to the master the Sentinels name, through the app's client.
+    const direct = new Redis({ port: await topology.masterPort(), lazyConnect: true });
+    expect((await direct.keys('candescent:*')).length).toBeGreaterThan(0);
+    direct.disconnect();
   });
 
   it('survives the master being killed under load: sessions live on, the gap fails closed, never a 500 or another customer', async () => {
-    // The module of the test before took Nest's process-wide logger over.
-    sample.app.useLogger(logs);
     for (let i = 0; i < CUSTOMERS; i++) {
       const customer = sample.sandbox.addCustomer({ username: `failover-${i}`, password: `Failover-${i}-Pw!` });
       customers.push(customer);
@@ -155,10 +159,20 @@ describeRedis('the sample app on Redis behind Sentinel', () => {
       expect(me.status).toBe(200);
       expect(me.json<{ loginId: string }>().loginId).toBe(customer.username);
     }
+    // The app's own Sentinel client followed the master too, with the session it made before.
+    await waitFor(
+      async () => (await clientSessions.authenticate(clientHandle).catch(() => undefined)) !== undefined,
+      10_000,
+      "the app client's session after the failover",
+    );
+    expect((await clientSessions.authenticate(clientHandle)).session.tokens.customer.loginId).toBe(
+      clientCustomer.username,
+    );
     const health = await sample.client.get('/health');
     expect(health.json<{ details: { candescent: { store: string } } }>().details.candescent.store).toBe('up');
-    // The outage and the recovery are in the log once each, not once per call.
-    expect(logs.linesAt('warn').filter((line) => line.includes('Redis store connection failed'))).toHaveLength(1);
-    expect(logs.lines().filter((line) => line.includes('Redis store connection restored'))).toHaveLength(1);
+    // The outage and the recovery are in the log once per connection (the sample's and the app
+    // client's), not once per call.
+    expect(logs.linesAt('warn').filter((line) => line.includes('Redis store connection failed'))).toHaveLength(2);
+    expect(logs.lines().filter((line) => line.includes('Redis store connection restored'))).toHaveLength(2);
   }, 60_000);
 });
