@@ -15,6 +15,7 @@ import { createTokenModule, type OpenedModule } from '../support/module';
 import { describeRedis } from '../support/redis-server';
 import { type SentinelTopology, startSentinelTopology } from '../support/redis-sentinel';
 import { expectStoreUnavailable } from '../support/store-unavailable';
+import { UnhandledRejections } from '../support/unhandled-rejections';
 import { sleep, waitFor } from '../support/wait';
 
 const CUSTOMERS = 8;
@@ -33,8 +34,8 @@ interface Outcome {
  * Redis behind Sentinel (a master, a replica, three Sentinels): the module finds the master
  * through the Sentinels and follows it when the master dies and a replica is promoted. During
  * the gap guarded calls fail closed with the fixed 503, institution calls go on from the
- * in-process cache, and no call gets a 500 or another customer's data. A promise rejection
- * nobody handles fails the running test (Jest 30 reports it against the test).
+ * in-process cache, and no call gets a 500 or another customer's data, and no promise
+ * rejection goes unhandled.
  */
 describeRedis('the sample app on Redis behind Sentinel', () => {
   let topology: SentinelTopology;
@@ -43,8 +44,10 @@ describeRedis('the sample app on Redis behind Sentinel', () => {
   const customers: SandboxCustomer[] = [];
   const handles = new Map<string, string>();
   const encryptionKey = randomBytes(32).toString('base64');
+  let rejections: UnhandledRejections;
 
   beforeAll(async () => {
+    rejections = new UnhandledRejections();
     topology = await startSentinelTopology();
     sample = await startSample({
       REDIS_SENTINELS: topology.sentinels.map(({ host, port }) => `${host}:${port}`).join(','),
@@ -62,6 +65,7 @@ describeRedis('the sample app on Redis behind Sentinel', () => {
     appClient.disconnect();
     await sample.close();
     await topology.stop();
+    rejections.stop();
   });
 
   // A second app instance, on an ioredis client it configured for Sentinel itself.
@@ -170,6 +174,7 @@ describeRedis('the sample app on Redis behind Sentinel', () => {
     );
     const health = await sample.client.get('/health');
     expect(health.json<{ details: { candescent: { store: string } } }>().details.candescent.store).toBe('up');
+    expect(rejections.reasons).toEqual([]);
     // The outage and the recovery are in the log once per connection (the sample's and the app
     // client's), not once per call.
     expect(logs.linesAt('warn').filter((line) => line.includes('Redis store connection failed'))).toHaveLength(2);

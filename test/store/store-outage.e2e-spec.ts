@@ -8,10 +8,21 @@ import { LogCapture } from '../support/logs';
 import { createTokenModule, type OpenedModule } from '../support/module';
 import { describeRedis, freePort, type RedisServerHandle, startRedisServer } from '../support/redis-server';
 import { refreshAtSandbox, startSandbox } from '../support/sandbox';
+import { UnhandledRejections } from '../support/unhandled-rejections';
 import { waitFor } from '../support/wait';
 import { expectStoreUnavailable } from '../support/store-unavailable';
 
 const [alice, bob] = DEMO_CUSTOMERS;
+
+// Redis dying, hanging or missing must never leave a promise rejection unhandled.
+let rejections: UnhandledRejections;
+beforeAll(() => {
+  rejections = new UnhandledRejections();
+});
+afterAll(() => {
+  rejections.stop();
+  expect(rejections.reasons).toEqual([]);
+});
 
 /** The part of `GET /health` these suites read. */
 interface HealthBody {
@@ -95,6 +106,7 @@ describeRedis('the sample app when Redis is down', () => {
     // Down and back are each told once, however many calls failed in between.
     expect(logs.linesAt('warn').filter((line) => line.includes('Redis store connection failed'))).toHaveLength(1);
     expect(logs.lines().filter((line) => line.includes('Redis store connection restored'))).toHaveLength(1);
+    expect(rejections.reasons).toEqual([]);
   });
 });
 
@@ -170,6 +182,7 @@ describeRedis('the sample app when Redis is down at start', () => {
     expect((await sample.client.get('/accounts', handle)).status).toBe(200);
     expect((await sample.client.get('/health')).json<HealthBody>().details.candescent.store).toBe('up');
     expect(logs.linesAt('warn').filter((line) => line.includes('shared token store is unavailable'))).toHaveLength(1);
+    expect(rejections.reasons).toEqual([]);
   });
 });
 
