@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import {
   CandescentConfigurationError,
+  CandescentHealthIndicator,
   type CandescentStore,
   CandescentSessionService,
   MemoryStore,
@@ -65,6 +66,21 @@ describe('stores the app owns', () => {
     expect((await sessions.authenticate(login.sessionToken)).session.tokens.customer.loginId).toBe(alice.username);
     await module.close();
     expect(store.closed).toBe(false);
+  });
+
+  it("puts the store's reachability in the health detail, without changing the status", async () => {
+    const memory = await createTokenModule(sandbox);
+    expect((await memory.moduleRef.get(CandescentHealthIndicator).check()).candescent.store).toBe('up');
+    await memory.close();
+
+    const store = new RecordingStore();
+    const module = await createTokenModule(sandbox, { store });
+    const health = module.moduleRef.get(CandescentHealthIndicator);
+    expect((await health.check()).candescent).toMatchObject({ status: 'up', store: 'up' });
+    store.get = () => Promise.reject(new Error('the store is down'));
+    expect((await health.check()).candescent).toMatchObject({ status: 'up', store: 'down' });
+    await expect(health.store()).resolves.toBe('down');
+    await module.close();
   });
 
   it.each<[string, Record<string, unknown>, string]>([

@@ -160,6 +160,15 @@ describeRedis('RedisStore against a real redis-server', () => {
     expect(() => new RedisStore({ url: server.url, encryptionKey, commandTimeoutMs: 0 })).toThrow(
       CandescentConfigurationError,
     );
+    const sentinels = ['127.0.0.1:26379'];
+    expect(() => new RedisStore({ url: server.url, sentinels, name: 'm', encryptionKey })).toThrow(
+      /exactly one of `url`/,
+    );
+    expect(() => new RedisStore({ sentinels, encryptionKey })).toThrow(/name must be the Sentinel master group name/);
+    expect(() => new RedisStore({ sentinels: ['127.0.0.1'], name: 'm', encryptionKey })).toThrow(
+      /sentinels must be a non-empty list of Sentinel addresses/,
+    );
+    expect(() => new RedisStore({ sentinels: [], name: 'm', encryptionKey })).toThrow(CandescentConfigurationError);
   });
 });
 
