@@ -21,6 +21,14 @@ export interface RedisConnectionFailure {
   code?: string;
 }
 
+/** A command was not sent: the connection is known to be down. */
+export class RedisNotConnectedError extends Error {
+  constructor() {
+    super('Redis is not connected');
+    this.name = 'RedisNotConnectedError';
+  }
+}
+
 /**
  * The Redis client of a store and what is known about its health. Commands are sent only while
  * the connection may work: while it is known to be down they fail at once instead of queueing,
@@ -88,7 +96,7 @@ export class RedisConnection {
   async usable(): Promise<void> {
     const status = this.client.status;
     if (status === 'ready' || status === 'end') return;
-    if (this.failure) throw new Error('Redis is not connected');
+    if (this.failure) throw new RedisNotConnectedError();
     // The app's client queues (or not) as the app configured it.
     if (!this.owned) return;
     const outcome = this.nextOutcome();

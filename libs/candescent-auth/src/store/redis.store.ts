@@ -4,7 +4,7 @@ import { CandescentConfigurationError, CandescentUnavailableError } from '../err
 import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentStore } from './candescent-store.interface';
 import type { CandescentRedisClient } from './redis-client.interface';
-import { RedisConnection } from './redis-connection';
+import { RedisConnection, RedisNotConnectedError } from './redis-connection';
 import type { CandescentSentinelAddress } from './sentinel-address';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
@@ -210,10 +210,11 @@ export class RedisStore implements CandescentStore {
       }
       // Addresses, ports and driver settings are for operators, not for whoever sent the request.
       const traceId = CandescentContext.current()?.traceId;
-      if (!quiet)
-        this.logger.warn(
-          `Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`,
-        );
+      const line = `Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`;
+      // A command refused because the connection is known to be down adds nothing to the warning
+      // the connection gave when it went down: at debug level, a busy outage does not flood the log.
+      if (error instanceof RedisNotConnectedError) this.logger.debug(line);
+      else if (!quiet) this.logger.warn(line);
       throw new CandescentUnavailableError(STORE_UNAVAILABLE_MESSAGE, {
         errorType: 'STORE_ERROR',
         errorCode: 'STORE_UNAVAILABLE',
