@@ -213,7 +213,8 @@ export class RedisStore implements CandescentStore {
       const line = `Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`;
       // A command refused because the connection is known to be down adds nothing to the warning
       // the connection gave when it went down: at debug level, a busy outage does not flood the log.
-      if (error instanceof RedisNotConnectedError) this.logger.debug(line);
+      // Quiet callers (health probes) report the outcome themselves.
+      if (!quiet && error instanceof RedisNotConnectedError) this.logger.debug(line);
       else if (!quiet) this.logger.warn(line);
       throw new CandescentUnavailableError(STORE_UNAVAILABLE_MESSAGE, {
         errorType: 'STORE_ERROR',
