@@ -34,8 +34,8 @@ interface Outcome {
  * Redis behind Sentinel (a master, a replica, three Sentinels): the module finds the master
  * through the Sentinels and follows it when the master dies and a replica is promoted. During
  * the gap guarded calls fail closed with the fixed 503, institution calls go on from the
- * in-process cache, and no call gets a 500 or another customer's data, and no promise
- * rejection goes unhandled.
+ * in-process cache, no call gets a 500 or another customer's data, and no promise rejection
+ * goes unhandled.
  */
 describeRedis('the sample app on Redis behind Sentinel', () => {
   let topology: SentinelTopology;
