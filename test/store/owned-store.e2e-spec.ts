@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import {
   CandescentConfigurationError,
+  CandescentHealthIndicator,
   type CandescentStore,
   CandescentSessionService,
   MemoryStore,
@@ -66,6 +67,21 @@ describe('stores the app owns', () => {
     expect(store.closed).toBe(false);
   });
 
+  it("puts the store's reachability in the health detail, without changing the status", async () => {
+    const memory = await createTokenModule(sandbox);
+    expect((await memory.moduleRef.get(CandescentHealthIndicator).check()).candescent.store).toBe('up');
+    await memory.close();
+
+    const store = new RecordingStore();
+    const module = await createTokenModule(sandbox, { store });
+    const health = module.moduleRef.get(CandescentHealthIndicator);
+    expect((await health.check()).candescent).toMatchObject({ status: 'up', store: 'up' });
+    store.get = () => Promise.reject(new Error('the store is down'));
+    expect((await health.check()).candescent).toMatchObject({ status: 'up', store: 'down' });
+    await expect(health.store()).resolves.toBe('down');
+    await module.close();
+  });
+
   it.each<[string, Record<string, unknown>, string]>([
     [
       'a store beside redis',
@@ -76,10 +92,39 @@ describe('stores the app owns', () => {
       'store',
     ],
     ['a store without the methods', { store: { get: () => undefined } }, 'store'],
+    ['redis with neither url nor client', { redis: { encryptionKey: randomBytes(32).toString('base64') } }, 'redis'],
     [
-      'redis with neither url nor client',
-      { redis: { encryptionKey: randomBytes(32).toString('base64') } },
-      'redis.url',
+      'redis with both url and sentinels',
+      {
+        redis: {
+          url: 'redis://127.0.0.1:6379',
+          sentinels: ['127.0.0.1:26379'],
+          name: 'mymaster',
+          encryptionKey: randomBytes(32).toString('base64'),
+        },
+      },
+      'redis',
+    ],
+    [
+      'sentinels without a master name',
+      { redis: { sentinels: ['127.0.0.1:26379'], encryptionKey: randomBytes(32).toString('base64') } },
+      'redis.name',
+    ],
+    [
+      'a master name without sentinels',
+      { redis: { url: 'redis://127.0.0.1:6379', name: 'mymaster', encryptionKey: randomBytes(32).toString('base64') } },
+      'redis.name',
+    ],
+    [
+      'a sentinel address without a port',
+      {
+        redis: {
+          sentinels: ['127.0.0.1', { host: '127.0.0.1', port: 26379 }],
+          name: 'mymaster',
+          encryptionKey: randomBytes(32).toString('base64'),
+        },
+      },
+      'redis.sentinels',
     ],
     [
       'redis with both url and client',

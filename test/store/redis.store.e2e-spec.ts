@@ -173,6 +173,15 @@ describeRedis('RedisStore against a real redis-server', () => {
     expect(() => new RedisStore({ url: server.url, encryptionKey, commandTimeoutMs: 0 })).toThrow(
       CandescentConfigurationError,
     );
+    const sentinels = ['127.0.0.1:26379'];
+    expect(() => new RedisStore({ url: server.url, sentinels, name: 'm', encryptionKey })).toThrow(
+      /exactly one of `url`/,
+    );
+    expect(() => new RedisStore({ sentinels, encryptionKey })).toThrow(/name must be the Sentinel master group name/);
+    expect(() => new RedisStore({ sentinels: ['127.0.0.1'], name: 'm', encryptionKey })).toThrow(
+      /sentinels must be a non-empty list of Sentinel addresses/,
+    );
+    expect(() => new RedisStore({ sentinels: [], name: 'm', encryptionKey })).toThrow(CandescentConfigurationError);
   });
 });
 
@@ -198,6 +207,7 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
   });
 
   it('fails fast with CandescentUnavailableError once the server stops, never showing the password', async () => {
+    const debugLines = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
     const server = await startRedisServer({ password: PASSWORD });
     const store = new RedisStore({ url: server.url, encryptionKey: newKey() });
     try {
@@ -219,9 +229,14 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
         expect(text).not.toContain('value-PLAIN-77');
       }
       expect(warnings).toHaveBeenCalledWith(expect.stringContaining('connection failed'));
-      expect(warnings).toHaveBeenCalledWith(expect.stringMatching(/Redis store unavailable during get: /));
+      // The call that finds Redis gone warns; calls refused while it is known to be down log at debug.
+      const logged = warningsText(warnings) + warningsText(debugLines);
+      expect(logged).toMatch(/Redis store unavailable during get: /);
+      expect(debugLines).toHaveBeenCalledWith(expect.stringMatching(/Redis store unavailable during acquireLock: /));
       expect(warningsText(warnings)).not.toContain(PASSWORD);
+      expect(warningsText(debugLines)).not.toContain(PASSWORD);
     } finally {
+      debugLines.mockRestore();
       await store.close();
       await server.stop();
     }
@@ -239,6 +254,28 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('listens to the errors of a client the app passed in, and leaves it as it was on close', async () => {
+    const port = await freePort();
+    // The app added no 'error' listener of its own: ioredis would print every failed reconnection.
+    const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, disconnectTimeout: 50 });
+    const store = new RedisStore({ client, encryptionKey: newKey(), commandTimeoutMs: 300 });
+    try {
+      expect(client.listenerCount('error')).toBe(1);
+      const { error } = await failure(() => store.get('k'));
+      expect(error).toBeInstanceOf(CandescentUnavailableError);
+      expect(warnings).toHaveBeenCalledWith(expect.stringContaining('connection failed'));
+      // Known to be down now: the next call fails at once instead of waiting in the client's queue.
+      const next = await failure(() => store.get('k'));
+      expect(next.ms).toBeLessThan(100);
+      expect((next.error as CandescentUnavailableError).networkCode).toBe('ECONNREFUSED');
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+    expect(client.listenerCount('error')).toBe(0);
+    expect(client.listenerCount('ready')).toBe(0);
   });
 
   it.each(['url', 'client'] as const)('bounds a hanging server by commandTimeoutMs (store given a %s)', async (via) => {

@@ -7,14 +7,34 @@ export interface RedisServerHandle {
   /** `redis://[:password@]127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
-  /** Kills the server and resolves once the process has exited. */
+  /** Stops the server (SIGTERM, as an operator would) and resolves once the process has exited. */
   stop(): Promise<void>;
+  /** Kills the server without warning (SIGKILL, as a crashed host would) and resolves once it has exited. */
+  kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a Redis that hangs. */
+  pause(): void;
+  /** Lets a paused server run on (SIGCONT), with its data. */
+  resume(): void;
 }
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
   /** Sets `requirepass` and puts the password in the URL. */
   password?: string;
+  /** This port instead of a free one (to start a server again where clients expect it). */
+  port?: number;
+  /** More `redis-server` arguments, e.g. `['--replicaof', '127.0.0.1', '6379']`. */
+  args?: string[];
+}
+
+/** How {@link startRedisProcess} starts one `redis-server` process. */
+export interface RedisProcessOptions {
+  /** Every argument of `redis-server`, given the port it is to listen on. */
+  args: (port: number) => string[];
+  /** Sent with `AUTH` while waiting for the first PONG. */
+  password?: string;
+  /** This port instead of a free one. */
+  port?: number;
 }
 
 const STARTUP_TIMEOUT_MS = 5000;
@@ -43,13 +63,11 @@ export function describeRedis(name: string, fn: () => void): void {
 }
 
 /** Starts `redis-server` on a free loopback port, without persistence, and waits until it answers. */
-export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
-  const binary = redisServerBinary();
-  if (!binary) throw new Error('redis-server not found on PATH');
-  // Another process may take the port between our probe and redis binding it: try again.
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const args = [
+export function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
+  return startRedisProcess({
+    port: options.port,
+    password: options.password,
+    args: (port) => [
       '--save',
       '',
       '--appendonly',
@@ -60,9 +78,23 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       String(port),
       '--loglevel',
       'warning',
-    ];
-    if (options.password) args.push('--requirepass', options.password);
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      ...(options.password ? ['--requirepass', options.password] : []),
+      ...(options.args ?? []),
+    ],
+  });
+}
+
+/**
+ * Starts one `redis-server` process (a server, or a Sentinel with `--sentinel`) and waits until
+ * it answers PING. Without a fixed port it takes a free one, and tries again when another
+ * process took that port between the probe and the bind.
+ */
+export async function startRedisProcess(options: RedisProcessOptions): Promise<RedisServerHandle> {
+  const binary = redisServerBinary();
+  if (!binary) throw new Error('redis-server not found on PATH');
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    const child = spawn(binary, options.args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-2000);
@@ -73,11 +105,18 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await waitForPing(child, port, options.password);
     } catch (error) {
       await kill(child);
-      if (attempt < 3) continue;
+      if (attempt < 3 && options.port === undefined) continue;
       throw new Error(`redis-server did not start on port ${port}: ${(error as Error).message}\n${output}`);
     }
     const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
-    return { url: `redis://${auth}127.0.0.1:${port}`, port, stop: () => kill(child) };
+    return {
+      url: `redis://${auth}127.0.0.1:${port}`,
+      port,
+      stop: () => kill(child),
+      kill: () => kill(child, 'SIGKILL'),
+      pause: () => child.kill('SIGSTOP'),
+      resume: () => child.kill('SIGCONT'),
+    };
   }
 }
 
@@ -138,7 +177,7 @@ function resp(parts: string[]): string {
   return `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`;
 }
 
-function kill(child: ChildProcess): Promise<void> {
+function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -146,6 +185,8 @@ function kill(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
-    child.kill('SIGTERM');
+    // A paused server would not act on SIGTERM until it runs again.
+    child.kill('SIGCONT');
+    child.kill(signal);
   });
 }

@@ -16,6 +16,11 @@ import { type SampleEnvironment, scopesFrom, tokenServicesFrom } from './sample-
 export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>): CandescentAuthModuleOptions {
   const login = config.get('CANDESCENT_LOGIN_SERVICE', { infer: true });
   const redisUrl = config.get('REDIS_URL', { infer: true });
+  const sentinels = config
+    .get('REDIS_SENTINELS', { infer: true })
+    ?.split(',')
+    .map((address) => address.trim());
+  const encryptionKey = config.get('CANDESCENT_STORE_KEY', { infer: true }) ?? '';
   return {
     baseUrl: config.get('CANDESCENT_BASE_URL', { infer: true }) ?? '',
     consumerKey: config.get('CANDESCENT_CONSUMER_KEY', { infer: true }) ?? '',
@@ -28,8 +33,10 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>):
     scopes: scopesFrom(config.get('CANDESCENT_SCOPES', { infer: true })),
     session: { transport: config.get('SESSION_TRANSPORT', { infer: true }) },
     redis: redisUrl
-      ? { url: redisUrl, encryptionKey: config.get('CANDESCENT_STORE_KEY', { infer: true }) ?? '' }
-      : undefined,
+      ? { url: redisUrl, encryptionKey }
+      : sentinels
+        ? { sentinels, name: config.get('REDIS_SENTINEL_NAME', { infer: true }), encryptionKey }
+        : undefined,
   };
 }
 

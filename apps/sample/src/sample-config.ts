@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 /** The sample app's environment (see `.env.example`). */
 export class SampleEnvironment {
@@ -52,6 +52,20 @@ export class SampleEnvironment {
   @IsOptional()
   @IsString()
   REDIS_URL?: string;
+
+  /** Redis behind Sentinel: comma-separated `host:port` of the Sentinels, with REDIS_SENTINEL_NAME; not with REDIS_URL. */
+  @IsOptional()
+  @Matches(/^\s*[^\s,]+:\d{1,5}\s*(,\s*[^\s,]+:\d{1,5}\s*)*$/, {
+    message: 'REDIS_SENTINELS must be comma-separated host:port pairs, e.g. 127.0.0.1:26379,127.0.0.1:26380',
+  })
+  REDIS_SENTINELS?: string;
+
+  /** The master group name the Sentinels monitor (`sentinel monitor <name> ...`). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'REDIS_SENTINEL_NAME must be the master group name of sentinel.conf (letters, digits, . _ -)',
+  })
+  REDIS_SENTINEL_NAME?: string;
 
   @IsOptional()
   @IsString()
@@ -108,11 +122,20 @@ export function readSampleEnvironment(env: Record<string, string | undefined>): 
   }
   const config = plainToInstance(SampleEnvironment, picked, { exposeDefaultValues: true });
   const errors = validateSync(config, { validationError: { target: false, value: false } });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-    throw new Error(`Invalid sample app environment:\n${lines.join('\n')}`);
-  }
+  const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+  lines.push(...redisChoiceProblems(config).map((problem) => `  - ${problem}`));
+  if (lines.length > 0) throw new Error(`Invalid sample app environment:\n${lines.join('\n')}`);
   return config;
+}
+
+/** One way to reach Redis at most, and a Sentinel group name exactly when there are Sentinels. */
+function redisChoiceProblems(config: SampleEnvironment): string[] {
+  const problems: string[] = [];
+  if ((config.REDIS_SENTINELS === undefined) !== (config.REDIS_SENTINEL_NAME === undefined))
+    problems.push('REDIS_SENTINEL_NAME: set REDIS_SENTINELS and REDIS_SENTINEL_NAME together, or neither');
+  if (config.REDIS_SENTINELS !== undefined && config.REDIS_URL !== undefined)
+    problems.push('REDIS_URL: set REDIS_URL (one Redis server) or REDIS_SENTINELS (Redis behind Sentinel), not both');
+  return problems;
 }
 
 /** Scopes from the environment, split on spaces or commas. */

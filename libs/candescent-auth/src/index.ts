@@ -54,6 +54,7 @@ export { CANDESCENT_STORE, type CandescentStore, InjectCandescentStore } from '.
 export { type EvictionListener, MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
 export type { CandescentRedisClient } from './store/redis-client.interface';
+export type { CandescentSentinelAddress } from './store/sentinel-address';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';
 export { CANDESCENT_SPAN_ATTRIBUTES, CANDESCENT_SPAN_NAMES } from './metrics/candescent-tracing';

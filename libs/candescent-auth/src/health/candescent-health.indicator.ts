@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentAuthError } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { CandescentTokenClient } from '../token/candescent-token.client';
 import { CandescentTokenService } from '../token/candescent-token.service';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
@@ -9,13 +10,26 @@ import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 /** A Terminus-compatible result: `{ [key]: { status, ... } }`. */
 export type CandescentHealthResult<Key extends string> = Record<
   Key,
-  { status: 'up' | 'down'; tokenService: string; circuit: Record<string, string>; errorCode?: string }
+  {
+    status: 'up' | 'down';
+    tokenService: string;
+    circuit: Record<string, string>;
+    /** Whether the session store answers (see {@link CandescentHealthIndicator.store}). */
+    store: 'up' | 'down';
+    errorCode?: string;
+  }
 >;
+
+/** Key the store is probed with when it has no `ping()`; it is only ever read. */
+const PROBE_KEY = 'health:probe';
 
 /**
  * Health of the token service for `@nestjs/terminus` (or any health endpoint): `up` when an
  * institution token can be had (from the cache, usually), `down` with the error code otherwise.
- * The result never contains a token. Works without Terminus: it returns a plain object.
+ * The `store` detail says whether the session store answers; it does not change `status`,
+ * because institution calls go on without Redis (sessions answer 503 meanwhile) and taking
+ * every instance out of service would not bring Redis back. The result never contains a token.
+ * Works without Terminus: it returns a plain object.
  */
 @RedactedWhenPrinted()
 @Injectable()
@@ -24,24 +38,45 @@ export class CandescentHealthIndicator {
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     private readonly tokens: CandescentTokenService,
     private readonly client: CandescentTokenClient,
+    @Inject(CANDESCENT_STORE) private readonly sessionStore: CandescentStore,
   ) {}
+
+  /**
+   * Whether the session store answers: `up` or `down`. Redis gets one PING, bounded by the
+   * store's command timeout; the memory store is always `up`. Failures are not logged per call
+   * (the store logs when its connection goes down and when it is back).
+   */
+  async store(): Promise<'up' | 'down'> {
+    try {
+      await (this.sessionStore.ping ? this.sessionStore.ping() : this.sessionStore.get(PROBE_KEY));
+      return 'up';
+    } catch {
+      return 'down';
+    }
+  }
 
   /** The circuit breaker state of each configured token service (`closed`, `open`, `half-open`); sends nothing. */
   circuits(): Record<string, string> {
     return Object.fromEntries(this.options.tokenServices.map((s) => [s, this.client.executor.breaker(s).status]));
   }
 
+  /** The health result under `key`: the token service's status, its circuits and the store detail. */
   async check<const Key extends string = 'candescent'>(
     key: Key = 'candescent' as Key,
   ): Promise<CandescentHealthResult<Key>> {
     const circuit = this.circuits();
     const tokenService = this.options.institutionTokenService;
-    try {
-      await this.tokens.getInstitutionToken();
-      return { [key]: { status: 'up', tokenService, circuit } } as CandescentHealthResult<Key>;
-    } catch (error: unknown) {
-      const errorCode = error instanceof CandescentAuthError ? error.errorCode : 'UNKNOWN';
-      return { [key]: { status: 'down', tokenService, circuit, errorCode } } as CandescentHealthResult<Key>;
-    }
+    const [token, store] = await Promise.all([
+      this.tokens.getInstitutionToken().then(
+        () => undefined,
+        (error: unknown) => (error instanceof CandescentAuthError ? error.errorCode : 'UNKNOWN'),
+      ),
+      this.store(),
+    ]);
+    if (token === undefined)
+      return { [key]: { status: 'up', tokenService, circuit, store } } as CandescentHealthResult<Key>;
+    return {
+      [key]: { status: 'down', tokenService, circuit, store, errorCode: token },
+    } as CandescentHealthResult<Key>;
   }
 }

@@ -1,5 +1,6 @@
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient } from '../store/redis-client.interface';
+import { type CandescentSentinelAddress, toSentinelAddress } from '../store/sentinel-address';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import type {
   CandescentAuthModuleOptions,
@@ -105,7 +106,14 @@ export interface ResolvedCandescentAuthOptions extends Required<Pick<CandescentA
   circuitBreaker: CircuitBreakerSettings;
   legacyPathPattern: RegExp;
   session: Required<CandescentSessionOptions>;
-  redis?: { url?: string; client?: CandescentRedisClient; encryptionKey: string; keyPrefix: string };
+  redis?: {
+    url?: string;
+    client?: CandescentRedisClient;
+    sentinels?: CandescentSentinelAddress[];
+    name?: string;
+    encryptionKey: string;
+    keyPrefix: string;
+  };
   /** The app's own store, when given. */
   store?: CandescentStore;
 }
@@ -144,6 +152,8 @@ export function resolveOptions(
     redis: options.redis && {
       url: options.redis.url,
       client: owned.redisClient ?? options.redis.client,
+      sentinels: options.redis.sentinels?.map(toSentinelAddress),
+      name: options.redis.name,
       encryptionKey: options.redis.encryptionKey,
       keyPrefix: options.redis.keyPrefix ?? redis.keyPrefix,
     },

@@ -289,8 +289,9 @@ type Plain<T> = {
 /** Redis for sessions shared by several instances. */
 export type CandescentRedisOptions = Plain<CandescentRedisOptionsDto> & {
   /**
-   * An ioredis client (or Cluster) your app owns, instead of `url`: the module uses it and never
-   * quits it. Exactly one of `url` and `client`.
+   * An ioredis client (or Cluster) your app owns, instead of `url` or `sentinels`: the module
+   * uses it and never quits it. A client configured for Sentinel (`new Redis({ sentinels, name })`)
+   * follows a failover too. Exactly one of `url`, `sentinels` and `client`.
    */
   client?: CandescentRedisClient;
 };

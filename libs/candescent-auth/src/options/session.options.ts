@@ -1,4 +1,18 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { type CandescentSentinelAddress, IsSentinelAddress } from '../store/sentinel-address';
 
 // Each `@default` here repeats CANDESCENT_AUTH_DEFAULTS (candescent-auth.defaults.ts); a test keeps them equal.
 
@@ -75,8 +89,9 @@ export class CandescentSessionOptionsDto {
 
 /**
  * Redis for sessions shared by several instances; values are encrypted with AES-256-GCM. Give
- * either `url` (the module connects, and quits on shutdown) or `client` (an ioredis client your
- * app owns and closes; see `CandescentRedisOptions`).
+ * exactly one of `url` (the module connects, and quits on shutdown), `sentinels` with `name`
+ * (the same, through Redis Sentinel) or `client` (an ioredis client your app owns and closes;
+ * see `CandescentRedisOptions`).
  */
 export class CandescentRedisOptionsDto {
   /** `redis://` or `rediss://` URL. */
@@ -84,6 +99,24 @@ export class CandescentRedisOptionsDto {
   @IsString()
   @Matches(/^rediss?:\/\/\S+$/)
   url?: string;
+
+  /**
+   * Redis Sentinels to ask for the master of `name`, each `'host:port'` or `{ host, port }`,
+   * instead of `url`. When the master fails and the Sentinels promote a replica, the module
+   * reconnects to the new master by itself; meanwhile session calls answer 503.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(32)
+  @IsSentinelAddress({ each: true })
+  sentinels?: (string | CandescentSentinelAddress)[];
+
+  /** The Sentinel master group name (`sentinel monitor <name> ...`): with `sentinels`, and only with them. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  name?: string;
 
   /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). */
   @IsString()

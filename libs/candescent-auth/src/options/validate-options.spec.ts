@@ -164,6 +164,32 @@ describe('validateOptions', () => {
       ["redis.url: expected a 'redis://' or 'rediss://' URL"],
     ],
     [
+      'both a Redis URL and Sentinels',
+      {
+        ...valid,
+        redis: {
+          url: 'redis://127.0.0.1:6379',
+          sentinels: ['127.0.0.1:26379'],
+          name: 'm',
+          encryptionKey: 'a'.repeat(64),
+        },
+      },
+      ['redis: expected exactly one of url, client, sentinels (url and sentinels were given; keep one)'],
+    ],
+    [
+      'Sentinels without a master name',
+      { ...valid, redis: { sentinels: [{ host: '127.0.0.1', port: 26379 }], encryptionKey: 'a'.repeat(64) } },
+      ['redis.name: expected the Sentinel master group name'],
+    ],
+    [
+      'a Sentinel port out of range',
+      {
+        ...valid,
+        redis: { sentinels: ['127.0.0.1:26379', 'sentinel-b:70000'], name: 'm', encryptionKey: 'a'.repeat(64) },
+      },
+      ["redis.sentinels: expected a list of 1-32 Sentinel addresses, each 'host:port' or { host, port }"],
+    ],
+    [
       'a failure rate of 0 %',
       { ...valid, circuitBreaker: { failureRateThreshold: 0 } },
       ['circuitBreaker.failureRateThreshold: expected a whole percentage from 1 to 100'],
@@ -199,6 +225,24 @@ describe('validateOptions', () => {
       ["v2TokenPath: expected a path starting with '/'"],
     ],
   ];
+
+  it('takes Sentinels as host:port strings or objects and resolves them to objects', () => {
+    const resolved = validateOptions({
+      ...valid,
+      redis: {
+        sentinels: ['sentinel-a.internal:26379', '[::1]:26380', { host: '10.0.0.7', port: 26381 }],
+        name: 'candescent-master',
+        encryptionKey: 'a'.repeat(64),
+      },
+    });
+    expect(resolved.redis?.sentinels).toEqual([
+      { host: 'sentinel-a.internal', port: 26379 },
+      { host: '::1', port: 26380 },
+      { host: '10.0.0.7', port: 26381 },
+    ]);
+    expect(resolved.redis?.name).toBe('candescent-master');
+    expect(resolved.redis?.url).toBeUndefined();
+  });
 
   it.each(cases)('rejects %s with a message that names the field', (_name, raw, expected) => {
     const error = problemsOf(raw);

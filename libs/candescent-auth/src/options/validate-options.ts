@@ -63,9 +63,12 @@ export const EXPECTED: Record<string, string> = {
   'session.maxSessionsPerAccount': 'a whole number from 1 to 1000',
   'session.absoluteTimeoutMs':
     'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
-  redis: 'an object { url or client, encryptionKey, keyPrefix }',
-  'redis.url': "a 'redis://' or 'rediss://' URL, or left out when client is given (exactly one of them)",
-  'redis.client': 'an ioredis client (get, set, del, eval, on and status), or left out when url is given',
+  redis: 'an object { url, sentinels and name, or client; encryptionKey; keyPrefix }',
+  'redis.url': "a 'redis://' or 'rediss://' URL",
+  'redis.client': 'an ioredis client (get, set, del, eval, on and status)',
+  'redis.sentinels': "a list of 1-32 Sentinel addresses, each 'host:port' or { host, port } (port 1-65535)",
+  'redis.name':
+    'the Sentinel master group name (1-64 letters, digits, dot, underscore or dash), given with sentinels and only with them',
   store:
     'an object with the CandescentStore methods (get, set, delete, acquireLock, replaceIfLocked, releaseLock), and no redis option beside it',
   'redis.encryptionKey': '32 bytes as base64 or 64 hex characters (openssl rand -base64 32)',
@@ -162,6 +165,8 @@ const hasMethods = (value: unknown, names: readonly string[]) =>
   isObject(value) && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
 const STORE_METHODS = ['get', 'set', 'delete', 'acquireLock', 'replaceIfLocked', 'releaseLock'] as const;
 const REDIS_CLIENT_METHODS = ['get', 'set', 'del', 'eval', 'on'] as const;
+/** The ways to reach Redis, of which the options name exactly one. */
+const REDIS_SOURCES = ['url', 'client', 'sentinels'] as const;
 
 /** The app's own store and Redis client: right shape, and not given together with what they replace. */
 function ownedObjectProblems(
@@ -175,8 +180,34 @@ function ownedObjectProblems(
     problems.push({ field: 'store', expected: EXPECTED.store });
   if (client !== undefined && !hasMethods(client, REDIS_CLIENT_METHODS))
     problems.push({ field: 'redis.client', expected: EXPECTED['redis.client'] });
-  if (isObject(redis) && (client === undefined) === (options.redis?.url === undefined))
-    problems.push({ field: 'redis.url', expected: EXPECTED['redis.url'] });
+  if (isObject(redis))
+    problems.push(
+      ...redisSourceProblems({
+        url: options.redis?.url,
+        sentinels: options.redis?.sentinels,
+        name: options.redis?.name,
+        client,
+      }),
+    );
+  return problems;
+}
+
+/** Where Redis is: exactly one of the ways to reach it, and a Sentinel group name only with Sentinels. */
+function redisSourceProblems(redis: {
+  url?: unknown;
+  client?: unknown;
+  sentinels?: unknown;
+  name?: unknown;
+}): Problem[] {
+  const given = REDIS_SOURCES.filter((source) => redis[source] !== undefined);
+  const problems: Problem[] = [];
+  if (given.length !== 1) {
+    // Names only, never values: a URL may carry a password.
+    const which = given.length === 0 ? 'none was given' : `${given.join(' and ')} were given; keep one`;
+    problems.push({ field: 'redis', expected: `exactly one of ${REDIS_SOURCES.join(', ')} (${which})` });
+  }
+  if ((redis.sentinels === undefined) !== (redis.name === undefined))
+    problems.push({ field: 'redis.name', expected: EXPECTED['redis.name'] });
   return problems;
 }
 

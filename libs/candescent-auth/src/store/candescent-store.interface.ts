@@ -60,6 +60,12 @@ export interface CandescentStore {
    * a bound), so the module can revoke the tokens of a session that was pushed out.
    */
   onEvicted?(listener: (key: string, value: string) => void): void;
+  /**
+   * Optional: resolves when the backing service answers, rejects when it does not (within the
+   * store's own timeout). The health indicator's `store` detail uses it; without it the
+   * indicator reads a key instead.
+   */
+  ping?(): Promise<void>;
   /** Closes connections; called on module destroy. */
   close?(): Promise<void>;
 }

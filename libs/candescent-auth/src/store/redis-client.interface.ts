@@ -15,5 +15,9 @@ export interface CandescentRedisClient {
   eval(script: string, numberOfKeys: number, ...args: string[]): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
-  on(event: 'error' | 'ready', listener: (...args: unknown[]) => void): unknown;
+  /** PING, used by the health detail; without it the store reads a probe key instead. */
+  ping?(): Promise<unknown>;
+  on(event: 'error' | 'ready' | 'end', listener: (...args: unknown[]) => void): unknown;
+  /** Removes a listener the store added, when it stops using a client the app owns. */
+  off?(event: 'error' | 'ready' | 'end', listener: (...args: unknown[]) => void): unknown;
 }

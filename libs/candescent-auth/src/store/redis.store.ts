@@ -1,20 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { CandescentContext } from '../context/request-context';
 import { CandescentConfigurationError, CandescentUnavailableError } from '../errors/candescent-auth.error';
-import { CandescentLogger, describeError } from '../logging/candescent-logger';
-import { registerPermanentSecret } from '../logging/redact';
+import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentStore } from './candescent-store.interface';
-import { loadIoredis } from './load-ioredis';
 import type { CandescentRedisClient } from './redis-client.interface';
+import { RedisConnection, RedisNotConnectedError } from './redis-connection';
+import type { CandescentSentinelAddress } from './sentinel-address';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { ValueCipher } from './value-cipher';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-/** Options of {@link RedisStore}. Give exactly one of `url` and `client`. */
+/** Options of {@link RedisStore}. Give exactly one of `url`, `sentinels` (with `name`) and `client`. */
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://...`; the store owns the connection it makes. */
   url?: string;
+  /**
+   * Redis Sentinels (`'host:port'` or `{ host, port }`) to ask for the master of `name`; the store
+   * owns the connection it makes and follows the master through a failover.
+   */
+  sentinels?: readonly (string | CandescentSentinelAddress)[];
+  /** The Sentinel master group name, with `sentinels`. */
+  name?: string;
   /** An ioredis client you manage; the store never quits it. */
   client?: CandescentRedisClient;
   /**
@@ -61,18 +68,14 @@ const REPLACE_IF_UNCHANGED = `if redis.call('get', KEYS[1]) == ARGV[1] then redi
  */
 @RedactedWhenPrinted()
 export class RedisStore implements CandescentStore {
-  private readonly client: CandescentRedisClient;
-  private readonly ownsClient: boolean;
+  private readonly connection: RedisConnection;
   private readonly cipher: ValueCipher;
   private readonly keyPrefix: string;
   private readonly boundTo?: string;
   private readonly commandTimeoutMs: number;
-  private readonly hidden: string[] = [];
   private readonly logger = new CandescentLogger('CandescentRedisStore');
-  /** Why the last connection attempt failed, kept to explain commands that fail without a cause of their own. */
-  private connectionError?: { reason: string; code?: string };
 
-  /** @throws CandescentConfigurationError for a bad key, URL, timeout, or both/neither of `url` and `client`. */
+  /** @throws CandescentConfigurationError for a bad key, URL, Sentinel list, timeout, or not exactly one of `url`, `sentinels` and `client`. */
   constructor(options: RedisStoreOptions) {
     this.cipher = ValueCipher.fromKey(options.encryptionKey);
     this.keyPrefix = options.keyPrefix ?? 'candescent:';
@@ -81,19 +84,11 @@ export class RedisStore implements CandescentStore {
     if (!Number.isFinite(this.commandTimeoutMs) || this.commandTimeoutMs <= 0) {
       throw configError('commandTimeoutMs', 'a positive number of milliseconds');
     }
-    if ((options.url === undefined) === (options.client === undefined)) {
-      throw new CandescentConfigurationError(
-        'RedisStore needs exactly one of `url` (redis://host:port) and `client` (an ioredis instance)',
-        [{ field: 'url', expected: 'exactly one of url and client' }],
-      );
-    }
-    if (options.client) {
-      this.client = options.client;
-      this.ownsClient = false;
-      return;
-    }
-    this.client = this.connect(options.url ?? '');
-    this.ownsClient = true;
+    this.connection = new RedisConnection(options, this.commandTimeoutMs);
+  }
+
+  private get client(): CandescentRedisClient {
+    return this.connection.client;
   }
 
   /** The value, or undefined when absent, expired, or unreadable (altered / other key: logged). */
@@ -199,9 +194,21 @@ export class RedisStore implements CandescentStore {
     await this.run('releaseLock', () => this.client.eval(RELEASE_IF_OWNER, 1, this.lockKey(key), fence));
   }
 
+  /**
+   * Resolves when Redis answers within `commandTimeoutMs` (PING), rejects with
+   * `CandescentUnavailableError` otherwise. Failures are not logged one by one: the connection
+   * logs when it goes down and when it is back.
+   */
+  async ping(): Promise<void> {
+    await this.run('ping', () => this.client.ping?.() ?? this.client.get(`${this.keyPrefix}ping`), { quiet: true });
+  }
+
   /** Quits the connection the store made; a client passed in is left to its owner. */
   async close(): Promise<void> {
-    if (!this.ownsClient) return;
+    if (!this.connection.owned) {
+      this.connection.detach();
+      return;
+    }
     // QUIT is only polite on a live connection; while (re)connecting it would wait for one, and
     // on a lazy client that never connected it would open one just to close it.
     if (this.client.status !== 'ready') {
@@ -228,53 +235,8 @@ export class RedisStore implements CandescentStore {
     return `${this.keyPrefix}lock:${key}`;
   }
 
-  private connect(url: string): CandescentRedisClient {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw configError('url', 'a URL such as redis://127.0.0.1:6379');
-    }
-    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-      throw configError('url', `a redis:// or rediss:// URL, not ${parsed.protocol}//`);
-    }
-    if (parsed.password !== '') {
-      const password = safeDecode(parsed.password);
-      this.hidden.push(password, parsed.password);
-      // Module-wide redaction too, in case a driver message reaches a log through another path.
-      registerPermanentSecret(password);
-    }
-    const Redis = loadIoredis();
-    const client = new Redis(url, {
-      // Connect on first use, so building the module never blocks on Redis.
-      lazyConnect: true,
-      // Commands wait in the queue across a short reconnect, but never longer than commandTimeout.
-      enableOfflineQueue: true,
-      commandTimeout: this.commandTimeoutMs,
-      connectTimeout: this.commandTimeoutMs,
-      // A command waits for at most one reconnect attempt; attempts are capped at 500 ms apart,
-      // so a dead Redis answers callers within about half a second.
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
-      // ioredis otherwise keeps a 2 s timer after disconnecting a socket that never connected,
-      // which holds the process open at shutdown; a local close handshake needs far less.
-      disconnectTimeout: 200,
-    });
-    // Without a listener ioredis prints every reconnect failure; log the transitions instead.
-    client.on('error', (error: unknown) => {
-      const first = this.connectionError === undefined;
-      this.connectionError = { reason: this.scrub(describeError(error)), code: errorCode(error) };
-      if (first) this.logger.warn('Redis store connection failed; retrying', this.connectionError.reason);
-    });
-    client.on('ready', () => {
-      if (this.connectionError) this.logger.log('Redis store connection restored');
-      this.connectionError = undefined;
-    });
-    return client;
-  }
-
   /** Runs one command within `commandTimeoutMs`, turning any failure into `CandescentUnavailableError`. */
-  private async run<T>(operation: string, command: () => Promise<T>): Promise<T> {
+  private async run<T>(operation: string, command: () => Promise<T>, { quiet = false } = {}): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     // ioredis's own commandTimeout only applies to clients it was configured on, not to ones passed in.
     const timeout = new Promise<never>((_, reject) => {
@@ -284,18 +246,24 @@ export class RedisStore implements CandescentStore {
       timer.unref();
     });
     try {
-      return await Promise.race([command(), timeout]);
+      return await Promise.race([this.connection.usable().then(command), timeout]);
     } catch (error) {
-      let reason = this.scrub(error instanceof Error ? error.message : String(error));
+      let reason = this.connection.scrub(error instanceof Error ? error.message : String(error));
       let code = errorCode(error);
       // "max retries reached" or a timeout says little; the connection error says why.
-      if (code === undefined && this.connectionError) {
-        reason += ` (last connection error: ${this.connectionError.reason})`;
-        code = this.connectionError.code;
+      const failure = this.connection.lastFailure;
+      if (code === undefined && failure) {
+        reason += ` (last connection error: ${failure.reason})`;
+        code = failure.code;
       }
       // Addresses, ports and driver settings are for operators, not for whoever sent the request.
       const traceId = CandescentContext.current()?.traceId;
-      this.logger.warn(`Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`);
+      const line = `Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`;
+      // A command refused because the connection is known to be down adds nothing to the warning
+      // the connection gave when it went down: at debug level, a busy outage does not flood the log.
+      // Quiet callers (health probes) report the outcome themselves.
+      if (!quiet && error instanceof RedisNotConnectedError) this.logger.debug(line);
+      else if (!quiet) this.logger.warn(line);
       throw new CandescentUnavailableError(STORE_UNAVAILABLE_MESSAGE, {
         errorType: 'STORE_ERROR',
         errorCode: 'STORE_UNAVAILABLE',
@@ -306,26 +274,11 @@ export class RedisStore implements CandescentStore {
       clearTimeout(timer);
     }
   }
-
-  /** Removes the URL's credentials and bounds the length of a driver message. */
-  private scrub(text: string): string {
-    let out = text;
-    for (const secret of this.hidden) out = out.split(secret).join('[REDACTED]');
-    return out.length > 300 ? `${out.slice(0, 300)}…` : out;
-  }
 }
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function configError(field: string, expected: string): CandescentConfigurationError {

@@ -17,8 +17,8 @@ function storeBinding(options: Pick<ResolvedCandescentAuthOptions, 'origin' | 'c
 }
 
 /**
- * The store from the options: the app's own (`store`), Redis (encrypted values; a URL the store
- * connects to, or the app's client), or process memory.
+ * The store from the options: the app's own (`store`), Redis (encrypted values; a URL or
+ * Sentinels the store connects to, or the app's client), or process memory.
  */
 export const candescentStoreProvider: Provider = {
   provide: CANDESCENT_STORE,
@@ -28,6 +28,8 @@ export const candescentStoreProvider: Provider = {
     return new RedisStore({
       url: options.redis.url,
       client: options.redis.client,
+      sentinels: options.redis.sentinels,
+      name: options.redis.name,
       encryptionKey: options.redis.encryptionKey,
       keyPrefix: options.redis.keyPrefix,
       boundTo: storeBinding(options),

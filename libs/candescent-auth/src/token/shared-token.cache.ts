@@ -7,18 +7,23 @@ import { isUsable, refreshAt } from './refresh-schedule';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 const MAX_REFUSED = 100;
+/** How long the store is left alone after it failed, before the next call tries it again. */
+const STORE_RETRY_MS = 5_000;
 
 /**
  * Institution tokens shared by every instance through the store (Redis): one token request per
  * key across instances. The instance that takes the store lock re-reads the store first, so a
  * token another instance just stored is adopted instead of fetched again. The store is a help,
- * not a dependency: when it fails, the instance fetches on its own.
+ * not a dependency: when it fails, the instance fetches on its own, leaves the store alone for a
+ * few seconds at a time, and says so once per outage (and once when the store is back).
  */
 @RedactedWhenPrinted()
 export class SharedTokenCache {
   private readonly logger = new CandescentLogger('CandescentTokenService');
   /** Tokens Candescent refused lately: never adopted from the store, even before their delete lands. */
   private readonly refused = new Set<string>();
+  /** Set while the store is failing: when to try it again. */
+  private storeRetryAt?: number;
 
   constructor(
     private readonly store: CandescentStore,
@@ -28,8 +33,10 @@ export class SharedTokenCache {
 
   /** A token for `key`: a fresh one from the store, or `fetch()` run by one instance at a time. */
   async obtain(key: string, fetch: () => Promise<CandescentToken>): Promise<CandescentToken> {
+    if (!this.storeWorthTrying()) return fetch();
     try {
       const stored = await this.readFresh(key);
+      this.storeAnswered();
       if (stored) return stored;
       const fence = await this.lockOrAdopt(key);
       if (typeof fence !== 'string') return fence ?? (await fetch());
@@ -38,7 +45,8 @@ export class SharedTokenCache {
         if (adopted) return adopted;
         const token = await fetch();
         await this.write(key, token).catch((error: unknown) => {
-          this.logger.warn('Storing the institution token for other instances failed.', error);
+          if (isStoreFailure(error)) this.storeFailed(error);
+          else this.logger.warn('Storing the institution token for other instances failed.', error);
         });
         return token;
       } finally {
@@ -46,15 +54,39 @@ export class SharedTokenCache {
       }
     } catch (error: unknown) {
       if (!isStoreFailure(error)) throw error;
-      this.logger.warn('The shared token store failed; fetching the institution token without it.', error);
+      this.storeFailed(error);
       return fetch();
     }
+  }
+
+  /** Whether to use the store now: always while it works, every few seconds while it fails. */
+  private storeWorthTrying(): boolean {
+    return this.storeRetryAt === undefined || this.now() >= this.storeRetryAt;
+  }
+
+  private storeFailed(error: unknown): void {
+    if (this.storeRetryAt === undefined) {
+      // Once per outage: a log line per call would bury everything else while Redis is away.
+      this.logger.warn(
+        'The shared token store is unavailable; this instance fetches and caches institution tokens on its own until it is back.',
+        error,
+      );
+    }
+    this.storeRetryAt = this.now() + STORE_RETRY_MS;
+  }
+
+  private storeAnswered(): void {
+    if (this.storeRetryAt === undefined) return;
+    this.storeRetryAt = undefined;
+    this.logger.log('The shared token store is back; institution tokens are shared across instances again.');
   }
 
   /** Forgets a token everywhere (Candescent refused it). */
   async drop(key: string, accessToken: string): Promise<void> {
     this.refused.add(accessToken);
     if (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.values().next().value ?? accessToken);
+    // While the store fails, the token it may hold is refused locally above; it expires there on its own.
+    if (!this.storeWorthTrying()) return;
     const stored = await this.read(key).catch(() => undefined);
     if (stored?.accessToken === accessToken) await this.store.delete(`token:${key}`).catch(() => undefined);
   }

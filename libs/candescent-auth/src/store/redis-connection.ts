@@ -1,0 +1,219 @@
+import type IORedis from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { CandescentConfigurationError } from '../errors/candescent-auth.error';
+import { CandescentLogger, describeError } from '../logging/candescent-logger';
+import { registerPermanentSecret } from '../logging/redact';
+import { loadIoredis } from './load-ioredis';
+import type { CandescentRedisClient } from './redis-client.interface';
+import { type CandescentSentinelAddress, parseSentinelAddress } from './sentinel-address';
+
+/** Where the connection goes: exactly one of a URL, Sentinels with a master name, or the app's client. */
+export interface RedisConnectionTarget {
+  url?: string;
+  sentinels?: readonly (string | CandescentSentinelAddress)[];
+  name?: string;
+  client?: CandescentRedisClient;
+}
+
+/** Why the connection is down: kept to explain commands that fail without a cause of their own. */
+export interface RedisConnectionFailure {
+  reason: string;
+  code?: string;
+}
+
+/** A command was not sent: the connection is known to be down. */
+export class RedisNotConnectedError extends Error {
+  constructor() {
+    super('Redis is not connected');
+    this.name = 'RedisNotConnectedError';
+  }
+}
+
+/**
+ * The Redis client of a store and what is known about its health. Commands are sent only while
+ * the connection may work: while it is known to be down they fail at once instead of queueing,
+ * so a dead Redis costs callers nothing and no stale command (a lock taken after its caller gave
+ * up) runs when Redis returns.
+ */
+export class RedisConnection {
+  readonly client: CandescentRedisClient;
+  /** Whether the store made the client (and so quits it, and chose its queueing settings). */
+  readonly owned: boolean;
+  private readonly logger = new CandescentLogger('CandescentRedisStore');
+  private readonly hidden: string[] = [];
+  private failure?: RedisConnectionFailure;
+  /** Settled by the next `ready`, `error` or `end`: what a command waits for while connecting. */
+  private outcome?: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
+  private readonly onError = (error: unknown) => {
+    const first = this.failure === undefined;
+    this.failure = { reason: this.scrub(describeError(error)), code: errorCode(error) };
+    if (first) this.logger.warn('Redis store connection failed; retrying', this.failure.reason);
+    this.settle(error instanceof Error ? error : new Error(String(error)));
+  };
+  private readonly onReady = () => {
+    if (this.failure) this.logger.log('Redis store connection restored');
+    this.failure = undefined;
+    this.settle();
+  };
+  private readonly onEnd = () => {
+    this.settle(new Error('Connection is closed.'));
+  };
+
+  constructor(target: RedisConnectionTarget, commandTimeoutMs: number) {
+    const given = (['url', 'sentinels', 'client'] as const).filter((source) => target[source] !== undefined);
+    if (given.length !== 1) {
+      throw new CandescentConfigurationError(
+        'RedisStore needs exactly one of `url` (redis://host:port), `sentinels` (with `name`) and `client` (an ioredis instance)',
+        [{ field: 'url', expected: 'exactly one of url, sentinels and client' }],
+      );
+    }
+    if (target.client) {
+      this.client = target.client;
+      this.owned = false;
+    } else {
+      this.client =
+        target.url !== undefined
+          ? this.fromUrl(target.url, commandTimeoutMs)
+          : this.fromSentinels(target, commandTimeoutMs);
+      this.owned = true;
+    }
+    // Also on the app's client: without an 'error' listener ioredis prints every reconnect failure,
+    // and the store needs to know the connection is down to fail fast.
+    this.client.on('error', this.onError);
+    this.client.on('ready', this.onReady);
+    this.client.on('end', this.onEnd);
+  }
+
+  /** Why the connection is down, or undefined while it is up or (re)connecting after a clean close. */
+  get lastFailure(): RedisConnectionFailure | undefined {
+    return this.client.status === 'ready' ? undefined : this.failure;
+  }
+
+  /**
+   * Resolves when a command may be sent; rejects at once while the connection is known to be
+   * down. The store's own client (no offline queue) waits for a connection in progress.
+   */
+  async usable(): Promise<void> {
+    const status = this.client.status;
+    if (status === 'ready' || status === 'end') return;
+    if (this.failure) throw new RedisNotConnectedError();
+    // The app's client queues (or not) as the app configured it.
+    if (!this.owned) return;
+    const outcome = this.nextOutcome();
+    if (status === 'wait') (this.client as unknown as IORedis).connect().catch(() => undefined);
+    await outcome;
+  }
+
+  /** Removes the URL's credentials and bounds the length of a driver message. */
+  scrub(text: string): string {
+    let out = text;
+    for (const secret of this.hidden) out = out.split(secret).join('[REDACTED]');
+    return out.length > 300 ? `${out.slice(0, 300)}…` : out;
+  }
+
+  /** Stops listening to the app's client (the store's own is quit by the store). */
+  detach(): void {
+    this.client.off?.('error', this.onError);
+    this.client.off?.('ready', this.onReady);
+    this.client.off?.('end', this.onEnd);
+  }
+
+  private nextOutcome(): Promise<void> {
+    if (!this.outcome) {
+      let resolve!: () => void;
+      let reject!: (error: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // A caller that timed out meanwhile no longer listens; its rejection must not go unhandled.
+      promise.catch(() => undefined);
+      this.outcome = { promise, resolve, reject };
+    }
+    return this.outcome.promise;
+  }
+
+  private settle(error?: Error): void {
+    const outcome = this.outcome;
+    this.outcome = undefined;
+    if (error) outcome?.reject(error);
+    else outcome?.resolve();
+  }
+
+  private fromUrl(url: string, commandTimeoutMs: number): CandescentRedisClient {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw configError('url', 'a URL such as redis://127.0.0.1:6379');
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+      throw configError('url', `a redis:// or rediss:// URL, not ${parsed.protocol}//`);
+    }
+    if (parsed.password !== '') {
+      const password = safeDecode(parsed.password);
+      this.hidden.push(password, parsed.password);
+      // Module-wide redaction too, in case a driver message reaches a log through another path.
+      registerPermanentSecret(password);
+    }
+    const Redis = loadIoredis();
+    return new Redis(url, connectionSettings(commandTimeoutMs));
+  }
+
+  private fromSentinels(target: RedisConnectionTarget, commandTimeoutMs: number): CandescentRedisClient {
+    const sentinels = (target.sentinels ?? []).map(parseSentinelAddress);
+    if (sentinels.length === 0 || sentinels.some((address) => address === undefined)) {
+      throw configError('sentinels', "a non-empty list of Sentinel addresses, each 'host:port' or { host, port }");
+    }
+    if (target.name === undefined || !/^[A-Za-z0-9._-]{1,64}$/.test(target.name)) {
+      throw configError('name', 'the Sentinel master group name (letters, digits, dot, underscore or dash)');
+    }
+    const Redis = loadIoredis();
+    return new Redis({
+      ...connectionSettings(commandTimeoutMs),
+      sentinels: sentinels as CandescentSentinelAddress[],
+      name: target.name,
+      // A Sentinel that hangs must not hold the reconnection up; the next one is asked instead.
+      sentinelCommandTimeout: commandTimeoutMs,
+      sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
+      // A master demoted to replica answers writes with READONLY: ask the Sentinels again.
+      reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 1 : false),
+    });
+  }
+}
+
+/** Connection settings of the store's own client: fail fast while Redis is away, reconnect forever. */
+function connectionSettings(commandTimeoutMs: number): RedisOptions {
+  return {
+    // Connect on first use, so building the module never blocks on Redis.
+    lazyConnect: true,
+    // No queue while disconnected: a command waits only for a connection in progress (see
+    // RedisConnection.usable), never for a Redis that is down, and never runs after its caller gave up.
+    enableOfflineQueue: false,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 0,
+    // Reconnection attempts at most 500 ms apart, for as long as it takes: recovery needs no restart.
+    retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
+    // ioredis otherwise keeps a 2 s timer after disconnecting a socket that never connected,
+    // which holds the process open at shutdown; a local close handshake needs far less.
+    disconnectTimeout: 200,
+  };
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function configError(field: string, expected: string): CandescentConfigurationError {
+  return new CandescentConfigurationError(`RedisStore ${field} must be ${expected}`, [{ field, expected }]);
+}
