@@ -2,6 +2,7 @@ import { CandescentClock, CandescentSessionService, MemoryStore } from '@candesc
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import type { CandescentStore } from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
+import { sessionKeys } from '../../libs/candescent-auth/src/store/session-keys';
 import { FakeClock } from '../support/clock';
 import { openSessionInstance } from '../support/module';
 import { startSandbox } from '../support/sandbox';
@@ -126,7 +127,7 @@ describe('session races', () => {
     const renewed = await sessions.renew(id, before.session.tokens.v2?.accessToken);
     store.open();
     await slow;
-    const stored = JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as {
+    const stored = JSON.parse((await store.inner.get(sessionKeys.value(id))) ?? '{}') as {
       tokens: { v2: { refreshToken: string } };
     };
     expect(stored.tokens.v2.refreshToken).toBe(renewed.v2?.refreshToken);
@@ -169,7 +170,7 @@ describe('session races', () => {
     await sleep(50);
     await sessions.logout(id);
     expect(await renewal).toBe('SESSION_REVOKED');
-    expect(await store.get(`session:${id}`)).toBeUndefined();
+    expect(await store.get(sessionKeys.value(id))).toBeUndefined();
     expect(await outcome(sessions.authenticate(sessionToken))).toBe('SESSION_REVOKED');
   });
 
@@ -189,6 +190,6 @@ describe('session races', () => {
     expect(await renewal).toBe('SESSION_REVOKED');
     await logout;
     expect(sandbox.counters().v2Revoke).toBe(2);
-    expect(await store.get(`session:${id}`)).toBeUndefined();
+    expect(await store.get(sessionKeys.value(id))).toBeUndefined();
   });
 });

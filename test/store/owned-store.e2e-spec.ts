@@ -78,9 +78,9 @@ describe('stores the app owns', () => {
     ],
     ['a store without the methods', { store: { get: () => undefined } }, 'store'],
     [
-      'redis with neither url nor client',
+      'redis with neither url, client nor cluster',
       { redis: { encryptionKey: randomBytes(32).toString('base64') } },
-      'redis.url',
+      'redis',
     ],
     [
       'redis with both url and client',

@@ -1,5 +1,5 @@
 import type { CandescentStore } from '../store/candescent-store.interface';
-import type { CandescentRedisClient } from '../store/redis-client.interface';
+import type { CandescentRedisClient, CandescentRedisClusterOptions } from '../store/redis-client.interface';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import { DEFAULT_LEGACY_PATH_PATTERN } from '../http/service-for-path';
 import type { CandescentAuthModuleOptions } from './candescent-auth.options';
@@ -42,7 +42,15 @@ export interface ResolvedCandescentAuthOptions {
     absoluteTimeoutMs: number;
     maxSessionsPerAccount: number;
   };
-  redis?: { url?: string; client?: CandescentRedisClient; encryptionKey: string; keyPrefix: string };
+  redis?: {
+    url?: string;
+    client?: CandescentRedisClient;
+    cluster?: CandescentRedisClusterOptions;
+    /** Exactly one of `encryptionKey` and `encryptionKeys` (newest first) is set. */
+    encryptionKey?: string;
+    encryptionKeys?: string[];
+    keyPrefix: string;
+  };
   /** The app's own store, when given. */
   store?: CandescentStore;
 }
@@ -109,7 +117,9 @@ export function resolveOptions(
     redis: options.redis && {
       url: options.redis.url,
       client: owned.redisClient ?? options.redis.client,
+      cluster: options.redis.cluster,
       encryptionKey: options.redis.encryptionKey,
+      encryptionKeys: options.redis.encryptionKeys,
       keyPrefix: options.redis.keyPrefix ?? 'candescent:',
     },
   };

@@ -285,8 +285,8 @@ type Plain<T> = {
 /** Redis for sessions shared by several instances. */
 export type CandescentRedisOptions = Plain<CandescentRedisOptionsDto> & {
   /**
-   * An ioredis client (or Cluster) your app owns, instead of `url`: the module uses it and never
-   * quits it. Exactly one of `url` and `client`.
+   * An ioredis client (`Redis` or `Cluster`) your app owns, instead of `url` or `cluster`: the
+   * module uses it and never quits it. Exactly one of `url`, `cluster` and `client`.
    */
   client?: CandescentRedisClient;
 };

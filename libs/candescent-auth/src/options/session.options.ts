@@ -1,4 +1,23 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
+import type { CandescentRedisClusterNode } from '../store/redis-client.interface';
+import { parseNode } from '../store/redis-connection';
+import { MAX_STORE_KEYS } from '../store/value-cipher';
 
 /** Customer sessions kept on the server (the client only holds an opaque handle). */
 export class CandescentSessionOptionsDto {
@@ -71,23 +90,62 @@ export class CandescentSessionOptionsDto {
   maxSessionsPerAccount?: number;
 }
 
+/** A Redis Cluster the module connects to through ioredis's `Cluster`. */
+export class CandescentRedisClusterOptionsDto {
+  /**
+   * Seed nodes, `{ host, port }` or `'host:port'`: a few reachable members are enough, the
+   * client learns the rest of the cluster from them.
+   */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(64)
+  @ValidateBy(
+    { name: 'isClusterNode', validator: { validate: (node) => parseNode(node) !== undefined } },
+    { each: true },
+  )
+  nodes!: CandescentRedisClusterNode[];
+}
+
 /**
  * Redis for sessions shared by several instances; values are encrypted with AES-256-GCM. Give
- * either `url` (the module connects, and quits on shutdown) or `client` (an ioredis client your
- * app owns and closes; see `CandescentRedisOptions`).
+ * exactly one of `url` (the module connects, and quits on shutdown), `cluster` (the same, for a
+ * Redis Cluster) or `client` (an ioredis `Redis` or `Cluster` your app owns and closes; see
+ * `CandescentRedisOptions`), and exactly one of `encryptionKey` and `encryptionKeys`.
  */
 export class CandescentRedisOptionsDto {
-  /** `redis://` or `rediss://` URL. */
+  /** `redis://` or `rediss://` URL of a standalone Redis. */
   @IsOptional()
   @IsString()
   @Matches(/^rediss?:\/\/\S+$/)
   url?: string;
 
-  /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). */
+  /** Seed nodes of a Redis Cluster; keys carry hash tags, so no command ever spans two slots. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CandescentRedisClusterOptionsDto)
+  cluster?: CandescentRedisClusterOptionsDto;
+
+  /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). Or `encryptionKeys`. */
+  @IsOptional()
   @IsString()
   @MinLength(32)
   @MaxLength(128)
-  encryptionKey!: string;
+  encryptionKey?: string;
+
+  /**
+   * Several keys, for rotation, newest first: values are written with the first and read with
+   * any of them, so adding a new key in front logs nobody out. Each value names its key by a
+   * short id (never the key). Drop an old key once every value has been rewritten (see the
+   * README's rotation steps). Instead of `encryptionKey`.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_STORE_KEYS)
+  @IsString({ each: true })
+  @MinLength(32, { each: true })
+  @MaxLength(128, { each: true })
+  encryptionKeys?: string[];
 
   /**
    * Prefix of every key.

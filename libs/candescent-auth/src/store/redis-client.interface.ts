@@ -15,3 +15,12 @@ export interface CandescentRedisClient {
   disconnect(): void;
   on(event: 'error' | 'ready', listener: (...args: unknown[]) => void): unknown;
 }
+
+/** One seed node of a Redis Cluster: `{ host, port }` or `'host:port'` (`'[::1]:7000'` for IPv6). */
+export type CandescentRedisClusterNode = { host: string; port: number } | string;
+
+/** A Redis Cluster the store connects to through ioredis's `Cluster`. */
+export interface CandescentRedisClusterOptions {
+  /** Seed nodes: any few reachable members; the client learns the rest from them. */
+  nodes: CandescentRedisClusterNode[];
+}

@@ -5,25 +5,39 @@ import { CandescentLogger, describeError } from '../logging/candescent-logger';
 import { registerPermanentSecret } from '../logging/redact';
 import type { CandescentStore } from './candescent-store.interface';
 import { loadIoredis } from './load-ioredis';
-import type { CandescentRedisClient } from './redis-client.interface';
+import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
+import { REDIS_CONNECTION_FIELDS, connectCluster, redisServerOptions } from './redis-connection';
+import { slotTagged } from './redis-keys';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { ValueCipher } from './value-cipher';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-/** Options of {@link RedisStore}. Give exactly one of `url` and `client`. */
+/**
+ * Options of {@link RedisStore}. Give exactly one of `url`, `client` and `cluster`, and exactly
+ * one of `encryptionKey` and `encryptionKeys`.
+ */
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://...`; the store owns the connection it makes. */
   url?: string;
-  /** An ioredis client you manage; the store never quits it. */
+  /** An ioredis client (a `Redis` or a `Cluster`) you manage; the store never quits it. */
   client?: CandescentRedisClient;
+  /** A Redis Cluster the store connects to (ioredis `Cluster`) and quits on close. */
+  cluster?: CandescentRedisClusterOptions;
   /**
-   * Prefix of every key the store writes; values live under `<prefix>data:`, locks under `<prefix>lock:`.
+   * Prefix of every key the store writes; values live under `<prefix>data:`, locks under
+   * `<prefix>lock:`, each followed by a Redis Cluster hash tag (`{...}`) so that a value and its
+   * lock, and all records of one session, share a hash slot. No braces in the prefix.
    * @default 'candescent:'
    */
   keyPrefix?: string;
   /** `CANDESCENT_STORE_KEY`: 32 bytes as base64, or 64 hex characters. */
-  encryptionKey: string;
+  encryptionKey?: string;
+  /**
+   * Several keys for rotation, newest first: values are written with the first and read with
+   * any of them (each value names its key by a short id). Instead of `encryptionKey`.
+   */
+  encryptionKeys?: string[];
   /**
    * Bound into every value's associated data besides its Redis key, so that a value written
    * for another context does not decrypt. The module passes a hash of the gateway origin,
@@ -69,19 +83,31 @@ export class RedisStore implements CandescentStore {
   /** Why the last connection attempt failed, kept to explain commands that fail without a cause of their own. */
   private connectionError?: { reason: string; code?: string };
 
-  /** @throws CandescentConfigurationError for a bad key, URL, timeout, or both/neither of `url` and `client`. */
+  /**
+   * @throws CandescentConfigurationError for a bad key or key list, URL, cluster node, prefix or
+   *   timeout, or not exactly one of `url`, `client` and `cluster`.
+   */
   constructor(options: RedisStoreOptions) {
-    this.cipher = ValueCipher.fromKey(options.encryptionKey);
+    if ((options.encryptionKey === undefined) === (options.encryptionKeys === undefined)) {
+      throw configError('encryptionKey', 'given, or else encryptionKeys (a list, newest first), but not both');
+    }
+    this.cipher =
+      options.encryptionKeys === undefined
+        ? ValueCipher.fromKey(options.encryptionKey ?? '')
+        : ValueCipher.fromKeys(options.encryptionKeys);
     this.keyPrefix = options.keyPrefix ?? 'candescent:';
+    // A brace in the prefix would become the hash tag of every key and put values and locks apart.
+    if (/[{}]/.test(this.keyPrefix)) throw configError('keyPrefix', 'a prefix without braces');
     this.boundTo = options.boundTo;
     this.commandTimeoutMs = options.commandTimeoutMs ?? REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS;
     if (!Number.isFinite(this.commandTimeoutMs) || this.commandTimeoutMs <= 0) {
       throw configError('commandTimeoutMs', 'a positive number of milliseconds');
     }
-    if ((options.url === undefined) === (options.client === undefined)) {
+    const given = REDIS_CONNECTION_FIELDS.filter((field) => options[field] !== undefined);
+    if (given.length !== 1) {
       throw new CandescentConfigurationError(
-        'RedisStore needs exactly one of `url` (redis://host:port) and `client` (an ioredis instance)',
-        [{ field: 'url', expected: 'exactly one of url and client' }],
+        'RedisStore needs exactly one of `url` (redis://host:port), `client` (an ioredis instance) and `cluster` ({ nodes })',
+        [{ field: 'url', expected: `exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}` }],
       );
     }
     if (options.client) {
@@ -89,7 +115,11 @@ export class RedisStore implements CandescentStore {
       this.ownsClient = false;
       return;
     }
-    this.client = this.connect(options.url ?? '');
+    this.client = this.watch(
+      options.cluster
+        ? connectCluster(options.cluster, { commandTimeoutMs: this.commandTimeoutMs })
+        : this.connect(options.url ?? ''),
+    );
     this.ownsClient = true;
   }
 
@@ -173,11 +203,11 @@ export class RedisStore implements CandescentStore {
   }
 
   private dataKey(key: string): string {
-    return `${this.keyPrefix}data:${key}`;
+    return `${this.keyPrefix}data:${slotTagged(key)}`;
   }
 
   private lockKey(key: string): string {
-    return `${this.keyPrefix}lock:${key}`;
+    return `${this.keyPrefix}lock:${slotTagged(key)}`;
   }
 
   private connect(url: string): CandescentRedisClient {
@@ -197,21 +227,11 @@ export class RedisStore implements CandescentStore {
       registerPermanentSecret(password);
     }
     const Redis = loadIoredis();
-    const client = new Redis(url, {
-      // Connect on first use, so building the module never blocks on Redis.
-      lazyConnect: true,
-      // Commands wait in the queue across a short reconnect, but never longer than commandTimeout.
-      enableOfflineQueue: true,
-      commandTimeout: this.commandTimeoutMs,
-      connectTimeout: this.commandTimeoutMs,
-      // A command waits for at most one reconnect attempt; attempts are capped at 500 ms apart,
-      // so a dead Redis answers callers within about half a second.
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
-      // ioredis otherwise keeps a 2 s timer after disconnecting a socket that never connected,
-      // which holds the process open at shutdown; a local close handshake needs far less.
-      disconnectTimeout: 200,
-    });
+    return new Redis(url, redisServerOptions({ commandTimeoutMs: this.commandTimeoutMs }));
+  }
+
+  /** Logs connection trouble once per outage, for a client the store made. */
+  private watch(client: CandescentRedisClient): CandescentRedisClient {
     // Without a listener ioredis prints every reconnect failure; log the transitions instead.
     client.on('error', (error: unknown) => {
       const first = this.connectionError === undefined;

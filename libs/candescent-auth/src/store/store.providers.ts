@@ -28,7 +28,9 @@ export const candescentStoreProvider: Provider = {
     return new RedisStore({
       url: options.redis.url,
       client: options.redis.client,
+      cluster: options.redis.cluster,
       encryptionKey: options.redis.encryptionKey,
+      encryptionKeys: options.redis.encryptionKeys,
       keyPrefix: options.redis.keyPrefix,
       boundTo: storeBinding(options),
     });
