@@ -9,17 +9,21 @@ export interface RedisServerHandle {
   readonly port: number;
   /** Kills the server and resolves once the process has exited. */
   stop(): Promise<void>;
+  /** Kills the server at once (SIGKILL, no shutdown of its own), as a crash would. */
+  crash(): Promise<void>;
 }
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
   /** Sets `requirepass` and puts the password in the URL. */
   password?: string;
+  /** More arguments, given the port picked (a cluster node needs its bus port and config file). */
+  extraArgs?: (port: number) => string[];
 }
 
 const STARTUP_TIMEOUT_MS = 5000;
 
-const REDIS_SERVER: SystemBinary = {
+export const REDIS_SERVER: SystemBinary = {
   label: 'redis-server',
   names: ['redis-server'],
   pathVariable: 'REDIS_SERVER_BIN',
@@ -62,6 +66,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       'warning',
     ];
     if (options.password) args.push('--requirepass', options.password);
+    if (options.extraArgs) args.push(...options.extraArgs(port));
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer) => {
@@ -77,7 +82,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       throw new Error(`redis-server did not start on port ${port}: ${(error as Error).message}\n${output}`);
     }
     const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
-    return { url: `redis://${auth}127.0.0.1:${port}`, port, stop: () => kill(child) };
+    return {
+      url: `redis://${auth}127.0.0.1:${port}`,
+      port,
+      stop: () => kill(child),
+      crash: () => kill(child, 'SIGKILL'),
+    };
   }
 }
 
@@ -138,7 +148,7 @@ function resp(parts: string[]): string {
   return `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`;
 }
 
-function kill(child: ChildProcess): Promise<void> {
+function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -146,6 +156,6 @@ function kill(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
