@@ -30,9 +30,14 @@ export interface RedisClusterHandle {
   cli(port: number, ...args: string[]): Promise<string>;
   /** Ports of the nodes that are masters now, as the given node sees it. */
   masters(): Promise<number[]>;
+  /** Port of the master that holds `key`'s slot now. */
+  ownerOf(key: string): Promise<number>;
   /** Kills a node with SIGKILL, as a crash would. */
   crash(port: number): Promise<void>;
-  /** Resolves once every live node reports `cluster_state:ok` and each slot has a live master. */
+  /**
+   * Resolves once every live node reports `cluster_state:ok` with all slots served, by 3 masters
+   * none of which has crashed (after a crash: once a replica was promoted in its place).
+   */
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   /** Stops every node and removes the temporary directory. */
   stop(): Promise<void>;
@@ -92,6 +97,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
       { timeout: FORM_TIMEOUT_MS },
     );
     const live = () => [...servers.keys()];
+    const crashed = new Set<number>();
     const masters = async (): Promise<number[]> => {
       const [first] = live() as Array<number | undefined>;
       if (first === undefined) return [];
@@ -114,7 +120,9 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
             ),
           ),
         );
-        if (states.every(Boolean) && (await masters()).length === 3) return;
+        const up = await masters();
+        // A crashed master counts as gone only once a replica has taken its place.
+        if (states.every(Boolean) && up.length === 3 && !up.some((port) => crashed.has(port))) return;
         if (Date.now() > deadline) throw new Error(`the Redis Cluster was not healthy within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -125,9 +133,18 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
       seeds: ports.map((port) => `127.0.0.1:${port}`).join(','),
       cli,
       masters,
+      ownerOf: async (key) => {
+        const [asked] = (await masters()) as Array<number | undefined>;
+        if (asked === undefined) throw new Error('no master is up');
+        // A master answers for its own slots and sends the rest on: `MOVED <slot> <host>:<port>`.
+        const reply = await cli(asked, 'exists', key);
+        const moved = /MOVED \d+ [^:\s]+:(\d+)/.exec(reply);
+        return moved ? Number(moved[1]) : asked;
+      },
       crash: async (port) => {
         await servers.get(port)?.crash();
         servers.delete(port);
+        crashed.add(port);
       },
       waitUntilHealthy,
       stop,

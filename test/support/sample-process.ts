@@ -40,7 +40,11 @@ export async function startSampleProcess(env: Record<string, string>): Promise<S
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  const exited = new Promise<void>((done) => child.once('exit', () => { done(); }));
+  const exited = new Promise<void>((done) =>
+    child.once('exit', () => {
+      done();
+    }),
+  );
   try {
     const url = await listeningUrl(child, () => output);
     return {
