@@ -57,15 +57,14 @@ class RecordingClient implements CandescentRedisClient {
     return Promise.resolve(keys.filter((key) => this.data.delete(key)).length);
   }
 
-  eval(script: string, numberOfKeys: number, ...args: string[]): Promise<unknown> {
+  eval(_script: string, numberOfKeys: number, ...args: string[]): Promise<unknown> {
     const keys = args.slice(0, numberOfKeys);
     this.sent.push({ command: 'eval', keys });
-    // Both scripts compare a lock to the fence (the last argument) before acting.
-    const [first, second] = keys;
-    const lock = numberOfKeys === 2 ? second : first;
-    if (this.data.get(lock ?? '') !== args[args.length - 1]) return Promise.resolve(0);
-    if (numberOfKeys === 2 && first !== undefined) this.data.set(first, args[numberOfKeys] ?? '');
-    else this.data.delete(lock ?? '');
+    // Both scripts compare a lock (the last key) to the fence (the last argument) before acting.
+    const lock = keys[keys.length - 1];
+    if (this.data.get(lock) !== args[args.length - 1]) return Promise.resolve(0);
+    if (numberOfKeys === 2) this.data.set(keys[0], args[numberOfKeys]);
+    else this.data.delete(lock);
     return Promise.resolve(1);
   }
 
