@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, get } from 'node:http';
 import Redis from 'ioredis';
+import { CandescentSessionService } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
 import { sessionKeys } from '../../libs/candescent-auth/src/store/session-keys';
@@ -8,7 +9,8 @@ import { ValueCipher } from '../../libs/candescent-auth/src/store/value-cipher';
 import type { ErrorBody } from '../support/app-testing';
 import { describeRedisCluster, type RedisClusterHandle, startRedisCluster } from '../support/redis-cluster';
 import { type SampleProcess, startSampleProcess } from '../support/sample-process';
-import { startSandbox } from '../support/sandbox';
+import { openModule } from '../support/module';
+import { sandboxOptions, startSandbox } from '../support/sandbox';
 
 const BACK_OFFICE_KEY = 'cluster-suite-back-office-key';
 const KEY_A = randomBytes(32).toString('base64');
@@ -150,6 +152,27 @@ describeRedisCluster('a fleet of instances on a Redis Cluster', () => {
     expect(new Set(spent).size).toBe(spent.length);
     // And the renewed session still works everywhere.
     for (const instance of fleet) expect((await instance.client.get('/me', handle)).status).toBe(200);
+  });
+
+  it("an app's own ioredis Cluster, passed as redis.client, shares sessions with the fleet and stays open", async () => {
+    const [, bob] = DEMO_CUSTOMERS;
+    const client = new Redis.Cluster(cluster.nodes, { lazyConnect: true });
+    const opened = await openModule(sandboxOptions(sandbox, { redis: { client, encryptionKey: KEY_A } }));
+    try {
+      const sessions = opened.moduleRef.get(CandescentSessionService);
+      const fromFleet = await fleet[2].client.sessionFor(bob);
+      expect((await sessions.authenticate(fromFleet)).session.tokens.customer.loginId).toBe(bob.username);
+      const { sessionToken } = await sessions.login({ username: bob.username, password: bob.password });
+      const me = await fleet[3].client.get('/me', sessionToken);
+      expect(me.status).toBe(200);
+      expect(me.json<{ loginId: string }>().loginId).toBe(bob.username);
+      await opened.close();
+      // The module never quits a client it was given.
+      expect(client.status).toBe('ready');
+    } finally {
+      await opened.close();
+      client.disconnect();
+    }
   });
 
   it('no key or value in the cluster holds a token, secret, handle or password (redis-cli --scan, DUMP)', async () => {
