@@ -196,6 +196,7 @@ describeRedisCluster('a fleet of instances on a Redis Cluster', () => {
       ...DEMO_CUSTOMERS.map((customer) => customer.password),
       ...handles,
     ]);
+    // Tokens Candescent saw (spent refresh tokens, presented access tokens)...
     for (const request of sandbox.requests()) {
       const bearer = /^Bearer (.+)$/.exec(request.headers.authorization)?.[1];
       if (bearer) secrets.add(bearer);
@@ -203,25 +204,30 @@ describeRedisCluster('a fleet of instances on a Redis Cluster', () => {
         if (request.form[name]) secrets.add(request.form[name]);
       }
     }
-    // Every token issued so far was presented somewhere: accounts calls or refresh grants.
-    expect(secrets.size).toBeGreaterThan(handles.length + 5);
-    const dumped: Buffer[] = [];
-    let keys = 0;
-    for (const port of await cluster.masters()) {
-      const listed = (await cluster.cli(port, '--scan')).split('\n').filter(Boolean);
-      keys += listed.length;
-      const node = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
-      try {
-        for (const key of listed) {
-          dumped.push(Buffer.from(key), await node.dumpBuffer(key));
-        }
-      } finally {
-        node.disconnect();
+    // ...and the live ones each session holds now, as the module reads them back.
+    const reader = await openModule(
+      sandboxOptions(sandbox, { redis: { cluster: { nodes: cluster.nodes }, encryptionKey: KEY_A } }),
+    );
+    try {
+      const sessions = reader.moduleRef.get(CandescentSessionService);
+      for (const handle of handles) {
+        const { v2 } = (await sessions.authenticate(handle)).session.tokens;
+        for (const token of [v2?.accessToken, v2?.refreshToken]) if (token) secrets.add(token);
       }
+    } finally {
+      await reader.close();
     }
-    expect(keys).toBeGreaterThan(10);
-    const everything = Buffer.concat(dumped);
-    const found = [...secrets].filter((secret) => everything.includes(secret));
+    expect(secrets.size).toBeGreaterThan(handles.length * 3 + 5);
+    // A value stored in plain text is found: the search can fail.
+    const canaryKey = 'candescent-suite-canary';
+    const canary = `plain-${randomBytes(24).toString('hex')}`;
+    await cluster.cli(await cluster.ownerOf(canaryKey), 'set', canaryKey, canary);
+    const { keys, bytes } = await cluster.dumpAll();
+    await cluster.cli(await cluster.ownerOf(canaryKey), 'del', canaryKey);
+    expect(bytes.includes(canary)).toBe(true);
+    // At least each session's value and revision, and the canary.
+    expect(keys).toBeGreaterThanOrEqual(handles.length * 2 + 1);
+    const found = [...secrets].filter((secret) => bytes.includes(secret));
     expect(found.map((secret) => `${secret.slice(0, 4)}… (${secret.length} chars)`)).toEqual([]);
   });
 

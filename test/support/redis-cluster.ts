@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Redis from 'ioredis';
 import { describeWithBinary, findBinary, type SystemBinary } from './system-binary';
 import { freePort, REDIS_SERVER, type RedisServerHandle, startRedisServer } from './redis-server';
 
@@ -30,6 +31,11 @@ export interface RedisClusterHandle {
   cli(port: number, ...args: string[]): Promise<string>;
   /** Ports of the nodes that are masters now, as the given node sees it. */
   masters(): Promise<number[]>;
+  /**
+   * Every key on every master (`redis-cli --scan`) with its `DUMP` (the serialized value as
+   * Redis would copy it) and its value, all in one buffer to search for what must never be stored.
+   */
+  dumpAll(): Promise<{ keys: number; bytes: Buffer }>;
   /** Port of the master that holds `key`'s slot now. */
   ownerOf(key: string): Promise<number>;
   /** Kills a node with SIGKILL, as a crash would. */
@@ -133,6 +139,24 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
       seeds: ports.map((port) => `127.0.0.1:${port}`).join(','),
       cli,
       masters,
+      dumpAll: async () => {
+        const parts: Buffer[] = [];
+        let keys = 0;
+        for (const port of await masters()) {
+          const listed = (await cli(port, '--scan')).split('\n').filter(Boolean);
+          keys += listed.length;
+          const node = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+          try {
+            // DUMP may LZF-compress a value; its plain bytes (GET, strings only here) are searched too.
+            for (const key of listed) {
+              parts.push(Buffer.from(key), await node.dumpBuffer(key), (await node.getBuffer(key)) ?? Buffer.alloc(0));
+            }
+          } finally {
+            node.disconnect();
+          }
+        }
+        return { keys, bytes: Buffer.concat(parts) };
+      },
       ownerOf: async (key) => {
         const [asked] = (await masters()) as Array<number | undefined>;
         if (asked === undefined) throw new Error('no master is up');
