@@ -83,27 +83,34 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   clearTimeout(force);
 }
 
-/** Refuses to run against a missing build, or one older than the library or sample sources. */
+/** Each source tree and the build info its `tsc -b` project rewrites on every build. */
+const BUILDS: Array<{ source: string; buildInfo: string }> = [
+  { source: 'libs/candescent-auth/src', buildInfo: 'libs/candescent-auth/dist/.tsbuildinfo' },
+  { source: 'libs/candescent-sandbox/src', buildInfo: 'libs/candescent-sandbox/dist/.tsbuildinfo' },
+  { source: 'apps/sample/src', buildInfo: 'dist/.tsbuildinfo' },
+];
+
+/**
+ * Refuses to run against a missing build, or one older than a source it builds from: the check
+ * `tsc -b` makes itself (the newest input against the project's build info; outputs whose
+ * content did not change keep their old time, so they cannot tell).
+ */
 function assertFreshBuild(): void {
   if (!existsSync(SAMPLE_MAIN)) {
     throw new Error(`${SAMPLE_MAIN} is missing: run \`npm run build\` before this suite (CI does).`);
   }
-  const built = statSync(SAMPLE_MAIN).mtimeMs;
-  const sources = ['libs/candescent-auth/src', 'libs/candescent-sandbox/src', 'apps/sample/src'].map((dir) =>
-    join(ROOT, dir),
-  );
-  const newer = sources.flatMap((dir) => newerThan(dir, built));
-  if (newer.length > 0) {
+  const stale = BUILDS.flatMap(({ source, buildInfo }) => {
+    const info = join(ROOT, buildInfo);
+    const builtAt = existsSync(info) ? statSync(info).mtimeMs : 0;
+    return readdirSync(join(ROOT, source), { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && /\.m?ts$/.test(entry.name) && !/\.(spec|test-helper)\.ts$/.test(entry.name))
+      .map((entry) => join(entry.parentPath, entry.name))
+      .filter((file) => statSync(file).mtimeMs > builtAt)
+      .map((file) => file.slice(ROOT.length + 1));
+  });
+  if (stale.length > 0) {
     throw new Error(
-      `The build is older than ${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ' and more' : ''}: run \`npm run build\` before this suite.`,
+      `The build is older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ' and more' : ''}: run \`npm run build\` before this suite.`,
     );
   }
-}
-
-function newerThan(dir: string, time: number): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && /\.m?ts$/.test(entry.name) && !/\.(spec|test-helper)\.ts$/.test(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .filter((file) => statSync(file).mtimeMs > time)
-    .map((file) => file.slice(ROOT.length + 1));
 }
