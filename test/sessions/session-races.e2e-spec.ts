@@ -2,6 +2,7 @@ import { CandescentClock, CandescentSessionService, MemoryStore } from '@candesc
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import type { CandescentStore } from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
+import { sessionKeys } from '../../libs/candescent-auth/src/store/session-keys';
 import { FakeClock } from '../support/clock';
 import { openSessionInstance } from '../support/module';
 import { startSandbox } from '../support/sandbox';
@@ -130,7 +131,7 @@ describe('session races', () => {
     const renewed = await sessions.renew(id, before.session.tokens.v2?.accessToken);
     store.open();
     await slow;
-    const stored = JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as StoredTokens;
+    const stored = JSON.parse((await store.inner.get(sessionKeys.value(id))) ?? '{}') as StoredTokens;
     expect(stored.tokens.v2.refreshToken).toBe(renewed.v2?.refreshToken);
     expect(stored.tokens.v2.refreshToken).not.toBe(before.session.tokens.v2?.refreshToken);
     // Past the renewed token's refresh point: the stored (rotated) refresh token still works.
@@ -138,7 +139,7 @@ describe('session races', () => {
     expect(await outcome(sessions.authenticate(login.sessionToken))).toBe('accepted');
     // The token still works, so that request started the renewal in the background.
     const storedRefreshToken = async () =>
-      (JSON.parse((await store.inner.get(`session:${id}`)) ?? '{}') as StoredTokens).tokens.v2.refreshToken;
+      (JSON.parse((await store.inner.get(sessionKeys.value(id))) ?? '{}') as StoredTokens).tokens.v2.refreshToken;
     await waitFor(async () => (await storedRefreshToken()) !== renewed.v2?.refreshToken, 5_000, 'the renewal ahead');
     expect(await outcome(sessions.authenticate(login.sessionToken))).toBe('accepted');
     expect(sandbox.counters().byGrant.refresh_token).toBe(2);
@@ -176,7 +177,7 @@ describe('session races', () => {
     await sleep(50);
     await sessions.logout(id);
     expect(await renewal).toBe('SESSION_REVOKED');
-    expect(await store.get(`session:${id}`)).toBeUndefined();
+    expect(await store.get(sessionKeys.value(id))).toBeUndefined();
     expect(await outcome(sessions.authenticate(sessionToken))).toBe('SESSION_REVOKED');
   });
 
@@ -196,6 +197,6 @@ describe('session races', () => {
     expect(await renewal).toBe('SESSION_REVOKED');
     await logout;
     expect(sandbox.counters().v2Revoke).toBe(2);
-    expect(await store.get(`session:${id}`)).toBeUndefined();
+    expect(await store.get(sessionKeys.value(id))).toBeUndefined();
   });
 });

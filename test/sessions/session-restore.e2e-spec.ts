@@ -46,7 +46,7 @@ describeRedis('session values copied back into Redis', () => {
     return sample;
   }
 
-  const valueKey = (handle: string) => `candescent:data:session:${hashHandle(handle)}`;
+  const valueKey = (handle: string) => `candescent:data:session:{${hashHandle(handle)}}`;
 
   it.each([
     ['v2', 'SET'],
@@ -59,7 +59,7 @@ describeRedis('session values copied back into Redis', () => {
     const key = valueKey(handle);
     const copy = await raw.get(key);
     const dump = await raw.dumpBuffer(key);
-    expect(copy).toMatch(/^v1\./);
+    expect(copy).toMatch(/^v2\./);
 
     const logout = await sample.client.call('/auth/logout', {
       method: 'POST',

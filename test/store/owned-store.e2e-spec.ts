@@ -127,6 +127,11 @@ describe('stores the app owns', () => {
       'redis.sentinels',
     ],
     [
+      'redis with neither url, client nor cluster',
+      { redis: { encryptionKey: randomBytes(32).toString('base64') } },
+      'redis',
+    ],
+    [
       'redis with both url and client',
       { redis: { url: 'redis://127.0.0.1:6379', client: {}, encryptionKey: randomBytes(32).toString('base64') } },
       'redis.client',

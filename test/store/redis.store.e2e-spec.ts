@@ -57,11 +57,11 @@ describeRedis('RedisStore against a real redis-server', () => {
   it('stores only ciphertext in Redis, under the prefixed data key, with the ttl as PX', async () => {
     const value = JSON.stringify({ accessToken: 'at-plaintext-Q7', customer: 'Jane' });
     await store.set('session:1', value, 30_000);
-    const stored = await raw.get('candescent:data:session:1');
-    expect(stored).toMatch(/^v1\./);
+    const stored = await raw.get('candescent:data:{session:1}');
+    expect(stored).toMatch(/^v2\./);
     expect(stored).not.toContain('at-plaintext-Q7');
     expect(stored).not.toContain('Jane');
-    const pttl = await raw.pttl('candescent:data:session:1');
+    const pttl = await raw.pttl('candescent:data:{session:1}');
     expect(pttl).toBeGreaterThan(25_000);
     expect(pttl).toBeLessThanOrEqual(30_000);
     await expect(store.get('session:1')).resolves.toBe(value);
@@ -69,8 +69,8 @@ describeRedis('RedisStore against a real redis-server', () => {
 
   it('treats a value moved to another key as absent', async () => {
     await store.set('session:a', 'secret-a', 30_000);
-    const payload = await raw.get('candescent:data:session:a');
-    await raw.set('candescent:data:session:b', payload!, 'PX', 30_000);
+    const payload = await raw.get('candescent:data:{session:a}');
+    await raw.set('candescent:data:{session:b}', payload!, 'PX', 30_000);
     await expect(store.get('session:b')).resolves.toBeUndefined();
     await expect(store.get('session:a')).resolves.toBe('secret-a');
   });
@@ -90,8 +90,8 @@ describeRedis('RedisStore against a real redis-server', () => {
 
   it('treats an altered value, or one written with another key, as absent', async () => {
     await store.set('session:t', 'secret-t', 30_000);
-    const payload = (await raw.get('candescent:data:session:t'))!;
-    await raw.set('candescent:data:session:t', `${payload.slice(0, -2)}AA`, 'PX', 30_000);
+    const payload = (await raw.get('candescent:data:{session:t}'))!;
+    await raw.set('candescent:data:{session:t}', `${payload.slice(0, -2)}AA`, 'PX', 30_000);
     await expect(store.get('session:t')).resolves.toBeUndefined();
 
     await store.set('session:k', 'secret-k', 30_000);
@@ -112,9 +112,9 @@ describeRedis('RedisStore against a real redis-server', () => {
     const fence = await store.acquireLock('refresh:1', 30_000);
     await expect(other.acquireLock('refresh:1', 30_000)).resolves.toBeUndefined();
     await other.releaseLock('refresh:1', 'guessed-fence');
-    await expect(raw.get('candescent:lock:refresh:1')).resolves.toBe(fence);
+    await expect(raw.get('candescent:lock:{refresh:1}')).resolves.toBe(fence);
     await store.releaseLock('refresh:1', fence!);
-    await expect(raw.exists('candescent:lock:refresh:1')).resolves.toBe(0);
+    await expect(raw.exists('candescent:lock:{refresh:1}')).resolves.toBe(0);
   });
 
   it('reads a value only in the context it was bound to (boundTo), under the same key and prefix', async () => {
@@ -133,21 +133,21 @@ describeRedis('RedisStore against a real redis-server', () => {
   it('takes locks with a PX lease that Redis expires', async () => {
     const lock = `lease:${randomUUID()}`;
     const fence = await store.acquireLock(lock, 80);
-    const pttl = await raw.pttl(`candescent:lock:${lock}`);
+    const pttl = await raw.pttl(`candescent:lock:{${lock}}`);
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(80);
     await sleep(150);
     const next = await store.acquireLock(lock, 30_000);
     expect(next).toEqual(expect.any(String));
     await store.releaseLock(lock, fence!);
-    await expect(raw.get(`candescent:lock:${lock}`)).resolves.toBe(next);
+    await expect(raw.get(`candescent:lock:{${lock}}`)).resolves.toBe(next);
   });
 
   it('honours keyPrefix and leaves a client it was given open on close', async () => {
     const client = new Redis(server.url);
     const prefixed = new RedisStore({ client, keyPrefix: 'app1:', encryptionKey });
     await prefixed.set('k', 'v', 30_000);
-    await expect(raw.exists('app1:data:k')).resolves.toBe(1);
+    await expect(raw.exists('app1:data:{k}')).resolves.toBe(1);
     await prefixed.close();
     await expect(client.ping()).resolves.toBe('PONG');
     client.disconnect();

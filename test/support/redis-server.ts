@@ -15,6 +15,8 @@ export interface RedisServerHandle {
   pause(): void;
   /** Lets a paused server run on (SIGCONT), with its data. */
   resume(): void;
+  /** Kills the server at once (SIGKILL, no shutdown of its own), as a crash would. */
+  crash(): Promise<void>;
 }
 
 /** Options of {@link startRedisServer}. */
@@ -25,6 +27,8 @@ export interface RedisServerOptions {
   port?: number;
   /** More `redis-server` arguments, e.g. `['--replicaof', '127.0.0.1', '6379']`. */
   args?: string[];
+  /** More arguments, given the port picked (a cluster node needs its bus port and config file). */
+  extraArgs?: (port: number) => string[];
 }
 
 /** How {@link startRedisProcess} starts one `redis-server` process. */
@@ -39,7 +43,7 @@ export interface RedisProcessOptions {
 
 const STARTUP_TIMEOUT_MS = 5000;
 
-const REDIS_SERVER: SystemBinary = {
+export const REDIS_SERVER: SystemBinary = {
   label: 'redis-server',
   names: ['redis-server'],
   pathVariable: 'REDIS_SERVER_BIN',
@@ -80,6 +84,7 @@ export function startRedisServer(options: RedisServerOptions = {}): Promise<Redi
       'warning',
       ...(options.password ? ['--requirepass', options.password] : []),
       ...(options.args ?? []),
+      ...(options.extraArgs?.(port) ?? []),
     ],
   });
 }
@@ -116,6 +121,7 @@ export async function startRedisProcess(options: RedisProcessOptions): Promise<R
       kill: () => kill(child, 'SIGKILL'),
       pause: () => child.kill('SIGSTOP'),
       resume: () => child.kill('SIGCONT'),
+      crash: () => kill(child, 'SIGKILL'),
     };
   }
 }

@@ -10,7 +10,13 @@ import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
 import { BACK_OFFICE, type BackOfficeSettings } from './institution/back-office.guard';
 import { InstitutionController } from './institution/institution.controller';
-import { type SampleEnvironment, scopesFrom, tokenServicesFrom } from './sample-config';
+import {
+  clusterSeedsFrom,
+  type SampleEnvironment,
+  scopesFrom,
+  storeKeysFrom,
+  tokenServicesFrom,
+} from './sample-config';
 
 /** Module options from the environment, the way an app would write its factory. */
 export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>): CandescentAuthModuleOptions {
@@ -20,7 +26,10 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>):
     .get('REDIS_SENTINELS', { infer: true })
     ?.split(',')
     .map((address) => address.trim());
-  const encryptionKey = config.get('CANDESCENT_STORE_KEY', { infer: true }) ?? '';
+  const clusterSeeds = clusterSeedsFrom(config.get('REDIS_CLUSTER_NODES', { infer: true }));
+  // One key, or several newest first while the older ones are phased out.
+  const keys = storeKeysFrom(config.get('CANDESCENT_STORE_KEY', { infer: true }));
+  const encryption = keys.length > 1 ? { encryptionKeys: keys } : { encryptionKey: keys[0] ?? '' };
   return {
     baseUrl: config.get('CANDESCENT_BASE_URL', { infer: true }) ?? '',
     consumerKey: config.get('CANDESCENT_CONSUMER_KEY', { infer: true }) ?? '',
@@ -33,10 +42,12 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>):
     scopes: scopesFrom(config.get('CANDESCENT_SCOPES', { infer: true })),
     session: { transport: config.get('SESSION_TRANSPORT', { infer: true }) },
     redis: redisUrl
-      ? { url: redisUrl, encryptionKey }
-      : sentinels
-        ? { sentinels, name: config.get('REDIS_SENTINEL_NAME', { infer: true }), encryptionKey }
-        : undefined,
+      ? { url: redisUrl, ...encryption }
+      : clusterSeeds
+        ? { cluster: { nodes: clusterSeeds }, ...encryption }
+        : sentinels
+          ? { sentinels, name: config.get('REDIS_SENTINEL_NAME', { infer: true }), ...encryption }
+          : undefined,
   };
 }
 

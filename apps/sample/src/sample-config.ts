@@ -2,6 +2,11 @@ import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
+// One `host:port` seed: a name or IPv4 address, or an IPv6 address in brackets.
+const SEED = String.raw`\s*(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}\s*`;
+// 32 bytes as 64 hex characters, or as base64 / base64url (43 characters and an optional pad).
+const STORE_KEY = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?|[A-Za-z0-9_-]{43}=?)$/;
+
 /** The sample app's environment (see `.env.example`). */
 export class SampleEnvironment {
   @IsOptional()
@@ -67,6 +72,15 @@ export class SampleEnvironment {
   })
   REDIS_SENTINEL_NAME?: string;
 
+  /** Seeds of a Redis Cluster, `host:port` comma-separated; instead of REDIS_URL. */
+  @IsOptional()
+  @IsString()
+  @Matches(new RegExp(`^${SEED}(?:,${SEED})*$`), {
+    message: 'expected comma-separated host:port seeds of a Redis Cluster, e.g. 10.0.0.5:7000,10.0.0.6:7000',
+  })
+  REDIS_CLUSTER_NODES?: string;
+
+  /** One key, or a comma-separated list newest first (key rotation). */
   @IsOptional()
   @IsString()
   CANDESCENT_STORE_KEY?: string;
@@ -123,19 +137,54 @@ export function readSampleEnvironment(env: Record<string, string | undefined>): 
   const config = plainToInstance(SampleEnvironment, picked, { exposeDefaultValues: true });
   const errors = validateSync(config, { validationError: { target: false, value: false } });
   const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-  lines.push(...redisChoiceProblems(config).map((problem) => `  - ${problem}`));
-  if (lines.length > 0) throw new Error(`Invalid sample app environment:\n${lines.join('\n')}`);
+  lines.push(...redisProblems(config).map((problem) => `  - ${problem}`));
+  if (lines.length > 0) {
+    throw new Error(`Invalid sample app environment:\n${lines.join('\n')}`);
+  }
   return config;
 }
 
-/** One way to reach Redis at most, and a Sentinel group name exactly when there are Sentinels. */
-function redisChoiceProblems(config: SampleEnvironment): string[] {
+/** The Redis variables together: one way to reach Redis, and keys that can work. Keys are never echoed. */
+function redisProblems(config: SampleEnvironment): string[] {
   const problems: string[] = [];
   if ((config.REDIS_SENTINELS === undefined) !== (config.REDIS_SENTINEL_NAME === undefined))
     problems.push('REDIS_SENTINEL_NAME: set REDIS_SENTINELS and REDIS_SENTINEL_NAME together, or neither');
-  if (config.REDIS_SENTINELS !== undefined && config.REDIS_URL !== undefined)
-    problems.push('REDIS_URL: set REDIS_URL (one Redis server) or REDIS_SENTINELS (Redis behind Sentinel), not both');
+  const ways = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter(
+    (name) => config[name] !== undefined,
+  );
+  if (ways.length > 1) problems.push(`${ways.join(', ')}: set one of them, not ${ways.length}`);
+  if (ways.length === 0) return problems;
+  const keys = storeKeysFrom(config.CANDESCENT_STORE_KEY);
+  if (keys.length === 0) {
+    problems.push(
+      `CANDESCENT_STORE_KEY: required with ${ways[0]}; 32 bytes as base64 or 64 hex characters (openssl rand -base64 32), or a comma-separated list of such keys, newest first`,
+    );
+  }
+  keys.forEach((key, index) => {
+    if (STORE_KEY.test(key)) return;
+    const which = keys.length === 1 ? 'the key' : `key ${index + 1} of ${keys.length} (the first is the newest)`;
+    problems.push(
+      `CANDESCENT_STORE_KEY: ${which} is not 32 bytes as base64 or 64 hex characters; generate one with openssl rand -base64 32`,
+    );
+  });
   return problems;
+}
+
+/** `CANDESCENT_STORE_KEY` as a list: one key, or several comma-separated, newest first. */
+export function storeKeysFrom(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+}
+
+/** `REDIS_CLUSTER_NODES` as the seed list the module takes. */
+export function clusterSeedsFrom(value: string | undefined): string[] | undefined {
+  const seeds = value
+    ?.split(',')
+    .map((seed) => seed.trim())
+    .filter(Boolean);
+  return seeds && seeds.length > 0 ? seeds : undefined;
 }
 
 /** Scopes from the environment, split on spaces or commas. */

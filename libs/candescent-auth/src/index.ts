@@ -53,7 +53,11 @@ export type {
 export { CANDESCENT_STORE, type CandescentStore, InjectCandescentStore } from './store/candescent-store.interface';
 export { type EvictionListener, MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
-export type { CandescentRedisClient } from './store/redis-client.interface';
+export type {
+  CandescentRedisClient,
+  CandescentRedisClusterNode,
+  CandescentRedisClusterOptions,
+} from './store/redis-client.interface';
 export type { CandescentSentinelAddress } from './store/sentinel-address';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';

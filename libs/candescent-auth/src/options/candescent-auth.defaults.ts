@@ -1,5 +1,5 @@
 import type { CandescentStore } from '../store/candescent-store.interface';
-import type { CandescentRedisClient } from '../store/redis-client.interface';
+import type { CandescentRedisClient, CandescentRedisClusterOptions } from '../store/redis-client.interface';
 import { type CandescentSentinelAddress, toSentinelAddress } from '../store/sentinel-address';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import type {
@@ -111,7 +111,10 @@ export interface ResolvedCandescentAuthOptions extends Required<Pick<CandescentA
     client?: CandescentRedisClient;
     sentinels?: CandescentSentinelAddress[];
     name?: string;
-    encryptionKey: string;
+    cluster?: CandescentRedisClusterOptions;
+    /** Exactly one of `encryptionKey` and `encryptionKeys` (newest first) is set. */
+    encryptionKey?: string;
+    encryptionKeys?: string[];
     keyPrefix: string;
   };
   /** The app's own store, when given. */
@@ -154,7 +157,9 @@ export function resolveOptions(
       client: owned.redisClient ?? options.redis.client,
       sentinels: options.redis.sentinels?.map(toSentinelAddress),
       name: options.redis.name,
+      cluster: options.redis.cluster,
       encryptionKey: options.redis.encryptionKey,
+      encryptionKeys: options.redis.encryptionKeys,
       keyPrefix: options.redis.keyPrefix ?? redis.keyPrefix,
     },
   };

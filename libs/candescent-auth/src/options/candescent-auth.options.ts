@@ -289,9 +289,10 @@ type Plain<T> = {
 /** Redis for sessions shared by several instances. */
 export type CandescentRedisOptions = Plain<CandescentRedisOptionsDto> & {
   /**
-   * An ioredis client (or Cluster) your app owns, instead of `url` or `sentinels`: the module
-   * uses it and never quits it. A client configured for Sentinel (`new Redis({ sentinels, name })`)
-   * follows a failover too. Exactly one of `url`, `sentinels` and `client`.
+   * An ioredis client (`Redis` or `Cluster`) your app owns, instead of `url`, `sentinels` or
+   * `cluster`: the module uses it and never quits it. A client configured for Sentinel
+   * (`new Redis({ sentinels, name })`) follows a failover too. Exactly one of `url`,
+   * `sentinels`, `cluster` and `client`.
    */
   client?: CandescentRedisClient;
 };

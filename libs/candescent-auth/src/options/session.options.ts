@@ -1,5 +1,7 @@
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   ArrayNotEmpty,
   IsArray,
   IsIn,
@@ -11,8 +13,13 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
+  ValidateNested,
 } from 'class-validator';
+import type { CandescentRedisClusterNode } from '../store/redis-client.interface';
+import { parseNode } from '../store/redis-cluster-connection';
 import { type CandescentSentinelAddress, IsSentinelAddress } from '../store/sentinel-address';
+import { MAX_STORE_KEYS } from '../store/value-cipher';
 
 // Each `@default` here repeats CANDESCENT_AUTH_DEFAULTS (candescent-auth.defaults.ts); a test keeps them equal.
 
@@ -87,14 +94,31 @@ export class CandescentSessionOptionsDto {
   maxSessionsPerAccount?: number;
 }
 
+/** A Redis Cluster the module connects to through ioredis's `Cluster`. */
+export class CandescentRedisClusterOptionsDto {
+  /**
+   * Seed nodes, `{ host, port }` or `'host:port'`: a few reachable members are enough, the
+   * client learns the rest of the cluster from them.
+   */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(64)
+  @ValidateBy(
+    { name: 'isClusterNode', validator: { validate: (node) => parseNode(node) !== undefined } },
+    { each: true },
+  )
+  nodes!: CandescentRedisClusterNode[];
+}
+
 /**
  * Redis for sessions shared by several instances; values are encrypted with AES-256-GCM. Give
  * exactly one of `url` (the module connects, and quits on shutdown), `sentinels` with `name`
- * (the same, through Redis Sentinel) or `client` (an ioredis client your app owns and closes;
- * see `CandescentRedisOptions`).
+ * (the same, through Redis Sentinel), `cluster` (the same, for a Redis Cluster) or `client` (an
+ * ioredis `Redis` or `Cluster` your app owns and closes; see `CandescentRedisOptions`), and
+ * exactly one of `encryptionKey` and `encryptionKeys`.
  */
 export class CandescentRedisOptionsDto {
-  /** `redis://` or `rediss://` URL. */
+  /** `redis://` or `rediss://` URL of a standalone Redis. */
   @IsOptional()
   @IsString()
   @Matches(/^rediss?:\/\/\S+$/)
@@ -118,11 +142,33 @@ export class CandescentRedisOptionsDto {
   @Matches(/^[A-Za-z0-9._-]{1,64}$/)
   name?: string;
 
-  /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). */
+  /** Seed nodes of a Redis Cluster; keys carry hash tags, so no command ever spans two slots. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CandescentRedisClusterOptionsDto)
+  cluster?: CandescentRedisClusterOptionsDto;
+
+  /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). Or `encryptionKeys`. */
+  @IsOptional()
   @IsString()
   @MinLength(32)
   @MaxLength(128)
-  encryptionKey!: string;
+  encryptionKey?: string;
+
+  /**
+   * Several keys, for rotation, newest first: values are written with the first and read with
+   * any of them, so adding a new key in front logs nobody out. Each value names its key by a
+   * short id (never the key). Drop an old key once every value has been rewritten (see the
+   * README's rotation steps). Instead of `encryptionKey`.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_STORE_KEYS)
+  @IsString({ each: true })
+  @MinLength(32, { each: true })
+  @MaxLength(128, { each: true })
+  encryptionKeys?: string[];
 
   /**
    * Prefix of every key.

@@ -174,7 +174,7 @@ describe('validateOptions', () => {
           encryptionKey: 'a'.repeat(64),
         },
       },
-      ['redis: expected exactly one of url, client, sentinels (url and sentinels were given; keep one)'],
+      ['redis: expected exactly one of url, sentinels, cluster, client (url and sentinels were given; keep one)'],
     ],
     [
       'Sentinels without a master name',
@@ -188,6 +188,67 @@ describe('validateOptions', () => {
         redis: { sentinels: ['127.0.0.1:26379', 'sentinel-b:70000'], name: 'm', encryptionKey: 'a'.repeat(64) },
       },
       ["redis.sentinels: expected a list of 1-32 Sentinel addresses, each 'host:port' or { host, port }"],
+    ],
+    [
+      'two ways to reach Redis',
+      {
+        ...valid,
+        redis: { url: 'redis://127.0.0.1:6379', cluster: { nodes: ['127.0.0.1:7000'] }, encryptionKey: 'a'.repeat(64) },
+      },
+      ['redis: expected exactly one of url, sentinels, cluster, client (url and cluster were given; keep one)'],
+    ],
+    [
+      'no way to reach Redis',
+      { ...valid, redis: { encryptionKey: 'a'.repeat(64) } },
+      ['redis: expected exactly one of url, sentinels, cluster, client (none was given)'],
+    ],
+    [
+      'a cluster seed without a port, and one out of range',
+      {
+        ...valid,
+        redis: { cluster: { nodes: ['127.0.0.1', { host: '127.0.0.1', port: 70000 }] }, encryptionKey: 'a'.repeat(64) },
+      },
+      ["redis.cluster.nodes: expected a list of 1 to 64 seed nodes, each { host, port } or 'host:port'"],
+    ],
+    [
+      'a cluster without seeds',
+      { ...valid, redis: { cluster: { nodes: [] }, encryptionKey: 'a'.repeat(64) } },
+      ['redis.cluster.nodes: expected a list of 1 to 64 seed nodes'],
+    ],
+    [
+      'both key forms',
+      {
+        ...valid,
+        redis: { url: 'redis://127.0.0.1:6379', encryptionKey: 'a'.repeat(64), encryptionKeys: ['b'.repeat(64)] },
+      },
+      [
+        'redis.encryptionKey: expected exactly one of encryptionKey (one key) and encryptionKeys (a list, newest first)',
+      ],
+    ],
+    [
+      'no key at all',
+      { ...valid, redis: { url: 'redis://127.0.0.1:6379' } },
+      ['redis.encryptionKey: expected exactly one of encryptionKey'],
+    ],
+    [
+      'a bad key in the second position of a rotation list',
+      { ...valid, redis: { url: 'redis://127.0.0.1:6379', encryptionKeys: ['a'.repeat(64), 'x'.repeat(40)] } },
+      [
+        'redis.encryptionKeys[1]: expected 32 bytes as base64 or 64 hex characters (openssl rand -base64 32); position 0 is the newest key',
+      ],
+    ],
+    [
+      'the same key twice in a rotation list, written differently',
+      {
+        ...valid,
+        redis: { url: 'redis://127.0.0.1:6379', encryptionKeys: ['a'.repeat(64), 'b'.repeat(64), 'A'.repeat(64)] },
+      },
+      ['redis.encryptionKeys: expected distinct keys (positions 0 and 2 hold the same key)'],
+    ],
+    [
+      'an empty rotation list',
+      { ...valid, redis: { url: 'redis://127.0.0.1:6379', encryptionKeys: [] } },
+      ['redis.encryptionKeys: expected a list of 1 to 10 keys, newest first'],
     ],
     [
       'a failure rate of 0 %',
@@ -280,5 +341,24 @@ describe('validateOptions', () => {
   it('rejects a non-object', () => {
     expect(problemsOf(null).message).toContain('expected an object with baseUrl, consumerKey, consumerSecret and fiId');
     expect(problemsOf('https://x').problems).toEqual([{ field: '(options)', expected: 'an object' }]);
+  });
+
+  it('accepts a cluster in both seed forms and a rotation list, and never echoes a key', () => {
+    const newest = 'c'.repeat(64);
+    const resolved = validateOptions({
+      ...valid,
+      redis: {
+        cluster: { nodes: ['127.0.0.1:7000', { host: 'redis-2.internal', port: 7001 }, '[::1]:7002'] },
+        encryptionKeys: [newest, 'd'.repeat(64)],
+      },
+    });
+    expect(resolved.redis?.cluster?.nodes).toHaveLength(3);
+    expect(resolved.redis?.encryptionKeys).toEqual([newest, 'd'.repeat(64)]);
+    const error = problemsOf({
+      ...valid,
+      redis: { url: 'redis://127.0.0.1:6379', encryptionKeys: [newest, `${SECRET}${SECRET}`] },
+    });
+    expect(error.message).not.toContain(SECRET);
+    expect(error.message).not.toContain(newest);
   });
 });

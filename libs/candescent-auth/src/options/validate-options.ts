@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
-import { ValueCipher } from '../store/value-cipher';
+import { MAX_STORE_KEYS, ValueCipher } from '../store/value-cipher';
+import { REDIS_CONNECTION_FIELDS } from '../store/redis-cluster-connection';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient } from '../store/redis-client.interface';
 import { CandescentAuthOptionsDto } from './candescent-auth.options';
@@ -63,12 +64,15 @@ export const EXPECTED: Record<string, string> = {
   'session.maxSessionsPerAccount': 'a whole number from 1 to 1000',
   'session.absoluteTimeoutMs':
     'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
-  redis: 'an object { url, sentinels and name, or client; encryptionKey; keyPrefix }',
+  redis: `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`,
   'redis.url': "a 'redis://' or 'rediss://' URL",
-  'redis.client': 'an ioredis client (get, set, del, eval, on and status)',
+  'redis.client': 'an ioredis client or Cluster (get, set, del, eval, on and status)',
   'redis.sentinels': "a list of 1-32 Sentinel addresses, each 'host:port' or { host, port } (port 1-65535)",
   'redis.name':
     'the Sentinel master group name (1-64 letters, digits, dot, underscore or dash), given with sentinels and only with them',
+  'redis.cluster': 'an object { nodes }',
+  'redis.cluster.nodes': "a list of 1 to 64 seed nodes, each { host, port } or 'host:port' with a port from 1 to 65535",
+  'redis.encryptionKeys': `a list of 1 to ${MAX_STORE_KEYS} keys, newest first, each 32 bytes as base64 or 64 hex characters`,
   store:
     'an object with the CandescentStore methods (get, set, delete, acquireLock, replaceIfLocked, releaseLock), and no redis option beside it',
   'redis.encryptionKey': '32 bytes as base64 or 64 hex characters (openssl rand -base64 32)',
@@ -137,9 +141,7 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
   ) {
     problems.push({ field: 'session.absoluteTimeoutMs', expected: EXPECTED['session.absoluteTimeoutMs'] });
   }
-  if (valid('redis') && options.redis && !isStoreKey(options.redis.encryptionKey)) {
-    problems.push({ field: 'redis.encryptionKey', expected: EXPECTED['redis.encryptionKey'] });
-  }
+  if (valid('redis') && options.redis) problems.push(...storeKeyProblems(options.redis));
   // Read under its old name on purpose: this check is what keeps the deprecated option honest.
   const breaker: { failureThreshold?: number; minimumCalls?: number } | undefined = options.circuitBreaker;
   if (
@@ -165,49 +167,67 @@ const hasMethods = (value: unknown, names: readonly string[]) =>
   isObject(value) && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
 const STORE_METHODS = ['get', 'set', 'delete', 'acquireLock', 'replaceIfLocked', 'releaseLock'] as const;
 const REDIS_CLIENT_METHODS = ['get', 'set', 'del', 'eval', 'on'] as const;
-/** The ways to reach Redis, of which the options name exactly one. */
-const REDIS_SOURCES = ['url', 'client', 'sentinels'] as const;
 
 /** The app's own store and Redis client: right shape, and not given together with what they replace. */
-function ownedObjectProblems(
-  store: unknown,
-  redis: unknown,
-  client: unknown,
-  options: CandescentAuthOptionsDto,
-): Problem[] {
+function ownedObjectProblems(store: unknown, redis: unknown, client: unknown): Problem[] {
   const problems: Problem[] = [];
   if (store !== undefined && (!hasMethods(store, STORE_METHODS) || redis !== undefined))
     problems.push({ field: 'store', expected: EXPECTED.store });
   if (client !== undefined && !hasMethods(client, REDIS_CLIENT_METHODS))
     problems.push({ field: 'redis.client', expected: EXPECTED['redis.client'] });
-  if (isObject(redis))
-    problems.push(
-      ...redisSourceProblems({
-        url: options.redis?.url,
-        sentinels: options.redis?.sentinels,
-        name: options.redis?.name,
-        client,
-      }),
-    );
+  if (isObject(redis)) problems.push(...redisSourceProblems({ ...redis, client }));
   return problems;
 }
 
-/** Where Redis is: exactly one of the ways to reach it, and a Sentinel group name only with Sentinels. */
-function redisSourceProblems(redis: {
-  url?: unknown;
-  client?: unknown;
-  sentinels?: unknown;
-  name?: unknown;
-}): Problem[] {
-  const given = REDIS_SOURCES.filter((source) => redis[source] !== undefined);
+/** Exactly one way to reach Redis; `name` with `sentinels` and only with them. */
+function redisSourceProblems(redis: Record<string, unknown>): Problem[] {
+  const given = REDIS_CONNECTION_FIELDS.filter((source) => redis[source] !== undefined);
   const problems: Problem[] = [];
   if (given.length !== 1) {
     // Names only, never values: a URL may carry a password.
     const which = given.length === 0 ? 'none was given' : `${given.join(' and ')} were given; keep one`;
-    problems.push({ field: 'redis', expected: `exactly one of ${REDIS_SOURCES.join(', ')} (${which})` });
+    problems.push({ field: 'redis', expected: `exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')} (${which})` });
   }
   if ((redis.sentinels === undefined) !== (redis.name === undefined))
     problems.push({ field: 'redis.name', expected: EXPECTED['redis.name'] });
+  return problems;
+}
+
+/** Exactly one of the key forms, every key well-formed, no key twice; positions count from 0, the newest. */
+function storeKeyProblems(redis: { encryptionKey?: string; encryptionKeys?: string[] }): Problem[] {
+  const { encryptionKey, encryptionKeys } = redis;
+  if ((encryptionKey === undefined) === (encryptionKeys === undefined)) {
+    return [
+      {
+        field: 'redis.encryptionKey',
+        expected: 'exactly one of encryptionKey (one key) and encryptionKeys (a list, newest first)',
+      },
+    ];
+  }
+  if (encryptionKey !== undefined) {
+    return isStoreKey(encryptionKey)
+      ? []
+      : [{ field: 'redis.encryptionKey', expected: EXPECTED['redis.encryptionKey'] }];
+  }
+  const keys = encryptionKeys ?? [];
+  const problems: Problem[] = keys.flatMap((key, position) =>
+    isStoreKey(key)
+      ? []
+      : [
+          {
+            field: `redis.encryptionKeys[${position}]`,
+            expected: `${EXPECTED['redis.encryptionKey']}; position 0 is the newest key`,
+          },
+        ],
+  );
+  if (problems.length > 0) return problems;
+  try {
+    ValueCipher.fromKeys(keys);
+  } catch (error: unknown) {
+    // Only a repeated key is left to find here; its message names positions, never keys.
+    const repeat = /positions \d+ and \d+/.exec((error as Error).message)?.[0] ?? 'two positions';
+    problems.push({ field: 'redis.encryptionKeys', expected: `distinct keys (${repeat} hold the same key)` });
+  }
   return problems;
 }
 
@@ -258,7 +278,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   const problems = flatten(errors);
   const invalid = new Set(problems.map((p) => p.field));
   problems.push(...crossFieldProblems(options, invalid));
-  problems.push(...ownedObjectProblems(store, redis, client, options));
+  problems.push(...ownedObjectProblems(store, redis, client));
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.field}: expected ${p.expected}`);
     throw new CandescentConfigurationError(

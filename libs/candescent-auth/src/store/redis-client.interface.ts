@@ -21,3 +21,12 @@ export interface CandescentRedisClient {
   /** Removes a listener the store added, when it stops using a client the app owns. */
   off?(event: 'error' | 'ready' | 'end', listener: (...args: unknown[]) => void): unknown;
 }
+
+/** One seed node of a Redis Cluster: `{ host, port }` or `'host:port'` (`'[::1]:7000'` for IPv6). */
+export type CandescentRedisClusterNode = { host: string; port: number } | string;
+
+/** A Redis Cluster the store connects to through ioredis's `Cluster`. */
+export interface CandescentRedisClusterOptions {
+  /** Seed nodes: any few reachable members; the client learns the rest from them. */
+  nodes: CandescentRedisClusterNode[];
+}

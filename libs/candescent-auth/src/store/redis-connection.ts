@@ -4,15 +4,17 @@ import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { CandescentLogger, describeError } from '../logging/candescent-logger';
 import { registerPermanentSecret } from '../logging/redact';
 import { loadIoredis } from './load-ioredis';
-import type { CandescentRedisClient } from './redis-client.interface';
+import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
+import { REDIS_CONNECTION_FIELDS, connectCluster } from './redis-cluster-connection';
 import { type CandescentSentinelAddress, parseSentinelAddress } from './sentinel-address';
 
-/** Where the connection goes: exactly one of a URL, Sentinels with a master name, or the app's client. */
+/** Where the connection goes: exactly one of a URL, Sentinels with a master name, a Cluster, or the app's client. */
 export interface RedisConnectionTarget {
   url?: string;
   sentinels?: readonly (string | CandescentSentinelAddress)[];
   name?: string;
   client?: CandescentRedisClient;
+  cluster?: CandescentRedisClusterOptions;
 }
 
 /** Why the connection is down: kept to explain commands that fail without a cause of their own. */
@@ -60,11 +62,11 @@ export class RedisConnection {
   };
 
   constructor(target: RedisConnectionTarget, commandTimeoutMs: number) {
-    const given = (['url', 'sentinels', 'client'] as const).filter((source) => target[source] !== undefined);
+    const given = REDIS_CONNECTION_FIELDS.filter((source) => target[source] !== undefined);
     if (given.length !== 1) {
       throw new CandescentConfigurationError(
-        'RedisStore needs exactly one of `url` (redis://host:port), `sentinels` (with `name`) and `client` (an ioredis instance)',
-        [{ field: 'url', expected: 'exactly one of url, sentinels and client' }],
+        'RedisStore needs exactly one of `url` (redis://host:port), `sentinels` (with `name`), `cluster` ({ nodes }) and `client` (an ioredis instance)',
+        [{ field: 'url', expected: `exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}` }],
       );
     }
     if (target.client) {
@@ -74,7 +76,9 @@ export class RedisConnection {
       this.client =
         target.url !== undefined
           ? this.fromUrl(target.url, commandTimeoutMs)
-          : this.fromSentinels(target, commandTimeoutMs);
+          : target.cluster !== undefined
+            ? connectCluster(target.cluster, { commandTimeoutMs })
+            : this.fromSentinels(target, commandTimeoutMs);
       this.owned = true;
     }
     // Also on the app's client: without an 'error' listener ioredis prints every reconnect failure,

@@ -3,15 +3,19 @@ import { CandescentContext } from '../context/request-context';
 import { CandescentConfigurationError, CandescentUnavailableError } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentStore } from './candescent-store.interface';
-import type { CandescentRedisClient } from './redis-client.interface';
+import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
 import { RedisConnection, RedisNotConnectedError } from './redis-connection';
+import { slotTagged } from './redis-keys';
 import type { CandescentSentinelAddress } from './sentinel-address';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { ValueCipher } from './value-cipher';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-/** Options of {@link RedisStore}. Give exactly one of `url`, `sentinels` (with `name`) and `client`. */
+/**
+ * Options of {@link RedisStore}. Give exactly one of `url`, `sentinels` (with `name`), `cluster`
+ * and `client`, and exactly one of `encryptionKey` and `encryptionKeys`.
+ */
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://...`; the store owns the connection it makes. */
   url?: string;
@@ -22,15 +26,24 @@ export interface RedisStoreOptions {
   sentinels?: readonly (string | CandescentSentinelAddress)[];
   /** The Sentinel master group name, with `sentinels`. */
   name?: string;
-  /** An ioredis client you manage; the store never quits it. */
+  /** An ioredis client (a `Redis` or a `Cluster`) you manage; the store never quits it. */
   client?: CandescentRedisClient;
+  /** A Redis Cluster the store connects to (ioredis `Cluster`) and quits on close. */
+  cluster?: CandescentRedisClusterOptions;
   /**
-   * Prefix of every key the store writes; values live under `<prefix>data:`, locks under `<prefix>lock:`.
+   * Prefix of every key the store writes; values live under `<prefix>data:`, locks under
+   * `<prefix>lock:`, each followed by a Redis Cluster hash tag (`{...}`) so that a value and its
+   * lock, and all records of one session, share a hash slot. No braces in the prefix.
    * @default 'candescent:'
    */
   keyPrefix?: string;
   /** `CANDESCENT_STORE_KEY`: 32 bytes as base64, or 64 hex characters. */
-  encryptionKey: string;
+  encryptionKey?: string;
+  /**
+   * Several keys for rotation, newest first: values are written with the first and read with
+   * any of them (each value names its key by a short id). Instead of `encryptionKey`.
+   */
+  encryptionKeys?: string[];
   /**
    * Bound into every value's associated data besides its Redis key, so that a value written
    * for another context does not decrypt. The module passes a hash of the gateway origin,
@@ -75,10 +88,21 @@ export class RedisStore implements CandescentStore {
   private readonly commandTimeoutMs: number;
   private readonly logger = new CandescentLogger('CandescentRedisStore');
 
-  /** @throws CandescentConfigurationError for a bad key, URL, Sentinel list, timeout, or not exactly one of `url`, `sentinels` and `client`. */
+  /**
+   * @throws CandescentConfigurationError for a bad key or key list, URL, Sentinel list, cluster
+   *   node, prefix or timeout, or not exactly one of `url`, `sentinels`, `cluster` and `client`.
+   */
   constructor(options: RedisStoreOptions) {
-    this.cipher = ValueCipher.fromKey(options.encryptionKey);
+    if ((options.encryptionKey === undefined) === (options.encryptionKeys === undefined)) {
+      throw configError('encryptionKey', 'given, or else encryptionKeys (a list, newest first), but not both');
+    }
+    this.cipher =
+      options.encryptionKeys === undefined
+        ? ValueCipher.fromKey(options.encryptionKey ?? '')
+        : ValueCipher.fromKeys(options.encryptionKeys);
     this.keyPrefix = options.keyPrefix ?? 'candescent:';
+    // A brace in the prefix would become the hash tag of every key and put values and locks apart.
+    if (/[{}]/.test(this.keyPrefix)) throw configError('keyPrefix', 'a prefix without braces');
     this.boundTo = options.boundTo;
     this.commandTimeoutMs = options.commandTimeoutMs ?? REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS;
     if (!Number.isFinite(this.commandTimeoutMs) || this.commandTimeoutMs <= 0) {
@@ -228,11 +252,11 @@ export class RedisStore implements CandescentStore {
   }
 
   private dataKey(key: string): string {
-    return `${this.keyPrefix}data:${key}`;
+    return `${this.keyPrefix}data:${slotTagged(key)}`;
   }
 
   private lockKey(key: string): string {
-    return `${this.keyPrefix}lock:${key}`;
+    return `${this.keyPrefix}lock:${slotTagged(key)}`;
   }
 
   /** Runs one command within `commandTimeoutMs`, turning any failure into `CandescentUnavailableError`. */

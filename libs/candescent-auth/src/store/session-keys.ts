@@ -1,22 +1,27 @@
 /**
  * Store keys of a customer session's records, in one place: the session service writes them and
  * the memory store keeps the live ones apart from everything else.
+ *
+ * The `{...}` part is a Redis Cluster hash tag: only it decides the hash slot, so every record
+ * of one session (value, activity, revision, end record, renewal lock) lives in one slot and a
+ * script may read or write any of them together without a CROSSSLOT error. The same goes for an
+ * account's list and its lock. Ids are hashes in base64url, so they never hold a brace.
  */
 export const sessionKeys = {
   /** The session itself (tokens, times), under the hash of its handle. */
-  value: (id: string) => `session:${id}`,
+  value: (id: string) => `session:{${id}}`,
   /** The last activity, kept apart so that recording it never rewrites the session. */
-  seen: (id: string) => `session-seen:${id}`,
+  seen: (id: string) => `session-seen:{${id}}`,
   /** The latest revision written; an older value copied back is refused. */
-  revision: (id: string) => `session-rev:${id}`,
+  revision: (id: string) => `session-rev:{${id}}`,
   /** Why the session ended (logout, expiry); any value copied back after it is refused. */
-  ended: (id: string) => `session-end:${id}`,
+  ended: (id: string) => `session-end:{${id}}`,
   /** The sessions open for one account, for the per-account cap. */
-  account: (account: string) => `session-account:${account}`,
+  account: (account: string) => `session-account:{${account}}`,
   /** The renewal lock of a session. */
-  lock: (id: string) => `lock:session:${id}`,
+  lock: (id: string) => `lock:session:{${id}}`,
   /** The lock that serialises changes to one account's list. */
-  accountLock: (account: string) => `lock:session-account:${account}`,
+  accountLock: (account: string) => `lock:session-account:{${account}}`,
 };
 
 const LIVE = /^session(?:-seen|-rev|-account)?:/;

@@ -30,7 +30,9 @@ export const candescentStoreProvider: Provider = {
       client: options.redis.client,
       sentinels: options.redis.sentinels,
       name: options.redis.name,
+      cluster: options.redis.cluster,
       encryptionKey: options.redis.encryptionKey,
+      encryptionKeys: options.redis.encryptionKeys,
       keyPrefix: options.redis.keyPrefix,
       boundTo: storeBinding(options),
     });
