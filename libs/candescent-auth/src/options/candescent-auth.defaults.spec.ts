@@ -23,6 +23,7 @@ const CLASS_PATHS: Partial<Record<string, string>> = {
   CandescentCircuitBreakerOptionsDto: 'circuitBreaker.',
   CandescentSessionOptionsDto: 'session.',
   CandescentRedisOptionsDto: 'redis.',
+  CandescentRedisClusterOptionsDto: 'redis.cluster.',
   CandescentAuthModuleExtras: '',
 };
 /** Defaults computed from other options, so they have no single value to check. */

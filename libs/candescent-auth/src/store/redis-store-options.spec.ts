@@ -17,7 +17,7 @@ function refusal(options: RedisStoreOptions): CandescentConfigurationError {
 
 describe('RedisStore options', () => {
   it.each<[string, RedisStoreOptions, RegExp]>([
-    ['no way to reach Redis', { encryptionKey: key() }, /exactly one of `url`.*`client`.*`cluster`/],
+    ['no way to reach Redis', { encryptionKey: key() }, /exactly one of `url`.*`sentinels`.*`cluster`.*`client`/],
     [
       'a URL and a cluster',
       { url: 'redis://127.0.0.1:6379', cluster: { nodes: ['127.0.0.1:7000'] }, encryptionKey: key() },
