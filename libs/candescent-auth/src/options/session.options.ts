@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { CandescentRedisClusterNode } from '../store/redis-client.interface';
-import { parseNode } from '../store/redis-cluster-connection';
+import { parseNode } from '../store/redis-cluster-nodes';
 import { type CandescentSentinelAddress, IsSentinelAddress } from '../store/sentinel-address';
 import { MAX_STORE_KEYS } from '../store/value-cipher';
 

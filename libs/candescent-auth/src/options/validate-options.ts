@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { MAX_STORE_KEYS, ValueCipher } from '../store/value-cipher';
-import { REDIS_CONNECTION_FIELDS } from '../store/redis-cluster-connection';
+import { REDIS_CONNECTION_FIELDS } from '../store/redis-connection';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient } from '../store/redis-client.interface';
 import { CandescentAuthOptionsDto } from './candescent-auth.options';

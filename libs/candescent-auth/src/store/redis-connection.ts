@@ -1,12 +1,18 @@
 import type IORedis from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { CandescentLogger, describeError } from '../logging/candescent-logger';
 import { registerPermanentSecret } from '../logging/redact';
 import { loadIoredis } from './load-ioredis';
 import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
-import { REDIS_CONNECTION_FIELDS, connectCluster } from './redis-cluster-connection';
+import { clusterNodesOf } from './redis-cluster-nodes';
 import { type CandescentSentinelAddress, parseSentinelAddress } from './sentinel-address';
+
+/**
+ * The ways to reach Redis; the `redis` option (and `RedisStore`) takes exactly one of them.
+ * A new way is one more name here, its field, and its branch in `RedisConnection`.
+ */
+export const REDIS_CONNECTION_FIELDS = ['url', 'sentinels', 'cluster', 'client'] as const;
 
 /** Where the connection goes: exactly one of a URL, Sentinels with a master name, a Cluster, or the app's client. */
 export interface RedisConnectionTarget {
@@ -77,7 +83,7 @@ export class RedisConnection {
         target.url !== undefined
           ? this.fromUrl(target.url, commandTimeoutMs)
           : target.cluster !== undefined
-            ? connectCluster(target.cluster, { commandTimeoutMs })
+            ? this.fromCluster(target.cluster, commandTimeoutMs)
             : this.fromSentinels(target, commandTimeoutMs);
       this.owned = true;
     }
@@ -183,6 +189,30 @@ export class RedisConnection {
       // A master demoted to replica answers writes with READONLY: ask the Sentinels again.
       reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 1 : false),
     });
+  }
+  /**
+   * An ioredis `Cluster` over the seed nodes. While a master fails over, commands for its slots
+   * are retried briefly (then fail within the command timeout, as unavailable); once a replica
+   * is promoted, the client follows the MOVED answers to it.
+   */
+  private fromCluster(options: CandescentRedisClusterOptions, commandTimeoutMs: number): CandescentRedisClient {
+    const nodes = clusterNodesOf(options);
+    const Redis = loadIoredis();
+    // A Cluster queues a command while it learns the slots or follows a failover; the queue is
+    // bounded by commandTimeout, on the cluster and on each node alike.
+    const queued = { ...connectionSettings(commandTimeoutMs), enableOfflineQueue: true };
+    const clusterOptions: ClusterOptions = {
+      lazyConnect: true,
+      enableOfflineQueue: true,
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      slotsRefreshTimeout: commandTimeoutMs,
+      // Seeds all unreachable: try again, at most a second apart, rather than give up for good.
+      clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+      redisOptions: queued,
+    };
+    return new Redis.Cluster(nodes, clusterOptions);
   }
 }
 

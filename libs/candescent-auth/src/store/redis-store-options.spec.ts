@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
-import { parseNode } from './redis-cluster-connection';
+import { parseNode } from './redis-cluster-nodes';
 import { RedisStore, type RedisStoreOptions } from './redis.store';
 
 const key = () => randomBytes(32).toString('base64');
