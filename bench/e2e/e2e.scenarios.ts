@@ -17,6 +17,7 @@ export const OURS_REDIS = 'this module (Redis)';
 export const FLOOR = 'static header (floor)';
 export const GUARDED_MEMORY = 'guarded (memory)';
 export const GUARDED_REDIS = 'guarded (Redis)';
+export const UNRELATED_SESSIONS = 'with the module, sessions in use';
 
 export const OUTGOING_GET: InterleavedScenario = {
   id: 'outgoing-get',
@@ -38,11 +39,12 @@ export const UNRELATED_ROUTE: InterleavedScenario = {
   id: 'unrelated-route',
   title: 'A route that never calls Candescent',
   description:
-    '`GET /unrelated` returns a constant, in the same app with and without `CandescentAuthModule.forRoot()` imported.',
+    '`GET /unrelated` returns a constant, in the same app with and without `CandescentAuthModule.forRoot()` imported, and in an app with the module where one request context has been opened before (as the first request with a session handle opens one).',
   reference: 'without the module',
   contenders: [
     { name: 'without the module', app: 'plain', path: '/unrelated' },
     { name: 'with the module', app: 'plain-with-module', path: '/unrelated' },
+    { name: UNRELATED_SESSIONS, app: 'plain-with-sessions', path: '/unrelated' },
   ],
 };
 

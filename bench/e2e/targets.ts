@@ -7,6 +7,7 @@ import {
   OUTGOING_GET,
   GUARDED_ROUTE,
   UNRELATED_ROUTE,
+  UNRELATED_SESSIONS,
 } from './e2e.scenarios';
 import type { ContenderSummary, Spread } from './paired';
 import type { E2eOutcome } from './run-e2e';
@@ -69,6 +70,12 @@ export function checkTargets(outcome: E2eOutcome): TargetCheck[] {
     target: 'Unrelated route with the module ≥ 0.97 × without',
     measured: xs(unrelated),
     verdict: ratioVerdict(unrelated, 0.97),
+  });
+  const withSessions = summaryOf(outcome, UNRELATED_ROUTE.id, UNRELATED_SESSIONS)?.ratio ?? NAN_SPREAD;
+  checks.push({
+    target: 'Unrelated route with the module, sessions in use, ≥ 0.97 × without',
+    measured: xs(withSessions),
+    verdict: ratioVerdict(withSessions, 0.97),
   });
   const guarded = summaryOf(outcome, GUARDED_ROUTE.id, GUARDED_MEMORY)?.ratio ?? NAN_SPREAD;
   checks.push({

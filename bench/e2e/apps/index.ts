@@ -13,6 +13,7 @@ export const BENCH_APPS = {
   'axios-auth-refresh': async () => (await import('./axios-auth-refresh.app.js')).createApp,
   plain: async () => (await import('./plain.app.js')).createApp,
   'plain-with-module': async () => (await import('./plain-with-module.app.js')).createApp,
+  'plain-with-sessions': async () => (await import('./plain-with-sessions.app.js')).createApp,
   'session-memory': async () => (await import('./session-memory.app.js')).createApp,
   'session-redis': async () => (await import('./session-redis.app.js')).createApp,
 } satisfies Record<string, () => Promise<BenchAppFactory>>;

@@ -1,5 +1,7 @@
+import { inspect } from 'node:util';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { CandescentConfigurationError } from './errors/candescent-auth.error';
 import { CandescentErrorFilter } from './errors/candescent-error.filter';
 import type { CandescentAuthModuleOptions } from './options/candescent-auth.options';
 
@@ -22,17 +24,26 @@ export interface CandescentAuthModuleExtras {
    */
   errorFilter: boolean;
   /**
-   * Open the request context (trace id, client IP, the guard's session) in a middleware on
-   * every route. Turn it off when your app opens contexts itself, for instance inside its own
-   * nestjs-cls or AsyncLocalStorage setup: then run each request in
-   * `CandescentContext.run(...)`, or guarded customer calls fail closed.
-   * @default true
+   * Where the module's middleware opens the request context (trace id, client IP, the guard's
+   * session) that outgoing Candescent calls read:
+   * - `'sessions'`: only for requests that carry a session handle as the configured transport
+   *   sends it (an `Authorization` header, or the session cookie). Other routes pay nothing
+   *   for it; their outgoing calls use the institution token and send no `originating_ip`.
+   * - `true`: for every request, so institution-token calls from open routes send
+   *   `originating_ip` too, and a guard whose `extractHandle` reads the handle from elsewhere
+   *   works. Every route pays for the context (see BENCHMARKS.md).
+   * - `false`: never; your app opens contexts itself, for instance inside its own nestjs-cls or
+   *   AsyncLocalStorage setup, by running each request in `CandescentContext.run(...)`.
+   *
+   * A guarded request without a context is refused with a configuration error rather than let
+   * its Candescent calls go out without the customer's token.
+   * @default 'sessions'
    */
-  context: boolean;
+  context: boolean | 'sessions';
 }
 
 /** The switches' defaults (a test keeps the TSDoc above and the README equal to them). */
-export const DEFAULT_EXTRAS: CandescentAuthModuleExtras = { isGlobal: false, errorFilter: true, context: true };
+export const DEFAULT_EXTRAS: CandescentAuthModuleExtras = { isGlobal: false, errorFilter: true, context: 'sessions' };
 
 /** The extras as the module class reads them in `configure`. */
 export const CANDESCENT_MODULE_EXTRAS = Symbol('CANDESCENT_MODULE_EXTRAS');
@@ -42,7 +53,7 @@ function applyExtras(definition: DynamicModule, given: Partial<CandescentAuthMod
   const extras: CandescentAuthModuleExtras = {
     isGlobal: given.isGlobal ?? DEFAULT_EXTRAS.isGlobal,
     errorFilter: given.errorFilter ?? DEFAULT_EXTRAS.errorFilter,
-    context: given.context ?? DEFAULT_EXTRAS.context,
+    context: contextSwitch(given.context),
   };
   const filter = extras.errorFilter ? [{ provide: APP_FILTER, useClass: CandescentErrorFilter }] : [];
   const providers = [
@@ -51,6 +62,17 @@ function applyExtras(definition: DynamicModule, given: Partial<CandescentAuthMod
     { provide: CANDESCENT_MODULE_EXTRAS, useValue: extras },
   ];
   return { ...definition, global: extras.isGlobal, providers };
+}
+
+const CONTEXT_CHOICES: ReadonlyArray<CandescentAuthModuleExtras['context']> = [true, false, 'sessions'];
+
+function contextSwitch(given: unknown): CandescentAuthModuleExtras['context'] {
+  if (given === undefined) return DEFAULT_EXTRAS.context;
+  if (CONTEXT_CHOICES.includes(given as CandescentAuthModuleExtras['context']))
+    return given as CandescentAuthModuleExtras['context'];
+  throw new CandescentConfigurationError(
+    `CandescentAuthModule: context must be 'sessions' (the default), true or false, not ${inspect(given)}.`,
+  );
 }
 
 export const {

@@ -75,6 +75,6 @@ export class CandescentAuthModule extends CandescentAuthConfigurableModule imple
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    if (this.extras.context) consumer.apply(CandescentContextMiddleware).forRoutes('{*path}');
+    if (this.extras.context !== false) consumer.apply(CandescentContextMiddleware).forRoutes('{*path}');
   }
 }

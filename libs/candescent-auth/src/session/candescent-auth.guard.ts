@@ -28,6 +28,10 @@ export interface GuardedRequest {
   [SESSION_ON_REQUEST]?: CandescentSessionRef;
 }
 
+const NO_CONTEXT =
+  'CandescentAuthGuard admitted a session, but this request runs without a Candescent request context, so its Candescent calls could not carry the customer token. ' +
+  'The module opens one for requests that carry the handle in the Authorization header or the session cookie; if your guard reads it from elsewhere, set context: true in forRoot, or with context: false run each request in CandescentContext.run(...).';
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_HANDLE_HEADER = 512;
 
@@ -64,6 +68,10 @@ export class CandescentAuthGuard implements CanActivate {
       throw error;
     }
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
+    // Admitted without a context, the handler's Candescent calls would go out with the
+    // institution token instead of the customer's: refuse instead (see the module's `context`).
+    if (!CandescentContext.current())
+      throw new CandescentConfigurationError(NO_CONTEXT, [], { errorCode: 'NO_REQUEST_CONTEXT', traceId });
     bindSession(
       request,
       new ContextSession(
