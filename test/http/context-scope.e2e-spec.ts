@@ -70,6 +70,7 @@ describe.each([
   async function start(
     context: boolean | 'sessions' | undefined,
     overrides: Partial<CandescentAuthModuleOptions> = {},
+    prefix?: { prefix: string; exclude: string[] },
   ): Promise<void> {
     @Module({
       imports: [
@@ -83,12 +84,13 @@ describe.each([
     })
     class AppModule {}
     app = await NestFactory.create(AppModule, adapter(), { logger: false });
+    if (prefix) app.setGlobalPrefix(prefix.prefix, { exclude: prefix.exclude });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
   }
 
-  async function probe(headers: Record<string, string> = {}): Promise<boolean> {
-    const response = await fetch(`${url}/probe`, { headers });
+  async function probe(headers: Record<string, string> = {}, path = '/probe'): Promise<boolean> {
+    const response = await fetch(`${url}${path}`, { headers });
     expect(response.status).toBe(200);
     return ((await response.json()) as { context: boolean }).context;
   }
@@ -124,6 +126,21 @@ describe.each([
     expect(await probe({ cookie: 'theme=dark' })).toBe(false);
     expect(await probe({ authorization: 'Bearer abc' })).toBe(false);
     expect(await probe({ cookie: `theme=dark; ${COOKIE}=abc` })).toBe(true);
+  });
+
+  it('reaches routes under a global prefix and the routes it excludes', async () => {
+    await start(undefined, {}, { prefix: 'api', exclude: ['custom-guard/accounts'] });
+    expect(await probe({ authorization: 'Bearer abc' }, '/api/probe')).toBe(true);
+    expect(await probe({}, '/api/probe')).toBe(false);
+    const handle = await login();
+    const excluded = await fetch(`${url}/custom-guard/accounts`, { headers: { authorization: `Bearer ${handle}` } });
+    // The subclassed guard reads x-session, so with only the bearer header it refuses the
+    // request as one without a session: a 401, not the 500 of a request without a context.
+    expect(excluded.status).toBe(401);
+    const guarded = await fetch(`${url}/custom-guard/accounts`, {
+      headers: { authorization: `Bearer ${handle}`, 'x-session': handle },
+    });
+    expect(guarded.status).toBe(200);
   });
 
   it('context: true opens one for every request, context: false for none', async () => {

@@ -1,4 +1,5 @@
 import { Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { CANDESCENT_RESOLVED_OPTIONS } from './candescent-auth.constants';
 import {
   CANDESCENT_AUTH_MODULE_OPTIONS,
@@ -56,6 +57,7 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
     CandescentSessionCookies,
     CandescentAuthGuard,
     CandescentCustomerTokenGuard,
+    CandescentContextMiddleware,
   ],
   exports: [
     CANDESCENT_RESOLVED_OPTIONS,
@@ -70,11 +72,28 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
   ],
 })
 export class CandescentAuthModule extends CandescentAuthConfigurableModule implements NestModule {
-  constructor(@Inject(CANDESCENT_MODULE_EXTRAS) private readonly extras: CandescentAuthModuleExtras) {
+  constructor(
+    @Inject(CANDESCENT_MODULE_EXTRAS) private readonly extras: CandescentAuthModuleExtras,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly contextMiddleware: CandescentContextMiddleware,
+  ) {
     super();
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    if (this.extras.context !== false) consumer.apply(CandescentContextMiddleware).forRoutes('{*path}');
+    if (this.extras.context === false) return;
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (adapter?.getType() === 'express') {
+      // Straight onto Express, with no path: a Nest middleware for every route is mounted at
+      // '/{*path}', and Express then matches that pattern and rewrites req.url for each request,
+      // which costs a route that returns a constant 5 to 15 % of its throughput. Added here,
+      // before Nest registers the routes, it runs before all of them, global prefix or not.
+      const middleware = this.contextMiddleware;
+      adapter.use((request: Parameters<CandescentContextMiddleware['use']>[0], response: unknown, next: () => void) => {
+        middleware.use(request, response, next);
+      });
+    } else {
+      consumer.apply(CandescentContextMiddleware).forRoutes('{*path}');
+    }
   }
 }
