@@ -71,7 +71,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     this.records = new SessionRecords(store, now, idleTimeoutMs, (id, session) => {
       this.refusals.observe(id, session);
     });
-    this.accounts = new AccountSessions(store, now, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
+    this.accounts = new AccountSessions(store, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
     this.revoker = new QuietRevoker(tokens);
     store.onEvicted?.((key, value) => {
       this.evicted(key, value);
