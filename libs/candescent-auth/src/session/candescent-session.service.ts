@@ -71,7 +71,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     this.records = new SessionRecords(store, now, idleTimeoutMs, (id, session) => {
       this.refusals.observe(id, session);
     });
-    this.accounts = new AccountSessions(store, now, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
+    this.accounts = new AccountSessions(store, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
     this.revoker = new QuietRevoker(tokens);
     store.onEvicted?.((key, value) => {
       this.evicted(key, value);
@@ -99,10 +99,11 @@ export class CandescentSessionService implements OnModuleDestroy {
     const id = hashHandle(handle);
     const now = this.clock.now();
     const csrfToken = this.options.session.transport === 'cookie' ? newCsrfToken() : undefined;
+    // Neither the account (derived from the tokens' customer when needed) nor revision 0 (what a
+    // missing `rev` reads as) is stored: every byte of the value is held per open session.
+    const account = accountOf(this.options.consumerSecret, tokens.customer.fiId, tokens.customer.loginId);
     const session: StoredSession = {
       v: 1,
-      rev: 1,
-      account: accountOf(this.options.consumerSecret, tokens.customer.fiId, tokens.customer.loginId),
       tokens,
       csrfHash: csrfToken && sha256Base64Url(csrfToken),
       createdAt: now,
@@ -113,7 +114,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     try {
       await this.records.create(id, session);
       displaced = await this.accounts.add(
-        session.account ?? '',
+        account,
         id,
         async (listed) => (await this.store.get(sessionKeys.value(listed))) !== undefined,
       );

@@ -116,9 +116,10 @@ export class SessionRecords {
   }
 
   /**
-   * Writes a new session (revision 1). No revision record yet: a missing one reads as 0, which
-   * every value passes, and before the first renewal there is no older value to refuse. Leaving
-   * it out saves a store entry per session (about 140 bytes in the memory store) until then.
+   * Writes a new session (revision 0: no `rev` in the value). No revision record yet: a missing
+   * one reads as 0, which every value passes, and before the first renewal there is no older
+   * value to refuse. Leaving it out saves a store entry per session (about 140 bytes in the
+   * memory store) until then.
    */
   async create(id: string, session: StoredSession): Promise<void> {
     const ttl = this.ttl(session);

@@ -20,9 +20,15 @@ export interface StoredSession {
   createdAt: number;
   lastSeenAt: number;
   absoluteExpiresAt: number;
-  /** Revision, one more at each renewal; a value older than the latest recorded one is refused. */
+  /**
+   * Revision, one more at each renewal; a value older than the latest recorded one is refused.
+   * Absent on a session never renewed (it reads as 0).
+   */
   rev?: number;
-  /** Hash of the FI id and login id, for the per-account cap (absent on sessions from older versions). */
+  /**
+   * Keyed hash of the FI id and login id. Only written by earlier versions (and ignored): the
+   * per-account cap derives it from `tokens.customer` at login.
+   */
   account?: string;
   /** The last time Candescent refused the session's V2 access token, shared by every instance. */
   refusal?: StoredRefusal;

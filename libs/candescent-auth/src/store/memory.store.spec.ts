@@ -21,6 +21,24 @@ describe('MemoryStore', () => {
     expect(store.size).toBe(0);
   });
 
+  it('gives back any text exactly, and compares it exactly before a conditional write', async () => {
+    const text = JSON.stringify({ name: 'Zoë 北京 🙂', odd: 'x\ud800y', long: 'a'.repeat(5_000) });
+    await store.set('k', text, 1000);
+    await expect(store.get('k')).resolves.toBe(text);
+    await expect(store.replaceIfUnchanged('k', `${text} `, 'lost', 1000)).resolves.toBe(false);
+    await expect(store.replaceIfUnchanged('k', text, 'won', 1000)).resolves.toBe(true);
+    await expect(store.getMany(['k', 'absent'])).resolves.toEqual(['won', undefined]);
+  });
+
+  it('expires by a clock with fractions of a millisecond', async () => {
+    time = 1_000_000.75;
+    await store.set('k', 'v', 1000);
+    time += 999.5;
+    await expect(store.get('k')).resolves.toBe('v');
+    time += 0.5;
+    await expect(store.get('k')).resolves.toBeUndefined();
+  });
+
   it('overwrites a value and its ttl', async () => {
     await store.set('k', 'old', 100);
     await store.set('k', 'new', 5000);

@@ -4,6 +4,7 @@ import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentStore } from './candescent-store.interface';
 import { isLiveSessionKey } from './session-keys';
+import { expiresAt, memoryEntry, type MemoryEntry, valueOf } from './memory-entry';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
@@ -28,11 +29,6 @@ export interface MemoryStoreOptions {
    * @default Date.now
    */
   now?: () => number;
-}
-
-interface Entry {
-  readonly value: string;
-  readonly expiresAt: number;
 }
 
 interface Lease {
@@ -61,8 +57,8 @@ export type EvictionListener = (key: string, value: string) => void;
 export class MemoryStore implements CandescentStore {
   // Expiry is checked against our own clock rather than lru-cache's TTL so tests can drive time
   // with `now` and both maps expire by the same rule.
-  private readonly others: LRUCache<string, Entry>;
-  private readonly sessions: LRUCache<string, Entry>;
+  private readonly others: LRUCache<string, MemoryEntry>;
+  private readonly sessions: LRUCache<string, MemoryEntry>;
   private readonly locks: LRUCache<string, Lease>;
   private readonly now: () => number;
   private readonly logger = new CandescentLogger('CandescentMemoryStore');
@@ -76,11 +72,11 @@ export class MemoryStore implements CandescentStore {
       options.maxSessionEntries ?? MEMORY_STORE_DEFAULT_MAX_SESSION_ENTRIES,
     );
     this.now = options.now ?? Date.now;
-    const dispose = (entry: Entry, key: string, reason: LRUCache.DisposeReason): void => {
+    const dispose = (entry: MemoryEntry, key: string, reason: LRUCache.DisposeReason): void => {
       this.disposed(entry, key, reason);
     };
-    this.others = new LRUCache<string, Entry>({ max, dispose });
-    this.sessions = new LRUCache<string, Entry>({ max: maxSessions, dispose });
+    this.others = new LRUCache<string, MemoryEntry>({ max, dispose });
+    this.sessions = new LRUCache<string, MemoryEntry>({ max: maxSessions, dispose });
     // Locks get their own bound so a flood of values can never evict a held lease.
     this.locks = new LRUCache<string, Lease>({ max });
   }
@@ -115,7 +111,7 @@ export class MemoryStore implements CandescentStore {
       const values = this.mapFor(key);
       if (ttl === undefined) values.delete(key);
       else {
-        values.set(key, { value, expiresAt: this.now() + ttl });
+        values.set(key, memoryEntry(value, this.now() + ttl));
         this.warnWhenNearlyFull(values);
       }
     });
@@ -148,11 +144,11 @@ export class MemoryStore implements CandescentStore {
       const lease = this.locks.get(lockKey);
       const values = this.mapFor(key);
       const current = values.get(key);
-      if (lease?.fence !== fence || lease.expiresAt <= now || current === undefined || current.expiresAt <= now)
+      if (lease?.fence !== fence || lease.expiresAt <= now || current === undefined || expiresAt(current) <= now)
         return false;
       const ttl = entryTtlMs(ttlMs);
       if (ttl === undefined) values.delete(key);
-      else values.set(key, { value, expiresAt: now + ttl });
+      else values.set(key, memoryEntry(value, now + ttl));
       return true;
     });
   }
@@ -162,10 +158,10 @@ export class MemoryStore implements CandescentStore {
     return settle(() => {
       const values = this.mapFor(key);
       const current = values.get(key);
-      if (current === undefined || current.expiresAt <= this.now() || current.value !== expected) return false;
+      if (current === undefined || expiresAt(current) <= this.now() || valueOf(current) !== expected) return false;
       const ttl = entryTtlMs(ttlMs);
       if (ttl === undefined) values.delete(key);
-      else values.set(key, { value, expiresAt: this.now() + ttl });
+      else values.set(key, memoryEntry(value, this.now() + ttl));
       return true;
     });
   }
@@ -192,27 +188,27 @@ export class MemoryStore implements CandescentStore {
     const values = this.mapFor(key);
     const entry = values.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt > this.now()) return entry.value;
+    if (expiresAt(entry) > this.now()) return valueOf(entry);
     values.delete(key);
     return undefined;
   }
 
-  private mapFor(key: string): LRUCache<string, Entry> {
+  private mapFor(key: string): LRUCache<string, MemoryEntry> {
     return isLiveSessionKey(key) ? this.sessions : this.others;
   }
 
-  private disposed(entry: Entry, key: string, reason: LRUCache.DisposeReason): void {
-    if (reason !== 'evict' || entry.expiresAt <= this.now()) return;
+  private disposed(entry: MemoryEntry, key: string, reason: LRUCache.DisposeReason): void {
+    if (reason !== 'evict' || expiresAt(entry) <= this.now()) return;
     for (const listener of this.evictionListeners) {
       try {
-        listener(key, entry.value);
+        listener(key, valueOf(entry));
       } catch {
         // A listener's failure must not break the write that caused the eviction.
       }
     }
   }
 
-  private warnWhenNearlyFull(values: LRUCache<string, Entry>): void {
+  private warnWhenNearlyFull(values: LRUCache<string, MemoryEntry>): void {
     const which = values === this.sessions ? 'maxSessionEntries' : 'maxEntries';
     if (values.size < values.max * WARN_AT || this.warned.has(which)) return;
     this.warned.add(which);

@@ -1,0 +1,61 @@
+import { MemoryStore } from '../store/memory.store';
+import { sessionKeys } from '../store/session-keys';
+import { AccountSessions } from './account-sessions';
+
+describe('AccountSessions', () => {
+  const account = 'account-hash';
+  let store: MemoryStore;
+  const open = new Set<string>();
+  const isOpen = (id: string) => Promise.resolve(open.has(id));
+
+  beforeEach(() => {
+    store = new MemoryStore();
+    open.clear();
+  });
+
+  async function add(sessions: AccountSessions, id: string): Promise<string[]> {
+    open.add(id);
+    const displaced = await sessions.add(account, id, isOpen);
+    for (const gone of displaced) open.delete(gone);
+    return displaced;
+  }
+
+  it('stores the ids alone, oldest first, and hands back the oldest beyond the cap', async () => {
+    const sessions = new AccountSessions(store, 2, 60_000);
+    await expect(add(sessions, 'a')).resolves.toEqual([]);
+    await expect(add(sessions, 'b')).resolves.toEqual([]);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["a","b"]');
+    await expect(add(sessions, 'c')).resolves.toEqual(['a']);
+    await expect(add(sessions, 'd')).resolves.toEqual(['b']);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["c","d"]');
+  });
+
+  it('leaves out sessions that ended meanwhile, so they do not count toward the cap', async () => {
+    const sessions = new AccountSessions(store, 2, 60_000);
+    await add(sessions, 'a');
+    await add(sessions, 'b');
+    open.delete('a');
+    await expect(add(sessions, 'c')).resolves.toEqual([]);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["b","c"]');
+  });
+
+  it('reads a list of the previous format (entries with their times, in any order)', async () => {
+    const previous = [
+      { id: 'b', createdAt: 2_000 },
+      { id: 'a', createdAt: 1_000 },
+      { id: 'c', createdAt: 3_000 },
+    ];
+    await store.set(sessionKeys.account(account), JSON.stringify(previous), 60_000);
+    for (const { id } of previous) open.add(id);
+    const sessions = new AccountSessions(store, 3, 60_000);
+    await expect(add(sessions, 'd')).resolves.toEqual(['a']);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["b","c","d"]');
+  });
+
+  it('starts over from a list it cannot read', async () => {
+    await store.set(sessionKeys.account(account), 'not json', 60_000);
+    const sessions = new AccountSessions(store, 3, 60_000);
+    await expect(add(sessions, 'a')).resolves.toEqual([]);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["a"]');
+  });
+});
