@@ -1,5 +1,5 @@
 import { Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { CANDESCENT_RESOLVED_OPTIONS } from './candescent-auth.constants';
 import {
   CANDESCENT_AUTH_MODULE_OPTIONS,
@@ -75,7 +75,7 @@ export class CandescentAuthModule extends CandescentAuthConfigurableModule imple
   constructor(
     @Inject(CANDESCENT_MODULE_EXTRAS) private readonly extras: CandescentAuthModuleExtras,
     private readonly adapterHost: HttpAdapterHost,
-    private readonly contextMiddleware: CandescentContextMiddleware,
+    private readonly moduleRef: ModuleRef,
   ) {
     super();
   }
@@ -88,7 +88,7 @@ export class CandescentAuthModule extends CandescentAuthConfigurableModule imple
       // '/{*path}', and Express then matches that pattern and rewrites req.url for each request,
       // which costs a route that returns a constant 5 to 15 % of its throughput. Added here,
       // before Nest registers the routes, it runs before all of them, global prefix or not.
-      const middleware = this.contextMiddleware;
+      const middleware = this.moduleRef.get(CandescentContextMiddleware);
       adapter.use((request: Parameters<CandescentContextMiddleware['use']>[0], response: unknown, next: () => void) => {
         middleware.use(request, response, next);
       });
