@@ -18,10 +18,12 @@ in the frame itself, **total** includes what it calls.
   merges once per request anyway). After: \`getUri\`'s answer is kept per exact base URL, URL and
   \`allowAbsoluteUrls\` when no query parameters are involved (anything else still asks axios):
   \`requestDestination\` 0.2 %, \`mergeConfig\` 1.0 % self, the interceptor 4.1 % in total, of which
-  the replay snapshot 0.9 % and the token lookup 0.7 %. What is left of the gap to the
-  hand-written interceptor is work it does not do: the request context (async_hooks frames 1.7 %
-  self, see the unrelated route), five Candescent headers instead of one, a transaction id per
-  call and the module's request timeout. Frames every contender pays lead all profiles: socket
+  the replay snapshot 0.9 % and the token lookup 0.7 %. A route without a session handle no
+  longer runs in a request context (see the unrelated route), which took the async_hooks frames
+  (1.7 % self) out of this profile: in this run the module's outgoing GET cost the same app CPU
+  per request as the hand-written interceptor. What is left of the gap to the floor is work the
+  floor does not do: five Candescent headers instead of one, a transaction id per call, the
+  module's request timeout (a socket timer per call) and the replay snapshot. Frames every contender pays lead all profiles: socket
   writes (about 25 %), garbage collection (about 9 %), and the \`CanceledError\` \`@nestjs/axios\`
   builds when it unsubscribes from a finished request (2.1 %).
 - **Guarded route, memory store.** Before: the guard took 14.8 % in total; \`authenticate\` 8.2 %
@@ -37,16 +39,28 @@ in the frame itself, **total** includes what it calls.
   read system call) and an AES-GCM decryption of each record it reads (about 4 %), which the
   memory store does not; every request must ask Redis, or a logout on another instance would not
   take effect on the next request.
-- **Unrelated route.** The module's middleware opens the request context with
-  \`AsyncLocalStorage.run\` and one small object; the trace id, client IP and session are computed
-  only when asked. The profile shows the middleware at 3.6 % in total (that includes the route it
-  calls) and async_hooks frames at 2.3 % self: on Node 20, once any context is open,
-  \`AsyncLocalStorage\` runs a promise hook for every promise of the process. That is the price of a
-  context the outgoing interceptor can find from any route; it is small, but not zero, and this
-  run's spread over the rounds is wider than the 3 % the target allows.
-- **Heap per session.** The revision record is no longer written at login (a missing one reads as
-  revision 0): 1,454 B before, 1,279 B after, over 5,000 logins in the heap process (the \`Map\`
-  reference: 888 B at that count). Estimated, what remains above the reference: the store entry's
-  object and expiry time (about 40 B), the account list of the per-account cap (about 60 B a
-  session in this scenario's 20 accounts of some 500 sessions) and the \`rev\` and \`account\` fields
-  of the stored value (about 65 B).`;
+- **Unrelated route.** Before: the module's middleware opened an \`AsyncLocalStorage\` context
+  on every request: 3.6 % in total, and async_hooks frames 2.3 % self, because on Node 20, once
+  any context is open, \`AsyncLocalStorage\` runs a promise hook for every promise of the process.
+  In the bench run before the change, a route returning a constant cost 1.18× the app CPU per
+  request with the module imported (190 µs against 155 µs). A Nest middleware mounted for every route
+  (\`forRoutes('{*path}')\`) cost Express a pattern match and a rewrite of \`req.url\` per request
+  on top. After: the context is opened only for requests that carry a session handle (the only
+  ones the guard can admit), and on Express the middleware is one \`app.use\` without a path, so
+  an app that never opens a session pays one header lookup per request. An app that has opened
+  one context since it started (**with the module, sessions in use**) still pays Node 20's
+  promise hook on every request of every route; that row shows it. Node 22 and later can run
+  \`AsyncLocalStorage\` without promise hooks (the default from Node 24).
+- **Heap per session.** Before: 1,126 B over 10,000 logins. Heap snapshots taken before and
+  after the logins showed where the rest went, and each change was measured on its own:
+  \`JSON.stringify\`'s output is kept by V8 as a tree of string pieces, about 190 B a session more
+  than the text, so the memory store flattens each value it keeps (about 190 B saved); a new
+  session's value no longer stores the account hash (derived at login) or revision 1 (a missing
+  revision reads as 0; about 65 B); an account's session list holds ids alone, oldest first
+  (about 30 B); and each memory-store value is one string with its expiry in front, with no entry
+  object and boxed number (about 45 B). The decoded-session cache is bounded at 1,000 sessions
+  and this scenario never reads a session back, so it does not show here: after one guarded
+  request per session it adds about 72 B a session at 10,000 sessions. The memory store also
+  creates its maps (lru-cache allocates index arrays for their bound up front, about 2.4 MB for
+  the default 100,000 session records) at their first use, so an app that opens no session does
+  not carry them.`;
