@@ -143,6 +143,24 @@ describe.each([
     expect(guarded.status).toBe(200);
   });
 
+  it.each([
+    ['a malformed handle', { authorization: 'Basic abc' }],
+    ['an unknown handle', { authorization: `Bearer ${'A'.repeat(43)}` }],
+    ['no handle', {}],
+  ])("refuses %s with the caller's trace id in the 401 body", async (_case, headers) => {
+    await start(undefined);
+    const trace = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const response = await fetch(`${url}/custom-guard/accounts`, {
+      headers: {
+        ...headers,
+        'x-request-id': trace,
+        ...('authorization' in headers ? { 'x-session': headers.authorization.split(' ')[1] } : {}),
+      },
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ traceId: trace });
+  });
+
   it('context: true opens one for every request, context: false for none', async () => {
     await start(true);
     expect(await probe()).toBe(true);

@@ -53,25 +53,26 @@ export class CandescentAuthGuard implements CanActivate {
   async canActivate(execution: ExecutionContext): Promise<boolean> {
     if (this.isSkipped(execution)) return true;
     const request = this.getRequest(execution);
-    // The context's id when there is one: on Fastify the middleware saw the raw request, not this one.
-    const traceId = CandescentContext.current()?.traceId ?? traceIdFrom(request);
+    // Worked out only when something needs it (a refusal, a log line): an admitted request never
+    // does. The context's id when there is one: on Fastify the middleware saw the raw request.
+    const traceId = (): string => CandescentContext.current()?.traceId ?? traceIdFrom(request);
     let authenticated: AuthenticatedSession;
     try {
-      const handle = this.extractHandle(request, traceId);
-      // Without the module's middleware (context: false), still give the store's failure logs the trace id.
-      const authenticate = () => this.sessions.authenticate(handle, traceId);
+      const handle = this.extractHandle(request);
+      const authenticate = () => this.sessions.authenticate(handle);
+      // Without a context (context: false), still give the store's failure logs the trace id.
       authenticated = await (CandescentContext.current()
         ? authenticate()
-        : CandescentContext.run({ traceId }, authenticate));
+        : CandescentContext.run({ traceId: traceId() }, authenticate));
     } catch (error: unknown) {
-      if (error instanceof CandescentSessionRejectedError) this.throwRejection(error, execution);
+      if (error instanceof CandescentSessionRejectedError) this.throwRejection(withTraceId(error, traceId), execution);
       throw error;
     }
-    if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId);
+    if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId());
     // Admitted without a context, the handler's Candescent calls would go out with the
     // institution token instead of the customer's: refuse instead (see the module's `context`).
     if (!CandescentContext.current())
-      throw new CandescentConfigurationError(NO_CONTEXT, [], { errorCode: 'NO_REQUEST_CONTEXT', traceId });
+      throw new CandescentConfigurationError(NO_CONTEXT, [], { errorCode: 'NO_REQUEST_CONTEXT', traceId: traceId() });
     bindSession(
       request,
       new ContextSession(
@@ -121,22 +122,22 @@ export class CandescentAuthGuard implements CanActivate {
   /**
    * The session handle from the bearer header or the cookie, per the configured transport.
    * Override it to read the handle from elsewhere; throw `CandescentSessionRejectedError` for a
-   * malformed one.
+   * malformed one (the guard adds the request's trace id to it).
    */
-  protected extractHandle(request: GuardedRequest, traceId: string): string | undefined {
+  protected extractHandle(request: GuardedRequest): string | undefined {
     if (this.options.session.transport === 'cookie') {
       // Two different session cookies (one planted by a sibling site, or set for a narrower
       // path) are refused rather than one picked: whichever came first is not the safe choice.
       const values = new Set(cookieValues(request.headers.cookie, this.options.session.cookieName));
-      if (values.size > 1) throw new CandescentSessionRejectedError('invalid', traceId);
+      if (values.size > 1) throw new CandescentSessionRejectedError('invalid');
       return values.values().next().value;
     }
     const header = request.headers.authorization;
     if (header === undefined) return undefined;
     if (typeof header !== 'string' || header.length > MAX_HANDLE_HEADER)
-      throw new CandescentSessionRejectedError('invalid', traceId);
+      throw new CandescentSessionRejectedError('invalid');
     const match = /^Bearer +(\S+)\s*$/i.exec(header);
-    if (!match) throw new CandescentSessionRejectedError('invalid', traceId);
+    if (!match) throw new CandescentSessionRejectedError('invalid');
     return match[1];
   }
 
@@ -156,4 +157,9 @@ export class CandescentAuthGuard implements CanActivate {
       );
     }
   }
+}
+
+/** The refusal with the request's trace id, when it was raised without one. */
+function withTraceId(rejection: CandescentSessionRejectedError, traceId: () => string): CandescentSessionRejectedError {
+  return rejection.traceId === undefined ? new CandescentSessionRejectedError(rejection.reason, traceId()) : rejection;
 }
