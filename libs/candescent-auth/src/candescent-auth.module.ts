@@ -25,6 +25,7 @@ import { CandescentClock } from './token/candescent-clock';
 import { CandescentTokenClient } from './token/candescent-token.client';
 import { CandescentTokenService } from './token/candescent-token.service';
 import { CandescentTokenHttpClient } from './token/token-http.client';
+import { RedactedWhenPrinted } from './logging/redacted-when-printed';
 
 /**
  * Candescent OAuth for a Nest app. `CandescentAuthModule.forRoot({...})` or
@@ -35,7 +36,11 @@ import { CandescentTokenHttpClient } from './token/token-http.client';
  * carry the right token, customer sessions (`CandescentSessionService`, `CandescentAuthGuard`,
  * and `CandescentSessionCookies` for the login and logout responses), the request context for
  * those calls, and the mapping of module errors to HTTP responses.
+ *
+ * Prints as its name only: through the `ModuleRef` it holds, every provider (the options and
+ * their secret among them) is reachable.
  */
+@RedactedWhenPrinted()
 @Module({
   providers: [
     {
