@@ -38,7 +38,7 @@ interface Sent {
 class RecordingClient implements CandescentRedisClient {
   readonly status = 'ready';
   readonly sent: Sent[] = [];
-  private readonly data = new Map<string, string>();
+  protected readonly data = new Map<string, string>();
 
   get(key: string): Promise<string | null> {
     this.sent.push({ command: 'get', keys: [key] });
@@ -193,5 +193,54 @@ describe('Redis key slots (no CROSSSLOT on a Redis Cluster)', () => {
       Array.from({ length: 50 }, () => keySlot(`candescent:data:${sessionKeys.value(hashHandle(newSessionHandle()))}`)),
     );
     expect(slots.size).toBeGreaterThan(40);
+  });
+});
+
+/** The same, as a cluster client that answers MGET: ioredis's Cluster says so with `isCluster`. */
+class ClusterRecordingClient extends RecordingClient {
+  readonly isCluster = true;
+
+  mget(...keys: string[]): Promise<Array<string | null>> {
+    this.sent.push({ command: 'mget', keys });
+    return Promise.resolve(keys.map((key) => this.data.get(key) ?? null));
+  }
+}
+
+describe('getMany on a Redis Cluster', () => {
+  const client = new ClusterRecordingClient();
+  const store = new RedisStore({ client, encryptionKey: randomBytes(32).toString('base64') });
+  const [a, b] = [hashHandle(newSessionHandle()), hashHandle(newSessionHandle())];
+  const recordsOf = (id: string) => [
+    sessionKeys.value(id),
+    sessionKeys.seen(id),
+    sessionKeys.revision(id),
+    sessionKeys.ended(id),
+  ];
+
+  beforeAll(async () => {
+    for (const key of [...recordsOf(a), ...recordsOf(b), 'institution:x'])
+      await store.set(key, `value of ${key}`, 60_000);
+    client.sent.length = 0;
+  });
+
+  it("reads a session's records with one MGET, in the order asked", async () => {
+    const keys = recordsOf(a);
+    expect(await store.getMany(keys)).toEqual(keys.map((key) => `value of ${key}`));
+    expect(client.sent.map((sent) => sent.command)).toEqual(['mget']);
+  });
+
+  it('sends one MGET per hash slot when the keys span several, each within one slot', async () => {
+    client.sent.length = 0;
+    const keys = [sessionKeys.value(a), 'institution:x', sessionKeys.seen(b), sessionKeys.seen(a), 'missing'];
+    expect(await store.getMany(keys)).toEqual([
+      `value of ${sessionKeys.value(a)}`,
+      'value of institution:x',
+      `value of ${sessionKeys.seen(b)}`,
+      `value of ${sessionKeys.seen(a)}`,
+      undefined,
+    ]);
+    const slots = new Set(keys.map((key) => keySlot(`candescent:data:${slotTagged(key)}`)));
+    expect(client.sent.map((sent) => sent.command)).toEqual(Array.from(slots, () => 'mget'));
+    for (const sent of client.sent) expect(new Set(sent.keys.map(keySlot)).size).toBe(1);
   });
 });

@@ -1,3 +1,5 @@
+import calculateSlot from 'cluster-key-slot';
+
 /**
  * Redis Cluster hash tags. A cluster puts each key in one of 16,384 slots by the CRC16 of its
  * hash tag (the text between the first `{` and the next `}`, when not empty) or of the whole
@@ -20,4 +22,16 @@ export function hasHashTag(key: string): boolean {
  */
 export function slotTagged(key: string): string {
   return hasHashTag(key) ? key : `{${key}}`;
+}
+
+/** Positions of `keys` grouped by their Redis Cluster hash slot. */
+export function bySlot(keys: readonly string[]): Array<Iterable<number>> {
+  const groups = new Map<number, number[]>();
+  keys.forEach((key, i) => {
+    const slot = calculateSlot(key);
+    const group = groups.get(slot);
+    if (group) group.push(i);
+    else groups.set(slot, [i]);
+  });
+  return [...groups.values()];
 }

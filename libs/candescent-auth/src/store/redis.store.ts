@@ -5,7 +5,7 @@ import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentStore } from './candescent-store.interface';
 import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
 import { RedisConnection, RedisNotConnectedError } from './redis-connection';
-import { slotTagged } from './redis-keys';
+import { bySlot, slotTagged } from './redis-keys';
 import type { CandescentSentinelAddress } from './sentinel-address';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
@@ -128,11 +128,20 @@ export class RedisStore implements CandescentStore {
    */
   async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
     const mget = this.client.mget?.bind(this.client);
-    if (!mget || (this.client as { isCluster?: boolean }).isCluster === true)
-      return Promise.all(keys.map((key) => this.get(key)));
+    if (!mget) return Promise.all(keys.map((key) => this.get(key)));
     const redisKeys = keys.map((key) => this.dataKey(key));
-    const payloads = await this.run('get', () => mget(...redisKeys));
-    return redisKeys.map((redisKey, i) => this.open(redisKey, payloads[i] ?? null));
+    const payloads: Array<string | null> = new Array<string | null>(redisKeys.length).fill(null);
+    // A cluster answers MGET only for keys of one hash slot: one MGET per slot (a session's
+    // records share one through their hash tag, so a guarded request still sends one).
+    const groups = (this.client as { isCluster?: boolean }).isCluster === true ? bySlot(redisKeys) : [redisKeys.keys()];
+    await Promise.all(
+      groups.map(async (group) => {
+        const indexes = [...group];
+        const values = await this.run('get', () => mget(...indexes.map((i) => redisKeys[i])));
+        indexes.forEach((index, n) => (payloads[index] = values[n] ?? null));
+      }),
+    );
+    return redisKeys.map((redisKey, i) => this.open(redisKey, payloads[i]));
   }
 
   /** Decrypts a payload read from `redisKey`. */
