@@ -13,6 +13,7 @@ import type { StoredSession } from '../../libs/candescent-auth/src/session/store
 import { isSessionValueKey, sessionKeys } from '../../libs/candescent-auth/src/store/session-keys';
 import { sampleEnvFor, startSample } from '../support/app-testing';
 import { FakeClock } from '../support/clock';
+import { DelegatingStore } from '../support/delegating-store';
 import { LogCapture } from '../support/logs';
 import { openSessionInstance } from '../support/module';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
@@ -22,34 +23,24 @@ import { sleep, waitFor } from '../support/wait';
 const [alice, bob] = DEMO_CUSTOMERS;
 
 /** A store that counts the writes of session values, so a test can tell a cheap call from one that writes. */
-class CountingStore implements CandescentStore {
+class CountingStore extends DelegatingStore {
   sessionWrites = 0;
 
-  constructor(private readonly inner: RedisStore) {}
+  constructor(private readonly redis: RedisStore) {
+    super(redis);
+  }
 
-  get(key: string) {
-    return this.inner.get(key);
-  }
-  set(key: string, value: string, ttlMs: number) {
+  override set(key: string, value: string, ttlMs: number) {
     if (isSessionValueKey(key)) this.sessionWrites++;
-    return this.inner.set(key, value, ttlMs);
+    return super.set(key, value, ttlMs);
   }
-  delete(key: string) {
-    return this.inner.delete(key);
-  }
-  acquireLock(key: string, ttlMs: number) {
-    return this.inner.acquireLock(key, ttlMs);
-  }
-  replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string) {
+  override replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string) {
     this.sessionWrites++;
-    return this.inner.replaceIfLocked(key, value, ttlMs, lockKey, fence);
+    return super.replaceIfLocked(key, value, ttlMs, lockKey, fence);
   }
   replaceIfUnchanged(key: string, expected: string, value: string, ttlMs: number) {
     this.sessionWrites++;
-    return this.inner.replaceIfUnchanged(key, expected, value, ttlMs);
-  }
-  releaseLock(key: string, fence: string) {
-    return this.inner.releaseLock(key, fence);
+    return this.redis.replaceIfUnchanged(key, expected, value, ttlMs);
   }
 }
 

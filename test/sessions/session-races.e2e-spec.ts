@@ -1,9 +1,9 @@
-import { CandescentClock, CandescentSessionService, MemoryStore } from '@candescent/auth';
+import { CandescentClock, CandescentSessionService, type CandescentStore, MemoryStore } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
-import type { CandescentStore } from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
 import { sessionKeys } from '../../libs/candescent-auth/src/store/session-keys';
 import { FakeClock } from '../support/clock';
+import { DelegatingStore } from '../support/delegating-store';
 import { openSessionInstance } from '../support/module';
 import { startSandbox } from '../support/sandbox';
 import { sleep, waitFor } from '../support/wait';
@@ -15,11 +15,9 @@ interface StoredTokens {
 const [alice, bob] = DEMO_CUSTOMERS;
 
 /** A store whose next session read is held until the test lets it go: a slow request, on demand. */
-class GatedStore implements CandescentStore {
+class GatedStore extends DelegatingStore {
   private armed = false;
   private release?: () => void;
-
-  constructor(readonly inner: CandescentStore) {}
 
   /** The next `session:` read waits for `open()`. */
   arm(): void {
@@ -30,7 +28,7 @@ class GatedStore implements CandescentStore {
     this.release?.();
   }
 
-  async get(key: string): Promise<string | undefined> {
+  override async get(key: string): Promise<string | undefined> {
     const value = await this.inner.get(key);
     if (this.armed && key.startsWith('session:')) {
       this.armed = false;
@@ -39,26 +37,6 @@ class GatedStore implements CandescentStore {
       });
     }
     return value;
-  }
-
-  set(key: string, value: string, ttlMs: number): Promise<void> {
-    return this.inner.set(key, value, ttlMs);
-  }
-
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
-  }
-
-  acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
-    return this.inner.acquireLock(key, ttlMs);
-  }
-
-  replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string): Promise<boolean> {
-    return this.inner.replaceIfLocked(key, value, ttlMs, lockKey, fence);
-  }
-
-  releaseLock(key: string, fence: string): Promise<void> {
-    return this.inner.releaseLock(key, fence);
   }
 }
 

@@ -3,39 +3,27 @@ import Redis from 'ioredis';
 import {
   CandescentConfigurationError,
   CandescentHealthIndicator,
-  type CandescentStore,
   CandescentSessionService,
   MemoryStore,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS, validateOptions } from '@candescent/auth/testing';
+import { DelegatingStore } from '../support/delegating-store';
 import { createTokenModule } from '../support/module';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
 import { sandboxOptions, startSandbox } from '../support/sandbox';
 
 /** An app's own store: a memory store that records what the module asks of it. */
-class RecordingStore implements CandescentStore {
+class RecordingStore extends DelegatingStore {
   readonly writes: string[] = [];
   closed = false;
-  private readonly inner = new MemoryStore();
 
-  get(key: string) {
-    return this.inner.get(key);
+  constructor() {
+    super(new MemoryStore());
   }
-  set(key: string, value: string, ttlMs: number) {
+
+  override set(key: string, value: string, ttlMs: number) {
     this.writes.push(key);
-    return this.inner.set(key, value, ttlMs);
-  }
-  delete(key: string) {
-    return this.inner.delete(key);
-  }
-  acquireLock(key: string, ttlMs: number) {
-    return this.inner.acquireLock(key, ttlMs);
-  }
-  replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string) {
-    return this.inner.replaceIfLocked(key, value, ttlMs, lockKey, fence);
-  }
-  releaseLock(key: string, fence: string) {
-    return this.inner.releaseLock(key, fence);
+    return super.set(key, value, ttlMs);
   }
   close(): Promise<void> {
     this.closed = true;

@@ -8,6 +8,7 @@ import {
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { RedisStore, STORE_UNAVAILABLE_MESSAGE } from '../../libs/candescent-auth/src/store/redis.store';
 import { FakeClock } from '../support/clock';
+import { DelegatingStore, type RequiredStoreMethod } from '../support/delegating-store';
 import { createTokenModule, type OpenedModule } from '../support/module';
 import { describeRedis, freePort } from '../support/redis-server';
 import { startSandbox } from '../support/sandbox';
@@ -16,41 +17,22 @@ import { waitFor } from '../support/wait';
 const alice = DEMO_CUSTOMERS[0];
 const TOKEN_TTL_S = 600;
 
-type StoreMethod = 'get' | 'set' | 'delete' | 'acquireLock' | 'replaceIfLocked' | 'releaseLock';
-
 /**
  * A store whose chosen methods fail the way Redis does when it is gone: they are sent to a
  * `RedisStore` on a port nothing listens on, so the error is the real one.
  */
-class StoreFailingAt implements CandescentStore {
-  readonly failing = new Set<StoreMethod>();
+class StoreFailingAt extends DelegatingStore {
+  readonly failing = new Set<RequiredStoreMethod>();
 
   constructor(
-    private readonly working: CandescentStore,
+    working: CandescentStore,
     private readonly dead: CandescentStore,
-  ) {}
-
-  get(key: string) {
-    return this.pick('get').get(key);
-  }
-  set(key: string, value: string, ttlMs: number) {
-    return this.pick('set').set(key, value, ttlMs);
-  }
-  delete(key: string) {
-    return this.pick('delete').delete(key);
-  }
-  acquireLock(key: string, ttlMs: number) {
-    return this.pick('acquireLock').acquireLock(key, ttlMs);
-  }
-  replaceIfLocked(key: string, value: string, ttlMs: number, lockKey: string, fence: string) {
-    return this.pick('replaceIfLocked').replaceIfLocked(key, value, ttlMs, lockKey, fence);
-  }
-  releaseLock(key: string, fence: string) {
-    return this.pick('releaseLock').releaseLock(key, fence);
+  ) {
+    super(working);
   }
 
-  private pick(method: StoreMethod): CandescentStore {
-    return this.failing.has(method) ? this.dead : this.working;
+  protected override target(method: RequiredStoreMethod): CandescentStore {
+    return this.failing.has(method) ? this.dead : this.inner;
   }
 }
 
@@ -95,7 +77,7 @@ describeRedis('renewing a session while the store fails', () => {
     return error as CandescentUnavailableError;
   }
 
-  it.each<[string, StoreMethod]>([
+  it.each<[string, RequiredStoreMethod]>([
     ['the renewal lock', 'acquireLock'],
     ['the write of the renewed tokens', 'replaceIfLocked'],
   ])('fails closed with the fixed 503 when %s fails and the tokens have expired', async (_what, method) => {
