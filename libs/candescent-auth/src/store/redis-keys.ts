@@ -25,7 +25,7 @@ export function slotTagged(key: string): string {
 }
 
 /** Positions of `keys` grouped by their Redis Cluster hash slot. */
-export function bySlot(keys: readonly string[]): Array<Iterable<number>> {
+export function bySlot(keys: readonly string[]): number[][] {
   const groups = new Map<number, number[]>();
   keys.forEach((key, i) => {
     const slot = calculateSlot(key);

@@ -130,18 +130,21 @@ export class RedisStore implements CandescentStore {
     const mget = this.client.mget?.bind(this.client);
     if (!mget) return Promise.all(keys.map((key) => this.get(key)));
     const redisKeys = keys.map((key) => this.dataKey(key));
-    const payloads: Array<string | null> = new Array<string | null>(redisKeys.length).fill(null);
-    // A cluster answers MGET only for keys of one hash slot: one MGET per slot (a session's
-    // records share one through their hash tag, so a guarded request still sends one).
-    const groups = (this.client as { isCluster?: boolean }).isCluster === true ? bySlot(redisKeys) : [redisKeys.keys()];
-    await Promise.all(
-      groups.map(async (group) => {
-        const indexes = [...group];
-        const values = await this.run('get', () => mget(...indexes.map((i) => redisKeys[i])));
-        indexes.forEach((index, n) => (payloads[index] = values[n] ?? null));
-      }),
-    );
-    return redisKeys.map((redisKey, i) => this.open(redisKey, payloads[i]));
+    const read = (group: readonly string[]) => this.run('get', () => mget(...group));
+    let payloads: Array<string | null>;
+    if ((this.client as { isCluster?: boolean }).isCluster !== true) payloads = await read(redisKeys);
+    else {
+      // A cluster answers MGET only for keys of one hash slot: one MGET per slot (a session's
+      // records share one through their hash tag, so a guarded request still sends one).
+      payloads = new Array<string | null>(redisKeys.length).fill(null);
+      await Promise.all(
+        bySlot(redisKeys).map(async (indexes) => {
+          const values = await read(indexes.map((i) => redisKeys[i]));
+          indexes.forEach((index, n) => (payloads[index] = values[n] ?? null));
+        }),
+      );
+    }
+    return redisKeys.map((redisKey, i) => this.open(redisKey, payloads[i] ?? null));
   }
 
   /** Decrypts a payload read from `redisKey`. */
