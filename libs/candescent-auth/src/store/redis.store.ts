@@ -123,8 +123,8 @@ export class RedisStore implements CandescentStore {
 
   /**
    * Several values with one `MGET`: one round trip, one socket write and one timeout instead of
-   * one per key (a guarded request reads four). A cluster client, or one without `mget`, reads
-   * key by key, since keys of different slots cannot share an `MGET`.
+   * one per key (a guarded request reads four). On a cluster, one `MGET` per hash slot; a client
+   * without `mget` reads key by key.
    */
   async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
     const mget = this.client.mget?.bind(this.client);
@@ -147,16 +147,18 @@ export class RedisStore implements CandescentStore {
     return redisKeys.map((redisKey, i) => this.open(redisKey, payloads[i] ?? null));
   }
 
-  /** Decrypts a payload read from `redisKey`. */
-  private open(redisKey: string, payload: string | null): string | undefined {
+  /**
+   * Decrypts a payload read from `redisKey`. An unreadable one (altered, or written under
+   * another key) is treated as absent, so the customer logs in again instead of failing until
+   * the TTL ends; it is logged unless `quiet`, without the key, which may carry a session handle.
+   */
+  private open(redisKey: string, payload: string | null, { quiet = false } = {}): string | undefined {
     if (payload === null) return undefined;
     try {
       return this.cipher.decrypt(payload, this.associatedData(redisKey));
     } catch (error) {
       if (!(error instanceof CandescentStoreIntegrityError)) throw error;
-      // Treated as absent so the customer logs in again instead of failing until the TTL ends;
-      // the key is not logged because it may carry a session handle.
-      this.logger.warn('A stored value could not be decrypted and was ignored', error);
+      if (!quiet) this.logger.warn('A stored value could not be decrypted and was ignored', error);
       return undefined;
     }
   }
@@ -207,22 +209,13 @@ export class RedisStore implements CandescentStore {
     if (ttl === undefined) return false;
     const redisKey = this.dataKey(key);
     const stored = await this.run('get', () => this.client.get(redisKey));
-    if (stored === null || this.decryptOrUndefined(stored, redisKey) !== expected) return false;
+    // An unreadable value is not the one the caller read: refuse the write.
+    if (stored === null || this.open(redisKey, stored, { quiet: true }) !== expected) return false;
     const payload = this.cipher.encrypt(value, this.associatedData(redisKey));
     const reply = await this.run('replaceIfUnchanged', () =>
       this.client.eval(REPLACE_IF_UNCHANGED, 1, redisKey, stored, payload, String(ttl)),
     );
     return reply === 1;
-  }
-
-  private decryptOrUndefined(payload: string, redisKey: string): string | undefined {
-    try {
-      return this.cipher.decrypt(payload, this.associatedData(redisKey));
-    } catch (error) {
-      if (!(error instanceof CandescentStoreIntegrityError)) throw error;
-      // Unreadable (altered, or another key): not the value the caller read.
-      return undefined;
-    }
   }
 
   /** Releases the lease only while `fence` still owns it (compare-and-delete in one script). */
