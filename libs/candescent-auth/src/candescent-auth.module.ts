@@ -94,9 +94,7 @@ export class CandescentAuthModule extends CandescentAuthConfigurableModule imple
       // which costs a route that returns a constant 5 to 15 % of its throughput. Added here,
       // before Nest registers the routes, it runs before all of them, global prefix or not.
       const middleware = this.moduleRef.get(CandescentContextMiddleware);
-      adapter.use((request: Parameters<CandescentContextMiddleware['use']>[0], response: unknown, next: () => void) => {
-        middleware.use(request, response, next);
-      });
+      adapter.use(middleware.use.bind(middleware));
     } else {
       consumer.apply(CandescentContextMiddleware).forRoutes('{*path}');
     }
