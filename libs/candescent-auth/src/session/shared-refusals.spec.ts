@@ -60,6 +60,17 @@ describe('SharedRefusals', () => {
     now = 1_000;
   });
 
+  /** One instance's view: a memory store with its writes counted, and records that report reads to the refusals. */
+  function instance() {
+    const memory = new MemoryStore({ now: clock });
+    const { store, writes } = counted(memory);
+    const refusals = new SharedRefusals(500, clock);
+    const records = new SessionRecords(store, clock, 60_000, (id, s) => {
+      refusals.observe(id, s);
+    });
+    return { memory, writes, refusals, records };
+  }
+
   it('keeps only the replacement issued after the refusal, never accepted, within the cooldown', () => {
     const refusals = new SharedRefusals(500, clock);
     const record = refusals.record(now, v2('second', now));
@@ -76,12 +87,7 @@ describe('SharedRefusals', () => {
   });
 
   it('records an acceptance once, and only for a replacement a read found pending', async () => {
-    const memory = new MemoryStore({ now: clock });
-    const { store, writes } = counted(memory);
-    const refusals = new SharedRefusals(500, clock);
-    const records = new SessionRecords(store, clock, 60_000, (id, s) => {
-      refusals.observe(id, s);
-    });
+    const { memory, writes, refusals, records } = instance();
     const pending = session({ customer, v2: v2('second', now) }, refusals.record(now, v2('second', now)));
     await memory.set(sessionKeys.value('s1'), JSON.stringify(pending), 60_000);
 
@@ -101,12 +107,7 @@ describe('SharedRefusals', () => {
   });
 
   it('forgets a pending replacement once the cooldown is over', async () => {
-    const memory = new MemoryStore({ now: clock });
-    const { store, writes } = counted(memory);
-    const refusals = new SharedRefusals(500, clock);
-    const records = new SessionRecords(store, clock, 60_000, (id, s) => {
-      refusals.observe(id, s);
-    });
+    const { memory, writes, refusals, records } = instance();
     await memory.set(
       sessionKeys.value('s1'),
       JSON.stringify(session({ customer, v2: v2('second', now) }, refusals.record(now, v2('second', now)))),
