@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { CandescentSessionRejectedError } from '../errors/candescent-auth.error';
-import { CandescentContext, traceIdFrom } from './request-context';
+import { CandescentContext, type TraceCarrier, traceIdFrom } from './request-context';
 
 /**
  * Marks the request's context; a guard because guards run inside the context and before the
@@ -13,7 +13,7 @@ export class CandescentCustomerTokenGuard implements CanActivate {
   canActivate(execution: ExecutionContext): boolean {
     const context = CandescentContext.current();
     if (!context) {
-      const request = execution.switchToHttp().getRequest<Parameters<typeof traceIdFrom>[0] | undefined>();
+      const request = execution.switchToHttp().getRequest<TraceCarrier | undefined>();
       throw new CandescentSessionRejectedError('missing', request?.headers ? traceIdFrom(request) : undefined);
     }
     context.requireCustomerToken = true;

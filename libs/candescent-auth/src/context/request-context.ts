@@ -67,15 +67,27 @@ export function bindSession(
 
 const TRACE_ON_REQUEST = Symbol('candescentTraceId');
 
+/** What a trace id is read from: any HTTP request (the framework's or the raw node one). */
+export interface TraceCarrier {
+  headers: Record<string, string | string[] | undefined>;
+  [TRACE_ON_REQUEST]?: string;
+}
+
+/**
+ * The trace id of the running request: its context's when it has one (on Fastify the module's
+ * middleware saw the raw request, not the framework's object the guard or a filter is given),
+ * else the request's own.
+ */
+export function requestTraceId(request: TraceCarrier): string {
+  return storage.getStore()?.traceId ?? traceIdFrom(request);
+}
+
 /**
  * The request's trace id: an incoming `di_tid` / `transactionId` / `x-request-id` when it is a
  * canonical UUID, otherwise a new one. Kept on the request so the guard, the handler's context
  * and error bodies all report the same id.
  */
-export function traceIdFrom(request: {
-  headers: Record<string, string | string[] | undefined>;
-  [TRACE_ON_REQUEST]?: string;
-}): string {
+export function traceIdFrom(request: TraceCarrier): string {
   const known = request[TRACE_ON_REQUEST];
   if (known !== undefined) return known;
   let traceId: string | undefined;

@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
-import { CandescentContext, traceIdFrom } from '../context/request-context';
+import { requestTraceId, type TraceCarrier } from '../context/request-context';
 import { CandescentAuthError } from './candescent-auth.error';
 
 /**
@@ -20,10 +20,7 @@ export class CandescentErrorFilter implements ExceptionFilter {
     }>();
     const body = error.getResponse();
     // An error raised away from the request (a session renewal) still reports the request's trace id.
-    const traceId =
-      body.traceId ??
-      CandescentContext.current()?.traceId ??
-      traceIdFrom(host.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>());
+    const traceId = body.traceId ?? requestTraceId(host.switchToHttp().getRequest<TraceCarrier>());
     if (error.retryAfterSeconds !== undefined) response.header('Retry-After', String(error.retryAfterSeconds));
     if (typeof response.status === 'function') response.status(error.getStatus());
     else response.code?.(error.getStatus());

@@ -5,7 +5,7 @@ import {
   CandescentContext,
   type CandescentSessionRef,
   SESSION_ON_REQUEST,
-  traceIdFrom,
+  requestTraceId,
 } from '../context/request-context';
 import { ContextSession } from '../context/session-ref';
 import {
@@ -53,9 +53,8 @@ export class CandescentAuthGuard implements CanActivate {
   async canActivate(execution: ExecutionContext): Promise<boolean> {
     if (this.isSkipped(execution)) return true;
     const request = this.getRequest(execution);
-    // Worked out only when something needs it (a refusal, a log line): an admitted request never
-    // does. The context's id when there is one: on Fastify the middleware saw the raw request.
-    const traceId = (): string => CandescentContext.current()?.traceId ?? traceIdFrom(request);
+    // Worked out only when something needs it (a refusal, a log line): an admitted request never does.
+    const traceId = (): string => requestTraceId(request);
     let authenticated: AuthenticatedSession;
     try {
       const handle = this.extractHandle(request);

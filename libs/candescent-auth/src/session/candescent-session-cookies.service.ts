@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CandescentContext, traceIdFrom } from '../context/request-context';
+import { requestTraceId } from '../context/request-context';
 import { CandescentForbiddenError } from '../errors/candescent-auth.error';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
@@ -59,7 +59,7 @@ export class CandescentSessionCookies {
       throw new CandescentForbiddenError('Cross-site login refused: log in from this site.', {
         errorType: 'USER_ERROR',
         errorCode: 'CSRF_REJECTED',
-        traceId: CandescentContext.current()?.traceId ?? traceIdFrom(request),
+        traceId: requestTraceId(request),
       });
     }
     return { ...context, presentedSessionTokens: presentedSessionTokens(request.headers, this.options) };
