@@ -15,6 +15,13 @@ export interface CandescentSessionRef {
   renew?: (rejectedAccessToken?: string) => Promise<CandescentTokenSet>;
   /** Candescent accepted a call made with this access token. */
   accepted?: (accessToken: string) => void;
+  /**
+   * The module instance whose guard admitted the session. Outgoing calls of any other instance
+   * (another FI or gateway) ignore the session, so a customer's token only ever goes to the
+   * gateway it was issued by. A session you bind yourself without an owner is used by every
+   * instance.
+   */
+  readonly owner?: symbol;
 }
 
 /**
@@ -63,6 +70,28 @@ export function bindSession(
   request[SESSION_ON_REQUEST] = session;
   const context = storage.getStore();
   if (context) context.session = session;
+}
+
+/** One opaque owner per module instance, keyed by that instance's resolved options. */
+const owners = new WeakMap<object, symbol>();
+
+/** The owner mark of the module instance whose resolved options these are. */
+export function instanceOwner(options: object): symbol {
+  let owner = owners.get(options);
+  if (owner === undefined) owners.set(options, (owner = Symbol('CandescentAuthModule instance')));
+  return owner;
+}
+
+/**
+ * The context's session when `owner`'s instance may use it: the session its own guard bound, or
+ * one bound without an owner. Any other instance's session is not this instance's to send.
+ */
+export function ownedSession(
+  context: CandescentRequestContext | undefined,
+  owner: symbol,
+): CandescentSessionRef | undefined {
+  const session = context?.session;
+  return session && (session.owner === undefined || session.owner === owner) ? session : undefined;
 }
 
 const TRACE_ON_REQUEST = Symbol('candescentTraceId');

@@ -15,6 +15,7 @@ export class ContextSession implements CandescentSessionRef {
     tokens: CandescentTokenSet,
     readonly renew?: (rejectedAccessToken?: string) => Promise<CandescentTokenSet>,
     readonly accepted?: (accessToken: string) => void,
+    readonly owner?: symbol,
   ) {
     this.#tokens = tokens;
   }

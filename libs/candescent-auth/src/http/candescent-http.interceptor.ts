@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
-import { CandescentContext, type CandescentRequestContext } from '../context/request-context';
+import {
+  CandescentContext,
+  type CandescentRequestContext,
+  instanceOwner,
+  ownedSession,
+} from '../context/request-context';
 import { CandescentSessionExpiredError, CandescentTokenUnavailableError } from '../errors/candescent-auth.error';
 import type { CandescentService } from '../token/candescent-service';
 import { sanitizeAxiosError } from '../logging/sanitize-axios-error';
@@ -73,6 +78,8 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
   private readonly attached = new WeakMap<InternalAxiosRequestConfig, Attached>();
   /** The base URL's path, which the V1/V2 path rule does not see. */
   private readonly basePath: string;
+  /** This module instance's mark: a session another instance's guard admitted is not ours to send. */
+  private readonly owner: symbol;
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
@@ -80,6 +87,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     private readonly clock: CandescentClock,
   ) {
     this.basePath = new URL(options.baseUrl).pathname.replace(/\/$/, '');
+    this.owner = instanceOwner(options);
   }
 
   /**
@@ -92,7 +100,8 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       (response) => {
         const attached = this.attached.get(response.config);
         if (attached && !attached.leftOrigin) {
-          if (attached.customer) CandescentContext.current()?.session?.accepted?.(attached.accessToken);
+          if (attached.customer)
+            ownedSession(CandescentContext.current(), this.owner)?.accepted?.(attached.accessToken);
           else this.tokens.reportAccepted(attached.accessToken);
         }
         return response;
@@ -139,7 +148,9 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       service,
       accessToken,
       traceId: randomUUID(),
-      fiId: context?.session?.tokens.customer.fiId ?? this.options.fiId,
+      fiId: customer
+        ? (ownedSession(context, this.owner)?.tokens.customer.fiId ?? this.options.fiId)
+        : this.options.fiId,
       userAgent: this.options.userAgent,
       originatingIp: context?.clientIp,
     });
@@ -165,11 +176,17 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     mode: CandescentAuthMode,
     context: CandescentRequestContext | undefined,
   ): Promise<{ accessToken: string; customer: boolean }> {
-    const session = context?.session;
+    const session = ownedSession(context, this.owner);
     const wantCustomer =
       mode === 'customer' || (mode === 'auto' && (session !== undefined || context?.requireCustomerToken === true));
     if (!wantCustomer)
       return { accessToken: (await this.tokens.getInstitutionToken({ service })).accessToken, customer: false };
+    if (!session && context?.session) {
+      throw new CandescentTokenUnavailableError(
+        "This Candescent call needs a customer token, but the request's customer session was admitted by another CandescentAuthModule instance (another institution or gateway), and a customer's token only goes to the gateway that issued it. Make the call through that instance's CandescentHttpService, or with candescentAuth: 'institution'.",
+        { errorType: 'USER_ERROR', errorCode: 'SESSION_OF_OTHER_INSTANCE', traceId: context.traceId },
+      );
+    }
     if (!session) {
       throw new CandescentTokenUnavailableError(
         'This Candescent call needs a customer token, but the request has no customer session. Guard the route with CandescentAuthGuard.',
@@ -184,7 +201,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (!token || !isUsable(token, this.clock.now())) {
       throw new CandescentSessionExpiredError(
         `The customer session holds no valid ${service.toUpperCase()} token for this call; log in again.`,
-        { errorType: 'USER_ERROR', errorCode: 'NO_CUSTOMER_TOKEN', service, traceId: context.traceId },
+        { errorType: 'USER_ERROR', errorCode: 'NO_CUSTOMER_TOKEN', service, traceId: context?.traceId },
       );
     }
     return { accessToken: token.accessToken, customer: true };
@@ -205,7 +222,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (!attached.customer) {
       this.tokens.reportRejected(attached.accessToken);
     } else {
-      const session = context?.session;
+      const session = ownedSession(context, this.owner);
       if (session?.renew && session.tokens[attached.service]?.accessToken === attached.accessToken) {
         session.tokens = await session.renew(attached.accessToken);
         // Kept, not renewed (see tokenRefusalCooldownMs): a replay would only be refused again.

@@ -4,6 +4,7 @@ import {
   bindSession,
   CandescentContext,
   type CandescentSessionRef,
+  instanceOwner,
   SESSION_ON_REQUEST,
   requestTraceId,
 } from '../context/request-context';
@@ -81,6 +82,7 @@ export class CandescentAuthGuard implements CanActivate {
         (accessToken) => {
           this.sessions.reportAccepted(authenticated.id, accessToken);
         },
+        instanceOwner(this.options),
       ),
     );
     return true;
