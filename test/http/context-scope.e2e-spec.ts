@@ -14,6 +14,7 @@ import {
   RequireCustomerToken,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { LogCapture } from '../support/logs';
 import { sandboxOptions, startSandbox } from '../support/sandbox';
 
 const [alice] = DEMO_CUSTOMERS;
@@ -45,6 +46,12 @@ class ScopeController {
     return (await firstValueFrom(this.http.get(ACCOUNTS))).data;
   }
 
+  @Get('guarded/accounts')
+  @UseGuards(CandescentAuthGuard)
+  async guardedAccounts(): Promise<unknown> {
+    return (await firstValueFrom(this.http.get(ACCOUNTS))).data;
+  }
+
   /** Demands a customer token without the session guard in front of it. */
   @Get('customer-only/accounts')
   @RequireCustomerToken()
@@ -66,6 +73,7 @@ describe.each([
   let sandbox: CandescentSandbox;
   let app: INestApplication | undefined;
   let url: string;
+  let logs: LogCapture;
 
   async function start(
     context: boolean | 'sessions' | undefined,
@@ -83,7 +91,8 @@ describe.each([
       providers: [HeaderHandleGuard],
     })
     class AppModule {}
-    app = await NestFactory.create(AppModule, adapter(), { logger: false });
+    logs = new LogCapture();
+    app = await NestFactory.create(AppModule, adapter(), { logger: logs });
     if (prefix) app.setGlobalPrefix(prefix.prefix, { exclude: prefix.exclude });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
@@ -161,6 +170,17 @@ describe.each([
     expect(await response.json()).toMatchObject({ traceId: trace });
   });
 
+  it("opens a context for every session cookie the guard's parser accepts, spaces around the name included", async () => {
+    await start('sessions', { session: { transport: 'cookie' } });
+    expect(await probe({ cookie: `${COOKIE} =abc` })).toBe(true);
+    expect(await probe({ cookie: `theme=dark;  ${COOKIE}  = abc` })).toBe(true);
+    // The name inside another cookie's value is not the session cookie.
+    expect(await probe({ cookie: `note=${COOKIE}` })).toBe(false);
+    const handle = await login();
+    const response = await fetch(`${url}/guarded/accounts`, { headers: { cookie: `${COOKIE} =${handle}` } });
+    expect(response.status).toBe(200);
+  });
+
   it('context: true opens one for every request, context: false for none', async () => {
     await start(true);
     expect(await probe()).toBe(true);
@@ -176,9 +196,16 @@ describe.each([
     const response = await fetch(`${url}/custom-guard/accounts`, { headers: { 'x-session': handle } });
     const text = await response.text();
     expect(response.status).toBe(500);
-    expect(JSON.parse(text)).toMatchObject({ errorCode: 'NO_REQUEST_CONTEXT' });
-    expect(text).toContain('context: true');
+    const body = JSON.parse(text) as { errorCode: string; traceId: string; message: string };
+    expect(body).toMatchObject({ errorCode: 'NO_REQUEST_CONTEXT', traceId: expect.any(String) });
+    // The client learns that the server is misconfigured, not how: the explanation is logged.
+    expect(body.message).toMatch(/^The server cannot handle this request because of its own configuration/);
+    expect(text).not.toContain('context: true');
     expect(text).not.toContain(handle);
+    const logged = logs.linesAt('error').filter((line) => line.includes(body.traceId));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('context: true');
+    expect(logs.lines().join('\n')).not.toContain(handle);
     expect(sandbox.accountsCalls()).toEqual([]);
   });
 

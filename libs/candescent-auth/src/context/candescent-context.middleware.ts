@@ -2,6 +2,7 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { CANDESCENT_MODULE_EXTRAS, type CandescentAuthModuleExtras } from '../candescent-auth.module-definition';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
+import { cookieValues } from '../session/session-cookie';
 import {
   CandescentContext,
   type CandescentRequestContext,
@@ -78,7 +79,7 @@ export class CandescentContextMiddleware implements NestMiddleware {
     @InjectCandescentAuthOptions() options: ResolvedCandescentAuthOptions,
     @Inject(CANDESCENT_MODULE_EXTRAS) extras: CandescentAuthModuleExtras,
   ) {
-    this.cookieName = options.session.transport === 'cookie' ? `${options.session.cookieName}=` : undefined;
+    this.cookieName = options.session.transport === 'cookie' ? options.session.cookieName : undefined;
     this.everyRequest = extras.context === true;
   }
 
@@ -88,10 +89,17 @@ export class CandescentContextMiddleware implements NestMiddleware {
     else next();
   }
 
-  /** Whether the request may carry a session handle: a false positive only opens a context. */
+  /**
+   * Whether the request may carry a session handle. The cookie is read by the guard's own
+   * parser, so whatever the guard would accept opens a context; the substring test only spares
+   * requests without the name that parse.
+   */
   private carriesSession(request: IncomingRequest): boolean {
-    if (this.cookieName === undefined) return request.headers.authorization !== undefined;
+    const name = this.cookieName;
+    if (name === undefined) return request.headers.authorization !== undefined;
     const cookie = request.headers.cookie;
-    return typeof cookie === 'string' && cookie.includes(this.cookieName);
+    if (cookie === undefined) return false;
+    const mentioned = typeof cookie === 'string' ? cookie.includes(name) : cookie.some((part) => part.includes(name));
+    return mentioned && cookieValues(cookie, name).length > 0;
   }
 }

@@ -113,7 +113,15 @@ export abstract class CandescentAuthError extends HttpException implements Cande
   }
 }
 
-/** The module options are invalid; start-up stops. */
+/** What a client is told of a configuration error: the explanation describes the server, so it goes to the log. */
+export const CONFIGURATION_ERROR_CLIENT_MESSAGE =
+  'The server cannot handle this request because of its own configuration. Its operators can find the cause in the server log under this trace id.';
+
+/**
+ * The module options are invalid (start-up stops), or a request met a configuration problem at
+ * run time. `message` explains it for operators and logs; the body sent to clients
+ * (`getResponse()`) says only that the server is misconfigured, with the code and trace id.
+ */
 export class CandescentConfigurationError extends CandescentAuthError {
   static override readonly httpStatus = 500;
   constructor(
@@ -124,6 +132,13 @@ export class CandescentConfigurationError extends CandescentAuthError {
     details: Pick<CandescentErrorDetails, 'errorCode' | 'traceId'> = {},
   ) {
     super(message, { errorType: 'CONFIGURATION_ERROR', errorCode: 'INVALID_OPTIONS', ...details });
+    // `message` was taken from the body above; only the body clients receive changes.
+    this.getResponse().message = CONFIGURATION_ERROR_CLIENT_MESSAGE;
+  }
+
+  /** The secret-free form for logs: with the explanation, which the client body leaves out. */
+  override toJSON(): ReturnType<CandescentAuthError['toJSON']> {
+    return { ...super.toJSON(), message: this.message };
   }
 }
 
