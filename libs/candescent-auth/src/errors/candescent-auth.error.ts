@@ -114,7 +114,7 @@ export abstract class CandescentAuthError extends HttpException implements Cande
 }
 
 /** What a client is told of a configuration error: the explanation describes the server, so it goes to the log. */
-export const CONFIGURATION_ERROR_CLIENT_MESSAGE =
+const CONFIGURATION_ERROR_CLIENT_MESSAGE =
   'The server cannot handle this request because of its own configuration. Its operators can find the cause in the server log under this trace id.';
 
 /**
