@@ -109,6 +109,46 @@ describe('sessions that end on their own', () => {
     expect(logs.linesAt('warn').filter((line) => /dropped a session|maxSessionEntries/.test(line))).toEqual([]);
   });
 
+  describe.each([
+    ['v2', 'the login id exactly as typed'],
+    ['v1', "Candescent's di_ficustomer"],
+  ] as const)('on an FI whose login ids are case-sensitive (%s login, keyed by %s)', (loginService, _keyedBy) => {
+    it("another customer's logins as ALICE never end alice's session", async () => {
+      const clock = new FakeClock();
+      const sessions = await instance(new MemoryStore({ now: () => clock.now() }), clock, {
+        tokenServices: [loginService],
+        session: { maxSessionsPerAccount: 2 },
+      });
+      const upper =
+        sandbox.customers().find((c) => c.username === 'ALICE') ??
+        sandbox.addCustomer({ username: 'ALICE', password: 'another-Passw0rd' });
+      const victim = await sessions.login({ username: alice.username, password: alice.password });
+      for (let i = 0; i < 3; i++) {
+        clock.advance(10);
+        await sessions.login({ username: ` ${upper.username} `.trim(), password: upper.password });
+      }
+      await expect(sessions.authenticate(victim.sessionToken)).resolves.toMatchObject({
+        session: { tokens: { customer: { loginId: 'alice' } } },
+      });
+    });
+  });
+
+  it("folds login ids only when told to (session.loginIdMatching: 'case-insensitive')", async () => {
+    const clock = new FakeClock();
+    const sessions = await instance(new MemoryStore({ now: () => clock.now() }), clock, {
+      session: { maxSessionsPerAccount: 2, loginIdMatching: 'case-insensitive' },
+    });
+    const upper =
+      sandbox.customers().find((c) => c.username === 'ALICE') ??
+      sandbox.addCustomer({ username: 'ALICE', password: 'another-Passw0rd' });
+    const first = await sessions.login({ username: alice.username, password: alice.password });
+    for (let i = 0; i < 2; i++) {
+      clock.advance(10);
+      await sessions.login({ username: upper.username, password: upper.password });
+    }
+    await expect(sessions.authenticate(first.sessionToken)).rejects.toMatchObject({ errorCode: 'SESSION_REVOKED' });
+  });
+
   it("keeps another account's session when a store's general bound is small (default cap and session bound)", async () => {
     const clock = new FakeClock();
     // maxEntries alone used to bound sessions too: 60 logins of one account pushed everyone out.

@@ -68,11 +68,7 @@ describe('the stored session value', () => {
   it('still reads, renews and fences a value of the previous format (account and revision 1 stored)', async () => {
     const { id, handle, raw } = await login();
     const current = JSON.parse(raw) as StoredSession;
-    const account = accountOf(
-      sandbox.credentials.consumerSecret,
-      current.tokens.customer.fiId,
-      current.tokens.customer.loginId,
-    );
+    const account = accountOf(sandbox.credentials.consumerSecret, current.tokens.customer, 'exact');
     const { v, ...rest } = current;
     const previous = JSON.stringify({ v, rev: 1, account, ...rest });
     await store.set(sessionKeys.value(id), previous, 600_000);

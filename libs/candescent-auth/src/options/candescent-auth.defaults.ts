@@ -62,6 +62,7 @@ export const CANDESCENT_AUTH_DEFAULTS = {
     idleTimeoutMs: 900_000,
     absoluteTimeoutMs: 43_200_000,
     maxSessionsPerAccount: 10,
+    loginIdMatching: 'exact',
   },
   redis: { keyPrefix: 'candescent:' },
 } satisfies OptionDefaults<CandescentAuthModuleOptions>;

@@ -82,9 +82,10 @@ export class CandescentSessionOptionsDto {
   absoluteTimeoutMs?: number;
 
   /**
-   * Most sessions one account (FI id and login id, case-insensitive) holds at once. A login
-   * beyond it ends the account's oldest session and revokes its tokens, so logging in over and
-   * over cannot crowd other customers' sessions out of a bounded store.
+   * Most sessions one account holds at once. A login beyond it ends the account's oldest session
+   * and revokes its tokens, so logging in over and over cannot crowd other customers' sessions
+   * out of a bounded store. An account is the FI id and the customer Candescent names (V1
+   * `di_ficustomer`), or else the login id as compared by `loginIdMatching`.
    * @default 10
    */
   @IsOptional()
@@ -92,6 +93,17 @@ export class CandescentSessionOptionsDto {
   @Min(1)
   @Max(1_000)
   maxSessionsPerAccount?: number;
+
+  /**
+   * How login ids are compared to tell accounts apart when Candescent names no customer id (a
+   * V2-only login): `'exact'` (as typed, trimmed) or `'case-insensitive'` (Unicode NFKC, then
+   * lower case). Choose `'case-insensitive'` only for an FI whose login ids are: where `ALICE`
+   * and `alice` are two customers, it would let one end the other's sessions.
+   * @default 'exact'
+   */
+  @IsOptional()
+  @IsIn(['exact', 'case-insensitive'])
+  loginIdMatching?: 'exact' | 'case-insensitive';
 }
 
 /** A Redis Cluster the module connects to through ioredis's `Cluster`. */

@@ -55,13 +55,14 @@ export const EXPECTED: Record<string, string> = {
   tokenRefusalCooldownMs: 'a whole number of milliseconds from 0 to 600000',
   legacyPathPattern: 'a valid regular expression (at most 512 characters)',
   session:
-    'an object { transport, cookieName, cookieSameSite, csrfHeaderName, idleTimeoutMs, absoluteTimeoutMs, maxSessionsPerAccount }',
+    'an object { transport, cookieName, cookieSameSite, csrfHeaderName, idleTimeoutMs, absoluteTimeoutMs, maxSessionsPerAccount, loginIdMatching }',
   'session.transport': "'bearer' or 'cookie'",
   'session.cookieName': 'letters, digits, underscore or dash, 1-64 characters',
   'session.cookieSameSite': "'strict' or 'lax'",
   'session.csrfHeaderName': 'a lower-case header name, 1-64 characters',
   'session.idleTimeoutMs': 'a whole number of milliseconds from 10000 to 86400000',
   'session.maxSessionsPerAccount': 'a whole number from 1 to 1000',
+  'session.loginIdMatching': "'exact' or 'case-insensitive'",
   'session.absoluteTimeoutMs':
     'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
   redis: `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`,

@@ -14,14 +14,29 @@ interface PreviousEntry {
 const ACCOUNT_LOCK_MS = 5_000;
 const LOCK_POLL_MS = 10;
 
+/** How login ids are compared when Candescent names no customer id (see `session.loginIdMatching`). */
+export type LoginIdMatching = 'exact' | 'case-insensitive';
+
 /**
- * The account a session belongs to: the FI id and the login id (case-insensitive), keyed with
- * the consumer secret, because the result names a store key: a plain hash of a login id could
- * be recomputed from a list of usernames by anyone who can list the keys.
+ * The account a session belongs to, keyed with the consumer secret, because the result names a
+ * store key: a plain hash of a login id could be recomputed from a list of usernames by anyone
+ * who can list the keys. The customer is who Candescent says it is when it says so (V1
+ * `di_ficustomer`); otherwise the login id as typed (trimmed), folded only when the FI's login
+ * ids are known to be case-insensitive: on an FI where `ALICE` and `alice` are two customers,
+ * folding would let one end the other's sessions.
  */
-export function accountOf(secret: string, fiId: string, loginId: string): string {
+export function accountOf(
+  secret: string,
+  customer: { fiId: string; loginId: string; fiCustomerId?: string },
+  matching: LoginIdMatching,
+): string {
+  const loginId = customer.loginId.trim();
+  const who =
+    customer.fiCustomerId !== undefined
+      ? ['customer', customer.fiCustomerId]
+      : ['login', matching === 'case-insensitive' ? loginId.normalize('NFKC').toLowerCase() : loginId];
   return createHmac('sha256', secret)
-    .update(JSON.stringify([fiId, loginId.normalize('NFKC').toLowerCase()]))
+    .update(JSON.stringify([customer.fiId, ...who]))
     .digest('base64url');
 }
 

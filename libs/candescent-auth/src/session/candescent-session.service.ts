@@ -101,7 +101,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     const csrfToken = this.options.session.transport === 'cookie' ? newCsrfToken() : undefined;
     // Neither the account (derived from the tokens' customer when needed) nor revision 0 (what a
     // missing `rev` reads as) is stored: every byte of the value is held per open session.
-    const account = accountOf(this.options.consumerSecret, tokens.customer.fiId, tokens.customer.loginId);
+    const account = accountOf(this.options.consumerSecret, tokens.customer, this.options.session.loginIdMatching);
     const session: StoredSession = {
       v: 1,
       tokens,
