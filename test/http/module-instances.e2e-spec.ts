@@ -169,7 +169,7 @@ describe.each([
     function expectNothingOfA(accounts: ReturnType<CandescentSandbox['requests']>): void {
       for (const request of accounts) {
         expect(request.headers.institutionid).toBe(FI_B);
-        const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization))?.[1] ?? '';
+        const bearer = /^Bearer (.+)$/.exec(request.headers.authorization)?.[1] ?? '';
         if (!sharedOrigin) expect(sandboxA.isAccessTokenValid(bearer)).toBe(false);
       }
     }
