@@ -116,7 +116,7 @@ export class SampleEnvironment {
   @IsString()
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
-  /** Login attempts per minute per username (case-insensitive), whatever the client IP. */
+  /** Login attempts per minute per username (as typed, trimmed), whatever the client IP. */
   @IsOptional()
   @Transform(({ value }) => (value === undefined ? 5 : Number(value)))
   @IsInt()
