@@ -1,4 +1,5 @@
 import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_CONTENT_SECURITY_POLICY } from '../../apps/sample/src/web/security-headers.middleware';
 import { type ErrorBody, rawRequest, type Reply, type RunningSample, startSample } from '../support/app-testing';
 
 /**
@@ -42,6 +43,23 @@ describe('sample app hardening', () => {
       }),
       204,
     );
+  });
+
+  it.each([
+    ['malformed JSON', '{"username":"alice","password":', 400],
+    ['a body over 100 kB', JSON.stringify({ username: 'alice', password: 'x'.repeat(150_000) }), 413],
+  ])('sends no-store, the CSP and nosniff when the body parser refuses %s', async (_label, body, status) => {
+    const before = sample.sandbox.counters().tokenRequests;
+    const reply = await sample.client.call('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': JSON_TYPE },
+      body,
+    });
+    expectPrivate(reply, status);
+    expect(reply.headers.get('content-security-policy')).toBe(DEMO_CONTENT_SECURITY_POLICY);
+    expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(reply.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(sample.sandbox.counters().tokenRequests).toBe(before);
   });
 
   const nested = (open: string, close: string, levels: number) => `${open.repeat(levels)}1${close.repeat(levels)}`;

@@ -4,7 +4,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { setupSampleDocs } from '../docs/sample-docs';
 import type { SampleEnvironment } from '../sample-config';
 import { type SampleTelemetryHooks, startSampleTelemetry } from '../telemetry/sample-telemetry';
-import { securityHeaders } from './security-headers.middleware';
 
 /**
  * The page's files live in `apps/sample/public`, outside the compiled tree, so the same lookup
@@ -19,9 +18,9 @@ export function demoPageDirectory(from: string = __dirname): string {
 }
 
 /**
- * What the sample serves besides its API: security headers, the demo page at `/`, the OpenAPI
- * docs at `/docs`, and (when enabled) OpenTelemetry export. Must run after the body parser and
- * before the app initialises, so the middleware sits in front of the routes.
+ * What the sample serves besides its API: the demo page at `/`, the OpenAPI docs at `/docs`, and
+ * (when enabled) OpenTelemetry export. Must run after the security headers and the body parser
+ * and before the app initialises, so the middleware sits in front of the routes.
  * @returns a function that stops telemetry export (call it after the app closed)
  */
 export function installSampleWeb(
@@ -31,7 +30,6 @@ export function installSampleWeb(
 ): () => Promise<void> {
   const pageDirectory = demoPageDirectory();
   const stopTelemetry = startSampleTelemetry(app, environment, telemetry);
-  app.use(securityHeaders);
   app.useStaticAssets(pageDirectory, { index: 'index.html', redirect: false, dotfiles: 'ignore' });
   setupSampleDocs(app);
   return stopTelemetry;
