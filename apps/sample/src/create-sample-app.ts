@@ -16,6 +16,8 @@ export interface SampleApp {
   environment: SampleEnvironment;
   /** Set when the embedded sandbox was started; stopped by `close()`. */
   sandbox?: CandescentSandbox;
+  /** Set when metrics are served for Prometheus: on 127.0.0.1:`METRICS_PORT`, not the app's port. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export async function createSampleApp(
     if (environment.TRUST_PROXY) app.set('trust proxy', trustProxyValue(environment.TRUST_PROXY));
     app.disable('x-powered-by');
     // Demo page, /docs and telemetry (web/sample-web.ts).
-    const stopWeb = installSampleWeb(app, environment, options.telemetry);
+    const telemetry = await installSampleWeb(app, environment, options.telemetry);
     app.useGlobalPipes(
       new JsonDepthPipe(),
       new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
@@ -64,9 +66,10 @@ export async function createSampleApp(
       app,
       environment,
       sandbox,
+      metricsUrl: telemetry.metricsUrl,
       close: async () => {
         await app.close();
-        await stopWeb();
+        await telemetry.stop();
         await sandbox?.stop();
       },
     };
