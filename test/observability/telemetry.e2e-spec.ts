@@ -3,7 +3,8 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { CANDESCENT_SPAN_NAMES } from '@candescent/auth';
 import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/create-sample-app';
-import { Client, type LoginBody } from '../support/app-testing';
+import { DEMO_CONTENT_SECURITY_POLICY } from '../../apps/sample/src/web/security-headers.middleware';
+import { Client, type LoginBody, type Reply } from '../support/app-testing';
 import { waitFor } from '../support/wait';
 
 const [alice] = DEMO_CUSTOMERS;
@@ -18,7 +19,10 @@ describe('spans and metrics of the sample (OTEL_ENABLED=1)', () => {
   let client: Client;
 
   beforeAll(async () => {
-    sample = await createSampleApp({ OTEL_ENABLED: '1' }, { logger: false, telemetry: { spanExporter: exporter } });
+    sample = await createSampleApp(
+      { OTEL_ENABLED: '1', METRICS_PORT: '0' },
+      { logger: false, telemetry: { spanExporter: exporter } },
+    );
     await sample.app.listen(0, '127.0.0.1');
     client = new Client(await sample.app.getUrl());
   });
@@ -101,13 +105,34 @@ describe('spans and metrics of the sample (OTEL_ENABLED=1)', () => {
     for (const secret of tokens) expect(recorded.includes(secret)).toBe(false);
   });
 
-  it('serves the module metrics for Prometheus at /metrics', async () => {
-    const reply = await client.get('/metrics');
+  const expectSecurityHeaders = (reply: Reply) => {
+    expect(reply.headers.get('cache-control')).toBe('no-store');
+    expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(reply.headers.get('content-security-policy')).toBe(DEMO_CONTENT_SECURITY_POLICY);
+  };
+
+  it('serves the module metrics for Prometheus on a loopback port of their own', async () => {
+    expect(sample.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const { origin } = new URL(sample.metricsUrl!);
+    expect(origin).not.toBe(client.baseUrl);
+    const reply = await new Client(origin).get('/metrics');
     expect(reply.status).toBe(200);
+    expectSecurityHeaders(reply);
     expect(reply.text).toMatch(
       /candescent_token_requests_total\{service="v2",grant="password",outcome="success"[^}]*\} 1/,
     );
     expect(reply.text).toMatch(/candescent_sessions_total\{event="login"[^}]*\} 1/);
     expect(reply.text).toMatch(/candescent_sessions_total\{event="renewed"[^}]*\} 1/);
+    // Nothing else is served there.
+    const other = await new Client(origin).get('/health');
+    expect(other.status).toBe(404);
+    expectSecurityHeaders(other);
+  });
+
+  it("does not serve metrics on the app's port, and says so with the security headers", async () => {
+    const reply = await client.get('/metrics');
+    expect(reply.status).toBe(404);
+    expect(reply.text).not.toContain('candescent_');
+    expectSecurityHeaders(reply);
   });
 });

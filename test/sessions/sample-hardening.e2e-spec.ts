@@ -1,4 +1,5 @@
 import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_CONTENT_SECURITY_POLICY } from '../../apps/sample/src/web/security-headers.middleware';
 import { type ErrorBody, rawRequest, type Reply, type RunningSample, startSample } from '../support/app-testing';
 
 /**
@@ -7,7 +8,7 @@ import { type ErrorBody, rawRequest, type Reply, type RunningSample, startSample
  * limited per username as well as per client IP.
  */
 
-const [alice, bob] = DEMO_CUSTOMERS;
+const [alice, bob, carol] = DEMO_CUSTOMERS;
 const JSON_TYPE = 'application/json';
 
 describe('sample app hardening', () => {
@@ -42,6 +43,23 @@ describe('sample app hardening', () => {
       }),
       204,
     );
+  });
+
+  it.each([
+    ['malformed JSON', '{"username":"alice","password":', 400],
+    ['a body over 100 kB', JSON.stringify({ username: 'alice', password: 'x'.repeat(150_000) }), 413],
+  ])('sends no-store, the CSP and nosniff when the body parser refuses %s', async (_label, body, status) => {
+    const before = sample.sandbox.counters().tokenRequests;
+    const reply = await sample.client.call('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': JSON_TYPE },
+      body,
+    });
+    expectPrivate(reply, status);
+    expect(reply.headers.get('content-security-policy')).toBe(DEMO_CONTENT_SECURITY_POLICY);
+    expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(reply.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(sample.sandbox.counters().tokenRequests).toBe(before);
   });
 
   const nested = (open: string, close: string, levels: number) => `${open.repeat(levels)}1${close.repeat(levels)}`;
@@ -103,21 +121,41 @@ describe('sample app hardening', () => {
       });
     };
 
-    it('refuses the 4th attempt at one username within a minute from any address, whatever its case', async () => {
-      for (const [address, username] of [
-        ['127.0.0.2', 'alice'],
-        ['127.0.0.3', 'ALICE'],
-        ['127.0.0.4', 'Alice'],
-      ] as const) {
-        expect((await loginFrom(address, username, 'wrong-guess')).status).toBe(401);
+    it('counts a username as typed: failures as ALICE do not hold alice off', async () => {
+      for (const address of ['127.0.0.2', '127.0.0.3', '127.0.0.4']) {
+        expect((await loginFrom(address, 'ALICE', 'wrong-guess')).status).toBe(401);
+      }
+      expect((await loginFrom('127.0.0.5', alice.username, alice.password)).status).toBe(200);
+      // Spaces around it do not make another login id: the 4th attempt at ALICE is refused.
+      expect((await loginFrom('127.0.0.6', ' ALICE ', 'wrong-guess')).status).toBe(429);
+    });
+
+    it('refuses the 4th attempt at one username within a minute from any address', async () => {
+      for (const address of ['127.0.0.8', '127.0.0.9', '127.0.0.10']) {
+        expect((await loginFrom(address, bob.username, 'wrong-guess')).status).toBe(401);
       }
       const before = limited.sandbox.counters().tokenRequests;
-      const fourth = await loginFrom('127.0.0.5', alice.username, alice.password);
+      const fourth = await loginFrom('127.0.0.11', bob.username, bob.password);
       expect(fourth.status).toBe(429);
       expect(limited.sandbox.counters().tokenRequests).toBe(before);
 
       // Only that username is limited: another customer logs in from the same address.
-      expect((await loginFrom('127.0.0.5', bob.username, bob.password)).status).toBe(200);
+      expect((await loginFrom('127.0.0.11', carol.username, carol.password)).status).toBe(200);
+    });
+
+    it("does not tell a client whether others tried a username: no header differs from an untried one's", async () => {
+      for (const address of ['127.0.0.12', '127.0.0.13']) {
+        expect((await loginFrom(address, 'mallory', 'wrong-guess')).status).toBe(401);
+      }
+      // Each probe from an address of its own, so the per-IP limit's headers match too.
+      const tried = await loginFrom('127.0.0.14', 'mallory', 'wrong-guess');
+      const untried = await loginFrom('127.0.0.15', 'trent', 'wrong-guess');
+      expect([tried.status, untried.status]).toEqual([401, 401]);
+      // The date ticks and the ETag hashes a body that holds a fresh trace id; the rest must match.
+      const comparable = (headers: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'date' && name !== 'etag'));
+      expect(comparable(tried.headers)).toEqual(comparable(untried.headers));
+      expect(Object.keys(tried.headers).filter((name) => name.endsWith('-login-username'))).toEqual([]);
     });
   });
 });

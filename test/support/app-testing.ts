@@ -308,6 +308,7 @@ export function tokensIn(standIn: StandIn): string[] {
 /** The answer of a raw node:http request (for what fetch refuses: a source address, odd header bytes). */
 export interface RawReply {
   status: number;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -324,7 +325,11 @@ export function rawRequest(
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
         });
         response.on('error', reject);
       },

@@ -2,13 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
 import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
 import { AppModule } from './app.module';
 import { JsonDepthPipe } from './http/json-depth.pipe';
 import { readSampleEnvironment, type SampleEnvironment } from './sample-config';
 import type { SampleTelemetryHooks } from './telemetry/sample-telemetry';
 import { installSampleWeb } from './web/sample-web';
+import { securityHeaders } from './web/security-headers.middleware';
 
 /** A sample app ready to listen, with the embedded sandbox when no Candescent URL was given. */
 export interface SampleApp {
@@ -16,6 +16,8 @@ export interface SampleApp {
   environment: SampleEnvironment;
   /** Set when the embedded sandbox was started; stopped by `close()`. */
   sandbox?: CandescentSandbox;
+  /** Set when metrics are served for Prometheus: on 127.0.0.1:`METRICS_PORT`, not the app's port. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -47,13 +49,14 @@ export async function createSampleApp(
         bodyParser: false,
       },
     );
+    // Security headers and `no-store` first, so that every answer carries them: the body
+    // parser's refusals (400 malformed JSON, 413 too large) answer before any later middleware.
+    app.use(securityHeaders);
     app.useBodyParser('json', { limit: '100kb' });
     if (environment.TRUST_PROXY) app.set('trust proxy', trustProxyValue(environment.TRUST_PROXY));
     app.disable('x-powered-by');
-    // Sessions, customers and accounts are private: no browser or proxy may keep a copy.
-    app.use(noStore);
-    // Demo page, security headers, /docs and telemetry (web/sample-web.ts).
-    const stopWeb = installSampleWeb(app, environment, options.telemetry);
+    // Demo page, /docs and telemetry (web/sample-web.ts).
+    const telemetry = await installSampleWeb(app, environment, options.telemetry);
     app.useGlobalPipes(
       new JsonDepthPipe(),
       new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
@@ -63,9 +66,10 @@ export async function createSampleApp(
       app,
       environment,
       sandbox,
+      metricsUrl: telemetry.metricsUrl,
       close: async () => {
         await app.close();
-        await stopWeb();
+        await telemetry.stop();
         await sandbox?.stop();
       },
     };
@@ -73,12 +77,6 @@ export async function createSampleApp(
     await sandbox?.stop();
     throw error;
   }
-}
-
-/** `Cache-Control: no-store` on every answer, errors included. */
-function noStore(_request: Request, response: Response, next: NextFunction): void {
-  response.setHeader('Cache-Control', 'no-store');
-  next();
 }
 
 /** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */

@@ -17,8 +17,7 @@ async function main(): Promise<void> {
   const url = await sample.app.getUrl();
   logger.log(`Sample app listening on ${url}`);
   logger.log(`Demo page: ${url}/ (session transport: ${sample.environment.SESSION_TRANSPORT}); API docs: ${url}/docs`);
-  if (sample.environment.OTEL_ENABLED && !sample.environment.OTEL_EXPORTER_OTLP_ENDPOINT)
-    logger.log(`Metrics for Prometheus: ${url}/metrics`);
+  if (sample.metricsUrl) logger.log(`Metrics for Prometheus: ${sample.metricsUrl} (loopback only)`);
   if (sample.sandbox) {
     const [demo] = DEMO_CUSTOMERS;
     logger.log(

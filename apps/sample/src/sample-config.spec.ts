@@ -94,3 +94,17 @@ describe('readSampleEnvironment, Redis settings', () => {
     expect(message).toContain(expected);
   });
 });
+
+describe('sample environment: metrics port', () => {
+  it('serves metrics on 9464 by default, apart from the app', () => {
+    expect(readSampleEnvironment({ OTEL_ENABLED: '1' })).toMatchObject({ PORT: 3000, METRICS_PORT: 9464 });
+    expect(readSampleEnvironment({ OTEL_ENABLED: '1', PORT: '0', METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+  });
+
+  it.each([
+    [{ OTEL_ENABLED: '1', PORT: '8080', METRICS_PORT: '8080' }, 'METRICS_PORT: metrics have a port of their own'],
+    [{ METRICS_PORT: 'public' }, 'METRICS_PORT must be an integer number'],
+  ])('refuses %j, saying what to change', (env, expected) => {
+    expect(problemOf(env)).toContain(expected);
+  });
+});

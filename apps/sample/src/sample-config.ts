@@ -116,7 +116,15 @@ export class SampleEnvironment {
   @IsString()
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
-  /** Login attempts per minute per username (case-insensitive), whatever the client IP. */
+  /** With OTEL_ENABLED and no OTLP endpoint: the port of `/metrics`, on 127.0.0.1 and apart from PORT (0: any free one). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 9464 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 9464;
+
+  /** Login attempts per minute per username (as typed, trimmed), whatever the client IP. */
   @IsOptional()
   @Transform(({ value }) => (value === undefined ? 5 : Number(value)))
   @IsInt()
@@ -138,6 +146,8 @@ export function readSampleEnvironment(env: Record<string, string | undefined>): 
   const errors = validateSync(config, { validationError: { target: false, value: false } });
   const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
   lines.push(...redisProblems(config).map((problem) => `  - ${problem}`));
+  if (config.OTEL_ENABLED && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT)
+    lines.push(`  - METRICS_PORT: metrics have a port of their own; choose one other than PORT (${config.PORT})`);
   if (lines.length > 0) {
     throw new Error(`Invalid sample app environment:\n${lines.join('\n')}`);
   }

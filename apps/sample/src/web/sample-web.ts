@@ -3,8 +3,7 @@ import { dirname, join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { setupSampleDocs } from '../docs/sample-docs';
 import type { SampleEnvironment } from '../sample-config';
-import { type SampleTelemetryHooks, startSampleTelemetry } from '../telemetry/sample-telemetry';
-import { securityHeaders } from './security-headers.middleware';
+import { type SampleTelemetry, type SampleTelemetryHooks, startSampleTelemetry } from '../telemetry/sample-telemetry';
 
 /**
  * The page's files live in `apps/sample/public`, outside the compiled tree, so the same lookup
@@ -19,20 +18,19 @@ export function demoPageDirectory(from: string = __dirname): string {
 }
 
 /**
- * What the sample serves besides its API: security headers, the demo page at `/`, the OpenAPI
- * docs at `/docs`, and (when enabled) OpenTelemetry export. Must run after the body parser and
- * before the app initialises, so the middleware sits in front of the routes.
- * @returns a function that stops telemetry export (call it after the app closed)
+ * What the sample serves besides its API: the demo page at `/`, the OpenAPI docs at `/docs`, and
+ * (when enabled) OpenTelemetry export. Must run after the security headers and the body parser
+ * and before the app initialises, so the middleware sits in front of the routes.
+ * @returns where metrics are served (if here) and how to stop telemetry (after the app closed)
  */
-export function installSampleWeb(
+export async function installSampleWeb(
   app: NestExpressApplication,
   environment: SampleEnvironment,
   telemetry?: SampleTelemetryHooks,
-): () => Promise<void> {
+): Promise<SampleTelemetry> {
   const pageDirectory = demoPageDirectory();
-  const stopTelemetry = startSampleTelemetry(app, environment, telemetry);
-  app.use(securityHeaders);
+  const started = await startSampleTelemetry(app, environment, telemetry);
   app.useStaticAssets(pageDirectory, { index: 'index.html', redirect: false, dotfiles: 'ignore' });
   setupSampleDocs(app);
-  return stopTelemetry;
+  return started;
 }

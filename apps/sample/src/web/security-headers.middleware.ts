@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
@@ -31,16 +32,25 @@ export const DOCS_CONTENT_SECURITY_POLICY = [
 export const STATIC_PATHS = new Set(['/', '/index.html', '/demo.js', '/demo.css']);
 
 /**
- * Headers for every answer: a strict CSP, no MIME sniffing, no referrer beyond the origin,
- * and no caching of API answers (they may be a customer's data). The static page may be
- * cached but is revalidated each time.
+ * The headers of an API answer: a strict CSP, no MIME sniffing, no referrer beyond the origin,
+ * and no caching (it may be a customer's data). The metrics listener sends them too.
  */
-export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  const docs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path === '/docs-json';
-  res.setHeader('Content-Security-Policy', docs ? DOCS_CONTENT_SECURITY_POLICY : DEMO_CONTENT_SECURITY_POLICY);
+export function setApiSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', DEMO_CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cache-Control', STATIC_PATHS.has(req.path) ? 'no-cache' : 'no-store');
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+/**
+ * Headers for every answer: those of the API, with Swagger UI's looser CSP under `/docs`; the
+ * static page may be cached but is revalidated each time.
+ */
+export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+  setApiSecurityHeaders(res);
+  const docs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path === '/docs-json';
+  if (docs) res.setHeader('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
+  if (STATIC_PATHS.has(req.path)) res.setHeader('Cache-Control', 'no-cache');
   next();
 }
