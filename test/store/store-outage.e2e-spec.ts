@@ -77,7 +77,12 @@ describeRedis('the sample app when Redis is down', () => {
   it('answers a login it cannot store with fixed text and revokes the tokens it was just given', async () => {
     const issuedBefore = issueSpy.mock.results.length;
     const reply = await sample.client.login(bob.username, bob.password);
-    expectFixed503(reply);
+    const body = expectFixed503(reply);
+    // The login's log lines carry the trace id its answer shows.
+    expect(body.traceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logs.lines().find((line) => line.includes(`trace ${body.traceId ?? ''}`))).toMatch(
+      /Redis store unavailable during \w+ \(trace [0-9a-f-]{36}\)/,
+    );
     const issued = issueSpy.mock.results.slice(issuedBefore).flatMap((r) => (r.type === 'return' ? [r.value] : []));
     expect(issued).toHaveLength(1);
     const [tokens] = issued as [IssuedTokens];

@@ -62,7 +62,11 @@ export class CandescentSessionCookies {
         traceId: requestTraceId(request),
       });
     }
-    return { ...context, presentedSessionTokens: presentedSessionTokens(request.headers, this.options) };
+    return {
+      ...context,
+      presentedSessionTokens: presentedSessionTokens(request.headers, this.options),
+      traceId: requestTraceId(request),
+    };
   }
 
   /**

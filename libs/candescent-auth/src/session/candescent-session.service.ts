@@ -86,7 +86,10 @@ export class CandescentSessionService implements OnModuleDestroy {
    * thrown.
    */
   login(credentials: unknown, context: CandescentSessionLoginContext = {}): Promise<CandescentLoginResult> {
-    return traceSession('login', this.options.tokenServices, () => this.openSession(credentials, context));
+    const login = () => traceSession('login', this.options.tokenServices, () => this.openSession(credentials, context));
+    // A login request carries no session handle, so it has no request context of its own.
+    const { traceId } = context;
+    return traceId === undefined || CandescentContext.current() ? login() : CandescentContext.run({ traceId }, login);
   }
 
   private async openSession(

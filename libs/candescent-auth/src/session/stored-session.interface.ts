@@ -9,6 +9,11 @@ export interface CandescentSessionLoginContext extends LoginContext {
    * logging in again from the same client never leaves the previous session alive.
    */
   presentedSessionTokens?: readonly string[];
+  /**
+   * The login request's trace id (`loginContext()` sets it), so the login's log lines and
+   * errors carry the id its answer shows. Used when the login runs outside a request context.
+   */
+  traceId?: string;
 }
 
 /** A session as the store keeps it (under the hash of its handle, never the handle). */
