@@ -65,12 +65,18 @@ describe('CandescentSessionCookies', () => {
 
   it('collects the session tokens the request presents in the configured transport', () => {
     const [mine, other] = [newSessionHandle(), newSessionHandle()];
+    const trace = '6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b';
     const cookies = {
-      headers: { cookie: `theme=dark; sid=${mine}; sid=not-a-handle`, authorization: `Bearer ${other}` },
+      headers: {
+        cookie: `theme=dark; sid=${mine}; sid=not-a-handle`,
+        authorization: `Bearer ${other}`,
+        'x-request-id': trace,
+      },
     };
     expect(cookieMode.loginContext(cookies, { originatingIp: '203.0.113.9' })).toEqual({
       originatingIp: '203.0.113.9',
       presentedSessionTokens: [mine],
+      traceId: trace,
     });
     expect(bearerMode.loginContext(cookies).presentedSessionTokens).toEqual([other]);
   });
@@ -79,6 +85,6 @@ describe('CandescentSessionCookies', () => {
     const crossSite = { headers: { 'sec-fetch-site': 'cross-site' } };
     expect(() => cookieMode.loginContext(crossSite)).toThrow(CandescentForbiddenError);
     expect(() => cookieMode.loginContext({ headers: { 'sec-fetch-site': 'same-origin' } })).not.toThrow();
-    expect(bearerMode.loginContext(crossSite)).toEqual({ presentedSessionTokens: [] });
+    expect(bearerMode.loginContext(crossSite)).toMatchObject({ presentedSessionTokens: [] });
   });
 });
