@@ -13,7 +13,8 @@ export const V1_ACCOUNTS_PATH = /^\/bankingservices\/v2\/fis\/([^/]+)\/fiCustome
 /**
  * `GET /db-accounts/v1/accounts`: a customer token reads its own customer's accounts; an
  * institution token must name the customer with exactly one of `hostUserId` (member number) or
- * `loginId` (username), and an unknown customer gives an empty list.
+ * `loginId` (username) of its FI, and an unknown customer gives an empty list. An
+ * `institutionId` header naming another FI than the token's gets 401 CMN_90001.
  */
 export const handleV2Accounts: RouteHandler = (request, context, tweak) => {
   const { headers, query } = request;
@@ -26,11 +27,15 @@ export const handleV2Accounts: RouteHandler = (request, context, tweak) => {
   const token = tweak?.kind === 'reject-token' ? undefined : context.tokens.findAccess(accessToken);
   if (token?.service !== 'v2') return fail(V2_ERRORS.invalidCredentials);
   if (!isUuid(transactionId)) return fail(V2_ERRORS.badTransactionId);
+  const institutionId = headers.institutionid;
+  if (institutionId !== undefined && institutionId !== '' && institutionId !== token.fiId) {
+    return fail(V2_ERRORS.clientNotAuthorized);
+  }
   if (!token.scopes.includes('accounts:read')) return fail(V2_ERRORS.forbidden);
 
   let accounts: SandboxAccount[] = [];
   if (token.fiCustomerId !== undefined) {
-    const customer = context.customers.findByFiCustomerId(token.fiCustomerId);
+    const customer = context.customers.findByFiCustomerId(token.fiId, token.fiCustomerId);
     accounts = customer?.accounts ?? [];
     call.returnedFiCustomerId = customer?.fiCustomerId;
   } else {
@@ -48,7 +53,8 @@ export const handleV2Accounts: RouteHandler = (request, context, tweak) => {
 
 /**
  * `GET /bankingservices/v2/fis/{di_fiid}/fiCustomers/{di_ficustomer}/accounts`: only a V1
- * customer token of that very FI and customer gets through.
+ * customer token of that very FI and customer gets through, and a `di_fiid` header, when sent,
+ * must name that FI too.
  */
 export const handleV1Accounts: RouteHandler = (request, context, tweak) => {
   const { headers } = request;
@@ -63,9 +69,10 @@ export const handleV1Accounts: RouteHandler = (request, context, tweak) => {
   if (token?.service !== 'v1' || token.fiCustomerId === undefined) return fail(V1_ERRORS.loginInvalid);
   if (!isLowercaseUuid(headers.di_tid)) return fail(V1_ERRORS.headerInvalid('di_tid'));
   if (token.fiId !== pathFiId) return fail(V1_ERRORS.fiNotAuthorized);
+  if (headers.di_fiid !== undefined && headers.di_fiid !== token.fiId) return fail(V1_ERRORS.fiNotAuthorized);
   if (token.fiCustomerId !== pathCustomerId) return fail(V1_ERRORS.customerNotAuthorized);
 
-  const customer = context.customers.findByFiCustomerId(token.fiCustomerId);
+  const customer = context.customers.findByFiCustomerId(token.fiId, token.fiCustomerId);
   const accounts = customer?.accounts ?? [];
   call.returnedFiCustomerId = customer?.fiCustomerId;
   if (json) return finish(call, context, jsonResponse(200, { accounts }));

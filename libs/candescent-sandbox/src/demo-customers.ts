@@ -1,8 +1,9 @@
 import type { SandboxCustomer } from './sandbox-customer.interface';
 
 /**
- * Customers seeded into every sandbox unless `seedDemoCustomers` is false. All belong to FI
- * `00042`. Ids are fixed so docs and tests can name them; member numbers and account ids keep
+ * Customers seeded into every sandbox made with the single-app options unless
+ * `seedDemoCustomers` is false (with `institutions`, give them as FI 00042's `customers`, as
+ * `DEMO_INSTITUTIONS` does). All belong to FI `00042`. Ids are fixed so docs and tests can name them; member numbers and account ids keep
  * leading zeros on purpose, to catch parsers that turn them into numbers.
  */
 export const DEMO_CUSTOMERS: ReadonlyArray<SandboxCustomer> = deepFreeze([
@@ -37,6 +38,37 @@ export const DEMO_CUSTOMERS: ReadonlyArray<SandboxCustomer> = deepFreeze([
     accounts: [
       { id: '0042000301', type: 'SAVINGS', name: 'Holiday Savings', balance: '1500.00', currency: 'USD' },
       { id: '0042000302', type: 'CERTIFICATE', name: '12-Month CD', balance: '25000.00', currency: 'USD' },
+    ],
+  },
+]);
+
+/**
+ * Customers of the second demo FI, `00043` (see `DEMO_INSTITUTIONS`). `alice` exists at both FIs
+ * with the same password but another `di_ficustomer`, member number and accounts, as a person
+ * who banks at two institutions and reuses a password would: a login sent to the wrong FI then
+ * succeeds, and only the data tells the two apart.
+ */
+export const SECOND_FI_DEMO_CUSTOMERS: ReadonlyArray<SandboxCustomer> = deepFreeze([
+  {
+    username: 'alice',
+    password: 'Sandbox-Alice-2026!',
+    fiId: '00043',
+    fiCustomerId: '7a41c2e08d9b4f65a3c1e7d20b9f4c58',
+    memberNumber: '043000717',
+    accounts: [
+      { id: '0043000101', type: 'CHECKING', name: 'Harbor Checking', balance: '87.03', currency: 'USD' },
+      { id: '0043000102', type: 'MONEY_MARKET', name: 'Harbor Money Market', balance: '61020.50', currency: 'USD' },
+    ],
+  },
+  {
+    username: 'frank',
+    password: 'Sandbox-Frank-2026!',
+    fiId: '00043',
+    fiCustomerId: 'c3b9e1f04a7d4e28b6f50d9a1e3c7b22',
+    memberNumber: '000430021',
+    accounts: [
+      { id: '0043000201', type: 'CHECKING', name: 'Harbor Checking', balance: '1999.99', currency: 'USD' },
+      { id: '0043000202', type: 'SAVINGS', name: 'Harbor Savings', balance: '300.00', currency: 'USD' },
     ],
   },
 ]);

@@ -1,6 +1,20 @@
 export { CandescentSandbox } from './sandbox';
-export { DEFAULT_SANDBOX_CREDENTIALS, type SandboxOptions } from './sandbox.options';
-export { DEMO_CUSTOMERS } from './demo-customers';
+export {
+  DEFAULT_SANDBOX_CREDENTIALS,
+  type SandboxCredentials,
+  type SandboxInstitution,
+  type SandboxInstitutionCustomer,
+  type SandboxOptions,
+} from './sandbox.options';
+export { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from './demo-customers';
+export { DEMO_INSTITUTIONS, SECOND_FI_DEMO_CREDENTIALS } from './demo-institutions';
 export type { SandboxFault } from './sandbox-faults';
 export type { SandboxAccount, SandboxCustomer } from './sandbox-customer.interface';
-export type { AccountsCall, RecordedRequest, SandboxCounters, SandboxRoute } from './sandbox-records.interface';
+export type {
+  AccountsCall,
+  IsolationViolation,
+  RecordedInstitutions,
+  RecordedRequest,
+  SandboxCounters,
+  SandboxRoute,
+} from './sandbox-records.interface';

@@ -33,14 +33,14 @@ export function hasNonPrintable(value: string): boolean {
   return NON_PRINTABLE.test(value);
 }
 
-/** True when `Authorization: Basic` carries exactly this key and secret. */
-export function basicAuthMatches(authorization: string | undefined, key: string, secret: string): boolean {
+/** Consumer key and secret of `Authorization: Basic`, or undefined when it is no well-formed Basic value. */
+export function basicCredentials(authorization: string | undefined): { key: string; secret: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(authorization ?? '');
-  if (!match) return false;
+  if (!match) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
-  return safeEqual(decoded.slice(0, colon), key) && safeEqual(decoded.slice(colon + 1), secret);
+  if (colon < 0) return undefined;
+  return { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
 /** The token of `Authorization: Bearer <token>`, or undefined. */
@@ -67,7 +67,8 @@ export function acceptsJson(accept: string | undefined): boolean {
   return json > xml;
 }
 
-function safeEqual(actual: string, expected: string): boolean {
+/** Constant-time string comparison, so a wrong secret takes as long as a right one. */
+export function safeEqual(actual: string, expected: string): boolean {
   const a = Buffer.from(actual);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

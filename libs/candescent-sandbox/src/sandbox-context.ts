@@ -1,3 +1,4 @@
+import type { SandboxApps } from './sandbox-apps';
 import type { SandboxCustomerRegistry } from './sandbox-customers';
 import type { SuccessTweak } from './sandbox-faults';
 import type { ResolvedSandboxOptions } from './sandbox.options';
@@ -10,6 +11,8 @@ import type { SandboxTokenStore } from './sandbox-token-store';
 export interface RouteContext {
   /** Live settings: `configure()` changes them between requests. */
   readonly options: ResolvedSandboxOptions;
+  /** The consumer apps and the FIs each is enabled for. */
+  readonly apps: SandboxApps;
   readonly tokens: SandboxTokenStore;
   readonly customers: SandboxCustomerRegistry;
   recordAccountsCall(call: AccountsCall): void;

@@ -20,6 +20,12 @@ export class SandboxCustomerRegistry {
         `CandescentSandbox: username '${customer.username}' already exists in FI ${customer.fiId}; pick another`,
       );
     }
+    if (this.findByFiCustomerId(customer.fiId, customer.fiCustomerId)) {
+      throw new Error(
+        `CandescentSandbox: fiCustomerId '${customer.fiCustomerId}' already exists in FI ${customer.fiId}; ` +
+          'each customer of an FI needs its own',
+      );
+    }
     const stored = copyCustomer(customer);
     this.list.push(stored);
     return copyCustomer(stored);
@@ -64,8 +70,9 @@ export class SandboxCustomerRegistry {
     return this.list.find((c) => c.fiId === fiId && c.memberNumber === memberNumber);
   }
 
-  findByFiCustomerId(fiCustomerId: string): SandboxCustomer | undefined {
-    return this.list.find((c) => c.fiCustomerId === fiCustomerId);
+  /** Scoped to the FI too, so a token of one FI never reads a customer of another. */
+  findByFiCustomerId(fiId: string, fiCustomerId: string): SandboxCustomer | undefined {
+    return this.list.find((c) => c.fiId === fiId && c.fiCustomerId === fiCustomerId);
   }
 
   private freshMemberNumber(fiId: string): string {

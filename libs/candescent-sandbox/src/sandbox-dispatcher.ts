@@ -6,6 +6,7 @@ import type { SandboxFaultQueue, SuccessTweak } from './sandbox-faults';
 import type { SandboxRecorder } from './sandbox-recorder';
 import type { RecordedRequest } from './sandbox-records.interface';
 import { plainErrorResponse, type SandboxResponse } from './sandbox-responses';
+import { describeInstitutions } from './sandbox-isolation';
 import { findRoute } from './sandbox-routes';
 import type { SandboxTimers } from './sandbox-timers';
 
@@ -35,6 +36,7 @@ export async function dispatch(req: IncomingMessage, res: ServerResponse, deps: 
     form: definedEntries(request.form),
     status: 0,
     at: arrivedAt,
+    institutions: describeInstitutions(request, route, deps.context),
   };
   deps.recorder.record(recorded);
   const send = (response: SandboxResponse): void => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CandescentSandbox } from './sandbox';
+import type { SandboxCredentials } from './sandbox.options';
 
 /** A response read completely, for assertions. */
 export interface HttpResult {
@@ -38,22 +39,30 @@ export function jsonBody(result: HttpResult): Record<string, unknown> {
   return JSON.parse(result.text) as Record<string, unknown>;
 }
 
-/** Headers of a valid V1 token request. */
-export function v1Headers(sandbox: CandescentSandbox, extra: Record<string, string> = {}): Record<string, string> {
+/** Headers of a valid V1 token request, as the first institution or as `as`. */
+export function v1Headers(
+  sandbox: CandescentSandbox,
+  extra: Record<string, string> = {},
+  as: SandboxCredentials = sandbox.credentials,
+): Record<string, string> {
   return {
-    authorization: basic(sandbox.credentials.consumerKey, sandbox.credentials.consumerSecret),
+    authorization: basic(as.consumerKey, as.consumerSecret),
     di_tid: randomUUID(),
-    di_fiid: sandbox.credentials.fiId,
+    di_fiid: as.fiId,
     ...extra,
   };
 }
 
-/** Headers of a valid V2 token or revoke request. */
-export function v2Headers(sandbox: CandescentSandbox, extra: Record<string, string> = {}): Record<string, string> {
+/** Headers of a valid V2 token or revoke request, as the first institution or as `as`. */
+export function v2Headers(
+  sandbox: CandescentSandbox,
+  extra: Record<string, string> = {},
+  as: SandboxCredentials = sandbox.credentials,
+): Record<string, string> {
   return {
-    authorization: basic(sandbox.credentials.consumerKey, sandbox.credentials.consumerSecret),
+    authorization: basic(as.consumerKey, as.consumerSecret),
     transactionId: randomUUID(),
-    institutionId: sandbox.credentials.fiId,
+    institutionId: as.fiId,
     accept: 'application/json',
     ...extra,
   };
@@ -64,10 +73,11 @@ export async function v2Login(
   sandbox: CandescentSandbox,
   username: string,
   password: string,
+  as: SandboxCredentials = sandbox.credentials,
 ): Promise<{ accessToken: string; refreshToken: string }> {
   const result = await send(`${sandbox.url}/oauth2/v1/token`, {
     method: 'POST',
-    headers: v2Headers(sandbox),
+    headers: v2Headers(sandbox, {}, as),
     form: { grant_type: 'password', username, password },
   });
   if (result.status !== 200) throw new Error(`V2 login failed: ${result.status} ${result.text}`);
@@ -76,10 +86,13 @@ export async function v2Login(
 }
 
 /** Client-credentials V2 token. */
-export async function v2InstitutionToken(sandbox: CandescentSandbox): Promise<string> {
+export async function v2InstitutionToken(
+  sandbox: CandescentSandbox,
+  as: SandboxCredentials = sandbox.credentials,
+): Promise<string> {
   const result = await send(`${sandbox.url}/oauth2/v1/token`, {
     method: 'POST',
-    headers: v2Headers(sandbox),
+    headers: v2Headers(sandbox, {}, as),
     form: { grant_type: 'client_credentials' },
   });
   if (result.status !== 200) throw new Error(`V2 token failed: ${result.status} ${result.text}`);
@@ -91,10 +104,11 @@ export async function v1Login(
   sandbox: CandescentSandbox,
   username: string,
   password: string,
-): Promise<{ accessToken: string; fiCustomerId: string; fiId: string }> {
+  as: SandboxCredentials = sandbox.credentials,
+): Promise<{ accessToken: string; fiCustomerId: string; fiId: string; memberNumber: string }> {
   const result = await send(`${sandbox.url}/v1/oauth/token`, {
     method: 'POST',
-    headers: v1Headers(sandbox, { accept: 'application/json' }),
+    headers: v1Headers(sandbox, { accept: 'application/json' }, as),
     form: { grant_type: 'password', username, password },
   });
   if (result.status !== 200) throw new Error(`V1 login failed: ${result.status} ${result.text}`);
@@ -103,5 +117,6 @@ export async function v1Login(
     accessToken: String(body.access_token),
     fiCustomerId: String(body.di_ficustomer),
     fiId: String(body.di_fiid),
+    memberNumber: String(body.di_member_number),
   };
 }

@@ -1,4 +1,11 @@
-import type { AccountsCall, RecordedRequest, SandboxCounters, SandboxRoute } from './sandbox-records.interface';
+import { copyInstitutions, findIsolationViolations } from './sandbox-isolation';
+import type {
+  AccountsCall,
+  IsolationViolation,
+  RecordedRequest,
+  SandboxCounters,
+  SandboxRoute,
+} from './sandbox-records.interface';
 
 type RouteCounterKey = 'v1Token' | 'v2Token' | 'v2Revoke' | 'v1Accounts' | 'v2Accounts';
 
@@ -46,7 +53,12 @@ export class SandboxRecorder {
       query: { ...request.query },
       headers: { ...request.headers },
       form: { ...request.form },
+      institutions: copyInstitutions(request.institutions),
     }));
+  }
+
+  isolationViolations(): IsolationViolation[] {
+    return findIsolationViolations(this.recorded);
   }
 
   accountsCalls(): AccountsCall[] {

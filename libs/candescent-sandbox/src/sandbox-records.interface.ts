@@ -30,6 +30,45 @@ export interface RecordedRequest {
   at: number;
   /** Kind of the injected fault this request took, if any (so a soak can tell caused from injected errors). */
   fault?: string;
+  /** Which FI each part of the request belongs to, for isolation checks (see `isolationViolations()`). */
+  institutions: RecordedInstitutions;
+}
+
+/**
+ * The FIs one request named or carried credentials of, worked out when it arrived. Only FI ids
+ * and a hash: no token, key or secret. A field is absent when the request had no such part.
+ */
+export interface RecordedInstitutions {
+  /** The `di_fiid` header on V1 routes, `institutionId` on V2 routes (either on unknown paths); empty counts as absent. */
+  headerFiId?: string;
+  /** V1 accounts: the `{di_fiid}` path segment. */
+  pathFiId?: string;
+  /** FIs of the app whose consumer key `Authorization: Basic` carried; `[]` for a key no app has. */
+  consumerKeyFiIds?: string[];
+  /** FIs of every app whose consumer secret `Authorization: Basic` carried; `[]` for a secret no app has. */
+  consumerSecretFiIds?: string[];
+  /**
+   * FI the presented token was issued for: the Bearer token, the V2 token route's `refresh_token`
+   * or the revoke route's `token`. Absent when no token was presented or this sandbox never issued it.
+   */
+  tokenFiId?: string;
+  /** SHA-256 (hex) of the presented token, to tell tokens apart (or find one issued elsewhere) without the token. */
+  tokenSha256?: string;
+}
+
+/** A recorded request whose parts belong to different FIs; no header, form or token values. */
+export interface IsolationViolation {
+  /** Position in `requests()`. */
+  index: number;
+  route: SandboxRoute | 'unknown';
+  method: string;
+  path: string;
+  /** Status sent (a crossed request is usually refused, and still a violation: it was sent). */
+  status: number;
+  at: number;
+  institutions: RecordedInstitutions;
+  /** Every disagreement found, e.g. `token of FI 00042 sent with header FI 00043`. */
+  reasons: string[];
 }
 
 /**

@@ -120,6 +120,11 @@ export class SandboxTokenStore {
     return record && { ...record, scopes: [...record.scopes] };
   }
 
+  /** The FI an access or refresh token was issued for, dead or alive; undefined when never issued here. */
+  fiIdOf(token: string): string | undefined {
+    return (this.access.get(token) ?? this.refresh.get(token))?.fiId;
+  }
+
   isAccessTokenValid(token: string): boolean {
     return this.findAccess(token) !== undefined;
   }

@@ -147,6 +147,7 @@ describe('CandescentSandbox', () => {
         form: { grant_type: 'client_credentials', scopes: 'accounts:read' },
         status: 200,
         at: clock,
+        institutions: { headerFiId: '00042', consumerKeyFiIds: ['00042'], consumerSecretFiIds: ['00042'] },
       });
 
       sandbox.resetCounters();

@@ -1,19 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEMO_CUSTOMERS } from './demo-customers';
+import { SandboxApps } from './sandbox-apps';
 import type { RouteContext } from './sandbox-context';
 import type { SandboxCustomer } from './sandbox-customer.interface';
 import { SandboxCustomerRegistry, type NewSandboxCustomer } from './sandbox-customers';
 import { dispatch, type DispatcherDeps } from './sandbox-dispatcher';
 import { SandboxFaultQueue, type SandboxFault } from './sandbox-faults';
 import { SandboxRecorder } from './sandbox-recorder';
-import type { AccountsCall, RecordedRequest, SandboxCounters } from './sandbox-records.interface';
+import type { AccountsCall, IsolationViolation, RecordedRequest, SandboxCounters } from './sandbox-records.interface';
 import { SandboxTimers } from './sandbox-timers';
 import { SandboxTokenStore } from './sandbox-token-store';
 import {
   applySandboxSettings,
   resolveSandboxOptions,
   type ResolvedSandboxOptions,
+  type SandboxCredentials,
   type SandboxOptions,
   type SandboxSettingsPatch,
 } from './sandbox.options';
@@ -23,6 +24,10 @@ import {
  * plain `node:http`. It behaves as the services are documented (XML for V1, JSON for V2, every
  * header check and error code, rotating refresh tokens, revocation) and can inject faults.
  *
+ * Several FIs can share it (`institutions`), each with its own consumer credentials and
+ * customers; a token of one FI is refused by another's endpoints, and `isolationViolations()`
+ * lists the requests that mixed FIs up. Instances share no state: two of them are two origins.
+ *
  * @example
  * const sandbox = new CandescentSandbox();
  * const baseUrl = await sandbox.start();
@@ -30,11 +35,14 @@ import {
  * await sandbox.stop();
  */
 export class CandescentSandbox {
-  /** Consumer key, secret and the first enabled FI id: what a client needs to talk to it. */
-  readonly credentials: { consumerKey: string; consumerSecret: string; fiId: string };
+  /** Consumer key, secret and FI id of the first institution: what a client needs to talk to it. */
+  readonly credentials: SandboxCredentials;
+  /** Consumer key, secret and FI id of every institution, in the order configured. */
+  readonly institutions: ReadonlyArray<Readonly<SandboxCredentials>>;
 
   private readonly options: ResolvedSandboxOptions;
   private readonly tokens: SandboxTokenStore;
+  private readonly apps: SandboxApps;
   private readonly registry = new SandboxCustomerRegistry();
   private readonly faults = new SandboxFaultQueue();
   private readonly recorder = new SandboxRecorder();
@@ -46,14 +54,15 @@ export class CandescentSandbox {
   constructor(options: SandboxOptions = {}) {
     this.options = resolveSandboxOptions(options);
     this.tokens = new SandboxTokenStore(() => this.options.now());
-    this.credentials = Object.freeze({
-      consumerKey: this.options.consumerKey,
-      consumerSecret: this.options.consumerSecret,
-      fiId: this.options.fiIds[0],
-    });
-    if (this.options.seedDemoCustomers) DEMO_CUSTOMERS.forEach((customer) => this.registry.add(customer));
+    this.institutions = Object.freeze(
+      this.options.institutions.map((institution) => Object.freeze({ ...institution })),
+    );
+    this.credentials = this.institutions[0];
+    this.apps = new SandboxApps(this.options.institutions);
+    this.options.customers.forEach((customer) => this.registry.add(customer));
     const context: RouteContext = {
       options: this.options,
+      apps: this.apps,
       tokens: this.tokens,
       customers: this.registry,
       recordAccountsCall: (call) => {
@@ -117,11 +126,22 @@ export class CandescentSandbox {
     applySandboxSettings(this.options, patch);
   }
 
+  /** The credentials of one institution; throws when the sandbox does not serve that FI. */
+  credentialsFor(fiId: string): Readonly<SandboxCredentials> {
+    const institution = this.institutions.find((candidate) => candidate.fiId === fiId);
+    if (!institution) throw new Error(notServed(fiId, this.institutions));
+    return institution;
+  }
+
   /**
    * Adds a customer with a generated GUID (`fiCustomerId`), two accounts and, unless given, a
-   * member number. `fiId` defaults to `credentials.fiId`. Returns a copy of what was stored.
+   * member number. `fiId` defaults to `credentials.fiId` and must be an FI the sandbox serves.
+   * Returns a copy of what was stored.
    */
   addCustomer(customer: NewSandboxCustomer): SandboxCustomer {
+    if (customer.fiId !== undefined && !this.apps.serves(customer.fiId)) {
+      throw new Error(notServed(customer.fiId, this.institutions));
+    }
     return this.registry.create(customer, this.credentials.fiId);
   }
 
@@ -154,6 +174,16 @@ export class CandescentSandbox {
     return this.recorder.requests();
   }
 
+  /**
+   * Recorded requests whose parts belong to different FIs: a token, `di_fiid` / `institutionId`
+   * header, V1 path FI, consumer key or consumer secret of one FI together with another. Empty
+   * when every request carried only its own institution's. Holds FI ids, never a token or secret,
+   * so a failing `expect(...).toEqual([])` prints nothing secret.
+   */
+  isolationViolations(): IsolationViolation[] {
+    return this.recorder.isolationViolations();
+  }
+
   /** Every call that reached an accounts handler, with whose token read whose data. */
   accountsCalls(): AccountsCall[] {
     return this.recorder.accountsCalls();
@@ -168,4 +198,9 @@ export class CandescentSandbox {
   isAccessTokenValid(token: string): boolean {
     return this.tokens.isAccessTokenValid(token);
   }
+}
+
+function notServed(fiId: string, institutions: ReadonlyArray<SandboxCredentials>): string {
+  const served = institutions.map((institution) => institution.fiId).join(', ');
+  return `CandescentSandbox: FI ${fiId} is not served here (it serves ${served}); add it to institutions or pick one of those`;
 }

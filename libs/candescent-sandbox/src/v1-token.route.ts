@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isFormContentType } from './request-reader';
-import { acceptsJson, basicAuthMatches, hasHeaderControlChars, isLowercaseUuid } from './request-checks';
+import { acceptsJson, hasHeaderControlChars, isLowercaseUuid } from './request-checks';
 import type { RouteHandler } from './sandbox-context';
 import {
   gatewayFaultResponse,
@@ -24,9 +24,8 @@ export const handleV1Token: RouteHandler = (request, context, tweak) => {
   const json = acceptsJson(headers.accept);
   const fail = (error: V1Error): SandboxResponse => v1ErrorResponse(error, { json, errorInfo: options.v1ErrorInfo });
 
-  if (!basicAuthMatches(headers.authorization, options.consumerKey, options.consumerSecret)) {
-    return gatewayFaultResponse();
-  }
+  const app = context.apps.authenticate(headers.authorization);
+  if (!app) return gatewayFaultResponse();
   if (hasHeaderControlChars(request.rawHeaderValues)) return fail(V1_ERRORS.headerInvalid());
   if (!isLowercaseUuid(headers.di_tid)) return fail(V1_ERRORS.headerInvalid('di_tid'));
   const fiId = headers.di_fiid;
@@ -36,7 +35,8 @@ export const handleV1Token: RouteHandler = (request, context, tweak) => {
   if (originatingIp !== undefined && isIP(originatingIp) === 0) {
     return fail(V1_ERRORS.headerInvalid('originating_ip'));
   }
-  if (!options.fiIds.includes(fiId)) return fail(V1_ERRORS.fiNotAuthorized);
+  // Another app's FI, served here or not: this app is not enabled for it.
+  if (!app.fiIds.includes(fiId)) return fail(V1_ERRORS.fiNotAuthorized);
 
   const expiresIn = (ttl: number): string | number | undefined =>
     tweak?.kind === 'expires-in' ? (tweak.value ?? undefined) : String(ttl);

@@ -1,5 +1,6 @@
 import { isFormContentType, type SandboxRequest } from './request-reader';
-import { basicAuthMatches, hasNonPrintable, isUuid } from './request-checks';
+import { hasNonPrintable, isUuid } from './request-checks';
+import type { SandboxApp } from './sandbox-apps';
 import type { RouteContext, RouteHandler } from './sandbox-context';
 import type { SuccessTweak } from './sandbox-faults';
 import { jsonObject, jsonResponse, NO_STORE_HEADERS, type SandboxResponse } from './sandbox-responses';
@@ -17,9 +18,8 @@ export const handleV2Token: RouteHandler = (request, context, tweak) => {
   const echo = transactionIdEcho(transactionId);
   const fail = (error: V2Error): SandboxResponse => v2ErrorResponse(error, echo);
 
-  if (!basicAuthMatches(headers.authorization, options.consumerKey, options.consumerSecret)) {
-    return fail(V2_ERRORS.clientNotAuthorized);
-  }
+  const app = context.apps.authenticate(headers.authorization);
+  if (!app) return fail(V2_ERRORS.clientNotAuthorized);
   if (!isUuid(transactionId)) return fail(V2_ERRORS.badTransactionId);
   if (!isFormContentType(headers['content-type'])) return fail(V2_ERRORS.invalidRequest());
   const grant = form.grant_type;
@@ -29,7 +29,8 @@ export const handleV2Token: RouteHandler = (request, context, tweak) => {
   // An empty header counts as absent, which the refresh grant allows.
   const institutionId = headers.institutionid === '' ? undefined : headers.institutionid;
   if (grant !== 'refresh_token' && !institutionId) return fail(V2_ERRORS.badInstitutionId);
-  if (institutionId !== undefined && !options.fiIds.includes(institutionId)) {
+  // Another app's FI, served here or not: this app is not enabled for it.
+  if (institutionId !== undefined && !app.fiIds.includes(institutionId)) {
     return fail(V2_ERRORS.clientNotAuthorized);
   }
 
@@ -38,7 +39,7 @@ export const handleV2Token: RouteHandler = (request, context, tweak) => {
       ? clientCredentials(request, context, institutionId ?? '')
       : grant === 'password'
         ? password(request, context, institutionId ?? '')
-        : refresh(request, context, institutionId);
+        : refresh(request, context, app, institutionId);
   if ('error' in outcome) return fail(outcome.error);
 
   const issued = context.tokens.issue({
@@ -84,12 +85,22 @@ function password(request: SandboxRequest, context: RouteContext, fiId: string):
   };
 }
 
-function refresh(request: SandboxRequest, context: RouteContext, institutionId: string | undefined): GrantOutcome {
+function refresh(
+  request: SandboxRequest,
+  context: RouteContext,
+  app: SandboxApp,
+  institutionId: string | undefined,
+): GrantOutcome {
   const presented = request.form.refresh_token;
   if (!presented) return { error: V2_ERRORS.invalidTokenOrUser };
   const consumed = context.tokens.consumeRefresh(presented, 'v2');
-  // A refresh token presented for another FI is burnt all the same: it may have leaked.
-  if (!consumed || (institutionId !== undefined && institutionId !== consumed.fiId)) {
+  // A refresh token presented for another FI, or by another FI's app, is burnt all the same:
+  // it may have leaked.
+  if (
+    !consumed ||
+    !app.fiIds.includes(consumed.fiId) ||
+    (institutionId !== undefined && institutionId !== consumed.fiId)
+  ) {
     return { error: V2_ERRORS.invalidTokenOrUser };
   }
   return {
