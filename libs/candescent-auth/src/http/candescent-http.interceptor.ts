@@ -13,8 +13,9 @@ import { isUsable } from '../token/refresh-schedule';
 import { CandescentClock } from '../token/candescent-clock';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
 import { failedCall, notReplayed, refusedAgain } from './outgoing-call.errors';
+import { checkedAdapter } from './checked-adapter';
 import { snapshotForReplay, whyNotReplayable } from './replay-snapshot';
-import { requestDestination, usesFetchAdapter } from './request-destination';
+import { type RequestDestination, requestDestination, usesFetchAdapter } from './request-destination';
 import { refused } from './request-refusals';
 import { serviceForPath } from './service-for-path';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
@@ -131,8 +132,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     // axios would send these as Basic credentials in place of the token.
     if (url.username || url.password || config.auth) throw refused('basic-auth', CandescentContext.current()?.traceId);
     const original = snapshotForReplay(config);
-    const path = url.pathname.startsWith(this.basePath) ? url.pathname.slice(this.basePath.length) : url.pathname;
-    const service = serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
+    const service = this.serviceAt(url);
     const context = CandescentContext.current();
     const { accessToken, customer } = await this.tokenFor(service, config.candescentAuth ?? 'auto', context);
     const headers = candescentHeaders({
@@ -147,6 +147,9 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     const origin = this.options.origin;
     const attached: Attached = { service, accessToken, customer, finalOrigin: origin, leftOrigin: false, original };
     this.attached.set(config, attached);
+    config.adapter = checkedAdapter(config.adapter, (sending) => {
+      this.checkAtSend(instance, sending, attached);
+    });
     const previous = config.beforeRedirect as WrappedHook | undefined;
     const callerHook = previous && CALLER_HOOK in previous ? previous[CALLER_HOOK] : previous;
     const hook: WrappedHook = (redirect, response, request) => {
@@ -223,6 +226,27 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
       throw refusedAgain(error, attached, context);
     }
     return instance.request({ ...attached.original, candescentReplay: true });
+  }
+
+  /** Chooses the token service for a Candescent URL; the V1/V2 path rule sees the path below the base URL's. */
+  private serviceAt(url: RequestDestination): CandescentService {
+    const path = url.pathname.startsWith(this.basePath) ? url.pathname.slice(this.basePath.length) : url.pathname;
+    return serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
+  }
+
+  /**
+   * The destination decided again as axios sends the request: an interceptor that runs after
+   * ours may have moved it to another origin, or to the other token service's paths. The
+   * credentials are for the one {@link onRequest} checked, so the call is refused otherwise.
+   */
+  private checkAtSend(instance: AxiosInstance, sending: InternalAxiosRequestConfig, attached: Attached): void {
+    const url = requestDestination(instance, sending);
+    const traceId = CandescentContext.current()?.traceId;
+    if (url?.origin !== this.options.origin || this.serviceAt(url) !== attached.service)
+      throw refused('destination-changed', traceId);
+    if (url.username || url.password || sending.auth) throw refused('basic-auth', traceId);
+    // An interceptor that returned a copy of the config: the answer comes with this one.
+    this.attached.set(sending, attached);
   }
 }
 
