@@ -14,7 +14,7 @@ import { CandescentClock } from '../token/candescent-clock';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
 import { failedCall, notReplayed, refusedAgain } from './outgoing-call.errors';
 import { checkedAdapter } from './checked-adapter';
-import { snapshotForReplay, whyNotReplayable } from './replay-snapshot';
+import { replayOf, type SentRequest, sentRequest, snapshotForReplay, whyNotReplayable } from './replay-snapshot';
 import { type RequestDestination, requestDestination, usesFetchAdapter } from './request-destination';
 import { refused } from './request-refusals';
 import { serviceForPath } from './service-for-path';
@@ -53,6 +53,8 @@ interface Attached {
   leftOrigin: boolean;
   /** The request as it reached the interceptor, for the one replay. */
   original: AxiosRequestConfig;
+  /** The body and headers the adapter was handed, which the replay sends again. */
+  sent?: SentRequest;
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
@@ -216,7 +218,9 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
           throw refusedAgain(error, attached, context);
       }
     }
-    const notReplayable = whyNotReplayable(attached.original);
+    const replay = replayOf(attached.original, attached.sent);
+    // Whether it may be replayed is the caller's request's to say; whether it can, the body's that was sent.
+    const notReplayable = whyNotReplayable(attached.original) ?? whyNotReplayable(replay);
     if (notReplayable) throw notReplayed(error, attached, notReplayable, context);
     // Replaying with the token that was just refused would only be refused again.
     if (
@@ -225,7 +229,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     ) {
       throw refusedAgain(error, attached, context);
     }
-    return instance.request({ ...attached.original, candescentReplay: true });
+    return instance.request(replay);
   }
 
   /** Chooses the token service for a Candescent URL; the V1/V2 path rule sees the path below the base URL's. */
@@ -245,8 +249,12 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (url?.origin !== this.options.origin || this.serviceAt(url) !== attached.service)
       throw refused('destination-changed', traceId);
     if (url.username || url.password || sending.auth) throw refused('basic-auth', traceId);
+    // Sent again outside the module (an app-level retry of `error.config`): recorded once already.
+    if (attached.sent) return;
     // An interceptor that returned a copy of the config: the answer comes with this one.
     this.attached.set(sending, attached);
+    // The replay's body: the bytes handed to the adapter, which no earlier copy could predict (transforms, toJSON).
+    attached.sent = sentRequest(sending);
   }
 }
 
