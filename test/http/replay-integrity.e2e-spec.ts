@@ -36,6 +36,8 @@ class RawOrigin {
   statuses: number[] = [];
   /** Milliseconds to wait before answering the scripted request with this index. */
   delays = new Map<number, number>();
+  /** Runs when the scripted request with this index has arrived, before it is answered. */
+  onArrival = new Map<number, () => void>();
   private server?: Server;
   url = '';
 
@@ -95,6 +97,7 @@ class RawOrigin {
       return;
     }
     const index = this.scripted().length - 1;
+    this.onArrival.get(index)?.();
     const delay = this.delays.get(index);
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay).unref());
     const status = this.statuses.shift() ?? 200;
@@ -128,6 +131,7 @@ describe('401 replay sends exactly what the caller sent', () => {
     origin.received.splice(0);
     origin.parseErrors.splice(0);
     origin.delays.clear();
+    origin.onArrival.clear();
     origin.statuses = [401];
   });
 
@@ -175,6 +179,58 @@ describe('401 replay sends exactly what the caller sent', () => {
     });
     expect(first.body.equals(data)).toBe(true);
     expect(replay.body.equals(data)).toBe(true);
+  });
+
+  describe('a body the caller changes while the first attempt is in flight', () => {
+    // The first attempt has reached the origin, and is not answered yet, when the caller changes it.
+    const whileInFlight = (change: () => void) => origin.onArrival.set(0, change);
+
+    // axios copies a plain object's own plain-object levels when it merges the config, but not a
+    // class instance (a validated DTO) and not the objects inside an array.
+    it('a JSON object (a DTO instance): the replay sends the bytes of the first attempt, the object stays as the caller left it', async () => {
+      class Payment {
+        constructor(
+          public amount: number,
+          public to: string,
+        ) {}
+      }
+      const data = new Payment(100, 'acct-1');
+      whileInFlight(() => {
+        data.amount = 999;
+      });
+      const [first, replay] = await replayed({ method: 'PUT', url: SCRIPTED, data });
+      expect(first.body.toString()).toBe('{"amount":100,"to":"acct-1"}');
+      expect(replay.body.toString()).toBe(first.body.toString());
+      expect(data).toEqual(new Payment(999, 'acct-1'));
+    });
+
+    it('a plain JSON object with an array of objects', async () => {
+      const data = { lines: [{ amount: 100 }] };
+      whileInFlight(() => {
+        data.lines[0].amount = 999;
+      });
+      const [first, replay] = await replayed({ method: 'PUT', url: SCRIPTED, data });
+      expect(first.body.toString()).toBe('{"lines":[{"amount":100}]}');
+      expect(replay.body.equals(first.body)).toBe(true);
+    });
+
+    it('a form (URLSearchParams)', async () => {
+      const data = new URLSearchParams({ amount: '100' });
+      whileInFlight(() => {
+        data.set('amount', '999');
+      });
+      const [first, replay] = await replayed({ method: 'PUT', url: SCRIPTED, data });
+      expect(first.body.toString()).toBe('amount=100');
+      expect(replay.body.equals(first.body)).toBe(true);
+    });
+
+    it('a Buffer', async () => {
+      const data = Buffer.from('amount=100');
+      whileInFlight(() => data.write('999', 'amount='.length));
+      const [first, replay] = await replayed({ method: 'PUT', url: SCRIPTED, data });
+      expect(first.body.toString()).toBe('amount=100');
+      expect(replay.body.equals(first.body)).toBe(true);
+    });
   });
 
   it('a body that grows when redacted does not spill into the next request on the socket', async () => {
@@ -251,5 +307,13 @@ describe('401 replay sends exactly what the caller sent', () => {
       expect(text).not.toContain(bearer.slice('Bearer '.length));
     }
     expect(JSON.stringify(error)).toContain('[REDACTED]');
+    // The app-level retry (HttpService cancelled its own token once the first call ended): the same
+    // bytes again, with credentials the module attaches anew.
+    const retried = await firstValueFrom(
+      module.http.request({ ...error.config, cancelToken: undefined, httpAgent: agent }),
+    );
+    expect(retried.status).toBe(200);
+    const [first, again] = origin.scripted();
+    expect(again.body.equals(first.body)).toBe(true);
   });
 });

@@ -18,8 +18,9 @@ import { isUsable } from '../token/refresh-schedule';
 import { CandescentClock } from '../token/candescent-clock';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
 import { failedCall, notReplayed, refusedAgain } from './outgoing-call.errors';
-import { snapshotForReplay, whyNotReplayable } from './replay-snapshot';
-import { requestDestination, usesFetchAdapter } from './request-destination';
+import { checkedAdapter } from './checked-adapter';
+import { replayOf, type SentRequest, sentRequest, snapshotForReplay, whyNotReplayable } from './replay-snapshot';
+import { type RequestDestination, requestDestination, usesFetchAdapter } from './request-destination';
 import { refused } from './request-refusals';
 import { serviceForPath } from './service-for-path';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
@@ -57,6 +58,8 @@ interface Attached {
   leftOrigin: boolean;
   /** The request as it reached the interceptor, for the one replay. */
   original: AxiosRequestConfig;
+  /** The body and headers the adapter was handed, which the replay sends again. */
+  sent?: SentRequest;
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
@@ -140,8 +143,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     // axios would send these as Basic credentials in place of the token.
     if (url.username || url.password || config.auth) throw refused('basic-auth', CandescentContext.current()?.traceId);
     const original = snapshotForReplay(config);
-    const path = url.pathname.startsWith(this.basePath) ? url.pathname.slice(this.basePath.length) : url.pathname;
-    const service = serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
+    const service = this.serviceAt(url);
     const context = CandescentContext.current();
     const { accessToken, customer } = await this.tokenFor(service, config.candescentAuth ?? 'auto', context);
     const headers = candescentHeaders({
@@ -158,6 +160,9 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     const origin = this.options.origin;
     const attached: Attached = { service, accessToken, customer, finalOrigin: origin, leftOrigin: false, original };
     this.attached.set(config, attached);
+    config.adapter = checkedAdapter(config.adapter, (sending) => {
+      this.checkAtSend(instance, sending, attached);
+    });
     const previous = config.beforeRedirect as WrappedHook | undefined;
     const callerHook = previous && CALLER_HOOK in previous ? previous[CALLER_HOOK] : previous;
     const hook: WrappedHook = (redirect, response, request) => {
@@ -230,7 +235,9 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
           throw refusedAgain(error, attached, context);
       }
     }
-    const notReplayable = whyNotReplayable(attached.original);
+    const replay = replayOf(attached.original, attached.sent);
+    // Whether it may be replayed is the caller's request's to say; whether it can, the body's that was sent.
+    const notReplayable = whyNotReplayable(attached.original) ?? whyNotReplayable(replay);
     if (notReplayable) throw notReplayed(error, attached, notReplayable, context);
     // Replaying with the token that was just refused would only be refused again.
     if (
@@ -239,7 +246,32 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     ) {
       throw refusedAgain(error, attached, context);
     }
-    return instance.request({ ...attached.original, candescentReplay: true });
+    return instance.request(replay);
+  }
+
+  /** Chooses the token service for a Candescent URL; the V1/V2 path rule sees the path below the base URL's. */
+  private serviceAt(url: RequestDestination): CandescentService {
+    const path = url.pathname.startsWith(this.basePath) ? url.pathname.slice(this.basePath.length) : url.pathname;
+    return serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
+  }
+
+  /**
+   * The destination decided again as axios sends the request: an interceptor that runs after
+   * ours may have moved it to another origin, or to the other token service's paths. The
+   * credentials are for the one {@link onRequest} checked, so the call is refused otherwise.
+   */
+  private checkAtSend(instance: AxiosInstance, sending: InternalAxiosRequestConfig, attached: Attached): void {
+    const url = requestDestination(instance, sending);
+    const traceId = CandescentContext.current()?.traceId;
+    if (url?.origin !== this.options.origin || this.serviceAt(url) !== attached.service)
+      throw refused('destination-changed', traceId);
+    if (url.username || url.password || sending.auth) throw refused('basic-auth', traceId);
+    // Sent again outside the module (an app-level retry of `error.config`): recorded once already.
+    if (attached.sent) return;
+    // An interceptor that returned a copy of the config: the answer comes with this one.
+    this.attached.set(sending, attached);
+    // The replay's body: the bytes handed to the adapter, which no earlier copy could predict (transforms, toJSON).
+    attached.sent = sentRequest(sending);
   }
 }
 

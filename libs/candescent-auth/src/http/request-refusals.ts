@@ -16,6 +16,13 @@ const REFUSALS = {
     message:
       'This Candescent call has a user name or password in its URL, or an `auth` option, which axios would send in place of the Candescent token. Remove them; the module authenticates Candescent calls itself.',
   },
+  'destination-changed': {
+    field: 'url',
+    expected: 'the Candescent origin and token service the credentials were attached for',
+    errorCode: 'DESTINATION_CHANGED',
+    message:
+      "A request interceptor that runs after the module's (axios runs the last registered first, so one registered before the module attached, e.g. in a provider's constructor) changed this Candescent call's baseURL, url or params: it now goes to another origin, or to a path of the other token service. Nothing was sent. Set the destination in the request itself, or register that interceptor after the module's (e.g. in onApplicationBootstrap).",
+  },
 } as const;
 
 /** The error for a refused Candescent call; nothing has been sent. */
