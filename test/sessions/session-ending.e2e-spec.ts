@@ -78,6 +78,37 @@ describe('sessions that end on their own', () => {
     expect(await refreshAtSandbox(sandbox, tokens.refreshToken ?? '')).not.toBe(200);
   });
 
+  it.each([
+    // Idle: nothing came through the guard for 15 minutes.
+    ['idle', [15 * 60_000 + 1]],
+    // Absolute (20 minutes here): a request through the guard at 10 minutes kept it from idling.
+    ['absolute', [10 * 60_000, 10 * 60_000 + 1]],
+  ])(
+    'refuses to renew a session past its %s expiry when a long-lived request (an event stream) asks, and revokes its tokens',
+    async (_kind, steps) => {
+      const clock = new FakeClock();
+      const sessions = await instance(new MemoryStore({ now: () => clock.now() }), clock, {
+        session: { idleTimeoutMs: 15 * 60_000, absoluteTimeoutMs: 20 * 60_000 },
+      });
+      const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
+      const tokens = lastIssued();
+      const admitted = await sessions.authenticate(sessionToken);
+      const refreshesBefore = sandbox.counters().byGrant.refresh_token ?? 0;
+      // The stream was admitted once; its calls go on with no request through the guard.
+      for (const [index, step] of steps.entries()) {
+        if (index > 0) await sessions.authenticate(sessionToken);
+        clock.advance(step);
+      }
+      await expect(sessions.renew(admitted.id, admitted.session.tokens.v2?.accessToken)).rejects.toMatchObject({
+        status: 401,
+        errorCode: 'SESSION_EXPIRED',
+      });
+      expect(sandbox.counters().byGrant.refresh_token ?? 0).toBe(refreshesBefore);
+      expect(await refreshAtSandbox(sandbox, tokens.refreshToken ?? '')).not.toBe(200);
+      await expect(sessions.authenticate(sessionToken)).rejects.toMatchObject({ status: 401 });
+    },
+  );
+
   it("keeps one account's logins from pushing another account's session out, ending the oldest beyond the cap", async () => {
     const clock = new FakeClock();
     const logs = new LogCapture();

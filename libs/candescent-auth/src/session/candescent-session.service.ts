@@ -197,6 +197,13 @@ export class CandescentSessionService implements OnModuleDestroy {
         const read = await this.records.readForUpdate(id);
         if (!read) throw new CandescentSessionRejectedError(await this.records.endReason(id));
         const { session } = read;
+        // A long-lived request (a server-sent events stream) renews on its own, with no request
+        // through the guard: idle and absolute expiry still end the session here.
+        if (this.clock.now() >= this.expiresAt({ ...session, lastSeenAt: read.lastSeenAt })) {
+          await this.end(id, session, 'expired');
+          await this.revoker.revoke(session.tokens, 'of a session that expired');
+          throw new CandescentSessionRejectedError('expired');
+        }
         const { v1, v2 } = session.tokens;
         let tokens = session.tokens;
         let refusal = session.refusal;

@@ -12,6 +12,8 @@ export type SessionEnding = 'expired' | 'revoked';
 export interface SessionSnapshot {
   session: StoredSession;
   raw: string;
+  /** The last activity, the value's own or the later one recorded beside it. */
+  lastSeenAt: number;
 }
 
 /**
@@ -58,13 +60,15 @@ export class SessionRecords {
 
   /** The session and the exact stored text it came from, for {@link update}. */
   async readForUpdate(id: string): Promise<SessionSnapshot | undefined> {
-    const [raw, ended, revision] = await getMany(this.store, [
+    const [raw, ended, revision, seen] = await getMany(this.store, [
       sessionKeys.value(id),
       sessionKeys.ended(id),
       sessionKeys.revision(id),
+      sessionKeys.seen(id),
     ]);
     const session = this.accept(id, raw, ended, revision);
-    return session && raw !== undefined ? { session, raw } : undefined;
+    if (!session || raw === undefined) return undefined;
+    return { session, raw, lastSeenAt: Math.max(session.lastSeenAt, Number(seen) || 0) };
   }
 
   /**
