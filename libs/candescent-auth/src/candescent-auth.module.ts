@@ -10,6 +10,7 @@ import {
 import { CandescentContextMiddleware } from './context/candescent-context.middleware';
 import { CandescentCustomerTokenGuard } from './context/customer-token.decorator';
 import { CandescentHealthIndicator } from './health/candescent-health.indicator';
+import { CandescentInstitutions } from './institutions/candescent-institutions.service';
 import { CandescentHttpInterceptor } from './http/candescent-http.interceptor';
 import {
   CandescentHttpInstaller,
@@ -22,9 +23,7 @@ import { CandescentSessionCookies } from './session/candescent-session-cookies.s
 import { CandescentStoreCloser, candescentStoreProvider } from './store/store.providers';
 import { validateOptions } from './options/validate-options';
 import { CandescentClock } from './token/candescent-clock';
-import { CandescentTokenClient } from './token/candescent-token.client';
 import { CandescentTokenService } from './token/candescent-token.service';
-import { CandescentTokenHttpClient } from './token/token-http.client';
 import { RedactedWhenPrinted } from './logging/redacted-when-printed';
 
 /**
@@ -49,8 +48,7 @@ import { RedactedWhenPrinted } from './logging/redacted-when-printed';
       inject: [CANDESCENT_AUTH_MODULE_OPTIONS],
     },
     CandescentClock,
-    CandescentTokenHttpClient,
-    CandescentTokenClient,
+    CandescentInstitutions,
     CandescentTokenService,
     CandescentHttpInterceptor,
     candescentHttpServiceProvider,
@@ -67,6 +65,7 @@ import { RedactedWhenPrinted } from './logging/redacted-when-printed';
   exports: [
     CANDESCENT_RESOLVED_OPTIONS,
     CandescentClock,
+    CandescentInstitutions,
     CandescentTokenService,
     CandescentHttpInterceptor,
     CandescentHealthIndicator,

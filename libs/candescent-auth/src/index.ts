@@ -10,6 +10,7 @@ export type {
 } from './candescent-auth.module-definition';
 export type {
   CandescentAuthModuleOptions,
+  CandescentInstitutionOptions,
   CandescentCircuitBreakerOptions,
   CandescentRedisOptions,
   CandescentRetryOptions,
@@ -19,6 +20,7 @@ export type { ResolvedCandescentAuthOptions } from './options/candescent-auth.de
 export { InjectCandescentAuthOptions } from './options/inject-options.decorator';
 export * from './errors/candescent-auth.error';
 export { CandescentClock } from './token/candescent-clock';
+export { CandescentInstitutions, type CandescentInstitutionInfo } from './institutions/candescent-institutions.service';
 export type { CandescentToken, TokenGrant } from './token/candescent-token.interface';
 export type { CandescentCustomerIdentity, CandescentTokenSet } from './token/token-set.interface';
 export {
@@ -40,6 +42,7 @@ export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-a
 export { CandescentCustomer, type CandescentCustomerView } from './session/candescent-customer.decorator';
 export { CandescentSessionService } from './session/candescent-session.service';
 export { SkipCandescentAuth } from './session/skip-candescent-auth.decorator';
+export { RequireInstitution } from './session/require-institution.decorator';
 export {
   CandescentSessionCookies,
   type CandescentLoginRequest,

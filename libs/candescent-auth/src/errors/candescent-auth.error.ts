@@ -206,7 +206,7 @@ export class CandescentInvalidRequestError extends CandescentAuthError {
 }
 
 /** Why a session handle was refused. */
-export type SessionRejection = 'missing' | 'invalid' | 'expired' | 'revoked';
+export type SessionRejection = 'missing' | 'invalid' | 'expired' | 'revoked' | 'removed';
 
 /**
  * A request to a guarded route came without a usable session. `invalid` covers both malformed
@@ -228,4 +228,5 @@ const SESSION_MESSAGES: Record<SessionRejection, string> = {
   invalid: 'The session token is not valid; log in again.',
   expired: 'The session has expired; log in again.',
   revoked: 'The session has ended (logged out); log in again.',
+  removed: 'The institution of this session is no longer served by this app; the session has ended.',
 };

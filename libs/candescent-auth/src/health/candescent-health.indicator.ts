@@ -3,7 +3,7 @@ import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentAuthError } from '../errors/candescent-auth.error';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
-import { CandescentTokenClient } from '../token/candescent-token.client';
+import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
 import { CandescentTokenService } from '../token/candescent-token.service';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
@@ -37,7 +37,7 @@ export class CandescentHealthIndicator {
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     private readonly tokens: CandescentTokenService,
-    private readonly client: CandescentTokenClient,
+    private readonly institutions: CandescentInstitutions,
     @Inject(CANDESCENT_STORE) private readonly sessionStore: CandescentStore,
   ) {}
 
@@ -55,9 +55,15 @@ export class CandescentHealthIndicator {
     }
   }
 
-  /** The circuit breaker state of each configured token service (`closed`, `open`, `half-open`); sends nothing. */
-  circuits(): Record<string, string> {
-    return Object.fromEntries(this.options.tokenServices.map((s) => [s, this.client.executor.breaker(s).status]));
+  /**
+   * The circuit breaker state of each token service of an institution (default: the first):
+   * `closed`, `open` or `half-open`. Sends nothing.
+   */
+  circuits(institution?: string): Record<string, string> {
+    const runtime = this.institutions.runtime(institution);
+    return Object.fromEntries(
+      runtime.settings.tokenServices.map((s) => [s, runtime.client.executor.breaker(s).status]),
+    );
   }
 
   /** The health result under `key`: the token service's status, its circuits and the store detail. */

@@ -15,6 +15,8 @@ declare module 'axios' {
     candescentReplay?: boolean;
     /** The axios error itself instead of a module error when the call fails. @default false */
     candescentRawErrors?: boolean;
+    /** The institution (its id) a call is for. @default the customer's, else the first */
+    candescentInstitution?: string;
   }
 }
 

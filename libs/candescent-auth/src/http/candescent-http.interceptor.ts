@@ -13,7 +13,9 @@ import type { CandescentService } from '../token/candescent-service';
 import { sanitizeAxiosError } from '../logging/sanitize-axios-error';
 import { traceUnauthorized } from '../metrics/candescent-tracing';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
-import { CandescentTokenService } from '../token/candescent-token.service';
+import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
+import type { InstitutionRuntime } from '../institutions/institution-runtime';
+import { institutionOf } from '../token/candescent-token.service';
 import { isUsable } from '../token/refresh-schedule';
 import { CandescentClock } from '../token/candescent-clock';
 import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
@@ -45,10 +47,19 @@ declare module 'axios' {
      * is, printing redacted. @default false
      */
     candescentRawErrors?: boolean;
+    /**
+     * The institution (its id in the module's options) a call is for. Unset: inside a customer's
+     * request the customer's institution, else the default (the first). A relative URL on the
+     * module's `CandescentHttpService` goes to that institution's gateway. A `customer` call
+     * naming another institution than the customer's is refused before sending.
+     */
+    candescentInstitution?: string;
   }
 }
 
 interface Attached {
+  /** The institution the credentials belong to, as it was when the call started. */
+  runtime: InstitutionRuntime;
   service: CandescentService;
   accessToken: string;
   customer: boolean;
@@ -79,17 +90,14 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
   private readonly ejectors: Array<() => void> = [];
   /** Which token went on which request. A WeakMap, so the token is not on the config for anyone to print. */
   private readonly attached = new WeakMap<InternalAxiosRequestConfig, Attached>();
-  /** The base URL's path, which the V1/V2 path rule does not see. */
-  private readonly basePath: string;
   /** This module instance's mark: a session another instance's guard admitted is not ours to send. */
   private readonly owner: symbol;
 
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
-    private readonly tokens: CandescentTokenService,
+    private readonly institutions: CandescentInstitutions,
     private readonly clock: CandescentClock,
   ) {
-    this.basePath = new URL(options.baseUrl).pathname.replace(/\/$/, '');
     this.owner = instanceOwner(options);
   }
 
@@ -105,7 +113,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
         if (attached && !attached.leftOrigin) {
           if (attached.customer)
             ownedSession(CandescentContext.current(), this.owner)?.accepted?.(attached.accessToken);
-          else this.tokens.reportAccepted(attached.accessToken);
+          else attached.runtime.tokens.reportAccepted(attached.accessToken);
         }
         return response;
       },
@@ -137,28 +145,40 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     config: InternalAxiosRequestConfig,
   ): Promise<InternalAxiosRequestConfig> {
     if (config.candescentAuth === 'none') return config;
-    const url = requestDestination(instance, config);
-    if (url?.origin !== this.options.origin) return config;
-    if (usesFetchAdapter(config)) throw refused('fetch-adapter', CandescentContext.current()?.traceId);
-    // axios would send these as Basic credentials in place of the token.
-    if (url.username || url.password || config.auth) throw refused('basic-auth', CandescentContext.current()?.traceId);
-    const original = snapshotForReplay(config);
-    const service = this.serviceAt(url);
     const context = CandescentContext.current();
-    const { accessToken, customer } = await this.tokenFor(service, config.candescentAuth ?? 'auto', context);
+    const mode = config.candescentAuth ?? 'auto';
+    const session = ownedSession(context, this.owner);
+    const named = config.candescentInstitution;
+    const runtime = this.institutions.runtime(named ?? (session && institutionOf(session.tokens)), context?.traceId);
+    // The module's HttpService points at the default gateway: a call for another institution goes to its own.
+    if (config.baseURL === this.options.baseUrl) config.baseURL = runtime.settings.baseUrl;
+    const url = requestDestination(instance, config);
+    if (url?.origin !== runtime.settings.origin) return config;
+    if (usesFetchAdapter(config)) throw refused('fetch-adapter', context?.traceId);
+    // axios would send these as Basic credentials in place of the token.
+    if (url.username || url.password || config.auth) throw refused('basic-auth', context?.traceId);
+    const original = snapshotForReplay(config);
+    const service = serviceAt(runtime, url);
+    const { accessToken, customer } = await this.tokenFor(runtime, service, mode, context);
     const headers = candescentHeaders({
       service,
       accessToken,
       traceId: randomUUID(),
-      fiId: customer
-        ? (ownedSession(context, this.owner)?.tokens.customer.fiId ?? this.options.fiId)
-        : this.options.fiId,
+      fiId: customer ? (session?.tokens.customer.fiId ?? runtime.settings.fiId) : runtime.settings.fiId,
       userAgent: this.options.userAgent,
       originatingIp: context?.clientIp,
     });
     for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
-    const origin = this.options.origin;
-    const attached: Attached = { service, accessToken, customer, finalOrigin: origin, leftOrigin: false, original };
+    const origin = runtime.settings.origin;
+    const attached: Attached = {
+      runtime,
+      service,
+      accessToken,
+      customer,
+      finalOrigin: origin,
+      leftOrigin: false,
+      original,
+    };
     this.attached.set(config, attached);
     config.adapter = checkedAdapter(config.adapter, (sending) => {
       this.checkAtSend(instance, sending, attached);
@@ -177,15 +197,25 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
   }
 
   private async tokenFor(
+    runtime: InstitutionRuntime,
     service: CandescentService,
     mode: CandescentAuthMode,
     context: CandescentRequestContext | undefined,
   ): Promise<{ accessToken: string; customer: boolean }> {
-    const session = ownedSession(context, this.owner);
+    const owned = ownedSession(context, this.owner);
+    // A customer's token only goes to the customer's institution: an `auto` call named for
+    // another one uses that institution's token, a `customer` call is refused below.
+    const session = owned && institutionOf(owned.tokens) === runtime.id ? owned : undefined;
     const wantCustomer =
       mode === 'customer' || (mode === 'auto' && (session !== undefined || context?.requireCustomerToken === true));
     if (!wantCustomer)
-      return { accessToken: (await this.tokens.getInstitutionToken({ service })).accessToken, customer: false };
+      return { accessToken: (await runtime.tokens.getInstitutionToken({ service })).accessToken, customer: false };
+    if (!session && owned) {
+      throw new CandescentTokenUnavailableError(
+        "This call names another institution than the customer's, and a customer's token only goes to the customer's institution. Call it without candescentInstitution, or with candescentAuth: 'institution'.",
+        { errorType: 'USER_ERROR', errorCode: 'INSTITUTION_MISMATCH', traceId: context?.traceId },
+      );
+    }
     if (!session && context?.session) {
       throw new CandescentTokenUnavailableError(
         "This Candescent call needs a customer token, but the request's customer session was admitted by another CandescentAuthModule instance (another institution or gateway), and a customer's token only goes to the gateway that issued it. Make the call through that instance's CandescentHttpService, or with candescentAuth: 'institution'.",
@@ -225,7 +255,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (replayed) throw refusedAgain(error, attached, context);
     sanitizeAxiosError(error);
     if (!attached.customer) {
-      this.tokens.reportRejected(attached.accessToken);
+      attached.runtime.tokens.reportRejected(attached.accessToken);
     } else {
       const session = ownedSession(context, this.owner);
       if (session?.renew && session.tokens[attached.service]?.accessToken === attached.accessToken) {
@@ -242,17 +272,12 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     // Replaying with the token that was just refused would only be refused again.
     if (
       !attached.customer &&
-      (await this.tokens.getInstitutionToken({ service: attached.service })).accessToken === attached.accessToken
+      (await attached.runtime.tokens.getInstitutionToken({ service: attached.service })).accessToken ===
+        attached.accessToken
     ) {
       throw refusedAgain(error, attached, context);
     }
     return instance.request(replay);
-  }
-
-  /** Chooses the token service for a Candescent URL; the V1/V2 path rule sees the path below the base URL's. */
-  private serviceAt(url: RequestDestination): CandescentService {
-    const path = url.pathname.startsWith(this.basePath) ? url.pathname.slice(this.basePath.length) : url.pathname;
-    return serviceForPath(path, this.options.tokenServices, this.options.legacyPathPattern);
   }
 
   /**
@@ -263,7 +288,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
   private checkAtSend(instance: AxiosInstance, sending: InternalAxiosRequestConfig, attached: Attached): void {
     const url = requestDestination(instance, sending);
     const traceId = CandescentContext.current()?.traceId;
-    if (url?.origin !== this.options.origin || this.serviceAt(url) !== attached.service)
+    if (url?.origin !== attached.runtime.settings.origin || serviceAt(attached.runtime, url) !== attached.service)
       throw refused('destination-changed', traceId);
     if (url.username || url.password || sending.auth) throw refused('basic-auth', traceId);
     // Sent again outside the module (an app-level retry of `error.config`): recorded once already.
@@ -273,6 +298,13 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     // The replay's body: the bytes handed to the adapter, which no earlier copy could predict (transforms, toJSON).
     attached.sent = sentRequest(sending);
   }
+}
+
+/** Chooses the token service for a Candescent URL; the V1/V2 path rule sees the path below the base URL's. */
+function serviceAt(runtime: InstitutionRuntime, url: RequestDestination): CandescentService {
+  const { basePath, options } = runtime;
+  const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+  return serviceForPath(path, options.tokenServices, options.legacyPathPattern);
 }
 
 function redirectOrigin(redirect: Record<string, unknown>): string | undefined {

@@ -1,8 +1,9 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable, type OnModuleInit, type Provider } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, type Provider } from '@nestjs/common';
 import axios from 'axios';
 import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
+import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
 import { CandescentHttpInterceptor } from './candescent-http.interceptor';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
@@ -13,14 +14,46 @@ import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
  * own, so it never takes the place of an `HttpService` the app registers for other APIs.
  */
 @Injectable()
-export class CandescentHttpService extends HttpService {}
+export class CandescentHttpService extends HttpService {
+  /** Bound clients by institution id, made once each. */
+  readonly #bound = new Map<string, CandescentHttpService>();
+  #bind?: (institution: string) => CandescentHttpService;
+
+  /**
+   * A client whose calls are for one institution: its gateway for relative URLs, its FI id,
+   * and its institution token (or the customer's token, inside a request of that institution's
+   * customer). With one institution there is no need for it.
+   * @throws CandescentInvalidRequestError (400 `UNKNOWN_INSTITUTION`) when the module does not serve it
+   */
+  forInstitution(institution: string): CandescentHttpService {
+    const known = this.#bound.get(institution);
+    if (known) return known;
+    if (!this.#bind)
+      throw new Error("CandescentHttpService.forInstitution() is for the module's own CandescentHttpService.");
+    const bound = this.#bind(institution);
+    this.#bound.set(institution, bound);
+    return bound;
+  }
+
+  /** @internal Set once by the module: how a bound client is made. */
+  static setBinder(http: CandescentHttpService, bind: (institution: string) => CandescentHttpService): void {
+    http.#bind = bind;
+  }
+}
+
+/** The axios instance of a module client: the default gateway (calls for another institution are sent to its own). */
+function candescentAxios(options: ResolvedCandescentAuthOptions, institution?: string) {
+  return axios.create({
+    baseURL: options.baseUrl,
+    timeout: options.requestTimeoutMs,
+    maxRedirects: 5,
+    ...(institution === undefined ? {} : { candescentInstitution: institution }),
+  });
+}
 
 export const candescentHttpServiceProvider: Provider = {
   provide: CandescentHttpService,
-  useFactory: (options: ResolvedCandescentAuthOptions) =>
-    new CandescentHttpService(
-      axios.create({ baseURL: options.baseUrl, timeout: options.requestTimeoutMs, maxRedirects: 5 }),
-    ),
+  useFactory: (options: ResolvedCandescentAuthOptions) => new CandescentHttpService(candescentAxios(options)),
   inject: [CANDESCENT_RESOLVED_OPTIONS],
 };
 
@@ -31,9 +64,17 @@ export class CandescentHttpInstaller implements OnModuleInit {
   constructor(
     private readonly http: CandescentHttpService,
     private readonly interceptor: CandescentHttpInterceptor,
+    private readonly institutions: CandescentInstitutions,
+    @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
   ) {}
 
   onModuleInit(): void {
     this.interceptor.attach(this.http.axiosRef);
+    CandescentHttpService.setBinder(this.http, (institution) => {
+      this.institutions.runtime(institution);
+      const bound = new CandescentHttpService(candescentAxios(this.options, institution));
+      this.interceptor.attach(bound.axiosRef);
+      return bound;
+    });
   }
 }

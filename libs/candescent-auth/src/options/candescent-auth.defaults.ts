@@ -4,6 +4,7 @@ import { type CandescentSentinelAddress, toSentinelAddress } from '../store/sent
 import type { CandescentService } from '../errors/candescent-auth.error';
 import type {
   CandescentAuthModuleOptions,
+  CandescentInstitutionOptions,
   CandescentRetryOptions,
   CandescentSessionOptions,
 } from './candescent-auth.options';
@@ -90,8 +91,34 @@ function withDefaults<D extends object, G extends { [K in keyof D]?: unknown }>(
   return merged as { [K in keyof D]-?: K extends keyof G ? Exclude<G[K], undefined> | D[K] : D[K] };
 }
 
-/** The options with every default filled in; what the rest of the module reads. */
+/** One institution with every default filled in. */
+export interface ResolvedCandescentInstitution {
+  /** The app's name for it; `'default'` for options that name one FI at the top. */
+  id: string;
+  baseUrl: string;
+  /** `baseUrl`'s origin, the only origin that ever receives this institution's credentials. */
+  origin: string;
+  consumerKey: string;
+  consumerSecret: string;
+  fiId: string;
+  tokenServices: CandescentService[];
+  institutionTokenService: CandescentService;
+  scopes: string[];
+}
+
+/** The id of the institution that options naming one FI at the top describe. */
+export const DEFAULT_INSTITUTION_ID = 'default';
+
+/**
+ * The options with every default filled in; what the rest of the module reads. The institution
+ * fields at the top (`baseUrl`, `fiId`, ...) are the default institution's; `institutions` has
+ * them all, the default first.
+ */
 export interface ResolvedCandescentAuthOptions extends Required<Pick<CandescentAuthModuleOptions, PlainDefaulted>> {
+  /** Every institution, the default (what a call or login that names none uses) first. */
+  institutions: ResolvedCandescentInstitution[];
+  /** What an institution that names no token services or scopes of its own uses. */
+  institutionDefaults: { tokenServices: CandescentService[]; scopes: string[] };
   baseUrl: string;
   /** `baseUrl`'s origin, the only origin that ever receives Candescent credentials. */
   origin: string;
@@ -130,15 +157,15 @@ export function resolveOptions(
 ): ResolvedCandescentAuthOptions {
   const { retry, circuitBreaker, session, redis, ...topLevel } = CANDESCENT_AUTH_DEFAULTS;
   const { appName, appVersion, legacyPathPattern, ...plain } = withDefaults(topLevel, options);
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const institutions = (options.institutions ?? [{ ...options, id: DEFAULT_INSTITUTION_ID }]).map((institution) =>
+    resolveInstitution(institution as CandescentInstitutionOptions, plain),
+  );
+  const [first] = institutions as [ResolvedCandescentInstitution];
   return {
     ...plain,
-    baseUrl,
-    origin: new URL(baseUrl).origin,
-    consumerKey: options.consumerKey,
-    consumerSecret: options.consumerSecret,
-    fiId: options.fiId,
-    institutionTokenService: options.institutionTokenService ?? (plain.tokenServices.includes('v2') ? 'v2' : 'v1'),
+    ...institutionFields(first),
+    institutions,
+    institutionDefaults: { tokenServices: [...plain.tokenServices], scopes: [...plain.scopes] },
     userAgent: [appName, appVersion, options.deviceId].filter((part) => part !== undefined).join('/'),
     offeringId: options.offeringId,
     defaultExpiresInSeconds: options.defaultExpiresInSeconds,
@@ -164,4 +191,46 @@ export function resolveOptions(
       keyPrefix: options.redis.keyPrefix ?? redis.keyPrefix,
     },
   };
+}
+
+/**
+ * One institution with the module's defaults filled in (`tokenServices`, `scopes` and the
+ * institution-token rule come from the module when the entry has none).
+ */
+export function resolveInstitution(
+  institution: CandescentInstitutionOptions,
+  moduleWide: { tokenServices: CandescentService[]; scopes: string[] },
+): ResolvedCandescentInstitution {
+  const baseUrl = institution.baseUrl.replace(/\/+$/, '');
+  const tokenServices = [...(institution.tokenServices ?? moduleWide.tokenServices)];
+  return {
+    id: institution.id,
+    baseUrl,
+    origin: new URL(baseUrl).origin,
+    consumerKey: institution.consumerKey,
+    consumerSecret: institution.consumerSecret,
+    fiId: institution.fiId,
+    tokenServices,
+    institutionTokenService: institution.institutionTokenService ?? (tokenServices.includes('v2') ? 'v2' : 'v1'),
+    scopes: [...(institution.scopes ?? moduleWide.scopes)],
+  };
+}
+
+/**
+ * The module's options as one institution sees them: the module-wide settings with that
+ * institution's gateway, credentials, FI id, services and scopes. What each institution's token
+ * clients, caches and breakers are built from.
+ */
+export function optionsForInstitution(
+  options: ResolvedCandescentAuthOptions,
+  institution: ResolvedCandescentInstitution,
+): ResolvedCandescentAuthOptions {
+  return { ...options, ...institutionFields(institution) };
+}
+
+/** An institution's settings as the top-level options name them (everything but its id). */
+function institutionFields(institution: ResolvedCandescentInstitution) {
+  const { baseUrl, origin, consumerKey, consumerSecret, fiId, tokenServices, institutionTokenService, scopes } =
+    institution;
+  return { baseUrl, origin, consumerKey, consumerSecret, fiId, tokenServices, institutionTokenService, scopes };
 }

@@ -5,9 +5,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  ArrayUnique,
   IsArray,
-  IsIn,
   IsInt,
   IsNumber,
   IsOptional,
@@ -16,15 +14,53 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import { CandescentCircuitBreakerOptionsDto, CandescentRetryOptionsDto } from './resilience.options';
+import { InstitutionFields } from './institution-fields';
 import { CandescentRedisOptionsDto, CandescentSessionOptionsDto } from './session.options';
 
-const PRINTABLE = /^[\x21-\x7e]+$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+
+/**
+ * One financial institution of a module that serves several (`institutions`), or of
+ * `CandescentInstitutions.add()`: what identifies the FI and the app's registration with it.
+ */
+export class CandescentInstitutionOptionsDto {
+  /** The app's own name for the institution (`'cu-north'`): what logins, sessions and calls name. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+  id!: string;
+
+  /** The FI's Candescent gateway URL; https unless the host is loopback. Institutions may share one. */
+  @InstitutionFields.baseUrl()
+  baseUrl!: string;
+
+  /** The app's consumer key at this FI. */
+  @InstitutionFields.consumerKey()
+  consumerKey!: string;
+
+  /** The app's consumer secret at this FI. Never logged, never part of an error. */
+  @InstitutionFields.consumerSecret()
+  consumerSecret!: string;
+
+  /** The FI id, as a string: leading zeros matter (`00016`). */
+  @InstitutionFields.fiId()
+  fiId!: string;
+
+  /** The token services the app uses at this FI. @default the module's `tokenServices` */
+  @InstitutionFields.tokenServices()
+  tokenServices?: CandescentService[];
+
+  /** The service that issues this FI's institution token. @default the module's rule */
+  @InstitutionFields.institutionTokenService()
+  institutionTokenService?: CandescentService;
+
+  /** V2 scopes at this FI. @default the module's `scopes` */
+  @InstitutionFields.scopes()
+  scopes?: string[];
+}
 
 /**
  * Options of `CandescentAuthModule`. Validated once at start-up; an invalid set stops the
@@ -37,49 +73,56 @@ export class CandescentAuthOptionsDto {
   /**
    * The FI's Candescent gateway URL, e.g. `https://api.candescent.com` or
    * `https://api.candescent.com/digitalbanking`. https is required unless the host is loopback.
+   * Required unless `institutions` is given.
    */
-  @IsString()
-  @MaxLength(2048)
-  baseUrl!: string;
+  @InstitutionFields.baseUrl()
+  baseUrl?: string;
 
-  /** The app's consumer key (also called client id or shared key). */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(512)
-  @Matches(/^[\x21-\x39\x3b-\x7e]+$/)
-  consumerKey!: string;
+  /** The app's consumer key (also called client id or shared key). Required unless `institutions` is given. */
+  @InstitutionFields.consumerKey()
+  consumerKey?: string;
 
-  /** The app's consumer secret. Never logged, never part of an error. */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(512)
-  @Matches(PRINTABLE)
-  consumerSecret!: string;
+  /** The app's consumer secret. Never logged, never part of an error. Required unless `institutions` is given. */
+  @InstitutionFields.consumerSecret()
+  consumerSecret?: string;
 
-  /** The financial institution id, as a string: leading zeros matter (`00016`). */
-  @IsString()
-  @Matches(/^[0-9A-Za-z]{1,20}$/)
-  fiId!: string;
+  /**
+   * The financial institution id, as a string: leading zeros matter (`00016`). Required unless
+   * `institutions` is given.
+   */
+  @InstitutionFields.fiId()
+  fiId?: string;
 
   /**
    * The token services the app uses. With both, customer login obtains a V1 and a V2 token set
-   * in one step and outgoing calls pick the token by path.
+   * in one step and outgoing calls pick the token by path. With `institutions`, what each entry
+   * uses unless it says otherwise.
    * @default ['v2']
+   */
+  @InstitutionFields.tokenServices()
+  tokenServices?: CandescentService[];
+
+  /**
+   * Several financial institutions served by this one module, the first being the default (what
+   * a call or login that names none uses). Each has its own gateway, app credentials, FI id,
+   * token services and scopes; everything else (store, sessions, resilience, context, cookies)
+   * is module-wide. Give either this list or `baseUrl`, `consumerKey`, `consumerSecret` and
+   * `fiId` (one institution, named `'default'`). `CandescentInstitutions` changes the list at
+   * run time.
    */
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(2)
-  @ArrayUnique()
-  @IsIn(['v1', 'v2'], { each: true })
-  tokenServices?: CandescentService[];
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => CandescentInstitutionOptionsDto)
+  institutions?: CandescentInstitutionOptionsDto[];
 
   /**
    * The service that issues the institution (client_credentials) token.
    * @default 'v2' when enabled, else 'v1'
    */
-  @IsOptional()
-  @IsIn(['v1', 'v2'])
+  @InstitutionFields.institutionTokenService()
   institutionTokenService?: CandescentService;
 
   /**
@@ -143,11 +186,7 @@ export class CandescentAuthOptionsDto {
    * V2 scopes to request, e.g. `['accounts:read']`. Empty means every scope the app has.
    * @default []
    */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @Matches(/^[A-Za-z0-9._:/-]{1,128}$/, { each: true })
+  @InstitutionFields.scopes()
   scopes?: string[];
 
   /**
@@ -299,11 +338,7 @@ export type CandescentRedisOptions = Plain<CandescentRedisOptionsDto> & {
 
 /**
  * Options of `CandescentAuthModule.forRoot()` / the factory of `forRootAsync()`.
- *
- * Room to grow: several FIs in one app would be named instances of the module (a `name` beside
- * these options, `forRoot` once per name, and injection tokens derived from the name as
- * `getCandescentTokenServiceToken(name)`), each with these same options; nothing here is
- * shared between instances, so none of it has to change for that.
+ * One FI (`baseUrl`, `consumerKey`, `consumerSecret`, `fiId`) or several (`institutions`).
  */
 export type CandescentAuthModuleOptions = Omit<Plain<CandescentAuthOptionsDto>, 'redis'> & {
   /** Keep sessions in Redis instead of process memory (needed with more than one instance). */
@@ -316,6 +351,8 @@ export type CandescentAuthModuleOptions = Omit<Plain<CandescentAuthOptionsDto>, 
    */
   store?: CandescentStore;
 };
+/** One institution of a module that serves several (see `institutions`). */
+export type CandescentInstitutionOptions = Plain<CandescentInstitutionOptionsDto>;
 /** Retries of token requests. */
 export type CandescentRetryOptions = Plain<CandescentRetryOptionsDto>;
 /** The circuit breaker of each token service. */

@@ -6,11 +6,13 @@ import { MAX_STORE_KEYS, ValueCipher } from '../store/value-cipher';
 import { REDIS_CONNECTION_FIELDS } from '../store/redis-connection';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient } from '../store/redis-client.interface';
-import { CandescentAuthOptionsDto } from './candescent-auth.options';
+import { CandescentAuthOptionsDto, CandescentInstitutionOptionsDto } from './candescent-auth.options';
 import { redactWhenPrinted } from '../logging/redacted-when-printed';
 import {
   CANDESCENT_AUTH_DEFAULTS as DEFAULTS,
   type ResolvedCandescentAuthOptions,
+  type ResolvedCandescentInstitution,
+  resolveInstitution,
   resolveOptions,
 } from './candescent-auth.defaults';
 
@@ -23,6 +25,10 @@ export const EXPECTED: Record<string, string> = {
     "a non-empty string of printable characters without spaces or ':' (at most 512; Basic auth splits on the first ':')",
   consumerSecret: 'a non-empty string of printable characters without spaces (at most 512)',
   fiId: "the FI id as a string of 1-20 letters or digits, leading zeros kept (e.g. '00042')",
+  institutions:
+    'a list of 1 to 10000 institutions { id, baseUrl, consumerKey, consumerSecret, fiId, tokenServices?, institutionTokenService?, scopes? }',
+  'institutions.id':
+    "the institution's name in the app: 1-64 letters, digits, dot, underscore or dash, starting with a letter or digit",
   tokenServices: "a non-empty list of distinct services out of 'v1' and 'v2'",
   institutionTokenService: "'v1' or 'v2', and one of tokenServices",
   v1TokenPath: "a path starting with '/' (e.g. '/v1/oauth/token')",
@@ -80,15 +86,26 @@ export const EXPECTED: Record<string, string> = {
   'redis.keyPrefix': 'letters, digits, colon, underscore or dash, at most 64 characters',
 };
 
+/**
+ * What a field must be: an `institutions` entry's fields read as the same fields at the top
+ * (`institutions[2].fiId` as `fiId`), their id as `institutions.id`.
+ */
+function expectedOf(field: string): string {
+  const inEntry = /^institutions\[\d+\]\.(.+)$/.exec(field)?.[1];
+  if (inEntry === undefined) return EXPECTED[field] ?? 'a valid value';
+  return EXPECTED[inEntry === 'id' ? 'institutions.id' : inEntry] ?? 'a valid value';
+}
+
 function flatten(errors: ValidationError[], prefix = ''): Problem[] {
   return errors.flatMap((error) => {
-    const field = prefix + error.property;
+    // List entries read as `institutions[0]`, as an app would write the path.
+    const field = /^\d+$/.test(error.property) ? `${prefix.slice(0, -1)}[${error.property}]` : prefix + error.property;
     const own = Object.keys(error.constraints ?? {});
     const problems: Problem[] = [];
     if (own.includes('whitelistValidation')) {
       problems.push({ field, expected: 'nothing: there is no such option; remove it or check its spelling' });
     } else if (own.length > 0) {
-      problems.push({ field, expected: EXPECTED[field] ?? 'a valid value' });
+      problems.push({ field, expected: expectedOf(field) });
     }
     return problems.concat(flatten(error.children ?? [], `${field}.`));
   });
@@ -117,16 +134,8 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
   const problems: Problem[] = [];
   const valid = (...fields: string[]) =>
     fields.every((f) => !invalid.has(f) && ![...invalid].some((bad) => bad.startsWith(`${f}.`)));
-  if (valid('baseUrl') && !checkBaseUrl(options.baseUrl))
-    problems.push({ field: 'baseUrl', expected: EXPECTED.baseUrl });
-  const services: readonly string[] = options.tokenServices ?? DEFAULTS.tokenServices;
-  if (
-    valid('tokenServices', 'institutionTokenService') &&
-    options.institutionTokenService &&
-    !services.includes(options.institutionTokenService)
-  ) {
-    problems.push({ field: 'institutionTokenService', expected: EXPECTED.institutionTokenService });
-  }
+  if (options.institutions === undefined) problems.push(...institutionProblems(options, '', valid));
+  else problems.push(...institutionListProblems(options, valid));
   if (
     valid('requestDeadlineMs', 'requestTimeoutMs') &&
     (options.requestDeadlineMs ?? DEFAULTS.requestDeadlineMs) < (options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs)
@@ -159,6 +168,48 @@ function crossFieldProblems(options: CandescentAuthOptionsDto, invalid: Readonly
   if (valid('legacyPathPattern') && options.legacyPathPattern !== undefined && !isRegExp(options.legacyPathPattern)) {
     problems.push({ field: 'legacyPathPattern', expected: EXPECTED.legacyPathPattern });
   }
+  return problems;
+}
+
+type Validity = (...fields: string[]) => boolean;
+const IDENTIFYING_FIELDS = ['baseUrl', 'consumerKey', 'consumerSecret', 'fiId'] as const;
+
+/** One institution's own cross-field rules, at the top (`prefix` '') or in an entry (`institutions[0].`). */
+function institutionProblems(
+  institution: Pick<CandescentAuthOptionsDto, 'baseUrl' | 'tokenServices' | 'institutionTokenService'>,
+  prefix: string,
+  valid: Validity,
+  moduleServices: readonly string[] = DEFAULTS.tokenServices,
+): Problem[] {
+  const problems: Problem[] = [];
+  if (valid(`${prefix}baseUrl`) && !checkBaseUrl(institution.baseUrl ?? ''))
+    problems.push({ field: `${prefix}baseUrl`, expected: EXPECTED.baseUrl });
+  const services: readonly string[] = institution.tokenServices ?? moduleServices;
+  if (
+    valid(`${prefix}tokenServices`, `${prefix}institutionTokenService`) &&
+    institution.institutionTokenService &&
+    !services.includes(institution.institutionTokenService)
+  ) {
+    problems.push({ field: `${prefix}institutionTokenService`, expected: EXPECTED.institutionTokenService });
+  }
+  return problems;
+}
+
+/** `institutions` instead of the top-level FI, every entry valid on its own, each id once. */
+function institutionListProblems(options: CandescentAuthOptionsDto, valid: Validity): Problem[] {
+  const problems: Problem[] = IDENTIFYING_FIELDS.filter((field) => options[field] !== undefined).map((field) => ({
+    field,
+    expected: 'left out when institutions is given (each institution has its own)',
+  }));
+  const seen = new Set<string>();
+  (options.institutions ?? []).forEach((institution, index) => {
+    const prefix = `institutions[${index}].`;
+    if (!(institution instanceof CandescentInstitutionOptionsDto)) return;
+    problems.push(...institutionProblems(institution, prefix, valid, options.tokenServices ?? DEFAULTS.tokenServices));
+    if (valid(`${prefix}id`) && seen.has(institution.id))
+      problems.push({ field: `${prefix}id`, expected: `${EXPECTED['institutions.id']}, not used by an earlier entry` });
+    seen.add(institution.id);
+  });
   return problems;
 }
 
@@ -296,4 +347,50 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   // either. Only non-enumerable printing hooks are added: its data is left as it is.
   if (Object.isExtensible(raw)) redactWhenPrinted(raw, 'CandescentAuthModuleOptions', shown);
   return redactWhenPrinted(resolved, 'CandescentAuthModuleOptions', shown);
+}
+
+/**
+ * Validates one institution for `CandescentInstitutions` (`add`, `replace`) with the start-up
+ * wording, and fills in the module's defaults. `idAllowed` says whether the id fits the change
+ * (new for `add`, served for `replace`).
+ */
+export function validateInstitution(
+  raw: unknown,
+  options: ResolvedCandescentAuthOptions,
+  idAllowed: (id: string) => boolean,
+): ResolvedCandescentInstitution {
+  const problems: Problem[] = [];
+  const institution = plainToInstance(CandescentInstitutionOptionsDto, isObject(raw) ? raw : {});
+  if (!isObject(raw)) problems.push({ field: '(institution)', expected: 'an object' });
+  else {
+    const errors = validateSync(institution, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      validationError: { target: false, value: false },
+    });
+    // Read as an entry of `institutions`, so each field has the words it has there.
+    problems.push(
+      ...flatten(errors).map((p) => ({
+        field: p.field,
+        expected:
+          p.expected === 'a valid value' || p.field === 'id' ? expectedOf(`institutions[0].${p.field}`) : p.expected,
+      })),
+    );
+    const invalid = new Set(problems.map((p) => p.field));
+    const valid: Validity = (...fields) => fields.every((f) => !invalid.has(f));
+    problems.push(...institutionProblems(institution, '', valid, options.institutionDefaults.tokenServices));
+    if (valid('id') && !idAllowed(institution.id))
+      problems.push({
+        field: 'id',
+        expected: `${EXPECTED['institutions.id']}: a new one to add, a served one to replace`,
+      });
+  }
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  - ${p.field}: expected ${p.expected}`);
+    throw new CandescentConfigurationError(
+      `Invalid institution options (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${lines.join('\n')}`,
+      problems,
+    );
+  }
+  return resolveInstitution(institution, options.institutionDefaults);
 }

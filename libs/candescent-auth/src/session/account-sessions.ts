@@ -27,7 +27,7 @@ export type LoginIdMatching = 'exact' | 'case-insensitive';
  */
 export function accountOf(
   secret: string,
-  customer: { fiId: string; loginId: string; fiCustomerId?: string },
+  customer: { fiId: string; loginId: string; fiCustomerId?: string; institution?: string },
   matching: LoginIdMatching,
 ): string {
   const loginId = customer.loginId.trim();
@@ -35,9 +35,14 @@ export function accountOf(
     customer.fiCustomerId !== undefined
       ? ['customer', customer.fiCustomerId]
       : ['login', matching === 'case-insensitive' ? loginId.normalize('NFKC').toLowerCase() : loginId];
-  return createHmac('sha256', secret)
-    .update(JSON.stringify([customer.fiId, ...who]))
-    .digest('base64url');
+  return (
+    createHmac('sha256', secret)
+      // The same login id at two institutions is two accounts (the one FI of top-level options has no name).
+      .update(
+        JSON.stringify([customer.fiId, ...(customer.institution === undefined ? [] : [customer.institution]), ...who]),
+      )
+      .digest('base64url')
+  );
 }
 
 /**

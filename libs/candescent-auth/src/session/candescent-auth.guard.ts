@@ -19,6 +19,8 @@ import { InjectCandescentAuthOptions } from '../options/inject-options.decorator
 import { CandescentSessionService } from './candescent-session.service';
 import { cookieValues } from './session-cookie';
 import { SKIP_CANDESCENT_AUTH } from './skip-candescent-auth.decorator';
+import { REQUIRED_INSTITUTIONS } from './require-institution.decorator';
+import { institutionOf } from '../token/candescent-token.service';
 import type { AuthenticatedSession } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
@@ -69,6 +71,7 @@ export class CandescentAuthGuard implements CanActivate {
       throw error;
     }
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId());
+    this.checkInstitution(execution, authenticated, traceId);
     // Admitted without a context, the handler's Candescent calls would go out with the
     // institution token instead of the customer's: refuse instead (see the module's `context`).
     if (!CandescentContext.current())
@@ -140,6 +143,25 @@ export class CandescentAuthGuard implements CanActivate {
     const match = /^Bearer +(\S+)\s*$/i.exec(header);
     if (!match) throw new CandescentSessionRejectedError('invalid');
     return match[1];
+  }
+
+  /** A route marked `@RequireInstitution(...)` admits only customers of those institutions. */
+  protected checkInstitution(
+    execution: ExecutionContext,
+    authenticated: AuthenticatedSession,
+    traceId: () => string,
+  ): void {
+    const allowed = this.reflector.getAllAndOverride<readonly string[] | undefined>(REQUIRED_INSTITUTIONS, [
+      execution.getHandler(),
+      execution.getClass(),
+    ]);
+    if (allowed && !allowed.includes(institutionOf(authenticated.session.tokens))) {
+      throw new CandescentForbiddenError("This route is not open to customers of the session's institution.", {
+        errorType: 'USER_ERROR',
+        errorCode: 'INSTITUTION_NOT_ALLOWED',
+        traceId: traceId(),
+      });
+    }
   }
 
   /**

@@ -1,10 +1,13 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { type CandescentSessionRef, SESSION_ON_REQUEST } from '../context/request-context';
 import { CandescentSessionRejectedError } from '../errors/candescent-auth.error';
+import { institutionOf } from '../token/candescent-token.service';
 import type { CandescentCustomerIdentity } from '../token/token-set.interface';
 
 /** The customer behind the current session, as route handlers see it. */
 export interface CandescentCustomerView extends CandescentCustomerIdentity {
+  /** The institution (its id in the module's options) the customer logged in at. */
+  institution: string;
   /** The session id (hash of the handle), for correlation; not the handle. */
   sessionId: string;
 }
@@ -19,7 +22,11 @@ export const CandescentCustomer = createParamDecorator(
     const session = request[SESSION_ON_REQUEST];
     // Reaching here without a session means the route is not guarded: fail closed.
     if (!session) throw new CandescentSessionRejectedError('missing');
-    const view: CandescentCustomerView = { ...session.tokens.customer, sessionId: session.id };
+    const view: CandescentCustomerView = {
+      ...session.tokens.customer,
+      institution: institutionOf(session.tokens),
+      sessionId: session.id,
+    };
     return field ? view[field] : view;
   },
 );

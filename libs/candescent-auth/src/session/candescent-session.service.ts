@@ -17,7 +17,8 @@ import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-stor
 import { isSessionValueKey, sessionKeys } from '../store/session-keys';
 import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
-import { CandescentTokenService } from '../token/candescent-token.service';
+import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
+import { CandescentTokenService, institutionOf } from '../token/candescent-token.service';
 import { isUsable, refreshAt } from '../token/refresh-schedule';
 import { SingleFlight } from '../token/single-flight';
 import type { CandescentTokenSet } from '../token/token-set.interface';
@@ -64,6 +65,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     @Inject(CANDESCENT_STORE) private readonly store: CandescentStore,
     private readonly tokens: CandescentTokenService,
     private readonly clock: CandescentClock,
+    private readonly institutions: CandescentInstitutions,
   ) {
     const { idleTimeoutMs, absoluteTimeoutMs, maxSessionsPerAccount } = options.session;
     const now = () => clock.now();
@@ -159,6 +161,11 @@ export class CandescentSessionService implements OnModuleDestroy {
     if (!stored) throw new CandescentSessionRejectedError(await this.records.endReason(id), traceId);
     let session: StoredSession = { ...stored, lastSeenAt: Math.max(stored.lastSeenAt, Number(seen) || 0) };
     const now = this.clock.now();
+    if (!this.institutions.has(institutionOf(session.tokens))) {
+      // Removed at run time: nothing of the institution is kept to renew or revoke with.
+      await this.end(id, session, 'revoked');
+      throw new CandescentSessionRejectedError('removed', traceId);
+    }
     if (now >= this.expiresAt(session)) {
       await this.end(id, session, 'expired');
       // Its refresh token would otherwise keep working upstream for anyone who has it.

@@ -1,171 +1,84 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
-import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
-import { sha256Base64Url } from '../crypto/sha256';
-import { CandescentSessionExpiredError } from '../errors/candescent-auth.error';
-import { registerPermanentSecret } from '../logging/redact';
-import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
-import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
-import { CandescentClock } from './candescent-clock';
-import type { CandescentToken } from './candescent-token.interface';
-import { CandescentTokenClient } from './candescent-token.client';
-import { validateLoginCredentials } from './login-credentials.dto';
-import { isUsable } from './refresh-schedule';
-import { InstitutionTokenCache, type InstitutionTokenRequest } from './institution-token.cache';
-import { SingleFlight } from './single-flight';
-import type { CandescentTokenSet } from './token-set.interface';
+import { Injectable } from '@nestjs/common';
+import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
+import { DEFAULT_INSTITUTION_ID } from '../options/candescent-auth.defaults';
+import type { CandescentToken } from './candescent-token.interface';
+import type { InstitutionTokenRequest, LoginContext } from './institution-token.service';
+import type { CandescentTokenSet } from './token-set.interface';
 
-export type { InstitutionTokenRequest };
+export type { InstitutionTokenRequest, LoginContext };
 
-/** Per-login context. */
-export interface LoginContext {
-  /** The end user's device IP, forwarded as `originating_ip` (V1) when well formed. */
-  originatingIp?: string;
+/** The institution a customer token set belongs to (its id). */
+export function institutionOf(tokens: Pick<CandescentTokenSet, 'customer'>): string {
+  return tokens.customer.institution ?? DEFAULT_INSTITUTION_ID;
 }
 
 /**
- * The module's token API. Institution tokens are cached per (service, FI, scopes), renewed ahead
- * of expiry in the background, and fetched by exactly one request per key however many callers
- * wait (see `InstitutionTokenCache`). Customer tokens are returned to the caller (sessions keep them); their refresh is
- * single-flight per refresh token, so a rotating refresh token is never sent twice.
+ * The module's token API, for every institution it serves. Institution tokens are cached per
+ * institution, service and scopes, renewed ahead of expiry in the background, and fetched by
+ * exactly one request per key however many callers wait. Customer tokens are returned to the
+ * caller (sessions keep them), marked with their institution; their refresh is single-flight per
+ * refresh token, so a rotating refresh token is never sent twice. Each institution has its own
+ * caches, cooldowns and circuit breakers: one FI's outage never holds another's up. Calls that
+ * name no institution are for the default one (the first), so an app with one FI never names it.
  */
 @RedactedWhenPrinted()
 @Injectable()
 export class CandescentTokenService {
-  private readonly institution: InstitutionTokenCache;
-  private readonly refreshFlights = new SingleFlight<CandescentToken>();
-  /** Rotated refresh tokens → their replacement, so a late caller with the old set gets the new one. */
-  private readonly rotated: LRUCache<string, CandescentToken>;
-
-  constructor(
-    @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
-    private readonly client: CandescentTokenClient,
-    private readonly clock: CandescentClock,
-    @Inject(CANDESCENT_STORE) store: CandescentStore,
-  ) {
-    registerPermanentSecret(options.consumerSecret);
-    this.institution = new InstitutionTokenCache(options, client, () => clock.now(), store);
-    this.rotated = new LRUCache({ max: 10_000, ttl: 60_000, ttlAutopurge: false, perf: { now: () => clock.now() } });
-  }
+  constructor(private readonly institutions: CandescentInstitutions) {}
 
   /**
-   * The institution (client_credentials) token: cached, renewed ahead of expiry, one request per
-   * key in flight. A failed background renewal does not fail callers while the cached token is
-   * still valid.
+   * The institution (client_credentials) token of `request.institution` (default: the first):
+   * cached, renewed ahead of expiry, one request per key in flight. A failed background renewal
+   * does not fail callers while the cached token is still valid.
    */
   getInstitutionToken(request: InstitutionTokenRequest = {}): Promise<CandescentToken> {
-    return this.institution.get(request);
-  }
-
-  /** Exchanges customer credentials for a token set on every configured token service. */
-  async login(credentials: unknown, context: LoginContext = {}): Promise<CandescentTokenSet> {
-    const { username, password } = validateLoginCredentials(credentials);
-    const results = await Promise.allSettled(
-      this.options.tokenServices.map((service) =>
-        this.client.requestToken(service, {
-          grant: 'password',
-          username,
-          password,
-          originatingIp: context.originatingIp,
-        }),
-      ),
-    );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    const tokens = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    if (failed) {
-      // All or nothing: a half-logged-in customer would fail later on the other service's paths.
-      await Promise.allSettled(tokens.filter((t) => t.service === 'v2').map((t) => this.revoke(t)));
-      throw failed.reason;
-    }
-    const v1 = tokens.find((t) => t.service === 'v1');
-    const v2 = tokens.find((t) => t.service === 'v2');
-    return {
-      customer: {
-        fiId: v1?.fiId ?? this.options.fiId,
-        loginId: username,
-        fiCustomerId: v1?.fiCustomerId,
-        memberNumber: v1?.memberNumber,
-      },
-      v1,
-      v2,
-    };
+    return this.institutions.runtime(request.institution).tokens.getInstitutionToken(request);
   }
 
   /**
-   * Renews a customer token set through V2. The V1 token cannot be renewed (V1 has no refresh
-   * grant): it is kept while valid and dropped after. Concurrent refreshes of the same set share
-   * one request; a caller holding the already-rotated set receives the new tokens.
+   * Exchanges customer credentials for a token set on every token service of the institution
+   * (`context.institution`, default: the first). An institution the module does not serve is
+   * refused before anything is sent.
+   */
+  async login(credentials: unknown, context: LoginContext = {}): Promise<CandescentTokenSet> {
+    const runtime = this.institutions.runtime(context.institution);
+    const tokens = await runtime.tokens.login(credentials, context);
+    // The single FI of top-level options is left unnamed: every byte of a session is kept per session.
+    if (runtime.id === DEFAULT_INSTITUTION_ID) return tokens;
+    return { ...tokens, customer: { ...tokens.customer, institution: runtime.id } };
+  }
+
+  /**
+   * Renews a customer token set through V2, at the institution it belongs to. The V1 token
+   * cannot be renewed (V1 has no refresh grant): it is kept while valid and dropped after.
+   * Concurrent refreshes of the same set share one request; a caller holding the already-rotated
+   * set receives the new tokens.
    * @throws CandescentSessionExpiredError when nothing can be renewed any more.
    */
-  async refresh(tokenSet: CandescentTokenSet): Promise<CandescentTokenSet> {
-    const now = this.clock.now();
-    const v1 = tokenSet.v1 && isUsable(tokenSet.v1, now) ? tokenSet.v1 : undefined;
-    const current = tokenSet.v2;
-    if (
-      !current?.refreshToken ||
-      (current.refreshTokenExpiresAt !== undefined && now >= current.refreshTokenExpiresAt)
-    ) {
-      if (v1 || (current && isUsable(current, now))) return { ...tokenSet, v1 };
-      throw new CandescentSessionExpiredError('The customer tokens have expired and cannot be renewed; log in again.', {
-        errorType: 'USER_ERROR',
-        errorCode: 'SESSION_EXPIRED',
-      });
-    }
-    const refreshToken = current.refreshToken;
-    const key = sha256Base64Url(refreshToken);
-    const v2 =
-      this.rotated.get(key) ??
-      (await this.refreshFlights.run(key, async () => {
-        const next = await this.client.requestToken('v2', { grant: 'refresh_token', refreshToken });
-        const renewed: CandescentToken = {
-          ...next,
-          refreshToken: next.refreshToken ?? refreshToken,
-          scopes: current.scopes,
-        };
-        this.rotated.set(key, renewed);
-        return renewed;
-      }));
-    return { ...tokenSet, v1, v2 };
+  refresh(tokenSet: CandescentTokenSet): Promise<CandescentTokenSet> {
+    return this.institutions.runtime(institutionOf(tokenSet)).tokens.refresh(tokenSet);
   }
 
   /**
    * Revokes a token, or every revocable token of a set (V2; revoking the refresh token ends the
-   * access tokens issued from it). V1 tokens have no revocation endpoint: they are only dropped.
+   * access tokens issued from it), at the set's institution or `institution` (default: the
+   * first). V1 tokens have no revocation endpoint: they are only dropped.
    */
-  async revoke(target: string | CandescentToken | CandescentTokenSet): Promise<void> {
-    const tokens: string[] = [];
-    if (typeof target === 'string') tokens.push(target);
-    else if ('customer' in target) {
-      if (target.v2) tokens.push(target.v2.refreshToken ?? target.v2.accessToken);
-    } else if (target.service === 'v2') tokens.push(target.refreshToken ?? target.accessToken);
-    if (tokens.length > 0 && !this.options.tokenServices.includes('v2')) return;
-    for (const token of tokens) {
-      await this.client.revokeToken(token);
-      this.invalidate(token);
-    }
+  revoke(target: string | CandescentToken | CandescentTokenSet, institution?: string): Promise<void> {
+    const id = typeof target === 'object' && 'customer' in target ? institutionOf(target) : institution;
+    return this.institutions.runtime(id).tokens.revoke(target);
   }
 
   /**
    * Drops a cached institution token, by access token value or by cache key, so the next call
-   * fetches a new one.
+   * fetches a new one: at `institution`, or at every institution when none is named.
    * @returns whether anything was dropped
    */
-  invalidate(accessTokenOrKey: string): boolean {
-    return this.institution.invalidate(accessTokenOrKey);
-  }
-
-  /**
-   * Candescent refused an institution token (401): drop it so the next call fetches another,
-   * unless it is a replacement refused before it ever worked (see `tokenRefusalCooldownMs`).
-   * @returns whether the token was dropped
-   */
-  reportRejected(accessToken: string): boolean {
-    return this.institution.reportRejected(accessToken);
-  }
-
-  /** Candescent accepted an institution token (a 2xx with it). */
-  reportAccepted(accessToken: string): void {
-    this.institution.reportAccepted(accessToken);
+  invalidate(accessTokenOrKey: string, institution?: string): boolean {
+    if (institution !== undefined) return this.institutions.runtime(institution).tokens.invalidate(accessTokenOrKey);
+    let dropped = false;
+    for (const runtime of this.institutions.all()) dropped = runtime.tokens.invalidate(accessTokenOrKey) || dropped;
+    return dropped;
   }
 }

@@ -31,6 +31,8 @@ export interface InstitutionTokenRequest {
   service?: CandescentService;
   /** V2 scopes. @default the configured `scopes` */
   scopes?: string[];
+  /** The institution whose token it is (its id). @default the default institution (the first) */
+  institution?: string;
 }
 
 /** Institution token keys kept at most (one per service and scope set in practice). */
@@ -90,6 +92,11 @@ export class InstitutionTokenCache {
     }
     CandescentMetrics.tokenCache('miss', service);
     return this.fetchInstitutionToken(key, service, scopes);
+  }
+
+  /** Drops every cached token (the institution was replaced or removed). */
+  dropAll(): void {
+    for (const key of [...this.cache.keys()]) this.invalidate(key);
   }
 
   /**

@@ -10,6 +10,11 @@ export interface CandescentCustomerIdentity {
   fiCustomerId?: string;
   /** The member number (`di_member_number`), known when the V1 service issued a token. */
   memberNumber?: string;
+  /**
+   * The institution (its id in the module's options) the customer logged in at. Left out for
+   * the one institution of options that name a single FI at the top (`'default'`).
+   */
+  institution?: string;
 }
 
 /** The customer's tokens after login: one per configured token service. */
