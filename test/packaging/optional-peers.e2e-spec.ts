@@ -78,7 +78,7 @@ describe('@candescent/auth without its optional peers installed', () => {
     });
     expect(failure.isConfigurationError).toBe(true);
     expect((failure.error as Error).message).toMatch(
-      /needs the `ioredis` package, which is not installed.*npm install ioredis@5/,
+      /needs the `ioredis` package, which is not installed.*npm install ioredis \(version 5 or 6\)/,
     );
   });
 });

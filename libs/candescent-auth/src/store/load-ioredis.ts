@@ -12,8 +12,8 @@ export function loadIoredis(): typeof IORedis {
   if (!loaded) {
     throw new CandescentConfigurationError(
       'The Redis store (the `redis` option or RedisStore) needs the `ioredis` package, which is not installed. ' +
-        'Install it next to @candescent/auth: npm install ioredis@5',
-      [{ field: 'redis', expected: 'the ioredis package (v5) installed in the app' }],
+        'Install it next to @candescent/auth: npm install ioredis (version 5 or 6).',
+      [{ field: 'redis', expected: 'the ioredis package (v5 or v6) installed in the app' }],
     );
   }
   return loaded.default ?? loaded;

@@ -75,7 +75,7 @@ const REPLACE_IF_LOCKED = `if redis.call('get', KEYS[2]) == ARGV[3] and redis.ca
 const REPLACE_IF_UNCHANGED = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;
 
 /**
- * A store in Redis (ioredis 5), for apps that run more than one instance. Values are encrypted
+ * A store in Redis (ioredis 5 or 6), for apps that run more than one instance. Values are encrypted
  * with AES-256-GCM and bound to their full Redis key. Any Redis failure (refused connection,
  * timeout, closed client) becomes `CandescentUnavailableError` within `commandTimeoutMs`.
  */
