@@ -1,8 +1,9 @@
 // The consumer matrix (`npm run test:consumers`, run by .ci/run): packs both packages, installs
 // ONLY those tarballs (plus registry packages) into fresh scratch apps in a temporary folder, and
 // in each app runs its package.json scripts in this order, when it has them:
-//   build     tsc (type-checks the app against the packed declarations; the typecheck-* apps and
-//             most others with skipLibCheck false); an app with a readme/ folder in its tsconfig
+//   build     tsc (type-checks the app against the packed declarations, with skipLibCheck false
+//             except in the apps shaped like `nest new`'s, which keep its true; typecheck-ts6 and
+//             -ts7 check under TypeScript 6 and 7); an app with a readme/ folder in its tsconfig
 //             gets the README's ```ts snippets there
 //   start     boots a guarded app on the sandbox: login, outgoing call, logout (see shared/)
 //   cli       the sandbox's `candescent-sandbox` bin
@@ -11,8 +12,8 @@
 // An app whose package.json names `consumerMatrix.readmeInstall` is installed as a user would:
 // `npm install` of its own manifest (what `nest new` installs), then the README Install section's
 // lines that contain those strings, run word for word, with only the tarball's path in place of
-// @candescent/auth and @candescent/sandbox. `consumerMatrix.redis` gives the app a redis-server
-// of its own (CONSUMER_REDIS_URL).
+// @candescent/auth and @candescent/sandbox. `consumerMatrix.redis` points the app at a throwaway
+// redis-server (CONSUMER_REDIS_URL; one for the run, each app under its own key prefix).
 // Nothing is cached between runs except npm's own download cache, which is keyed by content
 // hash; the tarballs are packed afresh into a new folder each run. KEEP_CONSUMERS=1 keeps it.
 import { spawn } from 'node:child_process';
@@ -103,23 +104,30 @@ function prepareApp(name, workDir, tarballs) {
   }
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   // The README's own lines, tarball paths in place of the package names; nothing else changes.
-  const installLines = (manifest.consumerMatrix?.readmeInstall ?? []).map((selector) => {
-    const { line, words } = pickInstallLine(extractInstallLines(README), selector);
-    const args = words.slice(1).map((word) => (tarballs[word] ? tarballs[word] : word));
-    return { line, shown: words.join(' '), args };
-  });
+  let installLines = [];
+  let readmeError;
+  try {
+    installLines = (manifest.consumerMatrix?.readmeInstall ?? []).map((selector) => {
+      const { line, words } = pickInstallLine(extractInstallLines(README), selector);
+      const args = words.slice(1).map((word) => (tarballs[word] ? tarballs[word] : word));
+      return { line, shown: words.join(' '), args };
+    });
+  } catch (error) {
+    readmeError = error.message;
+  }
   if (readFileSync(path.join(dir, 'tsconfig.json'), 'utf8').includes('"readme"')) {
     const snippets = extractTsSnippets(README);
     mkdirSync(path.join(dir, 'readme'));
     for (const { line, code } of snippets) writeFileSync(path.join(dir, 'readme', `README.md-line-${line}.ts`), code);
     console.log(`${name}: ${snippets.length} TypeScript snippets from README.md`);
   }
-  return { name, dir, manifest, installLines };
+  return { name, dir, manifest, installLines, readmeError };
 }
 
 async function runApp(app) {
   const log = [];
   const appStarted = Date.now();
+  if (app.readmeError) return { ...app, ok: false, log: [`  ${app.readmeError}`], time: seconds(appStarted) };
   const install = await exec(
     'npm',
     ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error'],
