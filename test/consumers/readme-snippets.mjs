@@ -15,3 +15,35 @@ export function extractTsSnippets(markdown) {
   }
   return snippets;
 }
+
+/**
+ * The `npm install` lines of the README's Install section, with the line each is on; `command`
+ * is the line without its trailing `# comment`, split into words as a shell would (the lines use
+ * no quotes).
+ */
+export function extractInstallLines(markdown) {
+  const lines = markdown.split('\n');
+  const heading = lines.indexOf('## Install');
+  if (heading === -1) throw new Error('README.md has no "## Install" section');
+  const found = [];
+  for (let i = heading + 1; i < lines.length && !lines[i].startsWith('## '); i += 1) {
+    if (!lines[i].startsWith('npm install ')) continue;
+    const command = lines[i].replace(/\s+#.*$/, '').trim();
+    found.push({ line: i + 1, text: lines[i], words: command.split(/\s+/) });
+  }
+  return found;
+}
+
+/**
+ * The README install line that contains `selector`; throws unless exactly one does, so that a
+ * README edit that drops or duplicates a line an app relies on fails the matrix by name.
+ */
+export function pickInstallLine(installLines, selector) {
+  const matches = installLines.filter(({ text }) => text.includes(selector));
+  if (matches.length !== 1) {
+    throw new Error(
+      `README.md: ${matches.length} lines of the Install section contain "${selector}", expected exactly one`,
+    );
+  }
+  return matches[0];
+}

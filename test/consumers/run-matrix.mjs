@@ -1,11 +1,19 @@
 // The consumer matrix (`npm run test:consumers`, run by .ci/run): packs both packages, installs
 // ONLY those tarballs (plus registry packages) into fresh scratch apps in a temporary folder, and
 // in each app runs its package.json scripts in this order, when it has them:
-//   build   tsc with skipLibCheck false (type-checks the app against the packed declarations);
-//           an app with a readme/ folder in its tsconfig gets the README's ```ts snippets there
-//   start   boots a guarded app on the sandbox: login, outgoing call, logout (see shared/)
-//   cli     the sandbox's `candescent-sandbox` bin
-//   test    one test of the app that uses @candescent/auth/testing
+//   build     tsc (type-checks the app against the packed declarations, with skipLibCheck false
+//             except in the apps shaped like `nest new`'s, which keep its true; typecheck-ts6 and
+//             -ts7 check under TypeScript 6 and 7); an app with a readme/ folder in its tsconfig
+//             gets the README's ```ts snippets there
+//   start     boots a guarded app on the sandbox: login, outgoing call, logout (see shared/)
+//   cli       the sandbox's `candescent-sandbox` bin
+//   test      one test of the app that uses @candescent/auth/testing
+//   test:e2e  the same, as a `nest new` app runs its e2e tests
+// An app whose package.json names `consumerMatrix.readmeInstall` is installed as a user would:
+// `npm install` of its own manifest (what `nest new` installs), then the README Install section's
+// lines that contain those strings, run word for word, with only the tarball's path in place of
+// @candescent/auth and @candescent/sandbox. `consumerMatrix.redis` points the app at a throwaway
+// redis-server (CONSUMER_REDIS_URL; one for the run, each app under its own key prefix).
 // Nothing is cached between runs except npm's own download cache, which is keyed by content
 // hash; the tarballs are packed afresh into a new folder each run. KEEP_CONSUMERS=1 keeps it.
 import { spawn } from 'node:child_process';
@@ -24,20 +32,42 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
 import { buildPackages, packPackages, root } from '../../scripts/packages.mjs';
-import { extractTsSnippets } from './readme-snippets.mjs';
+import { extractInstallLines, extractTsSnippets, pickInstallLine } from './readme-snippets.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const STEPS = ['build', 'start', 'cli', 'test'];
+const STEPS = ['build', 'start', 'cli', 'test', 'test:e2e'];
+/** Installed versions the matrix prints for each app, when there. */
+const SHOWN_VERSIONS = ['@nestjs/core', '@nestjs/axios', 'typescript', 'ioredis', 'jest', 'vitest'];
+const README = readFileSync(path.join(root, 'README.md'), 'utf8');
 const started = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
+/**
+ * Runs `task` when fewer than one step per core is running. The installs wait on the registry and
+ * run all at once; the steps (tsc, the apps, their tests) want the CPU, and a step's timeout
+ * should measure the step, not the others it shares two cores with.
+ */
+const stepSlots = { free: os.availableParallelism(), waiting: [] };
+async function inStepSlot(task) {
+  if (stepSlots.free > 0) stepSlots.free -= 1;
+  else await new Promise((resolve) => stepSlots.waiting.push(resolve));
+  try {
+    return await task();
+  } finally {
+    const next = stepSlots.waiting.shift();
+    if (next) next();
+    else stepSlots.free += 1;
+  }
+}
+
 /** Runs a command; resolves to its exit code and combined output, never rejects. */
-function exec(command, args, cwd, timeoutMs) {
+function exec(command, args, cwd, timeoutMs, env = {}) {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true' },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', ...env },
       detached: true,
     });
     let output = '';
@@ -73,18 +103,31 @@ function prepareApp(name, workDir, tarballs) {
     }
   }
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  // The README's own lines, tarball paths in place of the package names; nothing else changes.
+  let installLines = [];
+  let readmeError;
+  try {
+    installLines = (manifest.consumerMatrix?.readmeInstall ?? []).map((selector) => {
+      const { line, words } = pickInstallLine(extractInstallLines(README), selector);
+      const args = words.slice(1).map((word) => (tarballs[word] ? tarballs[word] : word));
+      return { line, shown: words.join(' '), args };
+    });
+  } catch (error) {
+    readmeError = error.message;
+  }
   if (readFileSync(path.join(dir, 'tsconfig.json'), 'utf8').includes('"readme"')) {
-    const snippets = extractTsSnippets(readFileSync(path.join(root, 'README.md'), 'utf8'));
+    const snippets = extractTsSnippets(README);
     mkdirSync(path.join(dir, 'readme'));
     for (const { line, code } of snippets) writeFileSync(path.join(dir, 'readme', `README.md-line-${line}.ts`), code);
     console.log(`${name}: ${snippets.length} TypeScript snippets from README.md`);
   }
-  return { name, dir, manifest };
+  return { name, dir, manifest, installLines, readmeError };
 }
 
 async function runApp(app) {
   const log = [];
   const appStarted = Date.now();
+  if (app.readmeError) return { ...app, ok: false, log: [`  ${app.readmeError}`], time: seconds(appStarted) };
   const install = await exec(
     'npm',
     ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error'],
@@ -94,6 +137,13 @@ async function runApp(app) {
   log.push(`  install: ${install.code === 0 ? 'ok' : 'FAILED'} (${seconds(appStarted)})`);
   if (install.code !== 0)
     return { ...app, ok: false, log: [...log, indent(install.output)], time: seconds(appStarted) };
+  for (const { line, shown, args } of app.installLines) {
+    const lineStarted = Date.now();
+    const result = await exec('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], app.dir, 150_000);
+    log.push(`  README.md line ${line}: ${shown}: ${result.code === 0 ? 'ok' : 'FAILED'} (${seconds(lineStarted)})`);
+    if (result.code !== 0)
+      return { ...app, ok: false, log: [...log, indent(result.output)], time: seconds(appStarted) };
+  }
   // From the tarballs only: the installed packages must not be links into this repository.
   for (const name of ['@candescent/auth', '@candescent/sandbox']) {
     const installed = path.join(app.dir, 'node_modules', name, 'package.json');
@@ -106,19 +156,63 @@ async function runApp(app) {
       };
     }
   }
-  log.push(
-    `  ioredis installed: ${existsSync(path.join(app.dir, 'node_modules/ioredis')) ? 'yes' : 'no (optional peer)'}`,
-  );
+  log.push(`  installed: ${installedVersions(app.dir)}`);
+  const env = app.redisUrl ? { CONSUMER_REDIS_URL: app.redisUrl } : {};
   for (const step of STEPS) {
     if (!app.manifest.scripts?.[step]) continue;
-    const stepStarted = Date.now();
-    const result = await exec('npm', ['run', '--silent', step], app.dir, 90_000);
-    log.push(`  ${step}: ${result.code === 0 ? 'ok' : 'FAILED'} (${seconds(stepStarted)})`);
+    const { result, time } = await inStepSlot(async () => {
+      const stepStarted = Date.now();
+      const done = await exec('npm', ['run', '--silent', step], app.dir, 120_000, env);
+      return { result: done, time: seconds(stepStarted) };
+    });
+    log.push(`  ${step}: ${result.code === 0 ? 'ok' : 'FAILED'} (${time})`);
     const shown = result.output.trim();
     if (shown) log.push(indent(shown));
     if (result.code !== 0) return { ...app, ok: false, log, time: seconds(appStarted) };
   }
   return { ...app, ok: true, log, time: seconds(appStarted) };
+}
+
+/** `name version` of each of SHOWN_VERSIONS installed in the app; ioredis is an optional peer. */
+function installedVersions(dir) {
+  return SHOWN_VERSIONS.map((name) => {
+    const manifest = path.join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(manifest)) return `${name} ${JSON.parse(readFileSync(manifest, 'utf8')).version}`;
+    return name === 'ioredis' ? 'no ioredis (optional peer)' : undefined;
+  })
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** A throwaway redis-server on a free loopback port, without persistence; resolves once it answers. */
+async function startRedis(workDir) {
+  const port = await new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address();
+      server.close(() => resolve(free));
+    });
+  });
+  const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = spawn(binary, [...args, '--dir', workDir, '--loglevel', 'warning'], { stdio: 'ignore' });
+  const failed = new Promise((_, reject) => {
+    child.once('error', (error) =>
+      reject(new Error(`cannot start ${binary} (${error.message}); Debian: apt-get install redis-server`)),
+    );
+    child.once('exit', (code) => reject(new Error(`${binary} exited with ${code} on port ${port}`)));
+  });
+  failed.catch(() => {});
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pong = await Promise.race([failed, exec('redis-cli', ['-p', String(port), 'ping'], workDir, 2_000)]);
+    if (pong.output.includes('PONG')) return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${binary} did not answer PING on port ${port} within 10 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function indent(text) {
@@ -147,6 +241,7 @@ function scratchBase() {
 const workDir = mkdtempSync(path.join(scratchBase(), 'candescent-consumers-'));
 console.log(`scratch apps in ${workDir}`);
 let exitCode = 1;
+let redis;
 try {
   buildPackages();
   const tarballs = packPackages(path.join(workDir, 'packages'));
@@ -157,6 +252,13 @@ try {
   );
   const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : readdirSync(path.join(here, 'apps')).sort();
   const apps = names.map((name) => prepareApp(name, workDir, tarballs));
+  for (const app of apps) {
+    for (const { line, shown } of app.installLines) console.log(`${app.name}: README.md line ${line}: ${shown}`);
+    if (!app.manifest.consumerMatrix?.redis) continue;
+    redis ??= await startRedis(workDir);
+    app.redisUrl = redis.url;
+    console.log(`${app.name}: sessions in the redis-server at ${redis.url}`);
+  }
   // In parallel: the apps are independent and mostly wait on the registry and on child processes.
   const results = await Promise.all(apps.map(runApp));
   for (const result of results) {
@@ -170,6 +272,7 @@ try {
   );
   exitCode = failed.length === 0 ? 0 : 1;
 } finally {
+  redis?.stop();
   if (process.env.KEEP_CONSUMERS === '1') console.log(`scratch apps kept in ${workDir}`);
   else {
     const cleanup = Date.now();

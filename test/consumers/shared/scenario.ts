@@ -6,14 +6,7 @@ import { strict as assert } from 'node:assert';
  */
 export async function runScenario(appUrl: string, customer: { username: string; password: string }): Promise<string[]> {
   const steps: string[] = [];
-  const login = await fetch(`${appUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(customer),
-  });
-  assert.equal(login.status, 200, `login answered ${login.status}: ${await login.clone().text()}`);
-  const { sessionToken } = (await login.json()) as { sessionToken: string };
-  assert.match(sessionToken, /^[A-Za-z0-9_-]{43,}$/);
+  const sessionToken = await logIn(appUrl, customer);
   steps.push('login');
 
   const auth = { authorization: `Bearer ${sessionToken}` };
@@ -34,4 +27,17 @@ export async function runScenario(appUrl: string, customer: { username: string; 
   assert.equal(after.status, 401, `GET /accounts after logout answered ${after.status}`);
   steps.push('logout (then 401)');
   return steps;
+}
+
+/** Logs the customer in through the app's login route; returns the session token. */
+export async function logIn(appUrl: string, customer: { username: string; password: string }): Promise<string> {
+  const login = await fetch(`${appUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(customer),
+  });
+  assert.equal(login.status, 200, `login answered ${login.status}: ${await login.clone().text()}`);
+  const { sessionToken } = (await login.json()) as { sessionToken: string };
+  assert.match(sessionToken, /^[A-Za-z0-9_-]{43,}$/);
+  return sessionToken;
 }

@@ -1,6 +1,6 @@
-import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { bootAndRun } from './boot.js';
 
-// Nest 12 is ESM-only, and so is this app; the packages are CommonJS and load through `import`.
+// As `nest new` makes it for Nest 12: an ES module with top-level await. The packages are
+// CommonJS and load through `import`.
 await bootAndRun((module) => NestFactory.create(module, { logger: ['error'] }));
