@@ -14,6 +14,8 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform,
   moduleNameMapper,
+  // Loads the one ES-module-only dependency (content-disposition 3, via mercurius) with Node's require.
+  resolver: '<rootDir>/test/support/jest/resolver.cjs',
 };
 
 /** @type {import('jest').Config} */

@@ -12,8 +12,9 @@ function notInstalled(name: string): never {
 /**
  * `ioredis` is an optional peer and `@opentelemetry/api` a peer that pnpm or
  * `--legacy-peer-deps` may leave out: the module must load and work without them, and ask for
- * ioredis only when Redis is configured. Each case loads a fresh copy of the module (and Nest)
- * in which both packages are missing.
+ * ioredis only when Redis is configured. GraphQL support reads resolver contexts as plain
+ * arguments, so `@nestjs/graphql` and `graphql` are not needed either. Each case loads a fresh
+ * copy of the module (and Nest) in which these packages are missing.
  */
 describe('@candescent/auth without its optional peers installed', () => {
   let sandbox: CandescentSandbox;
@@ -35,6 +36,8 @@ describe('@candescent/auth without its optional peers installed', () => {
     await jest.isolateModulesAsync(async () => {
       jest.doMock('ioredis', () => notInstalled('ioredis'));
       jest.doMock('@opentelemetry/api', () => notInstalled('@opentelemetry/api'));
+      jest.doMock('@nestjs/graphql', () => notInstalled('@nestjs/graphql'));
+      jest.doMock('graphql', () => notInstalled('graphql'));
       const auth = await import('@candescent/auth');
       const testing = await import('@nestjs/testing');
       result = await run({ auth, testing });

@@ -2,7 +2,9 @@ import type { ExecutionContext } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import {
   CandescentAuthGuard,
+  CandescentConfigurationError,
   CandescentContext,
+  CandescentForbiddenError,
   CandescentSessionRejectedError,
   CandescentSessionService,
   type GuardedRequest,
@@ -12,14 +14,17 @@ import { createTokenModule, type OpenedModule } from '../support/module';
 import { thrownBy } from '../support/outcome';
 import { startSandbox } from '../support/sandbox';
 
-/** What a GraphQL resolver's execution context looks like to a guard: the request sits in the third argument. */
-function graphqlExecution(req: GuardedRequest): ExecutionContext {
+/**
+ * What a GraphQL resolver's execution context looks like to a guard: the request sits in the
+ * third argument (none for a subscription over WebSocket), the operation in the fourth.
+ */
+function graphqlExecution(req: GuardedRequest | undefined, type = 'graphql', operation = 'query'): ExecutionContext {
   class Resolver {
     accounts(): void {}
   }
-  const args = [{}, {}, { req }, {}];
+  const args = [{}, {}, { req }, { operation: { operation } }];
   return {
-    getType: () => 'graphql',
+    getType: () => type,
     getClass: () => Resolver,
     getHandler: () => Resolver.prototype.accounts,
     getArgs: () => args,
@@ -75,7 +80,7 @@ describe('CandescentAuthGuard extension points', () => {
     );
   });
 
-  it('a subclass answers refusals its own way, and the base class still refuses non-HTTP contexts it cannot read', async () => {
+  it('a subclass answers refusals its own way', async () => {
     const missing = await thrownBy(() => guard.canActivate(graphqlExecution({ method: 'POST', headers: {} })));
     expect(missing).toBeInstanceOf(GraphqlUnauthenticated);
     expect((missing as GraphqlUnauthenticated).code).toBe('SESSION_MISSING');
@@ -83,9 +88,57 @@ describe('CandescentAuthGuard extension points', () => {
       guard.canActivate(graphqlExecution({ method: 'POST', headers: { authorization: 'Basic abc' } })),
     );
     expect((malformed as GraphqlUnauthenticated).code).toBe('SESSION_INVALID');
+  });
 
+  it('the base class reads GraphQL contexts itself, and refuses contexts it cannot read', async () => {
     const base = await module.moduleRef.get(ModuleRef).create(CandescentAuthGuard);
-    const refused = await thrownBy(() => base.canActivate(graphqlExecution({ method: 'POST', headers: {} })));
-    expect((refused as Error).message).toMatch(/HTTP routes only.*getRequest/);
+    const missing = await thrownBy(() => base.canActivate(graphqlExecution({ method: 'POST', headers: {} })));
+    expect(missing).toBeInstanceOf(CandescentSessionRejectedError);
+    expect((missing as CandescentSessionRejectedError).reason).toBe('missing');
+
+    const subscription = await thrownBy(() => base.canActivate(graphqlExecution(undefined)));
+    expect(subscription).toBeInstanceOf(CandescentConfigurationError);
+    expect((subscription as Error).message).toMatch(/no HTTP request in this GraphQL resolver's context/);
+
+    const rpc = await thrownBy(() => base.canActivate(graphqlExecution({ method: 'POST', headers: {} }, 'rpc')));
+    expect((rpc as Error).message).toMatch(/HTTP routes and GraphQL resolvers only.*getRequest/);
+  });
+});
+
+/**
+ * With the cookie transport, a GraphQL mutation is held to the CSRF rule whatever its method:
+ * the Apollo and Mercurius drivers refuse mutations sent by GET, but a driver that did not would
+ * otherwise let a cross-site link run one.
+ */
+describe('CandescentAuthGuard CSRF rule for GraphQL operations', () => {
+  let sandbox: CandescentSandbox;
+  let module: OpenedModule;
+  let guard: CandescentAuthGuard;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    module = await createTokenModule(sandbox, { session: { transport: 'cookie' } });
+    guard = await module.moduleRef.get(ModuleRef).create(CandescentAuthGuard);
+  });
+
+  afterAll(async () => {
+    await module.close();
+    await sandbox.stop();
+  });
+
+  it('refuses a mutation sent by GET without the CSRF header, and admits a query', async () => {
+    const [alice] = DEMO_CUSTOMERS;
+    const login = await module.moduleRef
+      .get(CandescentSessionService)
+      .login({ username: alice.username, password: alice.password });
+    const headers = { cookie: `__Host-candescent_session=${login.sessionToken}` };
+    const run = (operation: string) =>
+      CandescentContext.run({ traceId: crypto.randomUUID() }, () =>
+        guard.canActivate(graphqlExecution({ method: 'GET', headers }, 'graphql', operation)),
+      );
+    expect(await run('query')).toBe(true);
+    const mutation = await thrownBy(() => run('mutation'));
+    expect(mutation).toBeInstanceOf(CandescentForbiddenError);
+    expect((mutation as CandescentForbiddenError).errorCode).toBe('CSRF_REJECTED');
   });
 });

@@ -18,8 +18,9 @@ export interface CandescentAuthModuleExtras {
   /**
    * Register `CandescentErrorFilter` as a global filter (`APP_FILTER`). The errors are
    * `HttpException`s, so without it Nest's default handling, or your own filters, answer them
-   * with the same status and body; the filter only adds `Retry-After` where known. Turn it off
-   * when your app has a catch-all filter that should see these errors.
+   * with the same status and body; the filter adds `Retry-After` where known, and gives GraphQL
+   * clients the code, status and retry delay as `extensions`. Turn it off when your app has a
+   * catch-all filter that should see these errors.
    * @default true
    */
   errorFilter: boolean;

@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { CandescentSessionRejectedError } from '../errors/candescent-auth.error';
-import { CandescentContext, type TraceCarrier, traceIdFrom } from './request-context';
+import { incomingRequest } from './incoming-request';
+import { CandescentContext, traceIdFrom } from './request-context';
 
 /**
  * Marks the request's context; a guard because guards run inside the context and before the
@@ -13,8 +14,8 @@ export class CandescentCustomerTokenGuard implements CanActivate {
   canActivate(execution: ExecutionContext): boolean {
     const context = CandescentContext.current();
     if (!context) {
-      const request = execution.switchToHttp().getRequest<TraceCarrier | undefined>();
-      throw new CandescentSessionRejectedError('missing', request?.headers ? traceIdFrom(request) : undefined);
+      const request = incomingRequest(execution);
+      throw new CandescentSessionRejectedError('missing', request ? traceIdFrom(request) : undefined);
     }
     context.requireCustomerToken = true;
     return true;

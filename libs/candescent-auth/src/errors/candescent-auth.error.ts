@@ -42,6 +42,26 @@ export interface CandescentErrorBody {
 }
 
 /**
+ * What a GraphQL client receives of a module error, in `errors[].extensions`: the same facts
+ * as the HTTP body and the `Retry-After` header, nothing more.
+ */
+export interface CandescentGraphqlErrorExtensions {
+  /**
+   * The error code (`SESSION_MISSING`, `CSRF_REJECTED`, Candescent's `CMN_90001`, ...), or,
+   * for an error without one, the name of its status (`SERVICE_UNAVAILABLE`).
+   */
+  code: string;
+  /** The HTTP status a REST route answers this error with (401, 403, 429, 503, ...). */
+  status: number;
+  /** Candescent's error type (`USER_ERROR`, `SYSTEM_ERROR`, ...) or the module's own. */
+  errorType?: string;
+  /** Seconds to wait before trying again (429 and 503), when known. */
+  retryAfterSeconds?: number;
+  /** The request's trace id, as in the HTTP body. */
+  traceId?: string;
+}
+
+/**
  * Root of every error the module throws: an `HttpException`, so Nest's default handling, an
  * app's own exception filters and `getStatus()` / `getResponse()` all work as with Nest's own
  * exceptions. Messages are redacted when the error is built, and `toJSON` / `util.inspect`
@@ -85,6 +105,23 @@ export abstract class CandescentAuthError extends HttpException implements Cande
    */
   get statusCode(): number {
     return this.getStatus();
+  }
+
+  /**
+   * The error as GraphQL clients see it (`errors[].extensions`). graphql-js copies it from any
+   * error a resolver throws, so even a field resolver outside the module's filter reports the
+   * status and retry delay; the filter adds the request's trace id.
+   */
+  get extensions(): CandescentGraphqlErrorExtensions {
+    const { errorCode, error, errorType, traceId } = this.getResponse();
+    const retryAfterSeconds = this.retryAfterSeconds;
+    return {
+      code: errorCode ?? error.toUpperCase().replace(/[^A-Z0-9]+/g, '_'),
+      status: this.getStatus(),
+      ...(errorType === undefined ? {} : { errorType }),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      ...(traceId === undefined ? {} : { traceId }),
+    };
   }
 
   /** The body sent to clients (the same object as `getResponse()`). */

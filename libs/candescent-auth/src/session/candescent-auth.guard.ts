@@ -8,6 +8,7 @@ import {
   SESSION_ON_REQUEST,
   requestTraceId,
 } from '../context/request-context';
+import { incomingRequest, isGraphqlStateChange } from '../context/incoming-request';
 import { ContextSession } from '../context/session-ref';
 import {
   CandescentConfigurationError,
@@ -40,9 +41,10 @@ const MAX_HANDLE_HEADER = 512;
 
 /**
  * Admits requests that carry a valid customer session: `@UseGuards(CandescentAuthGuard)` on a
- * controller or route, or as APP_GUARD with `@SkipCandescentAuth()` on the open routes. Loads the session,
- * renews its Candescent tokens when due, and hands it to the request context and to
- * `@CandescentCustomer()`. Refusals are 401 with the reason; a failed CSRF check is 403.
+ * controller, route or GraphQL resolver, or as APP_GUARD with `@SkipCandescentAuth()` on the
+ * open ones. Loads the session, renews its Candescent tokens when due, and hands it to the
+ * request context and to `@CandescentCustomer()`. Refusals are 401 with the reason; a failed
+ * CSRF check is 403.
  */
 @RedactedWhenPrinted()
 @Injectable()
@@ -70,7 +72,7 @@ export class CandescentAuthGuard implements CanActivate {
       if (error instanceof CandescentSessionRejectedError) this.throwRejection(withTraceId(error, traceId), execution);
       throw error;
     }
-    if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId());
+    if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId(), execution);
     this.checkInstitution(execution, authenticated, traceId);
     // Admitted without a context, the handler's Candescent calls would go out with the
     // institution token instead of the customer's: refuse instead (see the module's `context`).
@@ -92,17 +94,19 @@ export class CandescentAuthGuard implements CanActivate {
   }
 
   /**
-   * The request this guard reads. The default handles HTTP (Express and Fastify) and fails
-   * closed for anything else. Override it to guard other contexts, for instance GraphQL:
-   * `return GqlExecutionContext.create(execution).getContext<{ req: GuardedRequest }>().req;`
+   * The request this guard reads: the HTTP request of a route (Express and Fastify), or the one
+   * in a GraphQL resolver's context (`req`, as the Apollo and Mercurius drivers put it there).
+   * Anything else (RPC, WebSocket, a GraphQL subscription without a request) fails closed.
+   * Override it to guard another context.
    */
   protected getRequest(execution: ExecutionContext): GuardedRequest {
-    if (execution.getType() !== 'http') {
-      throw new CandescentConfigurationError(
-        `CandescentAuthGuard protects HTTP routes only; this ${execution.getType()} handler needs @SkipCandescentAuth(), a subclass that overrides getRequest(), or a guard of its own.`,
-      );
-    }
-    return execution.switchToHttp().getRequest<GuardedRequest>();
+    const request = incomingRequest(execution);
+    if (request) return request;
+    throw new CandescentConfigurationError(
+      execution.getType<string>() === 'graphql'
+        ? "CandescentAuthGuard found no HTTP request in this GraphQL resolver's context: a context function of your own must keep `req` (the drivers add it to the object it returns), and a subscription without a request needs @SkipCandescentAuth() or a guard of its own."
+        : `CandescentAuthGuard protects HTTP routes and GraphQL resolvers only; this ${execution.getType()} handler needs @SkipCandescentAuth(), a subclass that overrides getRequest(), or a guard of its own.`,
+    );
   }
 
   /**
@@ -166,10 +170,18 @@ export class CandescentAuthGuard implements CanActivate {
 
   /**
    * Cookie sessions: a state-changing request must come from our own site and carry the
-   * session's CSRF token in a header, which a cross-site form or fetch cannot add.
+   * session's CSRF token in a header, which a cross-site form or fetch cannot add. State-changing
+   * means any method but GET, HEAD and OPTIONS, and, for GraphQL, a mutation or subscription
+   * whatever the method (so every GraphQL POST, queries included, needs the header).
    */
-  protected checkCsrf(request: GuardedRequest, authenticated: AuthenticatedSession, traceId: string): void {
-    if (SAFE_METHODS.has(request.method.toUpperCase())) return;
+  protected checkCsrf(
+    request: GuardedRequest,
+    authenticated: AuthenticatedSession,
+    traceId: string,
+    execution?: ExecutionContext,
+  ): void {
+    const stateChanging = execution !== undefined && isGraphqlStateChange(execution);
+    if (!stateChanging && SAFE_METHODS.has(request.method.toUpperCase())) return;
     const site = request.headers['sec-fetch-site'];
     const header = request.headers[this.options.session.csrfHeaderName];
     const token = typeof header === 'string' ? header : undefined;

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { type CandescentSessionRef, SESSION_ON_REQUEST } from '../context/request-context';
+import { incomingRequest } from '../context/incoming-request';
+import { SESSION_ON_REQUEST } from '../context/request-context';
 import { CandescentSessionRejectedError } from '../errors/candescent-auth.error';
 import { institutionOf } from '../token/candescent-token.service';
 import type { CandescentCustomerIdentity } from '../token/token-set.interface';
@@ -14,12 +15,12 @@ export interface CandescentCustomerView extends CandescentCustomerIdentity {
 
 /**
  * The current customer (`fiId`, `loginId`, `fiCustomerId` = `di_ficustomer`, `memberNumber`)
- * on a route guarded by `CandescentAuthGuard`. Pass a key to get one field.
+ * on a route or GraphQL resolver guarded by `CandescentAuthGuard`. Pass a key to get one field.
  */
 export const CandescentCustomer = createParamDecorator(
   (field: keyof CandescentCustomerView | undefined, execution: ExecutionContext) => {
-    const request = execution.switchToHttp().getRequest<{ [SESSION_ON_REQUEST]?: CandescentSessionRef }>();
-    const session = request[SESSION_ON_REQUEST];
+    const request = incomingRequest(execution);
+    const session = request?.[SESSION_ON_REQUEST];
     // Reaching here without a session means the route is not guarded: fail closed.
     if (!session) throw new CandescentSessionRejectedError('missing');
     const view: CandescentCustomerView = {
