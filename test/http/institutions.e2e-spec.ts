@@ -124,7 +124,7 @@ describe.each([
 
     beforeAll(async () => {
       north = await startSandbox(sharedOrigin ? { institutions: [...DEMO_INSTITUTIONS] } : {});
-      south = sharedOrigin ? north : await startSandbox({ institutions: [DEMO_INSTITUTIONS[1]!] });
+      south = sharedOrigin ? north : await startSandbox({ institutions: [DEMO_INSTITUTIONS[1]] });
       @Module({
         imports: [CandescentAuthModule.forRoot({ institutions: institutionsOption() })],
         controllers: [BankingController, BackOfficeController],
@@ -146,6 +146,7 @@ describe.each([
       if (south !== north) await south.stop();
     });
 
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view, checked by the caller's assertions
     async function get<T>(path: string, handle?: string): Promise<{ status: number; body: T }> {
       const response = await fetch(`${url}${path}`, {
         headers: handle === undefined ? {} : { authorization: `Bearer ${handle}` },
@@ -164,7 +165,8 @@ describe.each([
         [south, '00043'],
       ] as const) {
         for (const request of sandbox.requests()) {
-          const fi = request.headers.di_fiid ?? request.headers.institutionid;
+          const headers: Partial<Record<string, string>> = request.headers;
+          const fi = headers.di_fiid ?? headers.institutionid;
           if (fi !== undefined) expect({ path: request.path, fi }).toEqual({ path: request.path, fi: fiId });
         }
       }
@@ -230,7 +232,8 @@ describe.each([
       for (const [index, sandbox] of (sharedOrigin ? [north] : [north, south]).entries()) {
         for (const request of sandbox.requests().slice(before[index])) {
           if (request.form.grant_type !== 'client_credentials') continue;
-          const fi = request.headers.institutionid ?? request.headers.di_fiid ?? '?';
+          const headers: Partial<Record<string, string>> = request.headers;
+          const fi = headers.institutionid ?? headers.di_fiid ?? '?';
           grantsByFi.set(fi, (grantsByFi.get(fi) ?? 0) + 1);
         }
       }
@@ -241,9 +244,13 @@ describe.each([
         token.getInstitutionToken({ institution: 'south' }),
       ]);
       expect(northToken.accessToken).not.toBe(southToken.accessToken);
-      expect(() => app.get(CandescentHttpService).forInstitution('west')).toThrow(
-        expect.objectContaining({ errorCode: 'UNKNOWN_INSTITUTION' }),
-      );
+      let unknown: unknown;
+      try {
+        app.get(CandescentHttpService).forInstitution('west');
+      } catch (error: unknown) {
+        unknown = error;
+      }
+      expect(unknown).toMatchObject({ errorCode: 'UNKNOWN_INSTITUTION' });
       expectIsolated();
     });
 
@@ -289,7 +296,7 @@ describe.each([
       const northOk = results.filter((r, i) => i % 2 === 0 && r.status === 'fulfilled').length;
       expect(northOk).toBe(5);
       expect(results.filter((r, i) => i % 2 === 1 && r.status === 'rejected')).toHaveLength(5);
-      south = await startSandbox({ institutions: [DEMO_INSTITUTIONS[1]!], port });
+      south = await startSandbox({ institutions: [DEMO_INSTITUTIONS[1]], port });
     });
   });
 });
