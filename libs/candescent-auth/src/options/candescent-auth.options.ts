@@ -21,7 +21,8 @@ import {
 } from 'class-validator';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import { CandescentCircuitBreakerOptionsDto, CandescentRetryOptionsDto } from './resilience.options';
-import { CandescentRedisOptionsDto, CandescentSessionOptionsDto } from './session.options';
+import { CandescentRedisOptionsDto } from './redis.options';
+import { CandescentSessionOptionsDto } from './session.options';
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
