@@ -41,7 +41,7 @@ export class RedisConnection {
   private outcome?: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
   private readonly onError = (error: unknown) => {
     const first = this.failure === undefined;
-    this.failure = { reason: this.scrub(describeError(error)), code: errorCode(error) };
+    this.failure = { reason: this.scrub(describeFailure(error)), code: errorCode(error) };
     if (first) this.logger.warn('Redis store connection failed; retrying', this.failure.reason);
     this.settle(error instanceof Error ? error : new Error(String(error)));
   };
@@ -280,6 +280,13 @@ function connectionSettings(commandTimeoutMs: number): RedisOptions {
     // which holds the process open at shutdown; a local close handshake needs far less.
     disconnectTimeout: 200,
   };
+}
+
+/** The error, and for a Cluster that reached no node the last node's own error (a refused password, a certificate). */
+function describeFailure(error: unknown): string {
+  const lastNodeError = (error as { lastNodeError?: unknown } | null)?.lastNodeError;
+  const described = describeError(error);
+  return lastNodeError instanceof Error ? `${described} (last node error: ${describeError(lastNodeError)})` : described;
 }
 
 function errorCode(error: unknown): string | undefined {
