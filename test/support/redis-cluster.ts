@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { describeWithBinary, findBinary, type SystemBinary } from './system-binary';
-import { freePort, REDIS_SERVER, type RedisServerHandle, startRedisServer } from './redis-server';
+import { freePort, REDIS_SERVER, type RedisServerHandle, type RedisTlsFiles, startRedisServer } from './redis-server';
 
 const run = promisify(execFile);
 
@@ -49,6 +51,16 @@ export interface RedisClusterHandle {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startRedisCluster}; without them, plain TCP and no password. */
+export interface RedisClusterOptions {
+  /** `requirepass` and `masterauth` of every node (the default user's password). */
+  password?: string;
+  /** ACL users of every node (`user` directives), e.g. the app's. */
+  users?: string[];
+  /** TLS only, the cluster bus and replication included (`tls-cluster`, `tls-replication`). */
+  tls?: RedisTlsFiles;
+}
+
 /** `describe` for suites that need a Redis Cluster: redis-server and redis-cli, or a loud skip. */
 export function describeRedisCluster(name: string, fn: () => void): void {
   describeWithBinary(findBinary(REDIS_SERVER) ? REDIS_CLI : REDIS_SERVER, name, fn);
@@ -60,13 +72,18 @@ export function describeRedisCluster(name: string, fn: () => void): void {
  * --cluster-replicas 1` and waits for `cluster_state:ok`. Nothing is persisted outside a temp
  * directory, which `stop()` removes. It takes a few seconds: start one per suite file.
  */
-export async function startRedisCluster(): Promise<RedisClusterHandle> {
+export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
   const cliBinary = findBinary(REDIS_CLI);
   if (!cliBinary) throw new Error('redis-cli not found on PATH');
+  const { password, users, tls } = options;
   const dir = await mkdtemp(join(tmpdir(), 'candescent-cluster-'));
   const servers = new Map<number, RedisServerHandle>();
+  const tlsCli = tls ? ['--tls', '--cacert', tls.caFile, '--cert', tls.certFile, '--key', tls.keyFile] : [];
+  // The password through the environment: on the command line redis-cli warns, and `ps` shows it.
+  const cliEnv = { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) };
+  const cliRun = (args: string[], timeout: number) => run(cliBinary, [...tlsCli, ...args], { timeout, env: cliEnv });
   const cli = async (port: number, ...args: string[]): Promise<string> =>
-    (await run(cliBinary, ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 })).stdout;
+    (await cliRun(['-h', '127.0.0.1', '-p', String(port), ...args], 10_000)).stdout;
   const stop = async (): Promise<void> => {
     await Promise.all([...servers.values()].map((server) => server.stop()));
     servers.clear();
@@ -77,7 +94,12 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
       Array.from({ length: 6 }, async () => {
         const busPort = await freePort();
         return startRedisServer({
+          password,
+          users,
+          tls,
           extraArgs: (port) => [
+            ...(password ? ['--masterauth', password] : []),
+            ...(tls ? ['--tls-cluster', 'yes'] : []),
             '--cluster-enabled',
             'yes',
             '--cluster-port',
@@ -97,10 +119,9 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     );
     for (const server of started) servers.set(server.port, server);
     const ports = started.map((server) => server.port);
-    await run(
-      cliBinary,
+    await cliRun(
       ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'],
-      { timeout: FORM_TIMEOUT_MS },
+      FORM_TIMEOUT_MS,
     );
     const live = () => [...servers.keys()];
     const crashed = new Set<number>();
@@ -145,7 +166,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
         for (const port of await masters()) {
           const listed = (await cli(port, '--scan')).split('\n').filter(Boolean);
           keys += listed.length;
-          const node = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+          const node = new Redis({ host: '127.0.0.1', port, password, tls: tlsOptions(tls), lazyConnect: true });
           try {
             // DUMP may LZF-compress a value; its plain bytes (GET, strings only here) are searched too.
             for (const key of listed) {
@@ -177,4 +198,16 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     await stop();
     throw error;
   }
+}
+
+/** The test's own TLS connection to a node by address: the CA and the nodes' certificate, no name check. */
+function tlsOptions(tls: RedisTlsFiles | undefined): ConnectionOptions | undefined {
+  return (
+    tls && {
+      ca: readFileSync(tls.caFile),
+      cert: readFileSync(tls.certFile),
+      key: readFileSync(tls.keyFile),
+      checkServerIdentity: () => undefined,
+    }
+  );
 }

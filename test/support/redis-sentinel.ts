@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
-import { type RedisServerHandle, startRedisProcess, startRedisServer } from './redis-server';
+import Redis, { type RedisOptions } from 'ioredis';
+import { type RedisServerHandle, type RedisTlsFiles, startRedisProcess, startRedisServer } from './redis-server';
 import { sleep } from './wait';
 
 /** A master, a replica and three Sentinels watching them, all throwaway processes on loopback. */
@@ -25,6 +25,18 @@ export interface SentinelTopology {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startSentinelTopology}; without them, plain TCP and no passwords. */
+export interface SentinelTopologyOptions {
+  /** TLS only, everywhere: the servers, replication, the Sentinels (their `tls-port`, `tls-replication`). */
+  tls?: RedisTlsFiles;
+  /** `requirepass` (and `masterauth`) of the master and replica; the Sentinels sign in with it. */
+  password?: string;
+  /** ACL users of the master and replica (`user` directives), e.g. the app's. */
+  users?: string[];
+  /** `requirepass` of the Sentinels themselves (they sign in to each other with it too). */
+  sentinelPassword?: string;
+}
+
 const NAME = 'candescent-master';
 const QUORUM = 2;
 // Short enough that a failover takes a few seconds, long enough not to trip on a busy CI machine.
@@ -38,22 +50,35 @@ const SETTLE_TIMEOUT_MS = 20_000;
  * and the two other Sentinels, so a failover can be authorised. Use one per suite file; call
  * `stop()` in `afterAll`.
  */
-export async function startSentinelTopology(): Promise<SentinelTopology> {
+export async function startSentinelTopology(options: SentinelTopologyOptions = {}): Promise<SentinelTopology> {
   const dir = mkdtempSync(join(tmpdir(), 'candescent-sentinel-'));
   const processes: RedisServerHandle[] = [];
   const stop = async () => {
     await Promise.all(processes.map((process) => process.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
+  const { tls, password, users, sentinelPassword } = options;
+  const command = commandOver(tls);
+  const serverCommand = (port: number, name: string, ...args: string[]) => command(port, password, name, ...args);
+  const sentinelCommand = (port: number, name: string, ...args: string[]) =>
+    command(port, sentinelPassword, name, ...args);
   try {
     // Replication goes through an RDB file even without persistence: keep it in the temp dir.
-    const master = await startRedisServer({ args: ['--dir', dir] });
+    // Either server may be the master later: both know the password a replica signs in with.
+    const server = (...args: string[]) =>
+      startRedisServer({
+        tls,
+        password,
+        users,
+        args: ['--dir', dir, ...(password ? ['--masterauth', password] : []), ...args],
+      });
+    const master = await server();
     processes.push(master);
-    const replica = await startRedisServer({ args: ['--dir', dir, '--replicaof', '127.0.0.1', String(master.port)] });
+    const replica = await server('--replicaof', '127.0.0.1', String(master.port));
     processes.push(replica);
     // Sentinels learn the replicas from the master's INFO, sent when they connect and then every
     // 10 s: the replica has to be attached before they start.
-    await until(async () => (await command(master.port, 'INFO', 'replication')).includes('state=online'));
+    await until(async () => (await serverCommand(master.port, 'INFO', 'replication')).includes('state=online'));
     for (let i = 0; i < 3; i++) {
       const sentinel = await startRedisProcess({
         args: (port) => {
@@ -61,10 +86,23 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
           writeFileSync(
             file,
             [
-              `port ${port}`,
+              ...(tls
+                ? [
+                    'port 0',
+                    `tls-port ${port}`,
+                    `tls-cert-file ${tls.certFile}`,
+                    `tls-key-file ${tls.keyFile}`,
+                    `tls-ca-cert-file ${tls.caFile}`,
+                    'tls-auth-clients yes',
+                    // Sentinels reach the servers and each other over TLS.
+                    'tls-replication yes',
+                  ]
+                : [`port ${port}`]),
+              ...(sentinelPassword ? [`requirepass ${sentinelPassword}`] : []),
               'bind 127.0.0.1',
               `dir ${dir}`,
               `sentinel monitor ${NAME} 127.0.0.1 ${master.port} ${QUORUM}`,
+              ...(password ? [`sentinel auth-pass ${NAME} ${password}`] : []),
               `sentinel down-after-milliseconds ${NAME} ${DOWN_AFTER_MS}`,
               `sentinel failover-timeout ${NAME} ${FAILOVER_TIMEOUT_MS}`,
               `sentinel parallel-syncs ${NAME} 1`,
@@ -73,14 +111,16 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
           );
           return [file, '--sentinel', '--loglevel', 'warning'];
         },
+        password: sentinelPassword,
+        tls,
       });
       processes.push(sentinel);
     }
     const sentinelPorts = processes.slice(2).map((process) => process.port);
     await until(async () => {
       for (const port of sentinelPorts) {
-        if (!(await command(port, 'SENTINEL', 'CKQUORUM', NAME)).startsWith('OK 3 usable')) return false;
-        const replicas = await command(port, 'SENTINEL', 'REPLICAS', NAME);
+        if (!(await sentinelCommand(port, 'SENTINEL', 'CKQUORUM', NAME)).startsWith('OK 3 usable')) return false;
+        const replicas = await sentinelCommand(port, 'SENTINEL', 'REPLICAS', NAME);
         if (!replicas.includes(String(replica.port)) || /s_down|disconnected/.test(replicas)) return false;
       }
       return true;
@@ -88,7 +128,7 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
 
     const masterPort = async () => {
       for (const port of sentinelPorts) {
-        const reply = await command(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME).catch(() => '');
+        const reply = await sentinelCommand(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME).catch(() => '');
         const found = /,(\d+)$/.exec(reply);
         if (found) return Number(found[1]);
       }
@@ -105,12 +145,12 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
         let promoted = formerPort;
         await until(async () => {
           promoted = await masterPort();
-          return promoted !== formerPort && (await command(promoted, 'ROLE')).startsWith('master');
+          return promoted !== formerPort && (await serverCommand(promoted, 'ROLE')).startsWith('master');
         }, timeoutMs);
         return promoted;
       },
       async replicated() {
-        const acknowledged = await command(await masterPort(), 'WAIT', '1', '2000');
+        const acknowledged = await serverCommand(await masterPort(), 'WAIT', '1', '2000');
         if (acknowledged !== '1')
           throw new Error(`the replica did not acknowledge the master's writes (${acknowledged})`);
       },
@@ -121,9 +161,21 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
   }
 }
 
-/** One command on a short-lived connection; the reply flattened to text (arrays joined by commas). */
-async function command(port: number, name: string, ...args: string[]): Promise<string> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null });
+/** One command on a short-lived connection (over TLS with `tls`); the reply flattened to text (arrays joined by commas). */
+function commandOver(
+  tls: RedisTlsFiles | undefined,
+): (port: number, password: string | undefined, name: string, ...args: string[]) => Promise<string> {
+  const secure = tls && {
+    ca: readFileSync(tls.caFile),
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+    checkServerIdentity: () => undefined,
+  };
+  return (port, password, name, ...args) => command({ port, password, tls: secure }, name, ...args);
+}
+
+async function command(target: RedisOptions, name: string, ...args: string[]): Promise<string> {
+  const client = new Redis({ host: '127.0.0.1', ...target, lazyConnect: true, retryStrategy: () => null });
   // A server being killed or started is the point of these suites: its errors are the replies' business.
   client.on('error', () => undefined);
   try {

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import { describeWithBinary, findBinary, type SystemBinary } from './system-binary';
 
 /** A running throwaway `redis-server`. */
 export interface RedisServerHandle {
-  /** `redis://[:password@]127.0.0.1:<port>` */
+  /** `redis://[:password@]127.0.0.1:<port>` (`rediss://` with TLS) */
   readonly url: string;
   readonly port: number;
   /** Stops the server (SIGTERM, as an operator would) and resolves once the process has exited. */
@@ -29,6 +31,20 @@ export interface RedisServerOptions {
   args?: string[];
   /** More arguments, given the port picked (a cluster node needs its bus port and config file). */
   extraArgs?: (port: number) => string[];
+  /**
+   * TLS only: `--tls-port` on the port and `--port 0`, with these files; clients must show a
+   * certificate of the CA (`tls-auth-clients yes`). Replication goes over TLS too.
+   */
+  tls?: RedisTlsFiles;
+  /** ACL users, each a `user` directive's arguments, e.g. `'app on >pw ~* &* +@all'`. */
+  users?: string[];
+}
+
+/** The files of a TLS server: its certificate and key (shown as the client certificate too) and the CA. */
+export interface RedisTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
 }
 
 /** How {@link startRedisProcess} starts one `redis-server` process. */
@@ -39,6 +55,8 @@ export interface RedisProcessOptions {
   password?: string;
   /** This port instead of a free one. */
   port?: number;
+  /** Reach it over TLS, trusting the CA and showing the certificate. */
+  tls?: RedisTlsFiles;
 }
 
 const STARTUP_TIMEOUT_MS = 5000;
@@ -71,6 +89,7 @@ export function startRedisServer(options: RedisServerOptions = {}): Promise<Redi
   return startRedisProcess({
     port: options.port,
     password: options.password,
+    tls: options.tls,
     args: (port) => [
       '--save',
       '',
@@ -78,15 +97,35 @@ export function startRedisServer(options: RedisServerOptions = {}): Promise<Redi
       'no',
       '--bind',
       '127.0.0.1',
-      '--port',
-      String(port),
+      ...(options.tls ? tlsArgs(port, options.tls) : ['--port', String(port)]),
       '--loglevel',
       'warning',
       ...(options.password ? ['--requirepass', options.password] : []),
+      ...(options.users ?? []).flatMap((user) => ['--user', ...user.split(' ')]),
       ...(options.args ?? []),
       ...(options.extraArgs?.(port) ?? []),
     ],
   });
+}
+
+/** A TLS-only server on `port`, checking clients' certificates, replicating over TLS. */
+export function tlsArgs(port: number, tls: RedisTlsFiles): string[] {
+  return [
+    '--port',
+    '0',
+    '--tls-port',
+    String(port),
+    '--tls-cert-file',
+    tls.certFile,
+    '--tls-key-file',
+    tls.keyFile,
+    '--tls-ca-cert-file',
+    tls.caFile,
+    '--tls-auth-clients',
+    'yes',
+    '--tls-replication',
+    'yes',
+  ];
 }
 
 /**
@@ -107,7 +146,7 @@ export async function startRedisProcess(options: RedisProcessOptions): Promise<R
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     try {
-      await waitForPing(child, port, options.password);
+      await waitForPing(child, port, options.password, options.tls);
     } catch (error) {
       await kill(child);
       if (attempt < 3 && options.port === undefined) continue;
@@ -115,7 +154,7 @@ export async function startRedisProcess(options: RedisProcessOptions): Promise<R
     }
     const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
     return {
-      url: `redis://${auth}127.0.0.1:${port}`,
+      url: `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
       port,
       stop: () => kill(child),
       kill: () => kill(child, 'SIGKILL'),
@@ -141,21 +180,29 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(child: ChildProcess, port: number, password?: string): Promise<void> {
+async function waitForPing(child: ChildProcess, port: number, password?: string, tls?: RedisTlsFiles): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  const secure = tls && {
+    ca: readFileSync(tls.caFile),
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+  };
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
-    if (await ping(port, password)) return;
+    if (await ping(port, password, secure)) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`no PONG within ${STARTUP_TIMEOUT_MS} ms`);
 }
 
 /** One raw RESP round trip: true once the server answers PONG. */
-function ping(port: number, password?: string): Promise<boolean> {
+function ping(port: number, password?: string, tls?: ConnectionOptions): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = tls
+      ? // Only waiting for the server to answer: which name its certificate carries is the suites' business.
+        connectTls({ host: '127.0.0.1', port, checkServerIdentity: () => undefined, ...tls })
+      : createConnection({ host: '127.0.0.1', port });
     let reply = '';
     const done = (ok: boolean) => {
       socket.destroy();
@@ -172,7 +219,7 @@ function ping(port: number, password?: string): Promise<boolean> {
       if (reply.includes('+PONG')) done(true);
       else if (reply.startsWith('-') || reply.includes('\r\n-')) done(false);
     });
-    socket.once('connect', () => {
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
       socket.write((password ? resp(['AUTH', password]) : '') + resp(['PING']));
     });
   });

@@ -61,6 +61,7 @@ export type {
   CandescentRedisClusterNode,
   CandescentRedisClusterOptions,
 } from './store/redis-client.interface';
+export type { CandescentRedisTlsOptions } from './store/redis-tls';
 export type { CandescentSentinelAddress } from './store/sentinel-address';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';

@@ -13,9 +13,12 @@ import { EXPECTED, validateOptions } from './validate-options';
  */
 
 const ROOT = path.resolve(__dirname, '../../../..');
-const OPTION_FILES = ['candescent-auth.options.ts', 'session.options.ts', 'resilience.options.ts'].map((file) =>
-  path.join(__dirname, file),
-);
+const OPTION_FILES = [
+  'candescent-auth.options.ts',
+  'session.options.ts',
+  'redis.options.ts',
+  'resilience.options.ts',
+].map((file) => path.join(__dirname, file));
 /** Where each options class sits in the options object. */
 const CLASS_PATHS: Partial<Record<string, string>> = {
   CandescentAuthOptionsDto: '',
@@ -25,6 +28,7 @@ const CLASS_PATHS: Partial<Record<string, string>> = {
   CandescentSessionOptionsDto: 'session.',
   CandescentRedisOptionsDto: 'redis.',
   CandescentRedisClusterOptionsDto: 'redis.cluster.',
+  CandescentRedisTlsOptionsDto: 'redis.tls.',
   CandescentAuthModuleExtras: '',
 };
 /** Defaults computed from other options, so they have no single value to check. */

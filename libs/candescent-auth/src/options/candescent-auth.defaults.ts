@@ -1,5 +1,6 @@
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient, CandescentRedisClusterOptions } from '../store/redis-client.interface';
+import type { CandescentRedisTlsOptions } from '../store/redis-tls';
 import { type CandescentSentinelAddress, toSentinelAddress } from '../store/sentinel-address';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import type {
@@ -140,6 +141,12 @@ export interface ResolvedCandescentAuthOptions extends Required<Pick<CandescentA
     sentinels?: CandescentSentinelAddress[];
     name?: string;
     cluster?: CandescentRedisClusterOptions;
+    username?: string;
+    password?: string;
+    tls?: CandescentRedisTlsOptions;
+    sentinelUsername?: string;
+    sentinelPassword?: string;
+    sentinelTls?: CandescentRedisTlsOptions;
     /** Exactly one of `encryptionKey` and `encryptionKeys` (newest first) is set. */
     encryptionKey?: string;
     encryptionKeys?: string[];
@@ -186,6 +193,12 @@ export function resolveOptions(
       sentinels: options.redis.sentinels?.map(toSentinelAddress),
       name: options.redis.name,
       cluster: options.redis.cluster,
+      username: options.redis.username,
+      password: options.redis.password,
+      tls: options.redis.tls && { ...options.redis.tls },
+      sentinelUsername: options.redis.sentinelUsername,
+      sentinelPassword: options.redis.sentinelPassword,
+      sentinelTls: options.redis.sentinelTls && { ...options.redis.sentinelTls },
       encryptionKey: options.redis.encryptionKey,
       encryptionKeys: options.redis.encryptionKeys,
       keyPrefix: options.redis.keyPrefix ?? redis.keyPrefix,

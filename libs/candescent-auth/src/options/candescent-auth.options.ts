@@ -19,7 +19,8 @@ import {
 import type { CandescentService } from '../errors/candescent-auth.error';
 import { CandescentCircuitBreakerOptionsDto, CandescentRetryOptionsDto } from './resilience.options';
 import { InstitutionFields } from './institution-fields';
-import { CandescentRedisOptionsDto, CandescentSessionOptionsDto } from './session.options';
+import { CandescentRedisOptionsDto } from './redis.options';
+import { CandescentSessionOptionsDto } from './session.options';
 
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 

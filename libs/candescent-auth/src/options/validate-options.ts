@@ -3,7 +3,8 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { MAX_STORE_KEYS, ValueCipher } from '../store/value-cipher';
-import { REDIS_CONNECTION_FIELDS } from '../store/redis-connection';
+import { REDIS_CONNECTION_FIELDS, REDIS_SECURITY_FIELDS, redisSecurityProblems } from '../store/redis-access';
+import { TLS_EXPECTED } from '../store/redis-tls';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient } from '../store/redis-client.interface';
 import { CandescentAuthOptionsDto, CandescentInstitutionOptionsDto } from './candescent-auth.options';
@@ -17,6 +18,16 @@ import {
 } from './candescent-auth.defaults';
 
 type Problem = { field: string; expected: string };
+
+/** The TLS fields' words under `prefix` (`redis.tls`, `redis.sentinelTls`). */
+function tlsExpected(prefix: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(TLS_EXPECTED).map(([field, expected]) => [
+      field === 'tls' ? prefix : `${prefix}.${field}`,
+      expected,
+    ]),
+  );
+}
 
 /** What each option must be, in the words the start-up error uses. Values are never shown. */
 export const EXPECTED: Record<string, string> = {
@@ -71,7 +82,14 @@ export const EXPECTED: Record<string, string> = {
   'session.loginIdMatching': "'exact' or 'case-insensitive'",
   'session.absoluteTimeoutMs':
     'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
-  redis: `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`,
+  redis: `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix, ${REDIS_SECURITY_FIELDS.join(', ')} } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`,
+  'redis.username': 'an ACL user name of 1-128 printable characters without spaces, given with password',
+  'redis.password': 'a non-empty string of at most 512 characters without control characters',
+  'redis.sentinelUsername':
+    'an ACL user name of 1-128 printable characters without spaces, given with sentinelPassword',
+  'redis.sentinelPassword': 'a non-empty string of at most 512 characters without control characters',
+  ...tlsExpected('redis.tls'),
+  ...tlsExpected('redis.sentinelTls'),
   'redis.url': "a 'redis://' or 'rediss://' URL",
   'redis.client': 'an ioredis client or Cluster (get, set, del, eval, on and status)',
   'redis.sentinels': "a list of 1-32 Sentinel addresses, each 'host:port' or { host, port } (port 1-65535)",
@@ -245,6 +263,17 @@ function redisSourceProblems(redis: Record<string, unknown>): Problem[] {
   return problems;
 }
 
+/**
+ * Credentials and TLS that fit the way Redis is reached, checked once each field is valid on
+ * its own (and the connection fields are): a TLS key that belongs to its certificate, no password
+ * both in the URL and beside it, the Sentinels' settings only with Sentinels.
+ */
+function redisSecurityFieldProblems(redis: Record<string, unknown>, invalid: ReadonlySet<string>): Problem[] {
+  const checked = ['redis', 'redis.url', 'redis.sentinels', ...REDIS_SECURITY_FIELDS.map((field) => `redis.${field}`)];
+  if ([...invalid].some((bad) => checked.some((field) => bad === field || bad.startsWith(`${field}.`)))) return [];
+  return redisSecurityProblems(redis);
+}
+
 /** Exactly one of the key forms, every key well-formed, no key twice; positions count from 0, the newest. */
 function storeKeyProblems(redis: { encryptionKey?: string; encryptionKeys?: string[] }): Problem[] {
   const { encryptionKey, encryptionKeys } = redis;
@@ -331,6 +360,10 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   const invalid = new Set(problems.map((p) => p.field));
   problems.push(...crossFieldProblems(options, invalid));
   problems.push(...ownedObjectProblems(store, redis, client));
+  if (isObject(redis)) {
+    const found = new Set(problems.map((p) => p.field));
+    problems.push(...redisSecurityFieldProblems({ ...redis, client }, found));
+  }
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.field}: expected ${p.expected}`);
     throw new CandescentConfigurationError(

@@ -4,24 +4,11 @@ import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { CandescentLogger, describeError } from '../logging/candescent-logger';
 import { registerPermanentSecret } from '../logging/redact';
 import { loadIoredis } from './load-ioredis';
+import { REDIS_CONNECTION_FIELDS, type RedisConnectionTarget, redisSecurityProblems } from './redis-access';
 import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
 import { clusterNodesOf } from './redis-cluster-nodes';
+import type { CandescentRedisTlsOptions } from './redis-tls';
 import { type CandescentSentinelAddress, parseSentinelAddress } from './sentinel-address';
-
-/**
- * The ways to reach Redis; the `redis` option (and `RedisStore`) takes exactly one of them.
- * A new way is one more name here, its field, and its branch in `RedisConnection`.
- */
-export const REDIS_CONNECTION_FIELDS = ['url', 'sentinels', 'cluster', 'client'] as const;
-
-/** Where the connection goes: exactly one of a URL, Sentinels with a master name, a Cluster, or the app's client. */
-export interface RedisConnectionTarget {
-  url?: string;
-  sentinels?: readonly (string | CandescentSentinelAddress)[];
-  name?: string;
-  client?: CandescentRedisClient;
-  cluster?: CandescentRedisClusterOptions;
-}
 
 /** Why the connection is down: kept to explain commands that fail without a cause of their own. */
 export interface RedisConnectionFailure {
@@ -54,7 +41,7 @@ export class RedisConnection {
   private outcome?: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
   private readonly onError = (error: unknown) => {
     const first = this.failure === undefined;
-    this.failure = { reason: this.scrub(describeError(error)), code: errorCode(error) };
+    this.failure = { reason: this.scrub(describeFailure(error)), code: errorCode(error) };
     if (first) this.logger.warn('Redis store connection failed; retrying', this.failure.reason);
     this.settle(error instanceof Error ? error : new Error(String(error)));
   };
@@ -75,16 +62,21 @@ export class RedisConnection {
         [{ field: 'url', expected: `exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}` }],
       );
     }
+    const problem = redisSecurityProblems(target).at(0);
+    if (problem) throw configError(problem.field.replace(/^redis\./, ''), problem.expected);
     if (target.client) {
       this.client = target.client;
       this.owned = false;
     } else {
+      // Kept out of every message the store writes, and of the module's logs, for the life of the process.
+      this.hide(target.password, target.sentinelPassword, ...privateKeys(target));
+      const settings = { ...connectionSettings(commandTimeoutMs), ...serverAccess(target) };
       this.client =
         target.url !== undefined
-          ? this.fromUrl(target.url, commandTimeoutMs)
+          ? this.fromUrl(target.url, settings)
           : target.cluster !== undefined
-            ? this.fromCluster(target.cluster, commandTimeoutMs)
-            : this.fromSentinels(target, commandTimeoutMs);
+            ? this.fromCluster(target.cluster, settings, commandTimeoutMs)
+            : this.fromSentinels(target, settings, commandTimeoutMs);
       this.owned = true;
     }
     // Also on the app's client: without an 'error' listener ioredis prints every reconnect failure,
@@ -150,7 +142,7 @@ export class RedisConnection {
     else outcome?.resolve();
   }
 
-  private fromUrl(url: string, commandTimeoutMs: number): CandescentRedisClient {
+  private fromUrl(url: string, settings: RedisOptions): CandescentRedisClient {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -160,17 +152,26 @@ export class RedisConnection {
     if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
       throw configError('url', `a redis:// or rediss:// URL, not ${parsed.protocol}//`);
     }
-    if (parsed.password !== '') {
-      const password = safeDecode(parsed.password);
-      this.hidden.push(password, parsed.password);
-      // Module-wide redaction too, in case a driver message reaches a log through another path.
-      registerPermanentSecret(password);
-    }
+    if (parsed.password !== '') this.hide(safeDecode(parsed.password), parsed.password);
     const Redis = loadIoredis();
-    return new Redis(url, connectionSettings(commandTimeoutMs));
+    // ioredis takes the URL's credentials and scheme over the settings (rediss:// means TLS).
+    return new Redis(url, settings);
   }
 
-  private fromSentinels(target: RedisConnectionTarget, commandTimeoutMs: number): CandescentRedisClient {
+  /** Keeps a secret out of the store's messages and, module-wide, out of every log line. */
+  private hide(...secrets: Array<string | undefined>): void {
+    for (const secret of secrets) {
+      if (!secret) continue;
+      this.hidden.push(secret);
+      registerPermanentSecret(secret);
+    }
+  }
+
+  private fromSentinels(
+    target: RedisConnectionTarget,
+    settings: RedisOptions,
+    commandTimeoutMs: number,
+  ): CandescentRedisClient {
     const sentinels = (target.sentinels ?? []).map(parseSentinelAddress);
     if (sentinels.length === 0 || sentinels.some((address) => address === undefined)) {
       throw configError('sentinels', "a non-empty list of Sentinel addresses, each 'host:port' or { host, port }");
@@ -180,7 +181,12 @@ export class RedisConnection {
     }
     const Redis = loadIoredis();
     return new Redis({
-      ...connectionSettings(commandTimeoutMs),
+      ...settings,
+      // ioredis uses `tls` for the master only with this flag; without `tls` it stays plain TCP.
+      enableTLSForSentinelMode: target.tls !== undefined,
+      sentinelUsername: target.sentinelUsername,
+      sentinelPassword: target.sentinelPassword,
+      sentinelTLS: target.sentinelTls && tlsSettings(target.sentinelTls),
       sentinels: sentinels as CandescentSentinelAddress[],
       name: target.name,
       // A Sentinel that hangs must not hold the reconnection up; the next one is asked instead.
@@ -188,19 +194,25 @@ export class RedisConnection {
       sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
       // A master demoted to replica answers writes with READONLY: ask the Sentinels again.
       reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 1 : false),
-    });
+      // ioredis 6 widens `tls` (named cloud profiles) past what its Sentinel overload names; 5 and 6 both take this.
+    } as RedisOptions);
   }
   /**
    * An ioredis `Cluster` over the seed nodes. While a master fails over, commands for its slots
    * are retried briefly (then fail within the command timeout, as unavailable); once a replica
    * is promoted, the client follows the MOVED answers to it.
    */
-  private fromCluster(options: CandescentRedisClusterOptions, commandTimeoutMs: number): CandescentRedisClient {
+  private fromCluster(
+    options: CandescentRedisClusterOptions,
+    settings: RedisOptions,
+    commandTimeoutMs: number,
+  ): CandescentRedisClient {
     const nodes = clusterNodesOf(options);
     const Redis = loadIoredis();
     // A Cluster queues a command while it learns the slots or follows a failover; the queue is
-    // bounded by commandTimeout, on the cluster and on each node alike.
-    const queued = { ...connectionSettings(commandTimeoutMs), enableOfflineQueue: true };
+    // bounded by commandTimeout, on the cluster and on each node alike. Credentials and TLS go
+    // to every node.
+    const queued = { ...settings, enableOfflineQueue: true };
     const clusterOptions: ClusterOptions = {
       lazyConnect: true,
       enableOfflineQueue: true,
@@ -211,9 +223,45 @@ export class RedisConnection {
       // Seeds all unreachable: try again, at most a second apart, rather than give up for good.
       clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
       redisOptions: queued,
+      // With TLS, seeds are reached by the names given (not an address looked up first), so a
+      // certificate issued for a name is checked against that name.
+      ...(settings.tls
+        ? {
+            dnsLookup: (address: string, found: (error: null, address: string) => void) => {
+              found(null, address);
+            },
+          }
+        : {}),
     };
     return new Redis.Cluster(nodes, clusterOptions);
   }
+}
+
+/** Credentials and TLS of the Redis server(s): the same for a URL's server, a Sentinel's master and every Cluster node. */
+function serverAccess(target: RedisConnectionTarget): RedisOptions {
+  return {
+    ...(target.username === undefined ? {} : { username: target.username }),
+    ...(target.password === undefined ? {} : { password: target.password }),
+    ...(target.tls === undefined ? {} : { tls: tlsSettings(target.tls) }),
+  };
+}
+
+/** Node's TLS settings from ours: only the fields there are, so Node's trusted CAs apply without `ca`. */
+function tlsSettings(tls: CandescentRedisTlsOptions): NonNullable<RedisOptions['tls']> {
+  const { ca, cert, key, servername } = tls;
+  return {
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
+    ...(servername === undefined ? {} : { servername }),
+  };
+}
+
+/** The client private keys given, as text, to be kept out of messages. */
+function privateKeys(target: RedisConnectionTarget): string[] {
+  return [target.tls?.key, target.sentinelTls?.key].flatMap((key) =>
+    key === undefined ? [] : [Buffer.isBuffer(key) ? key.toString('utf8') : key].map((pem) => pem.trim()),
+  );
 }
 
 /** Connection settings of the store's own client: fail fast while Redis is away, reconnect forever. */
@@ -233,6 +281,13 @@ function connectionSettings(commandTimeoutMs: number): RedisOptions {
     // which holds the process open at shutdown; a local close handshake needs far less.
     disconnectTimeout: 200,
   };
+}
+
+/** The error, and for a Cluster that reached no node the last node's own error (a refused password, a certificate). */
+function describeFailure(error: unknown): string {
+  const lastNodeError = (error as { lastNodeError?: unknown } | null)?.lastNodeError;
+  const described = describeError(error);
+  return lastNodeError instanceof Error ? `${described} (last node error: ${describeError(lastNodeError)})` : described;
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -6,6 +6,7 @@ import type { CandescentStore } from './candescent-store.interface';
 import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
 import { RedisConnection, RedisNotConnectedError } from './redis-connection';
 import { bySlot, slotTagged } from './redis-keys';
+import type { CandescentRedisTlsOptions } from './redis-tls';
 import type { CandescentSentinelAddress } from './sentinel-address';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
@@ -30,6 +31,21 @@ export interface RedisStoreOptions {
   client?: CandescentRedisClient;
   /** A Redis Cluster the store connects to (ioredis `Cluster`) and quits on close. */
   cluster?: CandescentRedisClusterOptions;
+  /**
+   * ACL user of the Redis server(s) the store connects to (a URL's, a Sentinel's master, every
+   * Cluster node), with `password`. Not with a URL that carries credentials, nor with `client`.
+   */
+  username?: string;
+  /** Password of the Redis server(s) the store connects to (`requirepass` or the ACL user's); never logged. */
+  password?: string;
+  /** TLS to the Redis server(s) the store connects to; with `url`, only a `rediss://` one. */
+  tls?: CandescentRedisTlsOptions;
+  /** ACL user of the Sentinels, with `sentinelPassword`; only with `sentinels`. */
+  sentinelUsername?: string;
+  /** Password of the Sentinels themselves (their `requirepass`); only with `sentinels`; never logged. */
+  sentinelPassword?: string;
+  /** TLS to the Sentinels; only with `sentinels`. */
+  sentinelTls?: CandescentRedisTlsOptions;
   /**
    * Prefix of every key the store writes; values live under `<prefix>data:`, locks under
    * `<prefix>lock:`, each followed by a Redis Cluster hash tag (`{...}`) so that a value and its
@@ -90,7 +106,8 @@ export class RedisStore implements CandescentStore {
 
   /**
    * @throws CandescentConfigurationError for a bad key or key list, URL, Sentinel list, cluster
-   *   node, prefix or timeout, or not exactly one of `url`, `sentinels`, `cluster` and `client`.
+   *   node, prefix, timeout, credentials or TLS material, or not exactly one of `url`,
+   *   `sentinels`, `cluster` and `client`.
    */
   constructor(options: RedisStoreOptions) {
     if ((options.encryptionKey === undefined) === (options.encryptionKeys === undefined)) {
