@@ -300,3 +300,114 @@ describe.each([
     });
   });
 });
+
+/**
+ * The registry changes the institutions of a running app: onboarding, a rotated consumer secret
+ * and offboarding, while calls of the other institution go on without a failure.
+ */
+describe('institutions changed at run time', () => {
+  let gateway: CandescentSandbox;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    gateway = await startSandbox({ institutions: [...DEMO_INSTITUTIONS] });
+    @Module({
+      imports: [
+        CandescentAuthModule.forRoot({
+          institutions: [{ id: 'north', baseUrl: gateway.url, ...gateway.credentialsFor('00042') }],
+        }),
+      ],
+      controllers: [BankingController, BackOfficeController],
+    })
+    class AppModule {}
+    app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await gateway.stop();
+  });
+
+  const southSettings = (consumerSecret: string) => ({
+    id: 'south',
+    baseUrl: gateway.url,
+    ...gateway.credentialsFor('00043'),
+    consumerSecret,
+  });
+
+  async function status(path: string, handle?: string): Promise<number> {
+    const response = await fetch(`${url}${path}`, {
+      headers: handle === undefined ? {} : { authorization: `Bearer ${handle}` },
+    });
+    return ((await response.json()) as Outcome & { statusCode?: number }).status ?? response.status;
+  }
+
+  it('adds, rotates and removes an institution under load, with no failed call at the other', async () => {
+    const registry = app.get(CandescentInstitutions);
+    const sessions = app.get(CandescentSessionService);
+    const northHandle = (await sessions.login(aliceNorth)).sessionToken;
+    const northStatuses: number[] = [];
+    let running = true;
+    const load = (async () => {
+      // Stops on its own after a minute, whatever happens to the test.
+      const until = Date.now() + 60_000;
+      while (running && Date.now() < until) {
+        const batch = await Promise.all([
+          status('/accounts', northHandle),
+          status('/back-office/accounts?institution=north'),
+        ]);
+        northStatuses.push(...batch);
+      }
+    })();
+
+    try {
+      await changeInstitutions(registry, sessions);
+    } finally {
+      running = false;
+      await load;
+    }
+    expect(northStatuses.length).toBeGreaterThan(4);
+    expect(northStatuses.filter((s) => s !== 200)).toEqual([]);
+    expect(gateway.isolationViolations()).toEqual([]);
+  });
+
+  async function changeInstitutions(
+    registry: CandescentInstitutions,
+    sessions: CandescentSessionService,
+  ): Promise<void> {
+    // Not served yet: refused before anything is sent.
+    await expect(sessions.login(aliceSouth, { institution: 'south' })).rejects.toMatchObject({
+      errorCode: 'UNKNOWN_INSTITUTION',
+    });
+    // A wrong secret is refused with the start-up wording, and never printed.
+    const misfit = { ...southSettings('secret-never-printed-7f3a'), fiId: 'not an id!' };
+    expect(() => registry.add(misfit)).toThrow(/fiId: expected the FI id/);
+    expect(() => registry.add(misfit)).not.toThrow(/secret-never-printed/);
+    expect(registry.add(southSettings(SECOND_FI_DEMO_CREDENTIALS.consumerSecret))).toEqual({
+      id: 'south',
+      fiId: '00043',
+      baseUrl: gateway.url,
+      tokenServices: ['v2'],
+    });
+    expect(() => registry.add(southSettings(SECOND_FI_DEMO_CREDENTIALS.consumerSecret))).toThrow(/id: expected/);
+    const southHandle = (await sessions.login(aliceSouth, { institution: 'south' })).sessionToken;
+    expect(await status('/accounts', southHandle)).toBe(200);
+    expect(await status('/back-office/accounts?institution=south')).toBe(200);
+
+    // A rotated secret: new calls use it at once (the old one is refused from then on).
+    registry.replace(southSettings('rotated-secret-00043'));
+    expect(await status('/back-office/accounts?institution=south')).not.toBe(200);
+    registry.replace(southSettings(SECOND_FI_DEMO_CREDENTIALS.consumerSecret));
+    expect(await status('/back-office/accounts?institution=south')).toBe(200);
+
+    // Offboarded: its calls are refused, its sessions end with a reason.
+    expect(registry.remove('south')).toBe(true);
+    expect(await status('/back-office/accounts?institution=south')).toBe(400);
+    const ended = await fetch(`${url}/me`, { headers: { authorization: `Bearer ${southHandle}` } });
+    expect(ended.status).toBe(401);
+    expect(await ended.json()).toMatchObject({ errorCode: 'SESSION_REMOVED' });
+  }
+});

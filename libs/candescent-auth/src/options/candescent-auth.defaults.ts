@@ -10,6 +10,7 @@ import type {
   CandescentSessionOptions,
 } from './candescent-auth.options';
 import type { CircuitBreakerSettings } from '../resilience/circuit-breaker';
+import { redactWhenPrinted } from '../logging/redacted-when-printed';
 
 /** A default for every option that has one, at any depth; nothing else (no typos: `satisfies` checks). */
 type OptionDefaults<T> = {
@@ -216,17 +217,23 @@ export function resolveInstitution(
 ): ResolvedCandescentInstitution {
   const baseUrl = institution.baseUrl.replace(/\/+$/, '');
   const tokenServices = [...(institution.tokenServices ?? moduleWide.tokenServices)];
-  return {
-    id: institution.id,
-    baseUrl,
-    origin: new URL(baseUrl).origin,
-    consumerKey: institution.consumerKey,
-    consumerSecret: institution.consumerSecret,
-    fiId: institution.fiId,
-    tokenServices,
-    institutionTokenService: institution.institutionTokenService ?? (tokenServices.includes('v2') ? 'v2' : 'v1'),
-    scopes: [...(institution.scopes ?? moduleWide.scopes)],
-  };
+  const shown = { id: institution.id, baseUrl, fiId: institution.fiId };
+  // Printed (a log line, a debugger), it shows who it is, never the consumer secret.
+  return redactWhenPrinted(
+    {
+      id: institution.id,
+      baseUrl,
+      origin: new URL(baseUrl).origin,
+      consumerKey: institution.consumerKey,
+      consumerSecret: institution.consumerSecret,
+      fiId: institution.fiId,
+      tokenServices,
+      institutionTokenService: institution.institutionTokenService ?? (tokenServices.includes('v2') ? 'v2' : 'v1'),
+      scopes: [...(institution.scopes ?? moduleWide.scopes)],
+    },
+    'CandescentInstitution',
+    shown,
+  );
 }
 
 /**
