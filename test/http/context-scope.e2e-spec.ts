@@ -236,7 +236,7 @@ describe('the context switch', () => {
       CandescentAuthModule.forRoot({
         baseUrl: 'http://127.0.0.1:1',
         context: value as unknown as boolean,
-      } as CandescentAuthModuleOptions & { context: boolean }),
+      }),
     ).toThrow(/context must be 'sessions' \(the default\), true or false, not (?:'always'|1|null)/);
   });
 });

@@ -93,7 +93,8 @@ describe('sessions that end on their own', () => {
       const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
       const tokens = lastIssued();
       const admitted = await sessions.authenticate(sessionToken);
-      const refreshesBefore = sandbox.counters().byGrant.refresh_token ?? 0;
+      const grants: Partial<Record<string, number>> = sandbox.counters().byGrant;
+      const refreshesBefore = grants.refresh_token ?? 0;
       // The stream was admitted once; its calls go on with no request through the guard.
       for (const [index, step] of steps.entries()) {
         if (index > 0) await sessions.authenticate(sessionToken);
@@ -103,7 +104,8 @@ describe('sessions that end on their own', () => {
         status: 401,
         errorCode: 'SESSION_EXPIRED',
       });
-      expect(sandbox.counters().byGrant.refresh_token ?? 0).toBe(refreshesBefore);
+      const grantsAfter: Partial<Record<string, number>> = sandbox.counters().byGrant;
+      expect(grantsAfter.refresh_token ?? 0).toBe(refreshesBefore);
       expect(await refreshAtSandbox(sandbox, tokens.refreshToken ?? '')).not.toBe(200);
       await expect(sessions.authenticate(sessionToken)).rejects.toMatchObject({ status: 401 });
     },

@@ -155,13 +155,19 @@ export interface ResolvedCandescentAuthOptions extends Required<Pick<CandescentA
   };
   /** The app's own store, when given. */
   store?: CandescentStore;
+  /** Which institution a login request is for, when the app said how. */
+  loginInstitution?: CandescentAuthModuleOptions['loginInstitution'];
 }
 
 /** Merges the defaults into validated options, once, at start-up. */
 export function resolveOptions(
   options: CandescentAuthModuleOptions,
   /** What the app owns and hands over as it is (never copied or validated field by field). */
-  owned: { store?: CandescentStore; redisClient?: CandescentRedisClient } = {},
+  owned: {
+    store?: CandescentStore;
+    redisClient?: CandescentRedisClient;
+    loginInstitution?: CandescentAuthModuleOptions['loginInstitution'];
+  } = {},
 ): ResolvedCandescentAuthOptions {
   const { retry, circuitBreaker, session, redis, ...topLevel } = CANDESCENT_AUTH_DEFAULTS;
   const { appName, appVersion, legacyPathPattern, ...plain } = withDefaults(topLevel, options);
@@ -188,6 +194,7 @@ export function resolveOptions(
     legacyPathPattern: new RegExp(legacyPathPattern),
     session: withDefaults(session, options.session),
     store: owned.store ?? options.store,
+    loginInstitution: owned.loginInstitution ?? options.loginInstitution,
     redis: options.redis && {
       url: options.redis.url,
       client: owned.redisClient ?? options.redis.client,

@@ -1,5 +1,6 @@
 import type { CandescentRedisClient } from '../store/redis-client.interface';
 import type { CandescentStore } from '../store/candescent-store.interface';
+import type { CandescentLoginRequest } from '../session/candescent-session-cookies.service';
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
@@ -351,6 +352,14 @@ export type CandescentAuthModuleOptions = Omit<Plain<CandescentAuthOptionsDto>, 
    * @default an in-memory store, or Redis when `redis` is set
    */
   store?: CandescentStore;
+  /**
+   * Which institution (its id) a login request is for, read from the request as your app
+   * sends it: a body field, a header, the host, a route parameter. `CandescentSessionCookies.loginContext()`
+   * asks it when the login names no institution itself; undefined means the default (the first).
+   * An id the module does not serve is refused with 400 `UNKNOWN_INSTITUTION`.
+   * @example (request) => request.body?.institution ?? request.headers['x-institution']
+   */
+  loginInstitution?: (request: CandescentLoginRequest) => string | undefined;
 };
 /** One institution of a module that serves several (see `institutions`). */
 export type CandescentInstitutionOptions = Plain<CandescentInstitutionOptionsDto>;

@@ -98,6 +98,7 @@ export const EXPECTED: Record<string, string> = {
   'redis.cluster': 'an object { nodes }',
   'redis.cluster.nodes': "a list of 1 to 64 seed nodes, each { host, port } or 'host:port' with a port from 1 to 65535",
   'redis.encryptionKeys': `a list of 1 to ${MAX_STORE_KEYS} keys, newest first, each 32 bytes as base64 or 64 hex characters`,
+  loginInstitution: 'a function (request) => institution id or undefined',
   store:
     'an object with the CandescentStore methods (get, set, delete, acquireLock, replaceIfLocked, releaseLock), and no redis option beside it',
   'redis.encryptionKey': '32 bytes as base64 or 64 hex characters (openssl rand -base64 32)',
@@ -344,7 +345,11 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   }
   // Objects the app owns (its store, its Redis client) are checked by shape and passed on as they
   // are: class-transformer would copy them into plain objects.
-  const { store, redis, ...rest } = raw as { store?: unknown; redis?: unknown };
+  const { store, redis, loginInstitution, ...rest } = raw as {
+    store?: unknown;
+    redis?: unknown;
+    loginInstitution?: unknown;
+  };
   const { client, ...redisRest } = isObject(redis) ? (redis as { client?: unknown }) : { client: undefined };
   const options = plainToInstance(CandescentAuthOptionsDto, {
     ...rest,
@@ -360,6 +365,8 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   const invalid = new Set(problems.map((p) => p.field));
   problems.push(...crossFieldProblems(options, invalid));
   problems.push(...ownedObjectProblems(store, redis, client));
+  if (loginInstitution !== undefined && typeof loginInstitution !== 'function')
+    problems.push({ field: 'loginInstitution', expected: EXPECTED.loginInstitution });
   if (isObject(redis)) {
     const found = new Set(problems.map((p) => p.field));
     problems.push(...redisSecurityFieldProblems({ ...redis, client }, found));
@@ -374,6 +381,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   const resolved = resolveOptions(options, {
     store: store as CandescentStore | undefined,
     redisClient: client as CandescentRedisClient | undefined,
+    loginInstitution: loginInstitution as ResolvedCandescentAuthOptions['loginInstitution'],
   });
   const shown = { baseUrl: resolved.baseUrl, fiId: resolved.fiId, tokenServices: resolved.tokenServices };
   // The app's own object is a provider of the module too; printing it must not show the secret

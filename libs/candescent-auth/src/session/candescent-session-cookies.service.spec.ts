@@ -1,7 +1,7 @@
 import { CandescentForbiddenError } from '../errors/candescent-auth.error';
 import { validateOptions } from '../options/validate-options';
 import { CandescentClock } from '../token/candescent-clock';
-import { CandescentSessionCookies } from './candescent-session-cookies.service';
+import { type CandescentLoginRequest, CandescentSessionCookies } from './candescent-session-cookies.service';
 import { newSessionHandle } from './session-handle';
 import type { CandescentLoginResult } from './stored-session.interface';
 
@@ -79,6 +79,29 @@ describe('CandescentSessionCookies', () => {
       traceId: trace,
     });
     expect(bearerMode.loginContext(cookies).presentedSessionTokens).toEqual([other]);
+  });
+
+  it("asks the app's loginInstitution when the login names no institution itself", () => {
+    const seen: unknown[] = [];
+    const resolving = new CandescentSessionCookies(
+      validateOptions({
+        ...base,
+        loginInstitution: (request: CandescentLoginRequest) => {
+          seen.push(request.body);
+          const header = request.headers['x-institution'];
+          return typeof header === 'string' ? header : undefined;
+        },
+      }),
+      clock,
+    );
+    const request = { headers: { 'x-institution': 'south' }, body: { username: 'alice' } };
+    expect(resolving.loginContext(request).institution).toBe('south');
+    expect(resolving.loginContext(request, { institution: 'north' }).institution).toBe('north');
+    expect(resolving.loginContext({ headers: {} })).not.toHaveProperty('institution');
+    expect(seen).toEqual([{ username: 'alice' }, undefined]);
+    expect(() => validateOptions({ ...base, loginInstitution: 'south' })).toThrow(
+      /loginInstitution: expected a function/,
+    );
   });
 
   it('refuses a cross-site login in cookie mode only', () => {

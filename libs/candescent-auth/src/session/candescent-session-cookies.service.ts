@@ -15,6 +15,10 @@ import type { CandescentLoginResult, CandescentSessionLoginContext } from './sto
 /** The request headers a login handler passes on (Express's request and Fastify's both have them). */
 export interface CandescentLoginRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** The parsed body, where the framework put one (for `loginInstitution`). */
+  body?: unknown;
+  /** Route parameters, where the framework put them (for `loginInstitution`). */
+  params?: unknown;
 }
 
 /** What a login route answers, whichever transport the module is configured with. */
@@ -62,8 +66,10 @@ export class CandescentSessionCookies {
         traceId: requestTraceId(request),
       });
     }
+    const institution = context.institution ?? this.options.loginInstitution?.(request);
     return {
       ...context,
+      ...(institution === undefined ? {} : { institution }),
       presentedSessionTokens: presentedSessionTokens(request.headers, this.options),
       traceId: requestTraceId(request),
     };
