@@ -4,7 +4,9 @@
 //   build     tsc (type-checks the app against the packed declarations, with skipLibCheck false
 //             except in the apps shaped like `nest new`'s, which keep its true; typecheck-ts6 and
 //             -ts7 check under TypeScript 6 and 7); an app with a readme/ folder in its tsconfig
-//             gets the README's ```ts snippets there
+//             gets the README's ```ts snippets there (with `consumerMatrix.readmeSnippets`, the
+//             blocks of those tags instead, ```ts graphql for "graphql"; files of its own in
+//             readme/ stay, for what the snippets import)
 //   start     boots a guarded app on the sandbox: login, outgoing call, logout (see shared/)
 //   cli       the sandbox's `candescent-sandbox` bin
 //   test      one test of the app that uses @candescent/auth/testing
@@ -14,6 +16,8 @@
 // lines that contain those strings, run word for word, with only the tarball's path in place of
 // @candescent/auth and @candescent/sandbox. `consumerMatrix.redis` points the app at a throwaway
 // redis-server (CONSUMER_REDIS_URL; one for the run, each app under its own key prefix).
+// Every app gets shared/ as its src/, without shared/graphql/ (resolvers and the GraphQL
+// scenario) unless it names `consumerMatrix.graphql` and brings @nestjs/graphql and a driver.
 // Nothing is cached between runs except npm's own download cache, which is keyed by content
 // hash; the tarballs are packed afresh into a new folder each run. KEEP_CONSUMERS=1 keeps it.
 import { spawn } from 'node:child_process';
@@ -39,7 +43,17 @@ import { extractInstallLines, extractTsSnippets, pickInstallLine } from './readm
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STEPS = ['build', 'start', 'cli', 'test', 'test:e2e'];
 /** Installed versions the matrix prints for each app, when there. */
-const SHOWN_VERSIONS = ['@nestjs/core', '@nestjs/axios', 'typescript', 'ioredis', 'jest', 'vitest'];
+const SHOWN_VERSIONS = [
+  '@nestjs/core',
+  '@nestjs/axios',
+  '@nestjs/graphql',
+  '@apollo/server',
+  'mercurius',
+  'typescript',
+  'ioredis',
+  'jest',
+  'vitest',
+];
 const README = readFileSync(path.join(root, 'README.md'), 'utf8');
 const started = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -92,9 +106,13 @@ function exec(command, args, cwd, timeoutMs, env = {}) {
 function prepareApp(name, workDir, tarballs) {
   const dir = path.join(workDir, name);
   cpSync(path.join(here, 'apps', name), dir, { recursive: true });
-  cpSync(path.join(here, 'shared'), path.join(dir, 'src'), { recursive: true });
   const manifestPath = path.join(dir, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const sharedGraphql = path.join(here, 'shared', 'graphql');
+  cpSync(path.join(here, 'shared'), path.join(dir, 'src'), {
+    recursive: true,
+    filter: (source) => manifest.consumerMatrix?.graphql === true || source !== sharedGraphql,
+  });
   for (const field of ['dependencies', 'devDependencies']) {
     for (const dependency of Object.keys(manifest[field] ?? {})) {
       if (manifest[field][dependency] !== '<tarball>') continue;
@@ -116,10 +134,13 @@ function prepareApp(name, workDir, tarballs) {
     readmeError = error.message;
   }
   if (readFileSync(path.join(dir, 'tsconfig.json'), 'utf8').includes('"readme"')) {
-    const snippets = extractTsSnippets(README);
-    mkdirSync(path.join(dir, 'readme'));
+    const tags = manifest.consumerMatrix?.readmeSnippets ?? [''];
+    const snippets = extractTsSnippets(README, tags);
+    if (snippets.length === 0) readmeError = `README.md has no \`\`\`ts block tagged ${tags.join(' or ')}`;
+    mkdirSync(path.join(dir, 'readme'), { recursive: true });
     for (const { line, code } of snippets) writeFileSync(path.join(dir, 'readme', `README.md-line-${line}.ts`), code);
-    console.log(`${name}: ${snippets.length} TypeScript snippets from README.md`);
+    const kind = tags.filter(Boolean).join(', ');
+    console.log(`${name}: ${snippets.length} TypeScript snippets${kind ? ` (${kind})` : ''} from README.md`);
   }
   return { name, dir, manifest, installLines, readmeError };
 }
