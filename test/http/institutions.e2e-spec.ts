@@ -23,26 +23,12 @@ import {
   SECOND_FI_DEMO_CREDENTIALS,
   SECOND_FI_DEMO_CUSTOMERS,
 } from '@candescent/auth/testing';
+import { type CallOutcome as Outcome, callOutcome } from '../support/outcome';
 import { startSandbox } from '../support/sandbox';
 
 const [aliceNorth] = DEMO_CUSTOMERS;
 const [aliceSouth] = SECOND_FI_DEMO_CUSTOMERS;
 const ACCOUNTS = '/db-accounts/v1/accounts';
-
-interface Outcome {
-  status: number;
-  errorCode?: string;
-  customer?: string;
-}
-
-async function outcome(call: Promise<{ status: number; data?: unknown }>): Promise<Outcome> {
-  try {
-    return { status: (await call).status };
-  } catch (error: unknown) {
-    const failure = error as { getStatus?: () => number; errorCode?: string };
-    return { status: failure.getStatus?.() ?? 500, errorCode: failure.errorCode };
-  }
-}
 
 @Controller()
 @UseGuards(CandescentAuthGuard)
@@ -57,13 +43,13 @@ class BankingController {
   /** The customer's own accounts: no institution named, the session's is used. */
   @Get('accounts')
   accounts(): Promise<Outcome> {
-    return outcome(firstValueFrom(this.http.get(ACCOUNTS)));
+    return callOutcome(firstValueFrom(this.http.get(ACCOUNTS)));
   }
 
   /** A call naming an institution, in a given mode. */
   @Get('named/:institution/:mode')
   named(@Param('institution') institution: string, @Param('mode') mode: CandescentAuthMode): Promise<Outcome> {
-    return outcome(
+    return callOutcome(
       firstValueFrom(
         this.http.get(ACCOUNTS, {
           params: { loginId: 'back-office' },
@@ -88,7 +74,7 @@ class BackOfficeController {
   /** An institution-token call through a client bound to one institution. */
   @Get('accounts')
   accounts(@Query('institution') institution: string): Promise<Outcome> {
-    return outcome(
+    return callOutcome(
       firstValueFrom(this.http.forInstitution(institution).get(ACCOUNTS, { params: { loginId: 'back-office' } })),
     );
   }

@@ -22,17 +22,13 @@ import {
   RequireCustomerToken,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { type CallOutcome as Outcome, callOutcome } from '../support/outcome';
 import { sandboxOptions, startSandbox } from '../support/sandbox';
 
 const [alice] = DEMO_CUSTOMERS;
 const ACCOUNTS = '/db-accounts/v1/accounts';
 const FI_A = '00042';
 const FI_B = '00077';
-
-interface Outcome {
-  status: number;
-  errorCode?: string;
-}
 
 /**
  * An app that serves two FIs with two module instances: FI A's controller is guarded by A's
@@ -61,15 +57,6 @@ function twoInstanceApp(
   })
   class FiBModule {}
 
-  async function outcome(call: Promise<{ status: number }>): Promise<Outcome> {
-    try {
-      return { status: (await call).status };
-    } catch (error: unknown) {
-      const failure = error as { getStatus?: () => number; errorCode?: string };
-      return { status: failure.getStatus?.() ?? 500, errorCode: failure.errorCode };
-    }
-  }
-
   @Controller()
   @UseGuards(CandescentAuthGuard)
   class FiAController {
@@ -80,12 +67,12 @@ function twoInstanceApp(
 
     @Get('own')
     own(): Promise<Outcome> {
-      return outcome(firstValueFrom(this.ownHttp.get(ACCOUNTS)));
+      return callOutcome(firstValueFrom(this.ownHttp.get(ACCOUNTS)));
     }
 
     @Get('other/:mode')
     other(@Param('mode') mode: CandescentAuthMode): Promise<Outcome> {
-      return outcome(
+      return callOutcome(
         firstValueFrom(this.fiB.http.get(ACCOUNTS, { params: { loginId: 'back-office' }, candescentAuth: mode })),
       );
     }
@@ -93,7 +80,7 @@ function twoInstanceApp(
     @Get('required/other')
     @RequireCustomerToken()
     requiredOther(): Promise<Outcome> {
-      return outcome(firstValueFrom(this.fiB.http.get(ACCOUNTS, { params: { loginId: 'back-office' } })));
+      return callOutcome(firstValueFrom(this.fiB.http.get(ACCOUNTS, { params: { loginId: 'back-office' } })));
     }
   }
 

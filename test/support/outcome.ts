@@ -29,3 +29,19 @@ export function successOf<T>(outcome: Outcome<T>): T {
 export async function thrownBy(fn: () => Promise<unknown>): Promise<unknown> {
   return failureOf(await outcomeOf(fn));
 }
+
+/** What an outgoing call came to, as a handler reports it to the test: its status, or the module error's. */
+export interface CallOutcome {
+  status: number;
+  errorCode?: string;
+}
+
+/** Awaits a call and reports its status, or the status and code of the module error it failed with. */
+export async function callOutcome(call: Promise<{ status: number }>): Promise<CallOutcome> {
+  try {
+    return { status: (await call).status };
+  } catch (error: unknown) {
+    const failure = error as { getStatus?: () => number; errorCode?: string };
+    return { status: failure.getStatus?.() ?? 500, errorCode: failure.errorCode };
+  }
+}

@@ -116,19 +116,12 @@ export const DEFAULT_INSTITUTION_ID = 'default';
  * fields at the top (`baseUrl`, `fiId`, ...) are the default institution's; `institutions` has
  * them all, the default first.
  */
-export interface ResolvedCandescentAuthOptions extends Required<Pick<CandescentAuthModuleOptions, PlainDefaulted>> {
+export interface ResolvedCandescentAuthOptions
+  extends Required<Pick<CandescentAuthModuleOptions, PlainDefaulted>>, Omit<ResolvedCandescentInstitution, 'id'> {
   /** Every institution, the default (what a call or login that names none uses) first. */
   institutions: ResolvedCandescentInstitution[];
   /** What an institution that names no token services or scopes of its own uses. */
   institutionDefaults: { tokenServices: CandescentService[]; scopes: string[] };
-  baseUrl: string;
-  /** `baseUrl`'s origin, the only origin that ever receives Candescent credentials. */
-  origin: string;
-  consumerKey: string;
-  consumerSecret: string;
-  fiId: string;
-  tokenServices: CandescentService[];
-  institutionTokenService: CandescentService;
   userAgent: string;
   offeringId?: string;
   defaultExpiresInSeconds?: number;
