@@ -32,6 +32,8 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // The consumer apps' own tests run inside their scratch installs (npm run test:consumers).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/'],
     },
   ],
 };
