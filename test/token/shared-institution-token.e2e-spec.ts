@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { firstValueFrom } from 'rxjs';
-import { CandescentTokenService } from '@candescent/auth';
+import { CandescentTokenService, RedisStore } from '@candescent/auth';
 import type { CandescentSandbox } from '@candescent/auth/testing';
 import { createTokenModule, type OpenedModule } from '../support/module';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
@@ -64,6 +64,21 @@ describeRedis('institution tokens shared through Redis', () => {
       expect(sandbox.counters().tokenRequests).toBe(1);
     } finally {
       await other.close();
+    }
+  });
+
+  it('shares them as well when the app passes its own RedisStore as `store`', async () => {
+    const key = randomBytes(32).toString('base64');
+    const stores = [1, 2].map(() => new RedisStore({ url: redis.url, encryptionKey: key, keyPrefix: 'own-store:' }));
+    const own = await Promise.all(stores.map((store) => createTokenModule(sandbox, { store, tokenRefreshJitter: 0 })));
+    try {
+      sandbox.resetCounters();
+      const tokens = await Promise.all(Array.from({ length: 60 }, (_, i) => own[i % 2].tokens.getInstitutionToken()));
+      expect(sandbox.counters().tokenRequests).toBe(1);
+      expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
+    } finally {
+      await Promise.all(own.map((module) => module.close()));
+      await Promise.all(stores.map((store) => store.close()));
     }
   });
 

@@ -23,6 +23,12 @@ import { Inject } from '@nestjs/common';
  *   ran out serve one request and are not stored.
  */
 export interface CandescentStore {
+  /**
+   * Optional: true when every instance of the app sees this same store (Redis, a database).
+   * Institution tokens are then shared too: a cold fleet makes one token request, not one per
+   * instance. Leave it out (or false) for a store of one process.
+   */
+  readonly sharedBetweenInstances?: boolean;
   /** The value, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined>;
   /**

@@ -97,6 +97,8 @@ const REPLACE_IF_UNCHANGED = `if redis.call('get', KEYS[1]) == ARGV[1] then redi
  */
 @RedactedWhenPrinted()
 export class RedisStore implements CandescentStore {
+  /** Every instance connected to the same Redis sees the same values. */
+  readonly sharedBetweenInstances = true;
   private readonly connection: RedisConnection;
   private readonly cipher: ValueCipher;
   private readonly keyPrefix: string;

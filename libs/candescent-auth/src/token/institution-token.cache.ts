@@ -65,7 +65,8 @@ export class InstitutionTokenCache {
     private readonly now: () => number,
     store: CandescentStore,
   ) {
-    if (options.redis) this.shared = new SharedTokenCache(store, options, now);
+    // The store says whether other instances see it, however it was configured (`redis`, or `store`).
+    if (store.sharedBetweenInstances === true) this.shared = new SharedTokenCache(store, options, now);
     this.refusals = new RefusalCooldown(options.tokenRefusalCooldownMs, now, MAX_CACHED_KEYS);
     this.clientId = sha256Base64Url(`${options.origin}\n${options.consumerKey}`).slice(0, 16);
     const service = options.institutionTokenService;
