@@ -80,13 +80,12 @@ async function main(): Promise<void> {
   send({ type: 'ready', url: await sample.app.getUrl(), customers });
 }
 
-/** The demo customers and enough added ones to make `count`. */
+/** The default FI's demo customers (the ones a login naming no institution reaches) and enough added ones to make `count`. */
 function seedCustomers(sandbox: CandescentSandbox, count: number): SoakCustomer[] {
-  const existing = sandbox.customers();
-  for (let i = existing.length; i < count; i++)
+  const ofDefaultFi = () => sandbox.customers().filter((c) => c.fiId === sandbox.credentials.fiId);
+  for (let i = ofDefaultFi().length; i < count; i++)
     sandbox.addCustomer({ username: `soak-${i}`, password: `Soak-Customer-${i}-2026!` });
-  return sandbox
-    .customers()
+  return ofDefaultFi()
     .slice(0, count)
     .map((c) => ({
       username: c.username,

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { type RunningSample, startSample } from '../support/app-testing';
 import { chromiumBinary, describeBrowser, inSteps } from './browser-support';
 
 const [alice, bob] = DEMO_CUSTOMERS;
+const [harborAlice] = SECOND_FI_DEMO_CUSTOMERS;
 const COOKIE = '__Host-candescent_session';
 
 /** Another site: a page on http://localhost:<port> whose forms post to the sample on http://127.0.0.1. */
@@ -60,6 +61,14 @@ describeBrowser('the demo page in Chromium (cookie transport)', () => {
         // Accessible names come from the labels.
         await expect(page.getByLabel('Username').count()).resolves.toBe(1);
         await expect(page.getByLabel('Password').count()).resolves.toBe(1);
+        // The sample serves two FIs: the picker offers both, the default chosen.
+        const institution = page.getByLabel('Institution', { exact: true });
+        await institution.waitFor({ state: 'visible' });
+        expect(await institution.locator('option').allTextContents()).toEqual([
+          'cu-north (FI 00042)',
+          'cu-harbor (FI 00043)',
+        ]);
+        expect(await institution.inputValue()).toBe('cu-north');
       });
 
       await step('log in with the keyboard only', async () => {
@@ -128,6 +137,23 @@ describeBrowser('the demo page in Chromium (cookie transport)', () => {
         expect((await context.cookies(sample.url)).some((c) => c.name === COOKIE)).toBe(false);
         const status = await page.evaluate(async () => (await fetch('/me')).status);
         expect(status).toBe(401);
+      });
+
+      await step('alice of the second FI picks it and sees her own accounts there', async () => {
+        await page.getByLabel('Institution', { exact: true }).selectOption('cu-harbor');
+        await page.getByLabel('Username').fill(harborAlice.username);
+        await page.getByLabel('Password').fill(harborAlice.password);
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.locator('#accounts tbody tr').first().waitFor();
+        expect(await page.locator('#profile-institution').textContent()).toBe('cu-harbor (FI 00043)');
+        const rows = (await page.locator('#accounts tbody tr').allTextContents()).join(' ');
+        for (const account of harborAlice.accounts) expect(rows).toContain(account.id);
+        for (const account of alice.accounts) expect(rows).not.toContain(account.id);
+        await page.locator('#institution').click();
+        await page.locator('#institution-result').filter({ hasText: 'token of cu-harbor' }).waitFor();
+        await page.locator('#logout').click();
+        await page.locator('#login').waitFor({ state: 'visible' });
+        await page.getByLabel('Institution', { exact: true }).selectOption('cu-north');
       });
 
       await step('an expired session shows the login form again with its error code', async () => {

@@ -75,9 +75,9 @@ describe('OpenAPI document of the sample (/docs-json)', () => {
 
   it("documents the login body's fields and its answers", () => {
     const login = document.paths['/auth/login']?.post;
-    expect(JSON.stringify(login?.requestBody)).toContain('#/components/schemas/CandescentLoginCredentialsSchema');
-    const schema = document.components.schemas.CandescentLoginCredentialsSchema;
-    expect(Object.keys(schema?.properties ?? {}).sort()).toEqual(['password', 'username']);
+    expect(JSON.stringify(login?.requestBody)).toContain('#/components/schemas/LoginDto');
+    const schema = document.components.schemas.LoginDto;
+    expect(Object.keys(schema?.properties ?? {}).sort()).toEqual(['institution', 'password', 'username']);
     expect(schema?.required?.sort()).toEqual(['password', 'username']);
     expect(Object.keys(login?.responses ?? {}).sort()).toEqual([
       '200',

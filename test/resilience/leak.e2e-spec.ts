@@ -149,6 +149,24 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     expect((await call('health', '/health')).status).toBe(200);
     expect(((await call('institution status', '/institution/status')).json() as { held: boolean }).held).toBe(true);
     expect((await call('institution accounts', `/institution/accounts?loginId=${alice.username}`)).status).toBe(200);
+    // The second FI of the embedded sandbox, with its own consumer key and secret.
+    expect((await call('second FI status', '/institution/status?institution=cu-harbor')).status).toBe(200);
+    expect(
+      (await call('second FI accounts', `/institution/accounts?loginId=${alice.username}&institution=cu-harbor`))
+        .status,
+    ).toBe(200);
+  });
+
+  it('logs a customer in at the second FI', async () => {
+    const reply = await login('login at cu-harbor', {
+      username: alice.username,
+      password: alice.password,
+      institution: 'cu-harbor',
+    });
+    expect(reply.status).toBe(200);
+    const handle = handles[handles.length - 1];
+    expect((await call('me at cu-harbor', '/me', { handle })).json()).toMatchObject({ institution: 'cu-harbor' });
+    expect((await call('accounts at cu-harbor', '/accounts', { handle })).status).toBe(200);
   });
 
   let aliceHandle: string;
@@ -339,11 +357,16 @@ describe('no secret leaks from the sample app, whatever happens', () => {
     expect(refreshTokens.size).toBeGreaterThan(5);
     expect(handles.length).toBeGreaterThanOrEqual(5);
 
-    const consumerSecret = sample.environment.CANDESCENT_CONSUMER_SECRET!;
-    const basic = Buffer.from(`${sample.environment.CANDESCENT_CONSUMER_KEY!}:${consumerSecret}`).toString('base64');
+    // The sample serves every FI of its embedded sandbox: each one's consumer secret stays in.
+    expect(sandbox.institutions.length).toBeGreaterThan(1);
     const secrets: Secret[] = [
-      { label: 'consumer secret', value: consumerSecret },
-      { label: 'Basic credentials', value: basic },
+      ...sandbox.institutions.flatMap(({ fiId, consumerKey, consumerSecret }) => [
+        { label: `consumer secret of FI ${fiId}`, value: consumerSecret },
+        {
+          label: `Basic credentials of FI ${fiId}`,
+          value: Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64'),
+        },
+      ]),
       ...[...passwords].flatMap((password, i) => [
         { label: `password #${i}`, value: password },
         { label: `password #${i} (urlencoded)`, value: new URLSearchParams({ p: password }).toString().slice(2) },

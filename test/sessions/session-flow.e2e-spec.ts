@@ -108,7 +108,14 @@ describe('customer sessions over HTTP', () => {
 
       const me = await v2.client.get('/me', handle);
       expect(me.status).toBe(200);
-      expect(me.json()).toEqual({ fiCustomerId: null, fiId: '00042', memberNumber: null, loginId: 'alice' });
+      // One FI from the single-FI variables: the module names it 'default'.
+      expect(me.json()).toEqual({
+        institution: 'default',
+        fiCustomerId: null,
+        fiId: '00042',
+        memberNumber: null,
+        loginId: 'alice',
+      });
 
       const accounts = await v2.client.get('/accounts', handle);
       expect(accounts.status).toBe(200);
@@ -195,6 +202,7 @@ describe('customer sessions over HTTP', () => {
       const me = await v1.client.get('/me', handle);
       expect(me.status).toBe(200);
       expect(me.json()).toEqual({
+        institution: 'default',
         fiCustomerId: bob.fiCustomerId,
         fiId: '00042',
         memberNumber: '000482913',

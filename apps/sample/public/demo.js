@@ -97,6 +97,7 @@
       showError(result);
       return false;
     }
+    byId('profile-institution').textContent = result.data.institution + ' (FI ' + result.data.fiId + ')';
     byId('profile-login').textContent = result.data.loginId;
     byId('profile-fi').textContent = result.data.fiId;
     byId('profile-customer').textContent = result.data.fiCustomerId || '(V2 login: none)';
@@ -130,10 +131,10 @@
     var button = event.submitter || byId('login-form').querySelector('button');
     button.disabled = true;
     try {
-      var result = await api('POST', '/auth/login', {
-        username: byId('username').value,
-        password: byId('password').value,
-      });
+      var credentials = { username: byId('username').value, password: byId('password').value };
+      var institution = chosenInstitution();
+      if (institution) credentials.institution = institution;
+      var result = await api('POST', '/auth/login', credentials);
       byId('password').value = '';
       if (!result.ok) return showError(result);
       if (result.data.sessionToken) {
@@ -171,7 +172,11 @@
 
   async function onInstitution() {
     clearError();
-    var result = await api('GET', '/institution/status');
+    var institution = chosenInstitution();
+    var result = await api(
+      'GET',
+      '/institution/status' + (institution ? '?institution=' + encodeURIComponent(institution) : ''),
+    );
     if (!result.ok) {
       byId('institution-result').textContent = '';
       return showError(result);
@@ -181,9 +186,32 @@
       (result.data.held ? 'yes' : 'no') +
       ', ' +
       result.data.service.toUpperCase() +
-      ' token, valid until ' +
+      ' token of ' +
+      result.data.institution +
+      ', valid until ' +
       new Date(result.data.expiresAt).toLocaleString() +
       '.';
+  }
+
+  /** The institution picked at login; none while the app serves just one (the picker stays hidden). */
+  function chosenInstitution() {
+    return byId('institution-choice').hidden ? '' : byId('institution-select').value;
+  }
+
+  /** Fills the institution picker from GET /institutions; shown only when there is a choice. */
+  async function loadInstitutions() {
+    var result = await api('GET', '/institutions');
+    if (!result.ok || !result.data || !Array.isArray(result.data.institutions)) return;
+    var options = result.data.institutions.map(function (institution) {
+      var option = document.createElement('option');
+      option.value = institution.id;
+      option.textContent = institution.id + ' (FI ' + institution.fiId + ')';
+      option.selected = institution.id === result.data.defaultInstitution;
+      return option;
+    });
+    var select = byId('institution-select');
+    select.replaceChildren.apply(select, options);
+    byId('institution-choice').hidden = options.length < 2;
   }
 
   async function start() {
@@ -194,6 +222,7 @@
       loadAccounts();
     });
     byId('institution').addEventListener('click', onInstitution);
+    await loadInstitutions();
     // A reload keeps the session: the cookie goes along by itself.
     if (await loadProfile()) await loadAccounts();
   }

@@ -10,9 +10,12 @@ import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
 import { BACK_OFFICE, type BackOfficeSettings } from './institution/back-office.guard';
 import { InstitutionController } from './institution/institution.controller';
+import { InstitutionsController } from './institutions/institutions.controller';
+import { moduleInstitutionFrom } from './institutions/sample-institutions';
 import {
   clusterSeedsFrom,
   type SampleEnvironment,
+  sampleInstitutionsFrom,
   scopesFrom,
   storeKeysFrom,
   tokenServicesFrom,
@@ -30,11 +33,18 @@ export function candescentOptionsFrom(config: ConfigService<SampleEnvironment>):
   // One key, or several newest first while the older ones are phased out.
   const keys = storeKeysFrom(config.get('CANDESCENT_STORE_KEY', { infer: true }));
   const encryption = keys.length > 1 ? { encryptionKeys: keys } : { encryptionKey: keys[0] ?? '' };
+  // Several FIs (the first the default), or the one of the single-FI variables.
+  const institutions = sampleInstitutionsFrom(config.get('CANDESCENT_INSTITUTIONS', { infer: true }));
+  const fi = institutions
+    ? { institutions: institutions.map(moduleInstitutionFrom) }
+    : {
+        baseUrl: config.get('CANDESCENT_BASE_URL', { infer: true }) ?? '',
+        consumerKey: config.get('CANDESCENT_CONSUMER_KEY', { infer: true }) ?? '',
+        consumerSecret: config.get('CANDESCENT_CONSUMER_SECRET', { infer: true }) ?? '',
+        fiId: config.get('CANDESCENT_FIID', { infer: true }) ?? '',
+      };
   return {
-    baseUrl: config.get('CANDESCENT_BASE_URL', { infer: true }) ?? '',
-    consumerKey: config.get('CANDESCENT_CONSUMER_KEY', { infer: true }) ?? '',
-    consumerSecret: config.get('CANDESCENT_CONSUMER_SECRET', { infer: true }) ?? '',
-    fiId: config.get('CANDESCENT_FIID', { infer: true }) ?? '',
+    ...fi,
     tokenServices: tokenServicesFrom(login),
     appName: config.get('CANDESCENT_APP_NAME', { infer: true }),
     appVersion: config.get('CANDESCENT_APP_VERSION', { infer: true }),
@@ -71,7 +81,14 @@ export class AppModule {
         TerminusModule,
         ThrottlerModule.forRoot({ throttlers: loginThrottlers(environment) }),
       ],
-      controllers: [AuthController, MeController, AccountsController, InstitutionController, HealthController],
+      controllers: [
+        AuthController,
+        MeController,
+        AccountsController,
+        InstitutionController,
+        InstitutionsController,
+        HealthController,
+      ],
       providers: [
         {
           provide: BACK_OFFICE,

@@ -2,8 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { CandescentSandbox, type SandboxOptions } from '@candescent/auth/testing';
+import { CandescentSandbox, DEMO_INSTITUTIONS, type SandboxOptions } from '@candescent/auth/testing';
 import { AppModule } from './app.module';
+import { embeddedInstitutions } from './institutions/sample-institutions';
 import { JsonDepthPipe } from './http/json-depth.pipe';
 import { readSampleEnvironment, type SampleEnvironment } from './sample-config';
 import type { SampleTelemetryHooks } from './telemetry/sample-telemetry';
@@ -22,8 +23,10 @@ export interface SampleApp {
 }
 
 /**
- * Builds the sample app from an environment. Without `CANDESCENT_BASE_URL` it starts the
- * sandbox in-process and uses its URL, consumer key and secret and FI id.
+ * Builds the sample app from an environment. Without `CANDESCENT_INSTITUTIONS` or
+ * `CANDESCENT_BASE_URL` it starts the sandbox in-process with its two demo FIs (`cu-north`, FI
+ * 00042, the default; `cu-harbor`, FI 00043) and serves both, as `CANDESCENT_INSTITUTIONS` would.
+ * `options.sandbox` may name other FIs (`institutions`, or the single-app `fiIds`...).
  */
 export async function createSampleApp(
   env: Record<string, string | undefined>,
@@ -31,12 +34,12 @@ export async function createSampleApp(
 ): Promise<SampleApp> {
   const environment = readSampleEnvironment(env);
   let sandbox: CandescentSandbox | undefined;
-  if (!environment.CANDESCENT_BASE_URL) {
-    sandbox = new CandescentSandbox(options.sandbox);
-    environment.CANDESCENT_BASE_URL = await sandbox.start();
-    environment.CANDESCENT_CONSUMER_KEY = sandbox.credentials.consumerKey;
-    environment.CANDESCENT_CONSUMER_SECRET = sandbox.credentials.consumerSecret;
-    environment.CANDESCENT_FIID = sandbox.credentials.fiId;
+  if (!environment.CANDESCENT_BASE_URL && !environment.CANDESCENT_INSTITUTIONS) {
+    // One origin for both FIs: they differ only by FI id and consumer key, so nothing but the
+    // module's bookkeeping keeps them apart, and the sandbox sees (and lists) every mix-up.
+    sandbox = new CandescentSandbox(withDemoInstitutions(options.sandbox));
+    await sandbox.start();
+    environment.CANDESCENT_INSTITUTIONS = JSON.stringify(embeddedInstitutions(sandbox));
   }
   try {
     const app = await NestFactory.create<NestExpressApplication>(
@@ -77,6 +80,14 @@ export async function createSampleApp(
     await sandbox?.stop();
     throw error;
   }
+}
+
+/** The sandbox's demo FIs, unless the options name the FIs themselves. */
+function withDemoInstitutions(options: SandboxOptions = {}): SandboxOptions {
+  const namesFis = (['institutions', 'consumerKey', 'consumerSecret', 'fiIds', 'seedDemoCustomers'] as const).some(
+    (name) => options[name] !== undefined,
+  );
+  return namesFis ? options : { ...options, institutions: DEMO_INSTITUTIONS };
 }
 
 /** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */

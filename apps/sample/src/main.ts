@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { createSampleApp } from './create-sample-app';
 
 async function main(): Promise<void> {
@@ -20,13 +20,15 @@ async function main(): Promise<void> {
   if (sample.metricsUrl) logger.log(`Metrics for Prometheus: ${sample.metricsUrl} (loopback only)`);
   if (sample.sandbox) {
     const [demo] = DEMO_CUSTOMERS;
+    const customers = (list: typeof DEMO_CUSTOMERS) => list.map((c) => `${c.username} / ${c.password}`).join(', ');
     logger.log(
-      `Embedded Candescent sandbox on ${sample.sandbox.url} (set CANDESCENT_BASE_URL to use a real environment)`,
+      `Embedded Candescent sandbox on ${sample.sandbox.url} with two FIs (set CANDESCENT_INSTITUTIONS or CANDESCENT_BASE_URL to use a real environment)`,
     );
-    logger.log(`Demo customers: ${DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ')}`);
-    logger.log(`Try: curl -s '${url}/institution/accounts?loginId=${demo.username}'`);
+    logger.log(`Demo customers of cu-north (FI 00042, the default): ${customers(DEMO_CUSTOMERS)}`);
+    logger.log(`Demo customers of cu-harbor (FI 00043): ${customers(SECOND_FI_DEMO_CUSTOMERS)}`);
+    logger.log(`Try: curl -s '${url}/institution/accounts?loginId=${demo.username}&institution=cu-harbor'`);
     logger.log(
-      `Then: curl -s -X POST ${url}/auth/login -H 'Content-Type: application/json' -d '{"username":"${demo.username}","password":"${demo.password}"}'`,
+      `Then: curl -s -X POST ${url}/auth/login -H 'Content-Type: application/json' -d '{"username":"${demo.username}","password":"${demo.password}","institution":"cu-harbor"}'`,
     );
   }
 }

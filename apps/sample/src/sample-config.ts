@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  readSampleInstitutions,
+  type SampleInstitutionEntry,
+  type SampleLoginService,
+} from './institutions/sample-institutions';
+
+export { tokenServicesFrom } from './institutions/sample-institutions';
 
 // One `host:port` seed: a name or IPv4 address, or an IPv6 address in brackets.
 const SEED = String.raw`\s*(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}\s*`;
@@ -16,7 +23,15 @@ export class SampleEnvironment {
   @Max(65535)
   PORT = 3000;
 
-  /** Unset: the embedded sandbox is started and its URL and credentials are used. */
+  /**
+   * Several FIs: a JSON array of `{id, fiId, baseUrl, consumerKey, consumerSecret, tokenServices?,
+   * loginService?}`, the first the default; instead of the four single-FI variables below.
+   */
+  @IsOptional()
+  @IsString()
+  CANDESCENT_INSTITUTIONS?: string;
+
+  /** Unset (and no CANDESCENT_INSTITUTIONS): the embedded sandbox is started with its two demo FIs. */
   @IsOptional()
   @IsString()
   CANDESCENT_BASE_URL?: string;
@@ -33,9 +48,10 @@ export class SampleEnvironment {
   @IsString()
   CANDESCENT_FIID?: string;
 
+  /** With CANDESCENT_INSTITUTIONS: what an institution without `tokenServices` or `loginService` uses. */
   @IsOptional()
   @IsIn(['v1', 'v2', 'both'])
-  CANDESCENT_LOGIN_SERVICE: 'v1' | 'v2' | 'both' = 'v2';
+  CANDESCENT_LOGIN_SERVICE: SampleLoginService = 'v2';
 
   @IsOptional()
   @IsString()
@@ -146,6 +162,7 @@ export function readSampleEnvironment(env: Record<string, string | undefined>): 
   const errors = validateSync(config, { validationError: { target: false, value: false } });
   const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
   lines.push(...redisProblems(config).map((problem) => `  - ${problem}`));
+  lines.push(...institutionsProblems(config).map((problem) => `  - ${problem}`));
   if (config.OTEL_ENABLED && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT)
     lines.push(`  - METRICS_PORT: metrics have a port of their own; choose one other than PORT (${config.PORT})`);
   if (lines.length > 0) {
@@ -180,6 +197,37 @@ function redisProblems(config: SampleEnvironment): string[] {
   return problems;
 }
 
+const SINGLE_FI = [
+  'CANDESCENT_BASE_URL',
+  'CANDESCENT_CONSUMER_KEY',
+  'CANDESCENT_CONSUMER_SECRET',
+  'CANDESCENT_FIID',
+] as const;
+
+/** `CANDESCENT_INSTITUTIONS` well formed, and not together with the single-FI variables. */
+function institutionsProblems(config: SampleEnvironment): string[] {
+  if (config.CANDESCENT_INSTITUTIONS === undefined) return [];
+  const problems = readSampleInstitutions(config.CANDESCENT_INSTITUTIONS).problems;
+  const alsoSet = SINGLE_FI.filter((name) => config[name] !== undefined);
+  if (alsoSet.length > 0) {
+    problems.push(
+      `CANDESCENT_INSTITUTIONS: set it or ${alsoSet.join(', ')}, not both; each institution has its own gateway, credentials and FI id`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * The institutions of `CANDESCENT_INSTITUTIONS`, the first the default; undefined when it is unset
+ * (one FI from the single-FI variables).
+ */
+export function sampleInstitutionsFrom(value: string | undefined): SampleInstitutionEntry[] | undefined {
+  if (value === undefined) return undefined;
+  const { institutions, problems } = readSampleInstitutions(value);
+  if (problems.length > 0) throw new Error(`Invalid sample app environment:\n  - ${problems.join('\n  - ')}`);
+  return institutions;
+}
+
 /** `CANDESCENT_STORE_KEY` as a list: one key, or several comma-separated, newest first. */
 export function storeKeysFrom(value: string | undefined): string[] {
   return (value ?? '')
@@ -201,11 +249,4 @@ export function clusterSeedsFrom(value: string | undefined): string[] | undefine
 export function scopesFrom(value: string | undefined): string[] | undefined {
   const scopes = value?.split(/[\s,]+/).filter(Boolean);
   return scopes && scopes.length > 0 ? scopes : undefined;
-}
-
-/** The module's `tokenServices` from `CANDESCENT_LOGIN_SERVICE`. */
-export function tokenServicesFrom(
-  login: SampleEnvironment['CANDESCENT_LOGIN_SERVICE'] | undefined,
-): Array<'v1' | 'v2'> {
-  return login === 'both' ? ['v1', 'v2'] : [login ?? 'v2'];
 }

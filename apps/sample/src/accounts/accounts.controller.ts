@@ -1,39 +1,38 @@
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { firstValueFrom } from 'rxjs';
 import {
   CandescentAuthGuard,
   CandescentCustomer,
-  CandescentHttpService,
   type CandescentCustomerView,
+  CandescentHttpService,
+  CandescentInstitutions,
   RequireCustomerToken,
 } from '@candescent/auth';
 import { DocAccounts } from '../docs/route-docs.decorators';
-import { type SampleEnvironment, tokenServicesFrom } from '../sample-config';
 import { AccountsQuery } from './accounts.query';
 
-/** `GET /accounts`: the customer's accounts, fetched with the customer's own token. */
+/**
+ * `GET /accounts`: the customer's accounts, fetched with the customer's own token. The call goes
+ * to the customer's institution by itself: the module reads it from the session.
+ */
 @Controller('accounts')
 @UseGuards(CandescentAuthGuard)
 @RequireCustomerToken()
 export class AccountsController {
-  /** The token services this app logs customers in with: its own configuration, as the module got it. */
-  private readonly services: ReadonlyArray<'v1' | 'v2'>;
-
   constructor(
     private readonly http: CandescentHttpService,
-    config: ConfigService<SampleEnvironment>,
-  ) {
-    this.services = tokenServicesFrom(config.get('CANDESCENT_LOGIN_SERVICE', { infer: true }));
-  }
+    private readonly institutions: CandescentInstitutions,
+  ) {}
 
   @Get()
   @DocAccounts()
   async list(@CandescentCustomer() customer: CandescentCustomerView, @Query() query: AccountsQuery) {
-    const service = query.service ?? (this.services.includes('v2') ? 'v2' : 'v1');
-    if (!this.services.includes(service)) {
+    // The token services the customer's institution logs customers in with, as the module has them.
+    const services = this.institutions.describe(customer.institution)?.tokenServices ?? [];
+    const service = query.service ?? (services.includes('v2') ? 'v2' : 'v1');
+    if (!services.includes(service)) {
       throw new BadRequestException(
-        `This app does not offer the ${service} accounts service; use ?service=${this.services.join(' or ?service=')}.`,
+        `This app does not offer the ${service} accounts service; use ?service=${services.join(' or ?service=')}.`,
       );
     }
     if (service === 'v2') {

@@ -3,16 +3,13 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import {
   CandescentAuthGuard,
   CandescentCustomer,
-  CandescentLoginCredentials,
   type CandescentLoginRequest,
   type CandescentLoginResponse,
   CandescentSessionCookies,
   CandescentSessionService,
 } from '@candescent/auth';
 import { DocLogin, DocLogout } from '../docs/route-docs.decorators';
-
-/** Login body: the library's validated credentials class, used as the DTO. */
-class LoginBody extends CandescentLoginCredentials {}
+import { LoginDto } from './login.dto';
 
 /**
  * Customer login and logout; the client only ever holds an opaque session token. The same code
@@ -26,19 +23,25 @@ export class AuthController {
     private readonly cookies: CandescentSessionCookies,
   ) {}
 
-  /** `{username, password}` → `{sessionToken, expiresAt, customer}` (cookie transport: cookie + csrfToken). */
+  /**
+   * `{username, password, institution?}` → `{sessionToken, expiresAt, customer}` (cookie
+   * transport: cookie + csrfToken). An institution the app does not serve is refused with 400
+   * `UNKNOWN_INSTITUTION` before any token request.
+   */
   @Post('login')
   @DocLogin()
   @HttpCode(200)
   @UseGuards(ThrottlerGuard)
   async login(
-    @Body() body: LoginBody,
+    @Body() body: LoginDto,
     @Ip() ip: string,
     @Req() request: CandescentLoginRequest,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<CandescentLoginResponse> {
     // A session this client still holds ends with the new login (and its tokens are revoked).
-    const result = await this.sessions.login(body, this.cookies.loginContext(request, { originatingIp: ip }));
+    const { username, password, institution } = body;
+    const context = this.cookies.loginContext(request, { originatingIp: ip, institution: institution ?? undefined });
+    const result = await this.sessions.login({ username, password }, context);
     return this.cookies.loginResponse(response, result);
   }
 

@@ -15,13 +15,11 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import {
-  ApiCandescentAuth,
-  CandescentErrorBodySchema,
-  CandescentLoginCredentialsSchema,
-} from '@candescent/auth/swagger';
+import { ApiCandescentAuth, CandescentErrorBodySchema } from '@candescent/auth/swagger';
+import { LoginDto } from '../auth/login.dto';
 import {
   AccountsResponseSchema,
+  InstitutionListSchema,
   InstitutionStatusSchema,
   LoginResponseSchema,
   MeResponseSchema,
@@ -54,13 +52,14 @@ export const DocLogin = () =>
   applyDecorators(
     ApiTags('auth'),
     ApiOperation({ summary: 'Log a customer in (password grant) and open a session' }),
-    ApiBody({ type: CandescentLoginCredentialsSchema }),
+    ApiBody({ type: LoginDto }),
     ApiOkResponse({
       type: LoginResponseSchema,
       description: 'Bearer transport: `sessionToken`. Cookie transport: the session cookie and `csrfToken`.',
     }),
     ApiBadRequestResponse({
-      description: 'Malformed body (`INVALID_CREDENTIALS_FORMAT` or validation messages).',
+      description:
+        'Malformed body (`INVALID_CREDENTIALS_FORMAT` or validation messages), or an institution this app does not serve (`UNKNOWN_INSTITUTION`).',
       type: error,
     }),
     ApiUnauthorizedResponse({ description: 'Username or password rejected by Candescent.', type: error }),
@@ -102,11 +101,34 @@ export const DocAccounts = () =>
     UpstreamErrors(),
   );
 
+/** `?institution=` of the institution-token routes. */
+const InstitutionParam = () =>
+  ApiQuery({
+    name: 'institution',
+    required: false,
+    description: 'Whose institution token to use: an id of GET /institutions. Default: the first configured.',
+  });
+
+const UnknownInstitution = () =>
+  ApiBadRequestResponse({
+    description: 'An institution this app does not serve (`UNKNOWN_INSTITUTION`), or a malformed query.',
+    type: error,
+  });
+
+export const DocInstitutions = () =>
+  applyDecorators(
+    ApiTags('institution'),
+    ApiOperation({ summary: 'The institutions a customer can log in at (ids and FI ids only)' }),
+    ApiOkResponse({ type: InstitutionListSchema }),
+  );
+
 export const DocInstitutionStatus = () =>
   applyDecorators(
     ApiTags('institution'),
     ApiOperation({ summary: 'Whether an institution token is held and until when (never the token)' }),
+    InstitutionParam(),
     ApiOkResponse({ type: InstitutionStatusSchema }),
+    UnknownInstitution(),
     ApiForbiddenResponse({ description: 'Candescent refused the app or the FI.', type: error }),
     UpstreamErrors(),
   );
@@ -121,8 +143,12 @@ export const DocInstitutionAccounts = () =>
       required: false,
       description: 'The back-office key, when SAMPLE_BACKOFFICE_KEY is set.',
     }),
+    InstitutionParam(),
     ApiOkResponse({ type: AccountsResponseSchema }),
-    ApiBadRequestResponse({ description: 'loginId missing or malformed.', type: error }),
+    ApiBadRequestResponse({
+      description: 'loginId missing or malformed, or an institution this app does not serve (`UNKNOWN_INSTITUTION`).',
+      type: error,
+    }),
     ApiUnauthorizedResponse({ description: 'Wrong or missing back-office key.', type: error }),
     ApiForbiddenResponse({
       description: 'No back-office key configured against a real environment, or Candescent refused the call.',

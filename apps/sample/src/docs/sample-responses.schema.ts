@@ -6,6 +6,11 @@ export class CustomerSchema {
   @ApiProperty({ example: 'alice' }) loginId!: string;
   @ApiPropertyOptional({ description: '`di_ficustomer`, from the V1 token response.' }) fiCustomerId?: string;
   @ApiPropertyOptional({ description: 'From the V1 token response.' }) memberNumber?: string;
+  @ApiPropertyOptional({
+    example: 'cu-north',
+    description: 'The institution logged in at; left out when the app serves one FI from the single-FI variables.',
+  })
+  institution?: string;
 }
 
 /** `POST /auth/login` answer. */
@@ -29,6 +34,12 @@ export class LoginResponseSchema {
 
 /** `GET /me` answer. */
 export class MeResponseSchema {
+  @ApiProperty({
+    example: 'cu-north',
+    description: "The session's institution (`default` when the app serves one FI from the single-FI variables).",
+  })
+  institution!: string;
+
   @ApiProperty({ nullable: true, type: String }) fiCustomerId!: string | null;
   @ApiProperty({ example: '00042' }) fiId!: string;
   @ApiProperty({ nullable: true, type: String }) memberNumber!: string | null;
@@ -37,6 +48,9 @@ export class MeResponseSchema {
 
 /** `GET /accounts` and `GET /institution/accounts` answer. */
 export class AccountsResponseSchema {
+  @ApiPropertyOptional({ example: 'cu-north', description: '`GET /institution/accounts`: whose token was used.' })
+  institution?: string;
+
   @ApiProperty({ enum: ['v1', 'v2'] }) service!: 'v1' | 'v2';
   @ApiProperty({
     type: 'object',
@@ -48,7 +62,22 @@ export class AccountsResponseSchema {
 
 /** `GET /institution/status` answer; never the token itself. */
 export class InstitutionStatusSchema {
+  @ApiProperty({ example: 'cu-north' }) institution!: string;
   @ApiProperty() held!: boolean;
   @ApiProperty({ enum: ['v1', 'v2'] }) service!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+}
+
+/** One entry of `GET /institutions`. */
+export class InstitutionSchema {
+  @ApiProperty({ example: 'cu-north' }) id!: string;
+  @ApiProperty({ example: '00042' }) fiId!: string;
+}
+
+/** `GET /institutions` answer. */
+export class InstitutionListSchema {
+  @ApiProperty({ example: 'cu-north', description: 'What a login that names no institution uses.' })
+  defaultInstitution!: string;
+
+  @ApiProperty({ type: [InstitutionSchema] }) institutions!: InstitutionSchema[];
 }

@@ -1,7 +1,8 @@
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { InstitutionQuery } from './institution.query';
 
-/** `GET /institution/accounts?loginId=` */
-export class InstitutionAccountsQuery {
+/** `GET /institution/accounts?loginId=&institution=` */
+export class InstitutionAccountsQuery extends InstitutionQuery {
   /** The customer's login id at the FI. */
   @IsString()
   @IsNotEmpty()
