@@ -131,6 +131,35 @@ describeRedis('RedisStore against a real redis-server', () => {
     await expect(appA.get('session:bound')).resolves.toBe('of-app-a');
   });
 
+  it('reads a reply Redis already sent when the process was starved past the command timeout', async () => {
+    const starved = new RedisStore({ url: server.url, encryptionKey, commandTimeoutMs: 100 });
+    closeAfter.push(starved);
+    await starved.set('starved', 'value', 30_000);
+    const pending = starved.get('starved');
+    // The process is busy for three timeouts; Redis answers meanwhile, but nobody reads the socket.
+    const busyUntil = performance.now() + 300;
+    while (performance.now() < busyUntil) {
+      /* a CPU-bound stretch, as an overloaded machine gives a process */
+    }
+    await expect(pending).resolves.toBe('value');
+  });
+
+  it('still fails a command Redis never answers, within twice the timeout', async () => {
+    const hanging = await startRedisServer();
+    const store = new RedisStore({ url: hanging.url, encryptionKey, commandTimeoutMs: 200 });
+    try {
+      await store.set('warm', 'up', 10_000);
+      hanging.pause();
+      const { error, ms } = await failure(() => store.get('warm'));
+      expect(error).toMatchObject({ errorCode: 'STORE_UNAVAILABLE' });
+      expect(ms).toBeLessThan(5_000);
+    } finally {
+      hanging.resume();
+      await store.close();
+      await hanging.stop();
+    }
+  });
+
   it('takes locks with a PX lease that Redis expires', async () => {
     const lock = `lease:${randomUUID()}`;
     const fence = await store.acquireLock(lock, 80);

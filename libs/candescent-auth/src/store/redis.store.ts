@@ -70,6 +70,10 @@ export interface RedisStoreOptions {
   boundTo?: string;
   /**
    * Longest wait for one Redis command before the store gives up with `CandescentUnavailableError`.
+   * It counts time this process could run: when the process was starved of CPU (its timer fires
+   * late), a reply Redis already sent is still read, and the command gets one more period, so an
+   * overloaded machine does not turn slow answers into failed calls. A Redis that does not answer
+   * fails within this time, or twice it while the process is starved.
    * @default 1000
    */
   commandTimeoutMs?: number;
@@ -80,6 +84,8 @@ export const STORE_UNAVAILABLE_MESSAGE = 'The session store is unavailable; try 
 
 /** Default of {@link RedisStoreOptions.commandTimeoutMs}. */
 const REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+/** A command timer this late means the process was starved of CPU, not that Redis was slow. */
+const STARVED_LAG_MS = 100;
 
 // Deletes the lock only while it still holds the caller's fence, atomically on the server.
 const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -288,9 +294,23 @@ export class RedisStore implements CandescentStore {
     let timer: NodeJS.Timeout | undefined;
     // ioredis's own commandTimeout only applies to clients it was configured on, not to ones passed in.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error(`no reply within ${this.commandTimeoutMs} ms`));
-      }, this.commandTimeoutMs);
+      let due = performance.now() + this.commandTimeoutMs;
+      let extended = false;
+      const expire = () => {
+        // Fired late: the process, not Redis, was slow. The reply may be waiting unread; one more period.
+        if (!extended && performance.now() - due > STARVED_LAG_MS) {
+          extended = true;
+          due = performance.now() + this.commandTimeoutMs;
+          timer = setTimeout(expire, this.commandTimeoutMs);
+          timer.unref();
+          return;
+        }
+        // Replies already on the socket are read (poll phase) before setImmediate callbacks run.
+        setImmediate(() => {
+          reject(new Error(`no reply within ${this.commandTimeoutMs} ms`));
+        });
+      };
+      timer = setTimeout(expire, this.commandTimeoutMs);
       timer.unref();
     });
     try {
