@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { Controller, Get, type INestApplication, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -45,6 +46,8 @@ export interface InstitutionsResult {
     errors: number;
   }>;
   profile: InstitutionsProfile;
+  /** 1-minute load average before and after the run, and the core count: the machine may be shared. */
+  load: { before: number; after: number; cores: number };
 }
 
 const profile = process.argv.includes('--quick') ? INSTITUTIONS_QUICK : INSTITUTIONS_FULL;
@@ -172,6 +175,7 @@ async function heapWith(gatewayUrl: string, count: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const loadBefore = os.loadavg()[0];
   const backend = await startBackend();
   const many = profile.many;
   try {
@@ -254,6 +258,7 @@ async function main(): Promise<void> {
       startupMs: { one: spread(oneSamples), many: spread(manySamples), oneSamples, manySamples },
       throughput,
       profile,
+      load: { before: loadBefore, after: os.loadavg()[0], cores: os.cpus().length },
     };
     console.log(`INSTITUTIONS_RESULT ${JSON.stringify(result)}`);
   } finally {

@@ -38,7 +38,13 @@ const perSec = (s: Spread) => `${Math.round(s.median).toLocaleString('en-US')}/s
 
 /** The section of BENCHMARKS.md, saying which command and which Node produced it. */
 export function renderInstitutions(result: InstitutionsResult, command: string, when: Date): string {
-  const { many, heap, startupMs, throughput, profile } = result;
+  const { many, heap, startupMs, throughput, profile, load } = result;
+  const verdicts = throughput.map((t) => {
+    const name = t.route === 'guarded' ? 'guarded route' : 'outgoing GET';
+    return t.ratio.min <= 1 && t.ratio.max >= 1
+      ? `the ${name}'s rounds range across 1.00×, so this run shows no cost that grows with the number of institutions`
+      : `every round of the ${name} is ${t.ratio.max < 1 ? 'slower' : 'faster'} with ${many} institutions (median ${x(t.ratio.median)})`;
+  });
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const rows = throughput.map(
     (t) =>
@@ -62,20 +68,23 @@ Throughput, ${many} institutions ÷ 1, paired per round (${profile.rounds} round
 windows, ${profile.connections} connections, the order swapped every round). Unlike the end-to-end
 section, the sandbox, both apps and the load generator (autocannon) share this one process, so
 only the ratio is meaningful, not the requests per second. Both routes use the default institution.
+Load average (1 min) ${load.before.toFixed(1)} before and ${load.after.toFixed(1)} after, on ${load.cores} cores.
 
 | Route | 1 institution | ${many} institutions | ${many} ÷ 1 | non-2xx + errors |
 | --- | ---: | ---: | ---: | ---: |
 ${rows.join('\n')}
 
-Where the idle heap and the start-up go (heap snapshots of 1 vs 41 institutions and a CPU profile
-of a ${many}-institution start-up, Node 24): every institution builds an \`InstitutionRuntime\`, whose
+In this run ${verdicts.join('; ')}.
+
+Where the idle heap and the start-up go (a one-off analysis, not rerun by this command: heap
+snapshots of 1 vs 41 institutions and a CPU profile of a 500-institution start-up, Node 24.21): every institution builds an \`InstitutionRuntime\`, whose
 \`InstitutionTokenService\` holds \`rotated\`, an \`LRUCache({ max: 10_000, ttl: 60_000 })\`
 (\`libs/candescent-auth/src/token/institution-token.service.ts\`). lru-cache 11 allocates its key,
 value, link and TTL arrays for \`max\` entries up front: about 323 KB of heap and 60 KB of
 ArrayBuffers per institution while empty. The \`RefusalCooldown\` of each institution's
 \`InstitutionTokenCache\` (\`LRUCache({ max: 1_000 })\`) adds about 18 KB + 6 KB. Filling those
 arrays is also most of the start-up: in the profile, 1.2 s of the 1.4 s spent building the
-${many} runtimes is the \`LRUCache\` constructor, and most of the rest is the garbage collector.
+500 runtimes is the \`LRUCache\` constructor, and most of the rest is the garbage collector.
 Sizing these caches per institution lazily (or sharing one keyed by institution) would remove both;
 this bench only reports it. The per-request path looks an institution up in a \`Map\` by id
 (\`CandescentInstitutions.runtime\`), so it does not grow with their number.
