@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import { FULL_PROFILE, QUICK_PROFILE } from './e2e/e2e.settings';
 import { runEndToEnd } from './e2e/run-e2e';
 import { findings, machineLine, renderConsoleTable, renderTokenSection, type ResultRow, writeMarkdown } from './report';
 import { tokenRecords } from './token-records';
+import { renderInstitutions, replaceInstitutionsSection, runInstitutions } from './institutions/run-institutions';
 import { coldStartBurst } from './scenarios/cold-start-burst.scenario';
 import { expiryCrossing } from './scenarios/expiry-crossing.scenario';
 import type { Measurement, Scenario } from './scenarios/scenario';
@@ -74,11 +75,31 @@ const load = () =>
     .join(' / ');
 
 /**
+ * `node dist/bench/run.js --institutions-only [--quick]`: only the institutions scenario, its
+ * section of BENCHMARKS.md (or of the quick report) replaced and the rest left as it was.
+ */
+async function institutionsOnly(quick: boolean): Promise<void> {
+  const startedAt = new Date();
+  const result = await runInstitutions(quick, (line) => {
+    console.log(line);
+  });
+  const command = quick ? 'npm run bench:institutions -- --quick' : 'npm run bench:institutions';
+  const path = resolve(process.cwd(), quick ? 'dist/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
+  const existing = await readFile(path, 'utf8').catch(() => '# Benchmarks\n');
+  await writeMarkdown(path, replaceInstitutionsSection(existing, renderInstitutions(result, command, startedAt)));
+  console.log(`wrote the institutions section of ${path}`);
+}
+
+/**
  * `node dist/bench/run.js [--quick]`. The full run writes BENCHMARKS.md and bench/results.json;
  * `--quick` (fewer rounds, shorter windows, same scenarios) writes its report under dist/bench
  * so a check of a change never overwrites the committed numbers.
  */
 async function main(): Promise<void> {
+  if (process.argv.includes('--institutions-only')) {
+    await institutionsOnly(process.argv.includes('--quick'));
+    return;
+  }
   const profile = process.argv.includes('--quick') ? QUICK_PROFILE : FULL_PROFILE;
   const watchdogMs = profile.name === 'quick' ? BENCH_SETTINGS.quickWatchdogMs : BENCH_SETTINGS.watchdogMs;
   const watchdog = setTimeout(() => {
@@ -106,6 +127,10 @@ async function main(): Promise<void> {
   const e2e = await runEndToEnd(profile, (line) => {
     console.log(line);
   });
+  const institutionsStartedAt = new Date();
+  const institutions = await runInstitutions(profile.name === 'quick', (line) => {
+    console.log(line);
+  });
   const loadAfter = load();
   const minutes = ((Date.now() - startedAt.getTime()) / 60_000).toFixed(1);
   const markdown = `# Benchmarks
@@ -122,7 +147,8 @@ ${
   profile.tokenLevel
     ? renderTokenSection(tokenLevel.rows, SCENARIOS)
     : '## Token level\n\nNot run by `npm run bench:quick`; see `npm run bench`.\n'
-}`;
+}
+${renderInstitutions(institutions, `npm run bench${profile.name === 'quick' ? ':quick' : ''}`, institutionsStartedAt)}`;
   const records = [...e2e.records, ...tokenRecords(tokenLevel.rows)];
   const quick = profile.name === 'quick';
   const markdownPath = resolve(process.cwd(), quick ? 'dist/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');

@@ -14,15 +14,16 @@ export interface LoadResult {
   p99Ms: number;
 }
 
-/** Runs autocannon against `url` for `durationMs` with the bench's connection count. */
+/** Runs autocannon against `url` for `durationMs` with the bench's connection count unless given. */
 export async function runLoad(
   url: string,
   durationMs: number,
   headers: Record<string, string> = {},
+  connections: number = E2E_SETTINGS.connections,
 ): Promise<LoadResult> {
   const result = await autocannon({
     url,
-    connections: E2E_SETTINGS.connections,
+    connections,
     duration: durationMs / 1000,
     headers,
   });
