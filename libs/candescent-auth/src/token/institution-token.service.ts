@@ -41,7 +41,12 @@ export class InstitutionTokenService {
   private readonly institution: InstitutionTokenCache;
   private readonly refreshFlights = new SingleFlight<CandescentToken>();
   /** Rotated refresh tokens → their replacement, so a late caller with the old set gets the new one. */
-  private readonly rotated: LRUCache<string, CandescentToken>;
+  /**
+   * Made at the first refresh: lru-cache allocates its index arrays for the whole bound up front
+   * (about 380 KB for 10,000 entries), which a module with hundreds of institutions, most of
+   * them serving no customer refresh at a given moment, would pay for each.
+   */
+  #rotated?: LRUCache<string, CandescentToken>;
 
   constructor(
     private readonly options: ResolvedCandescentAuthOptions,
@@ -51,7 +56,6 @@ export class InstitutionTokenService {
   ) {
     registerPermanentSecret(options.consumerSecret);
     this.institution = new InstitutionTokenCache(options, client, () => clock.now(), store);
-    this.rotated = new LRUCache({ max: 10_000, ttl: 60_000, ttlAutopurge: false, perf: { now: () => clock.now() } });
   }
 
   /**
@@ -97,6 +101,15 @@ export class InstitutionTokenService {
     };
   }
 
+  private rotated(): LRUCache<string, CandescentToken> {
+    return (this.#rotated ??= new LRUCache({
+      max: 10_000,
+      ttl: 60_000,
+      ttlAutopurge: false,
+      perf: { now: () => this.clock.now() },
+    }));
+  }
+
   /**
    * Renews a customer token set through V2. The V1 token cannot be renewed (V1 has no refresh
    * grant): it is kept while valid and dropped after. Concurrent refreshes of the same set share
@@ -120,7 +133,7 @@ export class InstitutionTokenService {
     const refreshToken = current.refreshToken;
     const key = sha256Base64Url(refreshToken);
     const v2 =
-      this.rotated.get(key) ??
+      this.rotated().get(key) ??
       (await this.refreshFlights.run(key, async () => {
         const next = await this.client.requestToken('v2', { grant: 'refresh_token', refreshToken });
         const renewed: CandescentToken = {
@@ -128,7 +141,7 @@ export class InstitutionTokenService {
           refreshToken: next.refreshToken ?? refreshToken,
           scopes: current.scopes,
         };
-        this.rotated.set(key, renewed);
+        this.rotated().set(key, renewed);
         return renewed;
       }));
     return { ...tokenSet, v1, v2 };

@@ -15,14 +15,17 @@ interface Refusal {
  * store instead (session/shared-refusals.ts), so every instance applies it alike.
  */
 export class RefusalCooldown {
-  private readonly refusals: LRUCache<string, Refusal>;
+  /** Made at the first refusal: lru-cache allocates for its whole bound up front, per institution. */
+  #refusals?: LRUCache<string, Refusal>;
 
   constructor(
     private readonly cooldownMs: number,
     private readonly now: () => number,
-    maxKeys: number,
-  ) {
-    this.refusals = new LRUCache<string, Refusal>({ max: maxKeys });
+    private readonly maxKeys: number,
+  ) {}
+
+  private get refusals(): LRUCache<string, Refusal> {
+    return (this.#refusals ??= new LRUCache<string, Refusal>({ max: this.maxKeys }));
   }
 
   /** Whether a refusal of `accessToken` is to be ignored: it is the recent, never-accepted replacement. */
