@@ -266,6 +266,12 @@ console.log(`scratch apps in ${workDir}`);
 let exitCode = 1;
 let redis;
 try {
+  const known = readdirSync(path.join(here, 'apps')).sort();
+  const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : known;
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`no consumer app named ${unknown.join(', ')} in test/consumers/apps; apps: ${known.join(', ')}`);
+  }
   buildPackages();
   const tarballs = packPackages(path.join(workDir, 'packages'));
   console.log(
@@ -273,12 +279,6 @@ try {
       .map((t) => path.basename(t))
       .join(', ')} (${seconds(started)})`,
   );
-  const known = readdirSync(path.join(here, 'apps')).sort();
-  const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : known;
-  const unknown = names.filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    throw new Error(`no consumer app named ${unknown.join(', ')} in test/consumers/apps; apps: ${known.join(', ')}`);
-  }
   const apps = names.map((name) => prepareApp(name, workDir, tarballs));
   for (const app of apps) {
     for (const { line, shown } of app.installLines) console.log(`${app.name}: README.md line ${line}: ${shown}`);
