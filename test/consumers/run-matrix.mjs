@@ -20,6 +20,8 @@
 // scenario) unless it names `consumerMatrix.graphql` and brings @nestjs/graphql and a driver.
 // Nothing is cached between runs except npm's own download cache, which is keyed by content
 // hash; the tarballs are packed afresh into a new folder each run. KEEP_CONSUMERS=1 keeps it.
+// Every app in apps/ runs, or only those named as arguments:
+// `npm run test:consumers -- nest11-two-institutions nest11-new-jest`.
 import { spawn } from 'node:child_process';
 import {
   accessSync,
@@ -264,6 +266,12 @@ console.log(`scratch apps in ${workDir}`);
 let exitCode = 1;
 let redis;
 try {
+  const known = readdirSync(path.join(here, 'apps')).sort();
+  const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : known;
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`no consumer app named ${unknown.join(', ')} in test/consumers/apps; apps: ${known.join(', ')}`);
+  }
   buildPackages();
   const tarballs = packPackages(path.join(workDir, 'packages'));
   console.log(
@@ -271,7 +279,6 @@ try {
       .map((t) => path.basename(t))
       .join(', ')} (${seconds(started)})`,
   );
-  const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : readdirSync(path.join(here, 'apps')).sort();
   const apps = names.map((name) => prepareApp(name, workDir, tarballs));
   for (const app of apps) {
     for (const { line, shown } of app.installLines) console.log(`${app.name}: README.md line ${line}: ${shown}`);
