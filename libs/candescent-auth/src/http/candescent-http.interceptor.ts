@@ -283,7 +283,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
   /**
    * The destination decided again as axios sends the request: an interceptor that runs after
    * ours may have moved it to another origin, or to the other token service's paths. The
-   * credentials are for the one {@link onRequest} checked, so the call is refused otherwise.
+   * credentials are for the destination `onRequest` checked, so the call is refused otherwise.
    */
   private checkAtSend(instance: AxiosInstance, sending: InternalAxiosRequestConfig, attached: Attached): void {
     const url = requestDestination(instance, sending);
