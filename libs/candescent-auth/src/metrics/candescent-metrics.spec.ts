@@ -50,8 +50,8 @@ describe('CandescentMetrics', () => {
     expect(result).toBe('ok');
     const counted = records.filter((r) => r.instrument === 'candescent.token.requests');
     expect(counted.map((r) => r.attributes)).toEqual([
-      { service: 'v2', grant: 'client_credentials', outcome: 'CMN_90000' },
-      { service: 'v2', grant: 'client_credentials', outcome: 'success' },
+      { service: 'v2', grant: 'client_credentials', outcome: 'CMN_90000', institution: 'default' },
+      { service: 'v2', grant: 'client_credentials', outcome: 'success', institution: 'default' },
     ]);
     const durations = records.filter((r) => r.instrument === 'candescent.token.request.duration').map((r) => r.value);
     expect(durations).toEqual([7, 7]);
@@ -63,6 +63,7 @@ describe('CandescentMetrics', () => {
       'v1',
       { failureRateThreshold: 50, minimumCalls: 2, slidingWindowMs: 10_000, resetTimeoutMs: 1_000, halfOpenProbes: 1 },
       () => now,
+      'cu-harbor',
     );
     breaker.admit().settle('failure');
     breaker.admit().settle('failure');
@@ -73,5 +74,8 @@ describe('CandescentMetrics', () => {
       .filter((r) => r.instrument === 'candescent.circuit.transitions')
       .map((r) => r.attributes.state);
     expect(states).toEqual(['open', 'half-open', 'closed']);
+    expect(
+      records.filter((r) => r.instrument === 'candescent.circuit.transitions').map((r) => r.attributes.institution),
+    ).toEqual(['cu-harbor', 'cu-harbor', 'cu-harbor']);
   });
 });

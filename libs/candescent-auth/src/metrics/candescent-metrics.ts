@@ -64,31 +64,41 @@ function current(): Instruments {
 
 const cacheAttributeSets = new Map<string, Attributes>();
 
-/** One frozen attribute set per (result, service): the cache-hit path allocates nothing. */
-function cacheAttributes(result: string, service: string): Attributes {
-  const key = `${result}:${service}`;
+/**
+ * One frozen attribute set per (result, service, institution): the cache-hit path allocates
+ * nothing. Bounded by the institutions configured (three results and two services each).
+ */
+function cacheAttributes(result: string, service: string, institution: string): Attributes {
+  const key = `${result}:${service}:${institution}`;
   let attributes = cacheAttributeSets.get(key);
   if (!attributes) {
-    attributes = Object.freeze({ result, service });
+    attributes = Object.freeze({ result, service, institution });
     cacheAttributeSets.set(key, attributes);
   }
   return attributes;
 }
 
-/** Lifecycle metrics through `@opentelemetry/api`: a no-op unless the app registers an SDK. Attributes never hold secrets. */
+/**
+ * Lifecycle metrics through `@opentelemetry/api`: a no-op unless the app registers an SDK.
+ * Attributes never hold secrets. Every measurement carries `institution`, the institution's id
+ * in the module's options (`default` for options that name one FI at the top).
+ */
 export const CandescentMetrics = {
-  tokenRequest(attributes: { service: string; grant: string; outcome: string }, durationMs: number): void {
+  tokenRequest(
+    attributes: { service: string; grant: string; outcome: string; institution: string },
+    durationMs: number,
+  ): void {
     const i = current();
     i.tokenRequests.add(1, attributes);
     i.tokenRequestDuration.record(durationMs, attributes);
   },
-  tokenCache(result: 'hit' | 'refresh-ahead' | 'miss', service: string): void {
-    current().tokenCache.add(1, cacheAttributes(result, service));
+  tokenCache(result: 'hit' | 'refresh-ahead' | 'miss', service: string, institution: string): void {
+    current().tokenCache.add(1, cacheAttributes(result, service, institution));
   },
-  session(event: 'login' | 'logout' | 'renewed' | 'expired' | 'rejected', attributes: Attributes = {}): void {
-    current().sessions.add(1, { ...attributes, event });
+  session(event: 'login' | 'logout' | 'renewed' | 'expired' | 'rejected', institution: string): void {
+    current().sessions.add(1, { event, institution });
   },
-  circuit(service: string, state: string): void {
-    current().circuit.add(1, { service, state });
+  circuit(service: string, state: string, institution: string): void {
+    current().circuit.add(1, { service, state, institution });
   },
 };

@@ -52,6 +52,7 @@ describe('CandescentTracing', () => {
     expect(request?.attributes).toEqual({
       'candescent.service': 'v2',
       'candescent.grant': 'client_credentials',
+      'candescent.institution': 'default',
       'candescent.attempts': 2,
       'candescent.outcome': 'success',
       'candescent.trace_id': traceId,

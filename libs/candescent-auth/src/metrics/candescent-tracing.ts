@@ -11,7 +11,7 @@ const otel = loadOptionalPeer('@opentelemetry/api') as typeof OpenTelemetryApi |
 type Kind = 'client' | 'internal';
 
 /** The part of a span the module uses. */
-type ModuleSpan = Pick<Span, 'setAttribute' | 'setStatus' | 'addEvent' | 'end'>;
+export type ModuleSpan = Pick<Span, 'setAttribute' | 'setStatus' | 'addEvent' | 'end'>;
 
 /** Stands in for a span when the OpenTelemetry API is not installed. */
 const NO_SPAN: ModuleSpan = {
@@ -39,11 +39,14 @@ export const CANDESCENT_SPAN_NAMES = Object.freeze({
 });
 
 /**
- * Attribute keys. Values are service names, grants, counts, outcomes (error codes) and the
- * request's trace id: never a token, a secret, a password, a session handle or a customer id.
+ * Attribute keys. Values are service names, grants, counts, outcomes (error codes), the
+ * institution's id in the module's options and the request's trace id: never a token, a secret,
+ * a password, a session handle or a customer id.
  */
 export const CANDESCENT_SPAN_ATTRIBUTES = Object.freeze({
   service: 'candescent.service',
+  /** The institution's id in the module's options (`default` when the options name one FI at the top). */
+  institution: 'candescent.institution',
   grant: 'candescent.grant',
   attempts: 'candescent.attempts',
   outcome: 'candescent.outcome',
@@ -102,13 +105,14 @@ function inSpan<T>(name: string, kind: Kind, attributes: Attributes, fn: (span: 
 export function traceTokenRequest<T>(
   service: string,
   grant: string,
+  institution: string,
   attempt: (timeoutMs: number) => Promise<T>,
   run: (counted: (timeoutMs: number) => Promise<T>) => Promise<T>,
 ): Promise<T> {
   return inSpan(
     CANDESCENT_SPAN_NAMES.tokenRequest,
     'client',
-    { [A.service]: service, [A.grant]: grant, [A.attempts]: 0 },
+    { [A.service]: service, [A.grant]: grant, [A.institution]: institution, [A.attempts]: 0 },
     (span) => {
       let attempts = 0;
       return run(async (timeoutMs) => {
@@ -125,18 +129,26 @@ export function traceTokenRequest<T>(
   );
 }
 
-/** Wraps a login or logout in its span. */
+/**
+ * Wraps a login or logout in its span. The institution is known only once the session is (a
+ * login resolves it, a logout reads it): `fn` tags the span with {@link tagInstitution}.
+ */
 export function traceSession<T>(
   event: 'login' | 'logout',
   services: readonly string[],
-  fn: () => Promise<T>,
+  fn: (span: ModuleSpan) => Promise<T>,
 ): Promise<T> {
-  return inSpan(CANDESCENT_SPAN_NAMES[event], 'internal', { [A.service]: services.join(',') }, () => fn());
+  return inSpan(CANDESCENT_SPAN_NAMES[event], 'internal', { [A.service]: services.join(',') }, fn);
 }
 
 /** Wraps a session renewal; `forced` when Candescent refused the token (not merely due). */
-export function traceSessionRenewal<T>(forced: boolean, fn: () => Promise<T>): Promise<T> {
-  return inSpan(CANDESCENT_SPAN_NAMES.renew, 'internal', { [A.forced]: forced }, () => fn());
+export function traceSessionRenewal<T>(forced: boolean, fn: (span: ModuleSpan) => Promise<T>): Promise<T> {
+  return inSpan(CANDESCENT_SPAN_NAMES.renew, 'internal', { [A.forced]: forced }, fn);
+}
+
+/** Records on a session span which institution the session belongs to. */
+export function tagInstitution(span: ModuleSpan, institution: string): void {
+  span.setAttribute(A.institution, institution);
 }
 
 /** What the outgoing interceptor knows about the token it put on a request. */
@@ -144,6 +156,8 @@ export interface AttachedTokenInfo {
   service: string;
   customer: boolean;
   leftOrigin: boolean;
+  /** The institution whose credentials the request carries. */
+  runtime: { readonly id: string };
 }
 
 /**
@@ -162,6 +176,7 @@ export function traceUnauthorized<T>(
   if (!attached || attached.leftOrigin) return fn();
   const attributes = {
     [A.service]: attached.service,
+    [A.institution]: attached.runtime.id,
     [A.token]: attached.customer ? 'customer' : 'institution',
     [A.method]: (error.config.method ?? 'get').toUpperCase(),
   };

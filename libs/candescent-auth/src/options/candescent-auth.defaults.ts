@@ -120,6 +120,8 @@ export interface ResolvedCandescentAuthOptions
   extends Required<Pick<CandescentAuthModuleOptions, PlainDefaulted>>, Omit<ResolvedCandescentInstitution, 'id'> {
   /** Every institution, the default (what a call or login that names none uses) first. */
   institutions: ResolvedCandescentInstitution[];
+  /** The id of the institution the fields at the top describe (the default, or one institution's view). */
+  institutionId: string;
   /** What an institution that names no token services or scopes of its own uses. */
   institutionDefaults: { tokenServices: CandescentService[]; scopes: string[] };
   userAgent: string;
@@ -248,9 +250,20 @@ export function optionsForInstitution(
   return { ...options, ...institutionFields(institution) };
 }
 
-/** An institution's settings as the top-level options name them (everything but its id). */
+/** An institution's settings as the top-level options name them (its id as `institutionId`). */
 function institutionFields(institution: ResolvedCandescentInstitution) {
-  const { baseUrl, origin, consumerKey, consumerSecret, fiId, tokenServices, institutionTokenService, scopes } =
+  const { id, baseUrl, origin, consumerKey, consumerSecret, fiId, tokenServices, institutionTokenService, scopes } =
     institution;
-  return { baseUrl, origin, consumerKey, consumerSecret, fiId, tokenServices, institutionTokenService, scopes };
+  const institutionId = id;
+  return {
+    institutionId,
+    baseUrl,
+    origin,
+    consumerKey,
+    consumerSecret,
+    fiId,
+    tokenServices,
+    institutionTokenService,
+    scopes,
+  };
 }

@@ -12,7 +12,7 @@ const SETTINGS: CircuitBreakerSettings = {
 describe('CircuitBreaker', () => {
   let now: number;
   const create = (settings: Partial<CircuitBreakerSettings> = {}) =>
-    new CircuitBreaker('v2', { ...SETTINGS, ...settings }, () => now);
+    new CircuitBreaker('v2', { ...SETTINGS, ...settings }, () => now, 'default');
   const run = (breaker: CircuitBreaker, verdict: 'success' | 'failure' | 'ignored') => {
     breaker.admit().settle(verdict);
   };

@@ -57,6 +57,8 @@ export class CircuitBreaker {
     private readonly service: CandescentService,
     private readonly settings: CircuitBreakerSettings,
     private readonly now: () => number,
+    /** The institution whose token service this breaker guards, for metrics. */
+    private readonly institution: string,
   ) {
     this.window = new OutcomeWindow(settings.slidingWindowMs, now);
   }
@@ -123,7 +125,7 @@ export class CircuitBreaker {
   }
 
   private transition(next: CircuitState): void {
-    if (this.state !== next) CandescentMetrics.circuit(this.service, next);
+    if (this.state !== next) CandescentMetrics.circuit(this.service, next, this.institution);
     this.state = next;
     this.generation += 1;
     this.probesStarted = 0;

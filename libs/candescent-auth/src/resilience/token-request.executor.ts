@@ -43,7 +43,12 @@ export class TokenRequestExecutor {
   breaker(service: CandescentService): CircuitBreaker {
     let breaker = this.breakers.get(service);
     if (!breaker) {
-      breaker = new CircuitBreaker(service, this.options.circuitBreaker, () => this.runtime.now());
+      breaker = new CircuitBreaker(
+        service,
+        this.options.circuitBreaker,
+        () => this.runtime.now(),
+        this.options.institutionId,
+      );
       this.breakers.set(service, breaker);
     }
     return breaker;
@@ -55,7 +60,9 @@ export class TokenRequestExecutor {
    */
   execute<T>(service: CandescentService, grant: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
     // One span per token request, all attempts included (see metrics/candescent-tracing.ts).
-    return traceTokenRequest(service, grant, attempt, (counted) => this.judged(service, grant, counted));
+    return traceTokenRequest(service, grant, this.options.institutionId, attempt, (counted) =>
+      this.judged(service, grant, counted),
+    );
   }
 
   /** The breaker is asked once per operation and told its outcome once, after the retries. */
@@ -89,11 +96,16 @@ export class TokenRequestExecutor {
       const startedAt = this.runtime.now();
       try {
         const result = await attempt(timeoutMs);
-        CandescentMetrics.tokenRequest({ service, grant, outcome: 'success' }, this.runtime.now() - startedAt);
+        const institution = this.options.institutionId;
+        CandescentMetrics.tokenRequest(
+          { service, grant, outcome: 'success', institution },
+          this.runtime.now() - startedAt,
+        );
         return result;
       } catch (error: unknown) {
         const outcome = error instanceof CandescentAuthError ? (error.errorCode ?? error.name) : 'error';
-        CandescentMetrics.tokenRequest({ service, grant, outcome }, this.runtime.now() - startedAt);
+        const institution = this.options.institutionId;
+        CandescentMetrics.tokenRequest({ service, grant, outcome, institution }, this.runtime.now() - startedAt);
         if (grant === 'refresh_token' && isMalformedSuccess(error)) throw unreadableRefreshAnswer(error);
         // Other operations opened the circuit meanwhile: more attempts would only add load.
         if (!isRetryable(error, grant) || n >= maxAttempts || breaker.refusing) throw error;

@@ -11,7 +11,7 @@ import {
 } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
-import { traceSession, traceSessionRenewal } from '../metrics/candescent-tracing';
+import { tagInstitution, traceSession, traceSessionRenewal, type ModuleSpan } from '../metrics/candescent-tracing';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { isSessionValueKey, sessionKeys } from '../store/session-keys';
@@ -88,7 +88,8 @@ export class CandescentSessionService implements OnModuleDestroy {
    * thrown.
    */
   login(credentials: unknown, context: CandescentSessionLoginContext = {}): Promise<CandescentLoginResult> {
-    const login = () => traceSession('login', this.options.tokenServices, () => this.openSession(credentials, context));
+    const login = () =>
+      traceSession('login', this.options.tokenServices, (span) => this.openSession(credentials, context, span));
     // A login request carries no session handle, so it has no request context of its own.
     const { traceId } = context;
     return traceId === undefined || CandescentContext.current() ? login() : CandescentContext.run({ traceId }, login);
@@ -97,9 +98,12 @@ export class CandescentSessionService implements OnModuleDestroy {
   private async openSession(
     credentials: unknown,
     context: CandescentSessionLoginContext,
+    span: ModuleSpan,
   ): Promise<CandescentLoginResult> {
     const { presentedSessionTokens = [], ...loginContext } = context;
     const tokens = await this.tokens.login(credentials, loginContext);
+    const institution = institutionOf(tokens);
+    tagInstitution(span, institution);
     const handle = newSessionHandle();
     const id = hashHandle(handle);
     const now = this.clock.now();
@@ -131,7 +135,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       ]);
       throw error;
     }
-    CandescentMetrics.session('login');
+    CandescentMetrics.session('login', institution);
     const replaced = presentedSessionTokens.filter(isSessionHandle).map(hashHandle);
     await Promise.all([
       ...displaced.map((old) => this.endQuietly(old, 'of the oldest session of an account over its session cap')),
@@ -193,10 +197,16 @@ export class CandescentSessionService implements OnModuleDestroy {
    * just refused it) the renewal is forced, unless another request already replaced that token.
    */
   renew(id: string, rejectedAccessToken?: string): Promise<CandescentTokenSet> {
-    return traceSessionRenewal(rejectedAccessToken !== undefined, () => this.renewOnce(id, rejectedAccessToken));
+    return traceSessionRenewal(rejectedAccessToken !== undefined, (span) =>
+      this.renewOnce(id, rejectedAccessToken, span),
+    );
   }
 
-  private renewOnce(id: string, rejectedAccessToken?: string): Promise<CandescentTokenSet> {
+  private renewOnce(
+    id: string,
+    rejectedAccessToken: string | undefined,
+    span: ModuleSpan,
+  ): Promise<CandescentTokenSet> {
     return this.renewals.run(`${id}:${rejectedAccessToken ?? ''}`, async () => {
       const lockKey = sessionKeys.lock(id);
       const fence = await this.lock(lockKey);
@@ -204,6 +214,7 @@ export class CandescentSessionService implements OnModuleDestroy {
         const read = await this.records.readForUpdate(id);
         if (!read) throw new CandescentSessionRejectedError(await this.records.endReason(id));
         const { session } = read;
+        tagInstitution(span, institutionOf(session.tokens));
         // A long-lived request (a server-sent events stream) renews on its own, with no request
         // through the guard: idle and absolute expiry still end the session here.
         if (this.clock.now() >= this.expiresAt({ ...session, lastSeenAt: read.lastSeenAt })) {
@@ -250,7 +261,7 @@ export class CandescentSessionService implements OnModuleDestroy {
           return tokens;
         }
         // Superseded: another instance rotated the refresh token first, and its tokens stand.
-        if (update.outcome === 'written') CandescentMetrics.session('renewed');
+        if (update.outcome === 'written') CandescentMetrics.session('renewed', institutionOf(tokens));
         return update.session.tokens;
       } finally {
         await this.store.releaseLock(lockKey, fence).catch(() => undefined);
@@ -282,14 +293,16 @@ export class CandescentSessionService implements OnModuleDestroy {
 
   /** Ends a session: revokes its V2 tokens (best effort) and deletes it. */
   logout(id: string): Promise<void> {
-    return traceSession('logout', this.options.tokenServices, () => this.endSession(id));
+    return traceSession('logout', this.options.tokenServices, (span) => this.endSession(id, span));
   }
 
-  private async endSession(id: string): Promise<void> {
+  private async endSession(id: string, span: ModuleSpan): Promise<void> {
     const session = await this.records.read(id);
     if (!session) return;
+    const institution = institutionOf(session.tokens);
+    tagInstitution(span, institution);
     await this.end(id, session, 'revoked');
-    CandescentMetrics.session('logout');
+    CandescentMetrics.session('logout', institution);
     // The session is gone locally either way; its tokens expire on their own if this fails.
     await this.revoker.revoke(session.tokens, 'at logout');
   }
@@ -364,7 +377,7 @@ export class CandescentSessionService implements OnModuleDestroy {
   }
 
   private async end(id: string, session: StoredSession, reason: 'expired' | 'revoked'): Promise<void> {
-    if (reason === 'expired') CandescentMetrics.session('expired');
+    if (reason === 'expired') CandescentMetrics.session('expired', institutionOf(session.tokens));
     await this.records.end(id, session, reason);
   }
 

@@ -82,7 +82,11 @@ export class InstitutionTokenCache {
     const now = this.now();
     const cached = this.cache.get(key);
     if (cached && isUsable(cached.token, now)) {
-      CandescentMetrics.tokenCache(now >= cached.refreshAt ? 'refresh-ahead' : 'hit', service);
+      CandescentMetrics.tokenCache(
+        now >= cached.refreshAt ? 'refresh-ahead' : 'hit',
+        service,
+        this.options.institutionId,
+      );
       if (now >= cached.refreshAt && now >= cached.nextAttemptAt && !this.flights.has(key)) {
         cached.nextAttemptAt = now + Math.max(1_000, (cached.token.expiresAt - now) / 4);
         this.fetchInstitutionToken(key, service, scopes).catch((error: unknown) => {
@@ -91,7 +95,7 @@ export class InstitutionTokenCache {
       }
       return cached.token;
     }
-    CandescentMetrics.tokenCache('miss', service);
+    CandescentMetrics.tokenCache('miss', service, this.options.institutionId);
     return this.fetchInstitutionToken(key, service, scopes);
   }
 
