@@ -10,6 +10,7 @@ import {
   type CandescentAuthModuleOptions,
   CandescentCustomer,
   type CandescentCustomerView,
+  CandescentHealthIndicator,
   CandescentHttpService,
   CandescentInstitutions,
   CandescentSessionService,
@@ -273,6 +274,7 @@ describe.each([
         return;
       }
       const port = Number(new URL(south.url).port);
+      const southOptions = institutionsOption()[1];
       await south.stop();
       const results = await Promise.allSettled(
         Array.from({ length: 10 }, (_, i) =>
@@ -282,6 +284,14 @@ describe.each([
       const northOk = results.filter((r, i) => i % 2 === 0 && r.status === 'fulfilled').length;
       expect(northOk).toBe(5);
       expect(results.filter((r, i) => i % 2 === 1 && r.status === 'rejected')).toHaveLength(5);
+      // Health is per institution too: the default one is up, the other says why it is down.
+      const health = app.get(CandescentHealthIndicator);
+      await expect(health.check()).resolves.toMatchObject({ candescent: { status: 'up', institution: 'north' } });
+      // Its cached token is dropped first, so the check has to ask the stopped gateway.
+      app.get(CandescentInstitutions).replace(southOptions);
+      await expect(health.check('south', { institution: 'south' })).resolves.toMatchObject({
+        south: { status: 'down', institution: 'south', errorCode: expect.any(String) as unknown },
+      });
       south = await startSandbox({ institutions: [DEMO_INSTITUTIONS[1]], port });
     });
   });

@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { CandescentAuthError } from '../errors/candescent-auth.error';
-import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
 import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
 import { CandescentTokenService } from '../token/candescent-token.service';
@@ -12,6 +10,8 @@ export type CandescentHealthResult<Key extends string> = Record<
   Key,
   {
     status: 'up' | 'down';
+    /** The institution checked (its id in the options; `default` for options naming one FI at the top). */
+    institution: string;
     tokenService: string;
     circuit: Record<string, string>;
     /** Whether the session store answers (see {@link CandescentHealthIndicator.store}). */
@@ -30,12 +30,15 @@ const PROBE_KEY = 'health:probe';
  * because institution calls go on without Redis (sessions answer 503 meanwhile) and taking
  * every instance out of service would not bring Redis back. The result never contains a token.
  * Works without Terminus: it returns a plain object.
+ *
+ * With several institutions, `check()` looks at one (the default unless named). One FI's outage
+ * should not take instances out of a load balancer that also serves the others: check the others
+ * under their own keys on an endpoint of their own (a dashboard, an alert), not the readiness probe.
  */
 @RedactedWhenPrinted()
 @Injectable()
 export class CandescentHealthIndicator {
   constructor(
-    @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     private readonly tokens: CandescentTokenService,
     private readonly institutions: CandescentInstitutions,
     @Inject(CANDESCENT_STORE) private readonly sessionStore: CandescentStore,
@@ -66,23 +69,30 @@ export class CandescentHealthIndicator {
     );
   }
 
-  /** The health result under `key`: the token service's status, its circuits and the store detail. */
+  /**
+   * The health result under `key`: the token service's status, its circuits and the store detail,
+   * of one institution (`options.institution`, default: the first).
+   * @throws CandescentInvalidRequestError `UNKNOWN_INSTITUTION` for an institution the module does not serve.
+   */
   async check<const Key extends string = 'candescent'>(
     key: Key = 'candescent' as Key,
+    options: { institution?: string } = {},
   ): Promise<CandescentHealthResult<Key>> {
-    const circuit = this.circuits();
-    const tokenService = this.options.institutionTokenService;
+    const runtime = this.institutions.runtime(options.institution);
+    const institution = runtime.id;
+    const circuit = this.circuits(institution);
+    const tokenService = runtime.settings.institutionTokenService;
     const [token, store] = await Promise.all([
-      this.tokens.getInstitutionToken().then(
+      this.tokens.getInstitutionToken({ institution }).then(
         () => undefined,
         (error: unknown) => (error instanceof CandescentAuthError ? error.errorCode : 'UNKNOWN'),
       ),
       this.store(),
     ]);
     if (token === undefined)
-      return { [key]: { status: 'up', tokenService, circuit, store } } as CandescentHealthResult<Key>;
+      return { [key]: { status: 'up', institution, tokenService, circuit, store } } as CandescentHealthResult<Key>;
     return {
-      [key]: { status: 'down', tokenService, circuit, store, errorCode: token },
+      [key]: { status: 'down', institution, tokenService, circuit, store, errorCode: token },
     } as CandescentHealthResult<Key>;
   }
 }
