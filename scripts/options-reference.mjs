@@ -14,7 +14,13 @@ import ts from 'typescript';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.join(root, 'libs/candescent-auth/src/options');
-const DECLARATION_FILES = ['module.options.ts', 'session.options.ts', 'resilience.options.ts', 'redis.options.ts'];
+const DECLARATION_FILES = [
+  'institution-fields.ts',
+  'module.options.ts',
+  'session.options.ts',
+  'resilience.options.ts',
+  'redis.options.ts',
+];
 const ROOT_CLASS = 'CandescentAuthModuleOptionsDto';
 const EXTRAS = {
   file: 'libs/candescent-auth/src/candescent-auth.module-definition.ts',
@@ -123,6 +129,7 @@ function groups(classes) {
   const found = [];
   const visit = (name, paths) => {
     const type = classes.get(name);
+    if (!type) throw new Error(`${name}: no options class of that name in ${DECLARATION_FILES.join(', ')}`);
     const known = found.find((group) => group.type === type);
     if (known) return known.paths.push(...paths);
     found.push({ type, paths });

@@ -11,6 +11,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import type { CandescentService } from '../errors/candescent-auth.error';
 import { Option } from './option.decorator';
 
 /**
@@ -21,6 +22,10 @@ import { Option } from './option.decorator';
  */
 const requiredUnlessListed = () =>
   ValidateIf((options: { institutions?: unknown }) => options.institutions === undefined);
+
+/** The institution token comes from V2 when the app uses V2. */
+export const institutionService = ({ tokenServices }: Record<string, unknown>) =>
+  Array.isArray(tokenServices) && !tokenServices.includes('v2') ? 'v1' : 'v2';
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
@@ -80,3 +85,60 @@ export const InstitutionFields = {
       Matches(/^[A-Za-z0-9._:/-]{1,128}$/, { each: true }),
     ),
 };
+
+/**
+ * One financial institution of a module that serves several (`institutions`), or of
+ * `CandescentInstitutions.add()`: what identifies the FI and the app's registration with it.
+ */
+export class CandescentInstitutionOptionsDto {
+  /** The app's own name for the institution (`'cu-north'`): what logins, sessions and calls name. */
+  @Option({
+    required: true,
+    expected:
+      "the institution's name in the app: 1-64 letters, digits, dot, underscore or dash, starting with a letter or digit",
+  })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+  id!: string;
+
+  /** The FI's Candescent gateway URL; https unless the host is loopback. Institutions may share one. */
+  @Option({ required: true })
+  @InstitutionFields.baseUrl()
+  baseUrl!: string;
+
+  /** The app's consumer key at this FI. */
+  @Option({ required: true })
+  @InstitutionFields.consumerKey()
+  consumerKey!: string;
+
+  /** The app's consumer secret at this FI. Never logged, never part of an error. */
+  @Option({ required: true })
+  @InstitutionFields.consumerSecret()
+  consumerSecret!: string;
+
+  /** The FI id, as a string: leading zeros matter (`00016`). */
+  @Option({ required: true })
+  @InstitutionFields.fiId()
+  fiId!: string;
+
+  /** The token services the app uses at this FI. */
+  @Option({
+    default: (_entry: unknown, module?: { tokenServices?: unknown }) => module?.tokenServices,
+    defaultText: "the module's `tokenServices`",
+  })
+  @InstitutionFields.tokenServices()
+  tokenServices?: CandescentService[];
+
+  /** The service that issues this FI's institution token. */
+  @Option({ default: institutionService, defaultText: "`'v2'` when this FI uses V2, else `'v1'`" })
+  @InstitutionFields.institutionTokenService()
+  institutionTokenService?: CandescentService;
+
+  /** V2 scopes at this FI. */
+  @Option({
+    default: (_entry: unknown, module?: { scopes?: unknown }) => module?.scopes,
+    defaultText: "the module's `scopes`",
+  })
+  @InstitutionFields.scopes()
+  scopes?: string[];
+}

@@ -1,6 +1,7 @@
 /*
  * The declaration of the module's options: each option is declared once, as a property of an
- * options class here or in session.options.ts, resilience.options.ts, redis.options.ts. Its
+ * options class here or in institution-fields.ts, session.options.ts, resilience.options.ts,
+ * redis.options.ts. Its
  * property type is its type, its TSDoc what the options reference says it does, its
  * class-validator decorators what it must be, and `@Option({ ... })` (or `@Nested` for a group)
  * its default (or `optional: true` / `required`) and the words of the start-up error.
@@ -31,73 +32,13 @@ import {
 } from 'class-validator';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import { CandescentCircuitBreakerOptionsDto, CandescentRetryOptionsDto } from './resilience.options';
-import { InstitutionFields } from './institution-fields';
+import { CandescentInstitutionOptionsDto, InstitutionFields, institutionService } from './institution-fields';
 import { hasMethods, Nested, Option } from './option.decorator';
 import { CandescentRedisOptionsDto, REDIS_EXPECTED } from './redis.options';
 import { CandescentSessionOptionsDto } from './session.options';
 
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 const USER_AGENT_PART = 'letters, digits, dot, underscore or dash';
-/** The institution token comes from V2 when the app uses V2. */
-const institutionService = ({ tokenServices }: Record<string, unknown>) =>
-  Array.isArray(tokenServices) && !tokenServices.includes('v2') ? 'v1' : 'v2';
-
-/**
- * One financial institution of a module that serves several (`institutions`), or of
- * `CandescentInstitutions.add()`: what identifies the FI and the app's registration with it.
- */
-export class CandescentInstitutionOptionsDto {
-  /** The app's own name for the institution (`'cu-north'`): what logins, sessions and calls name. */
-  @Option({
-    required: true,
-    expected:
-      "the institution's name in the app: 1-64 letters, digits, dot, underscore or dash, starting with a letter or digit",
-  })
-  @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
-  id!: string;
-
-  /** The FI's Candescent gateway URL; https unless the host is loopback. Institutions may share one. */
-  @Option({ required: true })
-  @InstitutionFields.baseUrl()
-  baseUrl!: string;
-
-  /** The app's consumer key at this FI. */
-  @Option({ required: true })
-  @InstitutionFields.consumerKey()
-  consumerKey!: string;
-
-  /** The app's consumer secret at this FI. Never logged, never part of an error. */
-  @Option({ required: true })
-  @InstitutionFields.consumerSecret()
-  consumerSecret!: string;
-
-  /** The FI id, as a string: leading zeros matter (`00016`). */
-  @Option({ required: true })
-  @InstitutionFields.fiId()
-  fiId!: string;
-
-  /** The token services the app uses at this FI. */
-  @Option({
-    default: (_entry: unknown, module?: { tokenServices?: unknown }) => module?.tokenServices,
-    defaultText: "the module's `tokenServices`",
-  })
-  @InstitutionFields.tokenServices()
-  tokenServices?: CandescentService[];
-
-  /** The service that issues this FI's institution token. */
-  @Option({ default: institutionService, defaultText: "`'v2'` when this FI uses V2, else `'v1'`" })
-  @InstitutionFields.institutionTokenService()
-  institutionTokenService?: CandescentService;
-
-  /** V2 scopes at this FI. */
-  @Option({
-    default: (_entry: unknown, module?: { scopes?: unknown }) => module?.scopes,
-    defaultText: "the module's `scopes`",
-  })
-  @InstitutionFields.scopes()
-  scopes?: string[];
-}
 
 /**
  * Options of `CandescentAuthModule.forRoot()` / the factory of `forRootAsync()`: one FI

@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import { REDIS_CONNECTION_FIELDS, REDIS_SECURITY_FIELDS, redisSecurityProblems } from '../store/redis-access';
 import { ValueCipher } from '../store/value-cipher';
 import type { MergedCandescentAuthOptions } from './candescent-auth.defaults';
-import { CandescentAuthModuleOptionsDto, CandescentInstitutionOptionsDto } from './module.options';
+import { CandescentInstitutionOptionsDto } from './institution-fields';
+import { CandescentAuthModuleOptionsDto } from './module.options';
 import { expectedOf, isPlainObject } from './option.decorator';
 
 /**

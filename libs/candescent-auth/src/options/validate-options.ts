@@ -11,7 +11,8 @@ import {
   resolveInstitution,
   resolveOptions,
 } from './candescent-auth.defaults';
-import { CandescentAuthModuleOptionsDto, CandescentInstitutionOptionsDto } from './module.options';
+import { CandescentInstitutionOptionsDto } from './institution-fields';
+import { CandescentAuthModuleOptionsDto } from './module.options';
 import { declaredOptions, expectedOf, isPlainObject, type OptionsClass, withDefaults } from './option.decorator';
 import {
   crossFieldProblems,
