@@ -43,7 +43,7 @@ export interface CandescentAuthModuleExtras {
   context: boolean | 'sessions';
 }
 
-/** The switches' defaults (a test keeps the TSDoc above and the README equal to them). */
+/** The switches' defaults (options.declaration.spec.ts keeps the `@default` tags above equal to them). */
 export const DEFAULT_EXTRAS: CandescentAuthModuleExtras = { isGlobal: false, errorFilter: true, context: 'sessions' };
 
 /** The extras as the module class reads them in `configure`. */

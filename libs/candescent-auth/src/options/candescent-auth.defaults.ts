@@ -1,97 +1,77 @@
 import type { CandescentStore } from '../store/candescent-store.interface';
-import type { CandescentRedisClient, CandescentRedisClusterOptions } from '../store/redis-client.interface';
-import type { CandescentRedisTlsOptions } from '../store/redis-tls';
+import type { CandescentRedisClient } from '../store/redis-client.interface';
 import { type CandescentSentinelAddress, toSentinelAddress } from '../store/sentinel-address';
 import type { CandescentService } from '../errors/candescent-auth.error';
 import type {
   CandescentAuthModuleOptions,
+  CandescentCircuitBreakerOptions,
   CandescentInstitutionOptions,
+  CandescentRedisOptions,
   CandescentRetryOptions,
   CandescentSessionOptions,
+  DefaultedOptions,
 } from './candescent-auth.options';
 import type { CircuitBreakerSettings } from '../resilience/circuit-breaker';
 import { redactWhenPrinted } from '../logging/redacted-when-printed';
+import { declaredDefaults } from './option.decorator';
+import { CandescentAuthModuleOptionsDto } from './module.options';
 
-/** A default for every option that has one, at any depth; nothing else (no typos: `satisfies` checks). */
-type OptionDefaults<T> = {
-  [K in keyof T]?: NonNullable<T[K]> extends readonly unknown[]
-    ? NonNullable<T[K]>
-    : NonNullable<T[K]> extends object
-      ? OptionDefaults<NonNullable<T[K]>>
-      : NonNullable<T[K]>;
+/** `T` with each option that has a default set. */
+type WithDefaults<N extends keyof DefaultedOptions, T> = Omit<T, DefaultedOptions[N]> &
+  Required<Pick<T, DefaultedOptions[N] & keyof T>>;
+
+/** The options as validated: every declared default merged in, at every depth. */
+export type MergedCandescentAuthOptions = Omit<
+  WithDefaults<'CandescentAuthModuleOptions', CandescentAuthModuleOptions>,
+  'retry' | 'circuitBreaker' | 'session' | 'redis' | 'institutions'
+> & {
+  institutions?: WithDefaults<'CandescentInstitutionOptions', CandescentInstitutionOptions>[];
+  retry: WithDefaults<'CandescentRetryOptions', CandescentRetryOptions>;
+  circuitBreaker: WithDefaults<'CandescentCircuitBreakerOptions', CandescentCircuitBreakerOptions>;
+  session: WithDefaults<'CandescentSessionOptions', CandescentSessionOptions>;
+  redis?: WithDefaults<'CandescentRedisOptions', CandescentRedisOptions>;
 };
 
 /**
- * Every option's default, the one place it is written: `resolveOptions` merges these, and a
- * test checks each `@default` in the options' TSDoc and each default in the README's options
- * table against them. Defaults computed from other options (`institutionTokenService`, the
- * circuit breaker's deprecated `failureThreshold`) are in `resolveOptions`.
- *
- * Adding an option: the property (validation, TSDoc, `@default`) in its options class, its
- * default here, what it must be in validate-options' `EXPECTED`, and its README row;
- * candescent-auth.defaults.spec.ts names whichever of them is missing or disagrees.
+ * Every option's default, as the declaration (module.options.ts and the files beside it) gives
+ * it: what options that set nothing become. For readers (the Swagger schemes, tests); the
+ * module merges the defaults in `validateOptions`.
  */
-export const CANDESCENT_AUTH_DEFAULTS = {
-  tokenServices: ['v2'],
-  v1TokenPath: '/v1/oauth/token',
-  v2TokenPath: '/oauth2/v1/token',
-  v2RevokePath: '/oauth2/v1/revoke',
-  appName: 'CandescentNestAuth',
-  appVersion: '1.0',
-  scopes: [],
-  requestTimeoutMs: 10_000,
-  requestDeadlineMs: 30_000,
-  tokenRefreshWindowMs: 60_000,
-  tokenRefreshFraction: 0.2,
-  tokenRefreshJitter: 0.1,
-  maxExpiresInSeconds: 2_678_400,
-  tokenRefusalCooldownMs: 10_000,
-  invalidClientCacheMs: 5_000,
-  // Legacy V1 APIs live under `/v1/...` or have a `/fis/{fiid}/` segment.
-  legacyPathPattern: '^/v1/|/fis/[^/]+/',
-  retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 },
-  circuitBreaker: {
-    failureRateThreshold: 50,
-    minimumCalls: 10,
-    slidingWindowMs: 60_000,
-    resetTimeoutMs: 30_000,
-    halfOpenProbes: 3,
-  },
-  session: {
-    transport: 'bearer',
-    cookieName: '__Host-candescent_session',
-    cookieSameSite: 'strict',
-    csrfHeaderName: 'x-csrf-token',
-    idleTimeoutMs: 900_000,
-    absoluteTimeoutMs: 43_200_000,
-    maxSessionsPerAccount: 10,
-    loginIdMatching: 'exact',
-  },
-  redis: { keyPrefix: 'candescent:' },
-} satisfies OptionDefaults<CandescentAuthModuleOptions>;
-
-type Defaults = typeof CANDESCENT_AUTH_DEFAULTS;
-/** Options read as they are after the merge (the others are turned into something else first). */
-type PlainDefaulted = Exclude<
-  keyof Defaults,
-  'appName' | 'appVersion' | 'legacyPathPattern' | 'retry' | 'circuitBreaker' | 'session' | 'redis'
+export const CANDESCENT_AUTH_DEFAULTS = declaredDefaults(CandescentAuthModuleOptionsDto) as Readonly<
+  Omit<MergedCandescentAuthOptions, 'redis'>
 >;
 
-/**
- * `defaults` with each value `given` defines put over it; keys `defaults` lacks are left out.
- * Lists are copied, so nothing the module holds shares an array with the defaults or the app.
- */
-function withDefaults<D extends object, G extends { [K in keyof D]?: unknown }>(
-  defaults: D,
-  given: G | undefined,
-): { [K in keyof D]-?: K extends keyof G ? Exclude<G[K], undefined> | D[K] : D[K] } {
-  const merged: Record<string, unknown> = {};
-  for (const [key, fallback] of Object.entries(defaults)) {
-    const value: unknown = (given as Record<string, unknown> | undefined)?.[key] ?? fallback;
-    merged[key] = Array.isArray(value) ? [...(value as unknown[])] : value;
-  }
-  return merged as { [K in keyof D]-?: K extends keyof G ? Exclude<G[K], undefined> | D[K] : D[K] };
-}
+/** Options the resolved options keep as they are (the others are turned into something else). */
+type PlainOptions = Omit<
+  CandescentAuthModuleOptions,
+  | keyof ResolvedCandescentInstitution
+  | 'institutions'
+  | 'appName'
+  | 'appVersion'
+  | 'deviceId'
+  | 'legacyPathPattern'
+  | 'retry'
+  | 'circuitBreaker'
+  | 'session'
+  | 'redis'
+  | 'store'
+  | 'loginInstitution'
+> &
+  Required<
+    Pick<
+      CandescentAuthModuleOptions,
+      Exclude<
+        DefaultedOptions['CandescentAuthModuleOptions'],
+        | 'appName'
+        | 'appVersion'
+        | 'legacyPathPattern'
+        | 'retry'
+        | 'circuitBreaker'
+        | 'session'
+        | keyof ResolvedCandescentInstitution
+      >
+    >
+  >;
 
 /** One institution with every default filled in. */
 export interface ResolvedCandescentInstitution {
@@ -116,8 +96,7 @@ export const DEFAULT_INSTITUTION_ID = 'default';
  * fields at the top (`baseUrl`, `fiId`, ...) are the default institution's; `institutions` has
  * them all, the default first.
  */
-export interface ResolvedCandescentAuthOptions
-  extends Required<Pick<CandescentAuthModuleOptions, PlainDefaulted>>, Omit<ResolvedCandescentInstitution, 'id'> {
+export interface ResolvedCandescentAuthOptions extends PlainOptions, Omit<ResolvedCandescentInstitution, 'id'> {
   /** Every institution, the default (what a call or login that names none uses) first. */
   institutions: ResolvedCandescentInstitution[];
   /** The id of the institution the fields at the top describe (the default, or one institution's view). */
@@ -125,27 +104,13 @@ export interface ResolvedCandescentAuthOptions
   /** What an institution that names no token services or scopes of its own uses. */
   institutionDefaults: { tokenServices: CandescentService[]; scopes: string[] };
   userAgent: string;
-  offeringId?: string;
-  defaultExpiresInSeconds?: number;
   retry: Required<CandescentRetryOptions>;
   circuitBreaker: CircuitBreakerSettings;
   legacyPathPattern: RegExp;
   session: Required<CandescentSessionOptions>;
-  redis?: {
-    url?: string;
-    client?: CandescentRedisClient;
+  /** Exactly one of `encryptionKey` and `encryptionKeys` (newest first) is set. */
+  redis?: Omit<CandescentRedisOptions, 'sentinels' | 'keyPrefix'> & {
     sentinels?: CandescentSentinelAddress[];
-    name?: string;
-    cluster?: CandescentRedisClusterOptions;
-    username?: string;
-    password?: string;
-    tls?: CandescentRedisTlsOptions;
-    sentinelUsername?: string;
-    sentinelPassword?: string;
-    sentinelTls?: CandescentRedisTlsOptions;
-    /** Exactly one of `encryptionKey` and `encryptionKeys` (newest first) is set. */
-    encryptionKey?: string;
-    encryptionKeys?: string[];
     keyPrefix: string;
   };
   /** The app's own store, when given. */
@@ -154,9 +119,15 @@ export interface ResolvedCandescentAuthOptions
   loginInstitution?: CandescentAuthModuleOptions['loginInstitution'];
 }
 
-/** Merges the defaults into validated options, once, at start-up. */
+/** `value` without `keys`. */
+function without<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Omit<T, K> {
+  const names = new Set<PropertyKey>(keys);
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !names.has(key))) as Omit<T, K>;
+}
+
+/** Turns validated options, defaults merged in, into what the module reads; once, at start-up. */
 export function resolveOptions(
-  options: CandescentAuthModuleOptions,
+  options: MergedCandescentAuthOptions,
   /** What the app owns and hands over as it is (never copied or validated field by field). */
   owned: {
     store?: CandescentStore;
@@ -164,47 +135,36 @@ export function resolveOptions(
     loginInstitution?: CandescentAuthModuleOptions['loginInstitution'];
   } = {},
 ): ResolvedCandescentAuthOptions {
-  const { retry, circuitBreaker, session, redis, ...topLevel } = CANDESCENT_AUTH_DEFAULTS;
-  const { appName, appVersion, legacyPathPattern, ...plain } = withDefaults(topLevel, options);
-  const institutions = (options.institutions ?? [{ ...options, id: DEFAULT_INSTITUTION_ID }]).map((institution) =>
-    resolveInstitution(institution as CandescentInstitutionOptions, plain),
+  const { institutions: listed, appName, appVersion, deviceId, legacyPathPattern, retry, session, redis } = options;
+  const plain = without(options, [
+    ...(['institutions', 'appName', 'appVersion', 'deviceId', 'legacyPathPattern', 'retry', 'session'] as const),
+    ...(['circuitBreaker', 'redis', 'store', 'loginInstitution', 'baseUrl', 'consumerKey', 'consumerSecret'] as const),
+    'fiId',
+  ]);
+  const institutionDefaults = { tokenServices: [...options.tokenServices], scopes: [...options.scopes] };
+  const institutions = (listed ?? [{ ...options, id: DEFAULT_INSTITUTION_ID }]).map((institution) =>
+    resolveInstitution(institution as CandescentInstitutionOptions, institutionDefaults),
   );
   const [first] = institutions as [ResolvedCandescentInstitution];
   return {
     ...plain,
     ...institutionFields(first),
     institutions,
-    institutionDefaults: { tokenServices: [...plain.tokenServices], scopes: [...plain.scopes] },
-    userAgent: [appName, appVersion, options.deviceId].filter((part) => part !== undefined).join('/'),
-    offeringId: options.offeringId,
-    defaultExpiresInSeconds: options.defaultExpiresInSeconds,
-    retry: withDefaults(retry, options.retry),
-    circuitBreaker: {
-      ...withDefaults(circuitBreaker, options.circuitBreaker),
-      // The deprecated failureThreshold keeps working as the minimum (see its TSDoc).
-      minimumCalls:
-        // eslint-disable-next-line @typescript-eslint/no-deprecated -- reading the old name is the migration
-        options.circuitBreaker?.minimumCalls ?? options.circuitBreaker?.failureThreshold ?? circuitBreaker.minimumCalls,
-    },
+    institutionDefaults,
+    userAgent: [appName, appVersion, deviceId].filter((part) => part !== undefined).join('/'),
+    retry: { ...retry },
+    // The deprecated failureThreshold was read into minimumCalls.
+    circuitBreaker: without(options.circuitBreaker, ['failureThreshold']),
     legacyPathPattern: new RegExp(legacyPathPattern),
-    session: withDefaults(session, options.session),
-    store: owned.store ?? options.store,
-    loginInstitution: owned.loginInstitution ?? options.loginInstitution,
-    redis: options.redis && {
-      url: options.redis.url,
-      client: owned.redisClient ?? options.redis.client,
-      sentinels: options.redis.sentinels?.map(toSentinelAddress),
-      name: options.redis.name,
-      cluster: options.redis.cluster,
-      username: options.redis.username,
-      password: options.redis.password,
-      tls: options.redis.tls && { ...options.redis.tls },
-      sentinelUsername: options.redis.sentinelUsername,
-      sentinelPassword: options.redis.sentinelPassword,
-      sentinelTls: options.redis.sentinelTls && { ...options.redis.sentinelTls },
-      encryptionKey: options.redis.encryptionKey,
-      encryptionKeys: options.redis.encryptionKeys,
-      keyPrefix: options.redis.keyPrefix ?? redis.keyPrefix,
+    session: { ...session },
+    store: owned.store,
+    loginInstitution: owned.loginInstitution,
+    redis: redis && {
+      ...redis,
+      client: owned.redisClient,
+      sentinels: redis.sentinels?.map(toSentinelAddress),
+      tls: redis.tls && { ...redis.tls },
+      sentinelTls: redis.sentinelTls && { ...redis.sentinelTls },
     },
   };
 }

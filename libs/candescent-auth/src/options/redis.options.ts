@@ -1,24 +1,37 @@
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayNotEmpty,
   IsArray,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
   MinLength,
   ValidateBy,
-  ValidateNested,
 } from 'class-validator';
-import type { CandescentRedisClusterNode } from '../store/redis-client.interface';
+import { REDIS_CONNECTION_FIELDS, REDIS_SECURITY_FIELDS } from '../store/redis-access';
+import type {
+  CandescentRedisClient,
+  CandescentRedisClusterNode,
+  CandescentRedisClusterOptions,
+} from '../store/redis-client.interface';
 import { parseNode } from '../store/redis-cluster-nodes';
-import { type CandescentRedisTlsOptions, isServerName, pemCertificates, pemPrivateKey } from '../store/redis-tls';
+import {
+  type CandescentRedisTlsOptions,
+  isServerName,
+  pemCertificates,
+  pemPrivateKey,
+  TLS_EXPECTED,
+} from '../store/redis-tls';
 import { type CandescentSentinelAddress, IsSentinelAddress } from '../store/sentinel-address';
 import { MAX_STORE_KEYS } from '../store/value-cipher';
+import { hasMethods, Nested, Option } from './option.decorator';
 
-// Each `@default` here repeats CANDESCENT_AUTH_DEFAULTS (candescent-auth.defaults.ts); a test keeps them equal.
+// Options declared as module.options.ts describes (its first comment says how to add one).
+
+/** What `redis` must be as a whole. */
+export const REDIS_EXPECTED = `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix, ${REDIS_SECURITY_FIELDS.join(', ')} } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`;
+const PASSWORD_EXPECTED = 'a non-empty string of at most 512 characters without control characters';
 
 /** A password: no control characters (they would end the line of a careless client or log). */
 const CREDENTIAL = /^\P{Cc}{1,512}$/u;
@@ -34,17 +47,17 @@ export class CandescentRedisTlsOptionsDto implements CandescentRedisTlsOptions {
    * PEM certificate(s) of a private CA that signed the server's certificate (string or Buffer;
    * several may be concatenated). Without it, Node's trusted CAs.
    */
-  @IsOptional()
+  @Option({ optional: true, expected: TLS_EXPECTED.ca })
   @ValidateBy({ name: 'isPemCertificates', validator: { validate: (value) => pemCertificates(value) !== undefined } })
   ca?: string | Buffer;
 
   /** PEM client certificate for a server that checks clients (`tls-auth-clients yes`), with `key`. */
-  @IsOptional()
+  @Option({ optional: true, expected: TLS_EXPECTED.cert })
   @ValidateBy({ name: 'isPemCertificates', validator: { validate: (value) => pemCertificates(value) !== undefined } })
   cert?: string | Buffer;
 
   /** Unencrypted PEM private key of `cert`, with `cert`. Never printed or logged. */
-  @IsOptional()
+  @Option({ optional: true, expected: TLS_EXPECTED.key })
   @ValidateBy({ name: 'isPemPrivateKey', validator: { validate: (value) => pemPrivateKey(value) !== undefined } })
   key?: string | Buffer;
 
@@ -53,17 +66,21 @@ export class CandescentRedisTlsOptionsDto implements CandescentRedisTlsOptions {
    * connected to: Cluster nodes and a Sentinel's master are reached by the address they announce.
    * Without it, the host connected to.
    */
-  @IsOptional()
+  @Option({ optional: true, expected: TLS_EXPECTED.servername })
   @ValidateBy({ name: 'isServerName', validator: { validate: isServerName } })
   servername?: string;
 }
 
 /** A Redis Cluster the module connects to through ioredis's `Cluster`. */
-export class CandescentRedisClusterOptionsDto {
+export class CandescentRedisClusterOptionsDto implements CandescentRedisClusterOptions {
   /**
    * Seed nodes, `{ host, port }` or `'host:port'`: a few reachable members are enough, the
    * client learns the rest of the cluster from them.
    */
+  @Option({
+    required: true,
+    expected: "a list of 1 to 64 seed nodes, each { host, port } or 'host:port' with a port from 1 to 65535",
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(64)
@@ -85,17 +102,32 @@ export class CandescentRedisClusterOptionsDto {
  */
 export class CandescentRedisOptionsDto {
   /** `redis://` or `rediss://` URL of a standalone Redis. */
-  @IsOptional()
+  @Option({ optional: true, expected: "a 'redis://' or 'rediss://' URL" })
   @IsString()
   @Matches(/^rediss?:\/\/\S+$/)
   url?: string;
+
+  /**
+   * An ioredis client (`Redis` or `Cluster`) your app owns, instead of `url`, `sentinels` or
+   * `cluster`: the module uses it and never quits it. A client configured for Sentinel
+   * (`new Redis({ sentinels, name })`) follows a failover too.
+   */
+  @Option({
+    optional: true,
+    owned: (value) => hasMethods(value, ['get', 'set', 'del', 'eval', 'on']),
+    expected: 'an ioredis client or Cluster (get, set, del, eval, on and status)',
+  })
+  client?: CandescentRedisClient;
 
   /**
    * Redis Sentinels to ask for the master of `name`, each `'host:port'` or `{ host, port }`,
    * instead of `url`. When the master fails and the Sentinels promote a replica, the module
    * reconnects to the new master by itself; meanwhile session calls answer 503.
    */
-  @IsOptional()
+  @Option({
+    optional: true,
+    expected: "a list of 1-32 Sentinel addresses, each 'host:port' or { host, port } (port 1-65535)",
+  })
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(32)
@@ -103,22 +135,27 @@ export class CandescentRedisOptionsDto {
   sentinels?: (string | CandescentSentinelAddress)[];
 
   /** The Sentinel master group name (`sentinel monitor <name> ...`): with `sentinels`, and only with them. */
-  @IsOptional()
+  @Option({
+    optional: true,
+    expected:
+      'the Sentinel master group name (1-64 letters, digits, dot, underscore or dash), given with sentinels and only with them',
+  })
   @IsString()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/)
   name?: string;
 
   /** Seed nodes of a Redis Cluster; keys carry hash tags, so no command ever spans two slots. */
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CandescentRedisClusterOptionsDto)
+  @Nested(() => CandescentRedisClusterOptionsDto, { optional: true })
   cluster?: CandescentRedisClusterOptionsDto;
 
   /**
    * ACL user of the Redis server(s) (`ACL SETUSER` / `user` directive), with `password`: a URL's
    * server, the Sentinels' master, every Cluster node. Or in the URL (`rediss://user:pass@host`).
    */
-  @IsOptional()
+  @Option({
+    optional: true,
+    expected: 'an ACL user name of 1-128 printable characters without spaces, given with password',
+  })
   @IsString()
   @Matches(ACL_USER)
   username?: string;
@@ -127,7 +164,7 @@ export class CandescentRedisOptionsDto {
    * Password of the Redis server(s): `requirepass`, or `username`'s. Or in the URL, but not in
    * both. Never printed or logged.
    */
-  @IsOptional()
+  @Option({ optional: true, expected: PASSWORD_EXPECTED })
   @IsString()
   @Matches(CREDENTIAL)
   password?: string;
@@ -136,31 +173,30 @@ export class CandescentRedisOptionsDto {
    * TLS to the Redis server(s) (a URL's server, the Sentinels' master, every Cluster node); with
    * `url`, a `rediss://` URL (which alone means TLS with Node's trusted CAs).
    */
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CandescentRedisTlsOptionsDto)
+  @Nested(() => CandescentRedisTlsOptionsDto, { optional: true, expected: TLS_EXPECTED.tls })
   tls?: CandescentRedisTlsOptionsDto;
 
   /** ACL user of the Sentinels themselves, with `sentinelPassword`; only with `sentinels`. */
-  @IsOptional()
+  @Option({
+    optional: true,
+    expected: 'an ACL user name of 1-128 printable characters without spaces, given with sentinelPassword',
+  })
   @IsString()
   @Matches(ACL_USER)
   sentinelUsername?: string;
 
   /** Password of the Sentinels themselves (their `requirepass`); only with `sentinels`. Never printed or logged. */
-  @IsOptional()
+  @Option({ optional: true, expected: PASSWORD_EXPECTED })
   @IsString()
   @Matches(CREDENTIAL)
   sentinelPassword?: string;
 
   /** TLS to the Sentinels (their `tls-port`); only with `sentinels`. */
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CandescentRedisTlsOptionsDto)
+  @Nested(() => CandescentRedisTlsOptionsDto, { optional: true, expected: TLS_EXPECTED.tls })
   sentinelTls?: CandescentRedisTlsOptionsDto;
 
   /** 32 bytes as base64 or 64 hex characters (`openssl rand -base64 32`). Or `encryptionKeys`. */
-  @IsOptional()
+  @Option({ optional: true, expected: '32 bytes as base64 or 64 hex characters (openssl rand -base64 32)' })
   @IsString()
   @MinLength(32)
   @MaxLength(128)
@@ -172,7 +208,10 @@ export class CandescentRedisOptionsDto {
    * short id (never the key). Drop an old key once every value has been rewritten (see the
    * README's rotation steps). Instead of `encryptionKey`.
    */
-  @IsOptional()
+  @Option({
+    optional: true,
+    expected: `a list of 1 to ${MAX_STORE_KEYS} keys, newest first, each 32 bytes as base64 or 64 hex characters`,
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_STORE_KEYS)
@@ -183,9 +222,8 @@ export class CandescentRedisOptionsDto {
 
   /**
    * Prefix of every key.
-   * @default 'candescent:'
    */
-  @IsOptional()
+  @Option({ default: 'candescent:', expected: 'letters, digits, colon, underscore or dash, at most 64 characters' })
   @IsString()
   @Matches(/^[A-Za-z0-9:_-]{0,64}$/)
   keyPrefix?: string;

@@ -1,34 +1,30 @@
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { Option } from './option.decorator';
 
-// Each `@default` here repeats CANDESCENT_AUTH_DEFAULTS (candescent-auth.defaults.ts); a test keeps them equal.
+// Options declared as module.options.ts describes (its first comment says how to add one).
+
+/** A `failureThreshold` that can stand in for `minimumCalls` (a wrong one is named on its own). */
+const isThreshold = (value: unknown): value is number =>
+  Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 10_000;
 
 /** Retries of token requests. Only network errors, 5xx (rate limits included) and 429 are retried. */
 export class CandescentRetryOptionsDto {
-  /**
-   * Attempts per token request, the first included.
-   * @default 3
-   */
-  @IsOptional()
+  /** Attempts per token request, the first included. */
+  @Option({ default: 3, expected: 'a whole number from 1 to 10' })
   @IsInt()
   @Min(1)
   @Max(10)
   maxAttempts?: number;
 
-  /**
-   * Base of the exponential backoff; each wait is a random time up to `baseDelayMs * 2^attempt`.
-   * @default 200
-   */
-  @IsOptional()
+  /** Base of the exponential backoff; each wait is a random time up to `baseDelayMs * 2^attempt`. */
+  @Option({ default: 200, expected: 'a whole number of milliseconds from 0 to 60000' })
   @IsInt()
   @Min(0)
   @Max(60_000)
   baseDelayMs?: number;
 
-  /**
-   * Upper bound of one wait, `Retry-After` included.
-   * @default 5000
-   */
-  @IsOptional()
+  /** Upper bound of one wait, `Retry-After` included. */
+  @Option({ default: 5_000, expected: 'a whole number of milliseconds from 0 to 120000' })
   @IsInt()
   @Min(0)
   @Max(120_000)
@@ -43,11 +39,8 @@ export class CandescentRetryOptionsDto {
  * arrest, 429) is not a failure: the back-off and `Retry-After` answer it.
  */
 export class CandescentCircuitBreakerOptionsDto {
-  /**
-   * Percentage of failed operations within the window at which the circuit opens.
-   * @default 50
-   */
-  @IsOptional()
+  /** Percentage of failed operations within the window at which the circuit opens. */
+  @Option({ default: 50, expected: 'a whole percentage from 1 to 100' })
   @IsInt()
   @Min(1)
   @Max(100)
@@ -56,19 +49,21 @@ export class CandescentCircuitBreakerOptionsDto {
   /**
    * Operations that must have ended within the window before its failure rate counts, so a few
    * unlucky calls at a quiet time never open the circuit.
-   * @default 10 (or `failureThreshold` when only that is set)
    */
-  @IsOptional()
+  @Option({
+    // The deprecated failureThreshold keeps working as the minimum (see its TSDoc).
+    default: (breaker: { failureThreshold?: unknown }) =>
+      isThreshold(breaker.failureThreshold) ? breaker.failureThreshold : 10,
+    defaultText: '`10` (or `failureThreshold` when only that is set)',
+    expected: 'a whole number from 1 to 10000',
+  })
   @IsInt()
   @Min(1)
   @Max(10_000)
   minimumCalls?: number;
 
-  /**
-   * Length of the sliding window over which operations are counted (it moves in tenths).
-   * @default 60000
-   */
-  @IsOptional()
+  /** Length of the sliding window over which operations are counted (it moves in tenths). */
+  @Option({ default: 60_000, expected: 'a whole number of milliseconds from 1000 to 3600000' })
   @IsInt()
   @Min(1_000)
   @Max(3_600_000)
@@ -77,9 +72,8 @@ export class CandescentCircuitBreakerOptionsDto {
   /**
    * How long the circuit stays open (token requests fail fast with a 503 and `Retry-After`)
    * before probes are let through.
-   * @default 30000
    */
-  @IsOptional()
+  @Option({ default: 30_000, expected: 'a whole number of milliseconds from 100 to 3600000' })
   @IsInt()
   @Min(100)
   @Max(3_600_000)
@@ -88,9 +82,8 @@ export class CandescentCircuitBreakerOptionsDto {
   /**
    * Operations let through at once while half-open. The first that succeeds closes the circuit;
    * when this many have failed it opens again for `resetTimeoutMs`.
-   * @default 3
    */
-  @IsOptional()
+  @Option({ default: 3, expected: 'a whole number from 1 to 100' })
   @IsInt()
   @Min(1)
   @Max(100)
@@ -103,7 +96,11 @@ export class CandescentCircuitBreakerOptionsDto {
    * many failed operations.
    * @deprecated Use `minimumCalls` (and `failureRateThreshold`).
    */
-  @IsOptional()
+  @Option({
+    optional: true,
+    deprecated: true,
+    expected: 'a whole number from 1 to 10000 (deprecated: use minimumCalls)',
+  })
   @IsInt()
   @Min(1)
   @Max(10_000)
