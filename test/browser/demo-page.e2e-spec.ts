@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
 import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { type RunningSample, startSample } from '../support/app-testing';
 import { chromiumBinary, describeBrowser, inSteps } from './browser-support';
@@ -53,8 +53,16 @@ describeBrowser('the demo page in Chromium (cookie transport)', () => {
 
   it('logs in, keeps the session across a reload, refuses a cross-site POST, logs out, and shows the login form when the session expires', async () => {
     await inSteps(page, 'demo page', async (step) => {
-      await step('open the page: the login form is shown', async () => {
-        const response = await page.goto(`${sample.url}/`);
+      await step('open the page: the login form is shown, and nothing it asked for failed', async () => {
+        // A first visit has no session: no probe that answers 401, no favicon that answers 404.
+        const failed: string[] = [];
+        const record = (answer: Response) => {
+          if (answer.status() >= 400) failed.push(`${answer.status()} ${new URL(answer.url()).pathname}`);
+        };
+        page.on('response', record);
+        const response = await page.goto(`${sample.url}/`, { waitUntil: 'networkidle' });
+        page.off('response', record);
+        expect(failed).toEqual([]);
         expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
         await page.locator('#login').waitFor({ state: 'visible' });
         expect(await state(page)).toBe('login');
@@ -79,6 +87,10 @@ describeBrowser('the demo page in Chromium (cookie transport)', () => {
         await page.keyboard.press('Enter');
         await page.locator('#session').waitFor({ state: 'visible' });
         expect(await page.locator('#profile-login').textContent()).toBe(alice.username);
+        // A V2 login names no customer id or member number: those rows are left out, not filled with a placeholder.
+        expect(await page.locator('#profile-customer-row').isHidden()).toBe(true);
+        expect(await page.locator('#profile-member-row').isHidden()).toBe(true);
+        expect(await page.locator('#profile').textContent()).not.toContain('none');
       });
 
       await step('the accounts are shown', async () => {

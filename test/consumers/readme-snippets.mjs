@@ -1,8 +1,9 @@
 // Pulls the ```ts blocks out of a Markdown document, with the line each starts on, so that a
-// compile error points at the README line to fix. A block's info string may add a tag after the
+// compile error points at the line to fix. A block's info string may add a tag after the
 // language (```ts graphql) for code that needs packages only some apps install: `tags` picks the
-// blocks with one of those tags ('' for the untagged ones, the default).
-export function extractTsSnippets(markdown, tags = ['']) {
+// blocks with one of those tags ('' for the untagged ones, the default; '*' for every block).
+// `name` is the document's, for errors.
+export function extractTsSnippets(markdown, tags = [''], name = 'README.md') {
   const snippets = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
@@ -11,9 +12,9 @@ export function extractTsSnippets(markdown, tags = ['']) {
     const start = i + 1;
     let end = start;
     while (end < lines.length && !/^```\s*$/.test(lines[end])) end += 1;
-    if (end === lines.length) throw new Error(`README.md line ${i + 1}: unterminated code block`);
+    if (end === lines.length) throw new Error(`${name} line ${i + 1}: unterminated code block`);
     // `export {}` keeps a snippet without imports a module of its own instead of a script.
-    if (tags.includes(fence[1] ?? '')) {
+    if (tags === '*' || tags.includes(fence[1] ?? '')) {
       snippets.push({ line: i + 1, code: `${lines.slice(start, end).join('\n')}\nexport {};\n` });
     }
     i = end;

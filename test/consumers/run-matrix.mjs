@@ -4,7 +4,7 @@
 //   build     tsc (type-checks the app against the packed declarations, with skipLibCheck false
 //             except in the apps shaped like `nest new`'s, which keep its true; typecheck-ts6 and
 //             -ts7 check under TypeScript 6 and 7); an app with a readme/ folder in its tsconfig
-//             gets the README's ```ts snippets there (with `consumerMatrix.readmeSnippets`, the
+//             gets the ```ts snippets of README.md, CONTRIBUTING.md and docs/*.md there (with `consumerMatrix.readmeSnippets`, the
 //             blocks of those tags instead, ```ts graphql for "graphql"; files of its own in
 //             readme/ stay, for what the snippets import)
 //   start     boots a guarded app on the sandbox: login, outgoing call, logout (see shared/)
@@ -40,6 +40,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { buildPackages, packPackages, root } from '../../scripts/packages.mjs';
+import { documentationFiles } from '../../scripts/check-docs.mjs';
 import { extractInstallLines, extractTsSnippets, pickInstallLine } from './readme-snippets.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,6 +58,8 @@ const SHOWN_VERSIONS = [
   'vitest',
 ];
 const README = readFileSync(path.join(root, 'README.md'), 'utf8');
+/** Where the apps' snippets come from: README.md, CONTRIBUTING.md and docs/*.md. */
+const DOCUMENTATION = documentationFiles(root);
 const started = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
@@ -137,12 +140,21 @@ function prepareApp(name, workDir, tarballs) {
   }
   if (readFileSync(path.join(dir, 'tsconfig.json'), 'utf8').includes('"readme"')) {
     const tags = manifest.consumerMatrix?.readmeSnippets ?? [''];
-    const snippets = extractTsSnippets(README, tags);
-    if (snippets.length === 0) readmeError = `README.md has no \`\`\`ts block tagged ${tags.join(' or ')}`;
+    const snippets = DOCUMENTATION.flatMap((file) =>
+      extractTsSnippets(readFileSync(path.join(root, file), 'utf8'), tags, file).map((snippet) => ({
+        file,
+        ...snippet,
+      })),
+    );
+    if (snippets.length === 0) readmeError = `the documentation has no \`\`\`ts block tagged ${tags.join(' or ')}`;
     mkdirSync(path.join(dir, 'readme'), { recursive: true });
-    for (const { line, code } of snippets) writeFileSync(path.join(dir, 'readme', `README.md-line-${line}.ts`), code);
+    for (const { file, line, code } of snippets) {
+      writeFileSync(path.join(dir, 'readme', `${file.replace(/\//g, '-')}-line-${line}.ts`), code);
+    }
     const kind = tags.filter(Boolean).join(', ');
-    console.log(`${name}: ${snippets.length} TypeScript snippets${kind ? ` (${kind})` : ''} from README.md`);
+    console.log(
+      `${name}: ${snippets.length} TypeScript snippets${kind ? ` (${kind})` : ''} from ${DOCUMENTATION.join(', ')}`,
+    );
   }
   return { name, dir, manifest, installLines, readmeError };
 }

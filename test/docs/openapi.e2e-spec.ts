@@ -10,6 +10,7 @@ type Operation = {
   responses: Lookup<{ content?: Lookup<{ schema?: { $ref?: string } }> }>;
   security?: Record<string, string[]>[];
   requestBody?: unknown;
+  tags?: string[];
 };
 type OpenApi = {
   openapi: string;
@@ -149,6 +150,18 @@ describe('OpenAPI document of the sample (/docs-json)', () => {
       'statusCode',
       'traceId',
     ]);
+  });
+
+  it('lists every operation under exactly one tag, so Swagger UI shows it once', () => {
+    // Controller auto-tags on top of the routes' own tags put each operation in two groups.
+    const tagged = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods ?? {}).map(([method, operation]) => ({ path, method, tags: operation?.tags ?? [] })),
+    );
+    expect(tagged.length).toBeGreaterThanOrEqual(7);
+    for (const { path, method, tags } of tagged) {
+      expect({ path, method, tags: tags.length }).toEqual({ path, method, tags: 1 });
+    }
+    expect(new Set(tagged.flatMap(({ tags }) => tags))).toEqual(new Set(['auth', 'customer', 'institution', 'health']));
   });
 
   it('declares the bearer, cookie and CSRF security schemes', () => {

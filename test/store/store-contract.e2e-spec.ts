@@ -2,36 +2,56 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { CandescentStore } from '../../libs/candescent-auth/src/store/candescent-store.interface';
 import { MemoryStore } from '../../libs/candescent-auth/src/store/memory.store';
 import { RedisStore } from '../../libs/candescent-auth/src/store/redis.store';
+import { FakeClock } from '../support/clock';
 import { describeRedis, redisAvailable, startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { sleep } from '../support/wait';
 
-/** One store implementation under the shared contract, with what it needs started and stopped. */
+/**
+ * One store implementation under the shared contract, with what it needs started and stopped.
+ * Expiry is tested without racing the wall clock: the memory store reads a fake clock the test
+ * moves, and Redis (which keeps time itself) gets lifetimes of a second, far longer than any
+ * pause between a write and the read that must still see it, even on a loaded machine.
+ */
 interface StoreCase {
   name: string;
+  /** A lifetime short enough to wait out, long enough to read a value within it. */
+  shortTtlMs: number;
   open(): Promise<CandescentStore>;
+  /** Lets at least `ms` pass for the store. */
+  passTime(ms: number): Promise<void>;
   shutdown(): Promise<void>;
 }
 
-const memoryCase = (): StoreCase => ({
-  name: 'MemoryStore',
-  open: () => Promise.resolve(new MemoryStore()),
-  shutdown: () => Promise.resolve(),
-});
+const memoryCase = (): StoreCase => {
+  const clock = new FakeClock();
+  return {
+    name: 'MemoryStore',
+    shortTtlMs: 60,
+    open: () => Promise.resolve(new MemoryStore({ now: () => clock.now() })),
+    passTime: (ms) => {
+      clock.advance(ms);
+      return Promise.resolve();
+    },
+    shutdown: () => Promise.resolve(),
+  };
+};
 
 const redisCase = (): StoreCase => {
   let server: RedisServerHandle | undefined;
   return {
     name: 'RedisStore',
+    shortTtlMs: 1_000,
     async open() {
       server = await startRedisServer();
       return new RedisStore({ url: server.url, encryptionKey: randomBytes(32).toString('base64') });
     },
+    // Waiting longer than asked only makes an expiry more certain.
+    passTime: (ms) => sleep(ms + 50),
     async shutdown() {
       await server?.stop();
     },
   };
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Without redis-server the Redis case is announced as skipped (or fails under REQUIRE_REDIS=1)
 // while the in-memory case still runs.
@@ -62,7 +82,7 @@ describe.each([memoryCase(), ...(redisAvailable() ? [redisCase()] : [])])(
       await store.set(`${key}:a`, 'first', 10_000);
       await store.set(`${key}:c`, 'third', 10_000);
       await store.set(`${key}:gone`, 'expired', 1);
-      await sleep(20);
+      await storeCase.passTime(20);
       const keys = [`${key}:a`, `${key}:b`, `${key}:c`, `${key}:gone`];
       const many = await store.getMany!(keys);
       expect(many).toEqual(['first', undefined, 'third', undefined]);
@@ -88,9 +108,9 @@ describe.each([memoryCase(), ...(redisAvailable() ? [redisCase()] : [])])(
     });
 
     it('expires a value after its ttl', async () => {
-      await store.set(key, 'short-lived', 60);
+      await store.set(key, 'short-lived', storeCase.shortTtlMs);
       await expect(store.get(key)).resolves.toBe('short-lived');
-      await sleep(120);
+      await storeCase.passTime(storeCase.shortTtlMs);
       await expect(store.get(key)).resolves.toBeUndefined();
     });
 
@@ -129,8 +149,8 @@ describe.each([memoryCase(), ...(redisAvailable() ? [redisCase()] : [])])(
     });
 
     it('ends a lease after its ttl; the old holder cannot release the new one', async () => {
-      const first = await store.acquireLock(key, 60);
-      await sleep(120);
+      const first = await store.acquireLock(key, storeCase.shortTtlMs);
+      await storeCase.passTime(storeCase.shortTtlMs);
       const second = await store.acquireLock(key, 10_000);
       expect(second).toEqual(expect.any(String));
       await store.releaseLock(key, first!);
@@ -148,8 +168,8 @@ describe.each([memoryCase(), ...(redisAvailable() ? [redisCase()] : [])])(
       await expect(store.get(key)).resolves.toBe('second');
       await expect(replace(key, 'first', 'third', 10_000)).resolves.toBe(false);
       await expect(store.get(key)).resolves.toBe('second');
-      await store.set(key, 'short-lived', 60);
-      await sleep(120);
+      await store.set(key, 'short-lived', storeCase.shortTtlMs);
+      await storeCase.passTime(storeCase.shortTtlMs);
       await expect(replace(key, 'short-lived', 'back', 10_000)).resolves.toBe(false);
       await expect(store.get(key)).resolves.toBeUndefined();
     });
@@ -157,10 +177,12 @@ describe.each([memoryCase(), ...(redisAvailable() ? [redisCase()] : [])])(
     it('lets one of many writers that read the same value replace it, and gives the write its ttl', async () => {
       await store.set(key, 'read by all', 10_000);
       const writers = Array.from({ length: 20 }, (_, i) => `writer ${i}`);
-      const results = await Promise.all(writers.map((w) => store.replaceIfUnchanged!(key, 'read by all', w, 60)));
+      const results = await Promise.all(
+        writers.map((w) => store.replaceIfUnchanged!(key, 'read by all', w, storeCase.shortTtlMs)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       await expect(store.get(key)).resolves.toBe(writers[results.indexOf(true)]);
-      await sleep(120);
+      await storeCase.passTime(storeCase.shortTtlMs);
       await expect(store.get(key)).resolves.toBeUndefined();
     });
 

@@ -39,6 +39,16 @@ describe('the demo page and its headers (cookie transport)', () => {
     expect(reply.text).toContain('<script src="/demo.js" defer></script>');
   });
 
+  it('serves the icon the page links, so a browser asks for no missing favicon', async () => {
+    const html = (await sample.client.get('/')).text;
+    const icon = /<link rel="icon" href="([^"]+)"/.exec(html)?.[1];
+    expect(icon).toBe('/favicon.svg');
+    const reply = await sample.client.get(icon ?? '/favicon.ico');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(reply.headers.get('cache-control')).toBe('no-cache');
+  });
+
   it('has no inline script or inline event handler, so the CSP needs no exception', () => {
     const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8');
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];

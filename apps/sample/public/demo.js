@@ -87,6 +87,11 @@
     return td;
   }
 
+  function showOptional(id, value) {
+    byId(id).textContent = value || '';
+    byId(id + '-row').hidden = !value;
+  }
+
   async function loadProfile() {
     var result = await api('GET', '/me');
     if (result.status === 401) {
@@ -100,8 +105,9 @@
     byId('profile-institution').textContent = result.data.institution + ' (FI ' + result.data.fiId + ')';
     byId('profile-login').textContent = result.data.loginId;
     byId('profile-fi').textContent = result.data.fiId;
-    byId('profile-customer').textContent = result.data.fiCustomerId || '(V2 login: none)';
-    byId('profile-member').textContent = result.data.memberNumber || '(V2 login: none)';
+    // Only a V1 login names these; without one the rows are left out rather than filled with a placeholder.
+    showOptional('profile-customer', result.data.fiCustomerId);
+    showOptional('profile-member', result.data.memberNumber);
     show('session');
     return true;
   }
@@ -223,7 +229,9 @@
     });
     byId('institution').addEventListener('click', onInstitution);
     await loadInstitutions();
-    // A reload keeps the session: the cookie goes along by itself.
+    // A reload keeps the session: the cookie goes along by itself. Without a CSRF token this tab
+    // has not logged in, so there is no session to look for (and no 401 to log for it).
+    if (!sessionStorage.getItem(CSRF_KEY)) return showLogin();
     if (await loadProfile()) await loadAccounts();
   }
 

@@ -14,7 +14,10 @@ export function setupSampleDocs(app: INestApplication): void {
       { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'SAMPLE_BACKOFFICE_KEY' },
       'backOfficeKey',
     );
-  const document = SwaggerModule.createDocument(app, addCandescentSecuritySchemes(builder).build());
+  // Each route names its own group (route-docs.decorators.ts); controller auto-tags would list it twice.
+  const document = SwaggerModule.createDocument(app, addCandescentSecuritySchemes(builder).build(), {
+    autoTagControllers: false,
+  });
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Candescent auth sample API',

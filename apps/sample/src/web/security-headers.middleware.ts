@@ -29,7 +29,7 @@ export const DOCS_CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Paths of the static demo page; everything else is the API (or the docs). */
-export const STATIC_PATHS = new Set(['/', '/index.html', '/demo.js', '/demo.css']);
+export const STATIC_PATHS = new Set(['/', '/index.html', '/demo.js', '/demo.css', '/favicon.svg']);
 
 /**
  * The headers of an API answer: a strict CSP, no MIME sniffing, no referrer beyond the origin,
