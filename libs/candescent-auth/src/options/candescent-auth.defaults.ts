@@ -67,7 +67,7 @@ export const CANDESCENT_AUTH_DEFAULTS = {
     maxSessionsPerAccount: 10,
     loginIdMatching: 'exact',
   },
-  redis: { keyPrefix: 'candescent:' },
+  redis: { keyPrefix: 'candescent:', failoverDeadlineMs: 15_000 },
 } satisfies OptionDefaults<CandescentAuthModuleOptions>;
 
 type Defaults = typeof CANDESCENT_AUTH_DEFAULTS;
@@ -145,6 +145,7 @@ export interface ResolvedCandescentAuthOptions
     encryptionKey?: string;
     encryptionKeys?: string[];
     keyPrefix: string;
+    failoverDeadlineMs: number;
   };
   /** The app's own store, when given. */
   store?: CandescentStore;
@@ -203,6 +204,7 @@ export function resolveOptions(
       encryptionKey: options.redis.encryptionKey,
       encryptionKeys: options.redis.encryptionKeys,
       keyPrefix: options.redis.keyPrefix ?? redis.keyPrefix,
+      failoverDeadlineMs: options.redis.failoverDeadlineMs ?? redis.failoverDeadlineMs,
     },
   };
 }

@@ -1,5 +1,8 @@
 import { Type } from 'class-transformer';
 import {
+  IsInt,
+  Max,
+  Min,
   ArrayMaxSize,
   ArrayMinSize,
   ArrayNotEmpty,
@@ -189,4 +192,19 @@ export class CandescentRedisOptionsDto {
   @IsString()
   @Matches(/^[A-Za-z0-9:_-]{0,64}$/)
   keyPrefix?: string;
+
+  /**
+   * How long a store call that meets a Redis failover (a Sentinel or Cluster promotion, a
+   * refused or reset connection, `CLUSTERDOWN`, `TRYAGAIN`, `MOVED`/`ASK`, `READONLY`) keeps
+   * retrying, with backoff, before the request gets 503 `STORE_UNAVAILABLE`. Per request: a
+   * guarded request pauses at most this long in all. A Redis that has failed for longer without
+   * one success counts as down, and calls fail at once until it answers. Institution tokens never
+   * wait: each instance fetches its own meanwhile. 0 turns the wait off.
+   * @default 15000
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  failoverDeadlineMs?: number;
 }

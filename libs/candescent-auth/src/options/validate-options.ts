@@ -82,7 +82,7 @@ export const EXPECTED: Record<string, string> = {
   'session.loginIdMatching': "'exact' or 'case-insensitive'",
   'session.absoluteTimeoutMs':
     'a whole number of milliseconds from 10000 to 2592000000, not below session.idleTimeoutMs',
-  redis: `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix, ${REDIS_SECURITY_FIELDS.join(', ')} } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`,
+  redis: `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix, failoverDeadlineMs, ${REDIS_SECURITY_FIELDS.join(', ')} } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`,
   'redis.username': 'an ACL user name of 1-128 printable characters without spaces, given with password',
   'redis.password': 'a non-empty string of at most 512 characters without control characters',
   'redis.sentinelUsername':
@@ -103,6 +103,7 @@ export const EXPECTED: Record<string, string> = {
     'an object with the CandescentStore methods (get, set, delete, acquireLock, replaceIfLocked, releaseLock), and no redis option beside it',
   'redis.encryptionKey': '32 bytes as base64 or 64 hex characters (openssl rand -base64 32)',
   'redis.keyPrefix': 'letters, digits, colon, underscore or dash, at most 64 characters',
+  'redis.failoverDeadlineMs': 'a whole number of milliseconds from 0 to 120000',
 };
 
 /**
