@@ -3,7 +3,7 @@ import { CandescentContext } from '../context/request-context';
 import { RedisNotConnectedError } from './redis-connection';
 
 /** Default of `RedisStoreOptions.failoverDeadlineMs`: a Sentinel or Cluster promotion, not a dead Redis. */
-export const REDIS_STORE_DEFAULT_FAILOVER_DEADLINE_MS = 10_000;
+export const REDIS_STORE_DEFAULT_FAILOVER_DEADLINE_MS = 15_000;
 
 /** A command that got no reply within the command timeout. */
 export class RedisCommandTimeoutError extends Error {
@@ -28,9 +28,16 @@ const FAILOVER_CODES = new Set([
   'ECONNABORTED',
 ]);
 
-/** Whether `error` is what a failover looks like, as opposed to a refusal that stays (a password, a script). */
-export function isFailoverError(error: unknown): boolean {
-  if (error instanceof RedisNotConnectedError || error instanceof RedisCommandTimeoutError) return true;
+/**
+ * Whether `error` is what a failover looks like, as opposed to a refusal that stays (a password,
+ * a certificate, a script). A command not sent because the connection is down counts when the
+ * connection's own failure (`cause`) does.
+ */
+export function isFailoverError(error: unknown, cause?: { reason: string; code?: string }): boolean {
+  if (error instanceof RedisNotConnectedError) {
+    return cause === undefined || isFailoverError(Object.assign(new Error(cause.reason), { code: cause.code }));
+  }
+  if (error instanceof RedisCommandTimeoutError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && FAILOVER_CODES.has(code)) return true;
   const message = error instanceof Error ? error.message : '';

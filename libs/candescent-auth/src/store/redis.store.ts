@@ -92,7 +92,7 @@ export interface RedisStoreOptions {
    * pause, not an error. The deadline is per request (all store calls of one guarded request
    * share it). A Redis that has failed for longer than this without one success is taken as down,
    * not failing over: operations then fail at once until it answers again.
-   * @default 10000
+   * @default 15000
    */
   failoverDeadlineMs?: number;
 }
@@ -357,7 +357,8 @@ export class RedisStore implements CandescentStore {
         return result;
       } catch (error) {
         const now = performance.now();
-        const until = wait && isFailoverError(error) ? this.failover.retryUntil(startedAt, now) : undefined;
+        const failover = wait && isFailoverError(error, this.connection.lastFailure);
+        const until = failover ? this.failover.retryUntil(startedAt, now) : undefined;
         if (until === undefined) throw this.unavailable(operation, error, quiet);
         await new Promise((resolve) => setTimeout(resolve, failoverBackoffMs(attempt, now, until)).unref());
       }
