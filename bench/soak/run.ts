@@ -1,11 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { validateOptions } from '@candescent/auth/testing';
-import { SOAK_FAULTS, SOAK_FAULTS_LEFT_OUT } from './soak-faults';
+import { SOAK_FAILOVER_FAULTS, SOAK_FAULTS, SOAK_FAULTS_LEFT_OUT } from './soak-faults';
 import { SoakLoad } from './soak-load';
 import type { FromWorker, SoakCustomer, ToWorker, WorkerStats } from './soak-messages';
+import { startSoakCluster, startSoakSentinel, type SoakTopology, type SoakTopologyKind } from './soak-redis';
 import { describeRun, missedTargets, outageFindings, type RunResult } from './soak-report';
 import { parseSoakArgs, SOAK_TARGETS, type SoakSettings } from './soak.settings';
 
@@ -42,13 +44,14 @@ class Worker {
     );
   }
 
-  static start(settings: SoakSettings, tokenTtlSeconds: number): Worker {
+  static start(settings: SoakSettings, tokenTtlSeconds: number, redisEnv: Record<string, string> = {}): Worker {
     const child = fork(resolve(__dirname, 'soak-app.worker.js'), [], {
       execArgv: ['--expose-gc'],
       env: {
         ...process.env,
         SOAK_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
         SOAK_CUSTOMERS: String(settings.customers),
+        SOAK_REDIS_ENV: JSON.stringify(redisEnv),
       },
     });
     return new Worker(child);
@@ -74,11 +77,16 @@ class Worker {
 /** Starts a worker, logs everyone in, runs `during` under load, and collects both sides' figures. */
 async function withLoad(
   settings: SoakSettings,
-  run: { faultsPerSecond: number; faultMode: SoakSettings['faultMode']; tokenTtlSeconds: number },
+  run: {
+    faultsPerSecond: number;
+    faultMode: SoakSettings['faultMode'];
+    tokenTtlSeconds: number;
+    redisEnv?: Record<string, string>;
+  },
   during: (worker: Worker, load: SoakLoad) => Promise<void>,
 ): Promise<{ load: SoakLoad; worker: WorkerStats; durationMs: number }> {
   const { faultsPerSecond } = run;
-  const worker = Worker.start(settings, run.tokenTtlSeconds);
+  const worker = Worker.start(settings, run.tokenTtlSeconds, run.redisEnv);
   const ready = await worker.next('ready');
   const customers: SoakCustomer[] = ready.customers;
   const load = new SoakLoad(ready.url, customers, settings.institutionShare);
@@ -105,6 +113,36 @@ async function faultRun(settings: SoakSettings, index: number): Promise<RunResul
     worker,
     slices: load.slices,
   };
+}
+
+/** The fault load with sessions in a replicated Redis whose master is killed `failoverKillAtMs` in. */
+async function failoverRun(settings: SoakSettings, kind: SoakTopologyKind, index: number): Promise<RunResult> {
+  const topology: SoakTopology = kind === 'cluster' ? await startSoakCluster() : await startSoakSentinel();
+  try {
+    const redisEnv = { ...topology.env, CANDESCENT_STORE_KEY: randomBytes(32).toString('base64') };
+    let promotedAfterMs: number | undefined;
+    const { load, worker, durationMs } = await withLoad(settings, { ...settings, redisEnv }, async () => {
+      await sleep(settings.failoverKillAtMs);
+      await topology.killMaster();
+      const promotion = topology.promoted().then(
+        (ms) => (promotedAfterMs = ms),
+        () => undefined,
+      );
+      await sleep(settings.durationMs - settings.failoverKillAtMs);
+      await promotion;
+    });
+    return {
+      name: `${kind} failover run ${index + 1}`,
+      durationMs,
+      faultsPerSecond: settings.faultsPerSecond,
+      load: load.tally,
+      worker,
+      slices: load.slices,
+      failover: { topology: topology.described, killedAtMs: settings.failoverKillAtMs, promotedAfterMs },
+    };
+  } finally {
+    await topology.stop();
+  }
 }
 
 async function outageRun(settings: SoakSettings): Promise<RunResult> {
@@ -137,12 +175,23 @@ async function main(): Promise<void> {
   const settings = parseSoakArgs(process.argv.slice(2));
   console.log(
     `soak: ${settings.runs} x ${settings.durationMs / 1000} s at ${settings.faultsPerSecond} faults/s (${settings.faultMode}), ${settings.clients} clients, ` +
-      `${settings.customers} customers, tokens living ${settings.tokenTtlSeconds} s${settings.outage ? `, then a ${settings.outageMs / 1000} s outage` : ''}`,
+      `${settings.customers} customers, tokens living ${settings.tokenTtlSeconds} s` +
+      (settings.failover.length > 0
+        ? `, then ${settings.failoverRuns} run(s) each on ${settings.failover.join(' and ')} with the master killed at ${settings.failoverKillAtMs / 1000} s`
+        : '') +
+      (settings.outage ? `, then a ${settings.outageMs / 1000} s outage` : ''),
   );
   console.log(`faults drawn from: ${SOAK_FAULTS.map((f) => f.label).join('; ')}`);
+  if (settings.failover.length > 0)
+    console.log(
+      `failover runs draw from the same but: ${SOAK_FAULTS.filter((f) => !SOAK_FAILOVER_FAULTS.includes(f))
+        .map((f) => f.label)
+        .join('; ')} (ends a session by construction; the fault runs measure it)`,
+    );
   console.log(`left out: ${SOAK_FAULTS_LEFT_OUT.map((f) => `${f.kind} (${f.why})`).join('; ')}`);
   console.log(
-    `targets per fault run: >= ${SOAK_TARGETS.minAvailability * 100} % succeed, no CIRCUIT_OPEN, no wrong customer, no 500\n`,
+    `targets per fault run: >= ${SOAK_TARGETS.minAvailability * 100} % succeed, no CIRCUIT_OPEN, no wrong customer, no 500; ` +
+      `per failover run: >= ${SOAK_TARGETS.minFailoverAvailability * 100} % succeed and no session ended besides\n`,
   );
   const results: RunResult[] = [];
   const missed: string[] = [];
@@ -156,6 +205,16 @@ async function main(): Promise<void> {
     if (advisory.length > 0) console.log(`  advisory (not failing this run): ${advisory.join('; ')}`);
     console.log(runMissed.length === 0 ? '  targets: met\n' : `  targets MISSED: ${runMissed.join('; ')}\n`);
     missed.push(...runMissed.map((m) => `${run.name}: ${m}`));
+  }
+  for (const kind of settings.failover) {
+    for (let i = 0; i < settings.failoverRuns; i++) {
+      const run = await failoverRun(settings, kind, i);
+      results.push(run);
+      console.log(describeRun(run));
+      const runMissed = missedTargets(run);
+      console.log(runMissed.length === 0 ? '  targets: met\n' : `  targets MISSED: ${runMissed.join('; ')}\n`);
+      missed.push(...runMissed.map((m) => `${run.name}: ${m}`));
+    }
   }
   if (settings.outage) {
     const run = await outageRun(settings);

@@ -1,7 +1,7 @@
-import type { CandescentSandbox } from '@candescent/sandbox';
+import type { CandescentSandbox, SandboxFault } from '@candescent/sandbox';
 import { CandescentHealthIndicator } from '@candescent/auth';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/create-sample-app';
-import { SOAK_FAULTS } from './soak-faults';
+import { SOAK_FAILOVER_FAULTS, SOAK_FAULTS } from './soak-faults';
 import type { FromWorker, SoakCustomer, ToWorker, WorkerStats } from './soak-messages';
 import { SandboxHarvest } from './soak-harvest';
 
@@ -20,7 +20,12 @@ async function main(): Promise<void> {
   const customerCount = Number(process.env.SOAK_CUSTOMERS ?? '20');
   const sample = await createSampleApp(
     // The login limit guards against password guessing; the soak's customers log in again and again.
-    { PORT: '0', LOGIN_RATE_LIMIT: '10000' },
+    // Failover runs put the sessions in a replicated Redis (REDIS_CLUSTER_NODES or REDIS_SENTINELS...).
+    {
+      PORT: '0',
+      LOGIN_RATE_LIMIT: '10000',
+      ...(JSON.parse(process.env.SOAK_REDIS_ENV ?? '{}') as Record<string, string>),
+    },
     { sandbox: { accessTokenTtlSeconds: tokenTtlSeconds }, logger: false },
   );
   await sample.app.listen(0, '127.0.0.1');
@@ -48,12 +53,17 @@ async function main(): Promise<void> {
       harvest.resetTotals();
       heapStartBytes = settledHeap();
       const spaced = message.faultMode === 'spaced';
-      injector = new FaultInjector(sandbox, message.faultsPerSecond, {
-        pending: () => (spaced ? harvest.pendingFaults() : 0),
-        injected: () => {
-          harvest.injected();
+      injector = new FaultInjector(
+        sandbox,
+        message.faultsPerSecond,
+        {
+          pending: () => (spaced ? harvest.pendingFaults() : 0),
+          injected: () => {
+            harvest.injected();
+          },
         },
-      });
+        process.env.SOAK_REDIS_ENV && process.env.SOAK_REDIS_ENV !== '{}' ? SOAK_FAILOVER_FAULTS : SOAK_FAULTS,
+      );
       injector.start();
     } else if (message.type === 'outage') {
       if (message.down) sandbox.injectFault({ route: 'v2-token', kind: 'unavailable', times: Infinity });
@@ -116,6 +126,7 @@ class FaultInjector {
     private readonly sandbox: CandescentSandbox,
     private readonly perSecond: number,
     private readonly hooks: { pending: () => number; injected: () => void },
+    private readonly faults: ReadonlyArray<{ fault: SandboxFault }>,
   ) {}
 
   start(): void {
@@ -132,7 +143,7 @@ class FaultInjector {
         this.timer = setTimeout(inject, 10);
         return;
       }
-      const { fault } = SOAK_FAULTS[Math.floor(Math.random() * SOAK_FAULTS.length)];
+      const { fault } = this.faults[Math.floor(Math.random() * this.faults.length)];
       this.sandbox.injectFault({ ...fault });
       this.injected += 1;
       this.hooks.injected();

@@ -9,6 +9,11 @@ export interface LoadTally {
   /** 200 answers whose accounts were not the caller's (or not the named customer's). */
   wrongCustomer: number;
   logins: number;
+  /** Sessions the app ended (a 401 to a customer's call with a handle that had worked). */
+  sessionsEnded: number;
+  /** The longest a single call waited for its answer (ms), and what that answer was. */
+  longestCallMs: number;
+  longestCallStatus: string;
 }
 
 /** One time slice of a run, for the outage timeline. */
@@ -32,7 +37,18 @@ interface Session {
  * again (the refused call counts as failed).
  */
 export class SoakLoad {
-  readonly tally: LoadTally = { calls: 0, ok: 0, byStatus: {}, wrongCustomer: 0, logins: 0 };
+  readonly tally: LoadTally = {
+    calls: 0,
+    ok: 0,
+    byStatus: {},
+    wrongCustomer: 0,
+    logins: 0,
+    sessionsEnded: 0,
+    longestCallMs: 0,
+    longestCallStatus: '',
+  };
+  /** Handles the app refused, counted once each however many loops heard it. */
+  private readonly ended = new Set<string>();
   readonly slices: LoadSlice[] = [];
   private readonly sessions: Session[];
   private running = false;
@@ -84,6 +100,10 @@ export class SoakLoad {
     const handle = session.handle;
     const reply = await this.fetchJson('/accounts', handle === undefined ? {} : { authorization: `Bearer ${handle}` });
     this.count(reply, session.customer);
+    if (reply.status === 401 && handle !== undefined && !this.ended.has(handle)) {
+      this.ended.add(handle);
+      this.tally.sessionsEnded += 1;
+    }
     // The app ended the session (its refresh token was refused): log in again, once for all loops.
     if (reply.status === 401 && session.handle === handle) await this.logIn(session);
   }
@@ -93,9 +113,13 @@ export class SoakLoad {
     this.count(reply, customer);
   }
 
-  private count(reply: { status: number; body: unknown }, owner: SoakCustomer): void {
+  private count(reply: { status: number; body: unknown; ms: number }, owner: SoakCustomer): void {
     const code = errorCodeOf(reply.body);
     const key = reply.status === 0 ? 'network error' : code ? `${reply.status} ${code}` : String(reply.status);
+    if (reply.ms > this.tally.longestCallMs) {
+      this.tally.longestCallMs = reply.ms;
+      this.tally.longestCallStatus = key;
+    }
     this.tally.calls += 1;
     this.slice.calls += 1;
     this.tally.byStatus[key] = (this.tally.byStatus[key] ?? 0) + 1;
@@ -139,7 +163,8 @@ export class SoakLoad {
     path: string,
     headers: Record<string, string>,
     body?: unknown,
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<{ status: number; body: unknown; ms: number }> {
+    const startedAt = performance.now();
     try {
       const response = await fetch(this.url + path, {
         method: body === undefined ? 'GET' : 'POST',
@@ -153,9 +178,9 @@ export class SoakLoad {
       } catch {
         parsed = undefined;
       }
-      return { status: response.status, body: parsed };
+      return { status: response.status, body: parsed, ms: performance.now() - startedAt };
     } catch {
-      return { status: 0, body: undefined };
+      return { status: 0, body: undefined, ms: performance.now() - startedAt };
     }
   }
 }

@@ -10,6 +10,8 @@ export interface RunResult {
   load: LoadTally;
   worker: WorkerStats;
   slices: LoadSlice[];
+  /** Failover runs: the replicated Redis, when its master was killed and how long the promotion took. */
+  failover?: { topology: string; killedAtMs: number; promotedAfterMs?: number };
   /** Outage runs: when the service went down and came back (ms since the load started). */
   outage?: { downAtMs: number; upAtMs: number; resetTimeoutMs: number };
 }
@@ -31,8 +33,11 @@ export function missedTargets(run: RunResult): string[] {
     .filter(([k]) => k.startsWith('500'))
     .reduce((n, [, v]) => n + v, 0);
   const wrong = run.load.wrongCustomer + run.worker.wrongCustomerAtSandbox;
-  if (availability(run) < SOAK_TARGETS.minAvailability)
-    missed.push(`availability ${pct(availability(run))} < ${pct(SOAK_TARGETS.minAvailability)}`);
+  const minAvailability = run.failover ? SOAK_TARGETS.minFailoverAvailability : SOAK_TARGETS.minAvailability;
+  if (availability(run) < minAvailability)
+    missed.push(`availability ${pct(availability(run))} < ${pct(minAvailability)}`);
+  if (run.failover && run.load.sessionsEnded > SOAK_TARGETS.maxFailoverSessionsEnded)
+    missed.push(`${run.load.sessionsEnded} customer sessions ended`);
   if (circuitOpen > SOAK_TARGETS.maxCircuitOpen) missed.push(`${circuitOpen} CIRCUIT_OPEN answers`);
   if (wrong > SOAK_TARGETS.maxWrongCustomer) missed.push(`${wrong} wrong-customer answers`);
   if (status500 > SOAK_TARGETS.maxStatus500) missed.push(`${status500} answers of 500`);
@@ -74,7 +79,8 @@ export function describeRun(run: RunResult): string {
   const lines = [
     `${run.name}: ${seconds.toFixed(0)} s, ${run.faultsPerSecond} faults/s requested, ${run.worker.faultsInjected} injected ` +
       `(${(run.worker.faultsInjected / seconds).toFixed(2)}/s; held back ${(run.worker.faultsHeldBackMs / 1000).toFixed(1)} s in all), ${taken} taken by requests`,
-    `  calls ${run.load.calls}, succeeded ${run.load.ok} (${pct(availability(run))}), logins ${run.load.logins}`,
+    `  calls ${run.load.calls}, succeeded ${run.load.ok} (${pct(availability(run))}), logins ${run.load.logins}, sessions ended ${run.load.sessionsEnded}`,
+    `  longest pause (one call's wait): ${(run.load.longestCallMs / 1000).toFixed(2)} s (answered ${run.load.longestCallStatus || '-'})`,
     `  statuses: ${statuses}`,
     `  wrong-customer answers: ${run.load.wrongCustomer} seen by clients, ${run.worker.wrongCustomerAtSandbox} seen by the sandbox`,
     `  token requests: ${run.worker.tokenRequests} (${(run.worker.tokenRequests / seconds).toFixed(1)}/s) ${JSON.stringify(run.worker.byGrant)}`,
@@ -82,6 +88,12 @@ export function describeRun(run: RunResult): string {
     `  protocol problems seen by the sandbox (4xx without an injected fault): ${problems}`,
     `  circuit: ${run.worker.circuit.map((c) => `${c.state}@${(c.at / 1000).toFixed(1)}s`).join(' -> ')}`,
   ];
+  if (run.failover) {
+    lines.push(
+      `  failover: ${run.failover.topology}; master killed at ${(run.failover.killedAtMs / 1000).toFixed(1)} s, replica promoted ${run.failover.promotedAfterMs === undefined ? 'never seen' : `${(run.failover.promotedAfterMs / 1000).toFixed(1)} s later`}`,
+      `  calls succeeding per 5 s: ${fiveSecondAvailability(run.slices)}`,
+    );
+  }
   if (run.outage) {
     const found = outageFindings(run);
     lines.push(

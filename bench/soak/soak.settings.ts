@@ -28,6 +28,14 @@ export interface SoakSettings {
    * the outage, short enough that renewals keep coming and the breaker has operations to judge.
    */
   outageTokenTtlSeconds: number;
+  /**
+   * Replicated Redis runs: the same fault load with the sample app's sessions on a Redis Cluster
+   * and on Redis behind Sentinel, whose master is killed (SIGKILL) `failoverKillAtMs` into each run.
+   */
+  failover: Array<'cluster' | 'sentinel'>;
+  /** Runs of each failover topology. */
+  failoverRuns: number;
+  failoverKillAtMs: number;
   /** Where to write the figures as JSON, if anywhere. */
   jsonOut?: string;
   /**
@@ -41,6 +49,9 @@ export interface SoakSettings {
 /** The targets of the issue that introduced the soak; a run that misses one fails. */
 export const SOAK_TARGETS = {
   minAvailability: 0.995,
+  /** Failover runs (issue 23): a promotion costs a pause, not failed calls or ended sessions. */
+  minFailoverAvailability: 0.999,
+  maxFailoverSessionsEnded: 0,
   maxCircuitOpen: 0,
   maxWrongCustomer: 0,
   maxStatus500: 0,
@@ -58,14 +69,18 @@ const LONG: SoakSettings = {
   outage: true,
   outageMs: 60_000,
   outageTokenTtlSeconds: 20,
+  failover: ['cluster', 'sentinel'],
+  failoverRuns: 5,
+  failoverKillAtMs: 20_000,
   availabilityAdvisory: false,
 };
 
 /** `--short`: one 40 s fault run, what CI runs. */
-const SHORT: Partial<SoakSettings> = { runs: 1, durationMs: 40_000, outage: false };
+const SHORT: Partial<SoakSettings> = { runs: 1, durationMs: 40_000, outage: false, failover: [] };
 
 const USAGE = `usage: node dist/bench/soak/run.js [--short] [--runs N] [--duration SECONDS] [--faults-per-second N] [--fault-mode spaced|queued]
-  [--clients N] [--customers N] [--token-ttl SECONDS] [--no-outage] [--outage SECONDS] [--json FILE] [--availability-advisory]`;
+  [--clients N] [--customers N] [--token-ttl SECONDS] [--no-outage] [--outage SECONDS] [--json FILE] [--availability-advisory]
+  [--failover cluster,sentinel|none] [--failover-runs N] [--kill-at SECONDS]`;
 
 /** Reads the command line; throws with the usage on anything it does not understand. */
 export function parseSoakArgs(argv: readonly string[]): SoakSettings {
@@ -79,7 +94,7 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    const next = () => argv[++i];
+    const next = (): string | undefined => argv[++i];
     switch (flag) {
       case '--short':
         break;
@@ -117,6 +132,19 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
       case '--outage':
         settings.outage = true;
         settings.outageMs = number(flag, next(), 5, 3_600) * 1000;
+        break;
+      case '--failover': {
+        const kinds = (next() ?? '').split(',').filter((k) => k !== '' && k !== 'none');
+        if (kinds.some((k) => k !== 'cluster' && k !== 'sentinel'))
+          throw new Error(`--failover takes cluster, sentinel, both comma-separated, or none\n${USAGE}`);
+        settings.failover = kinds as SoakSettings['failover'];
+        break;
+      }
+      case '--failover-runs':
+        settings.failoverRuns = Math.round(number(flag, next(), 0, 100));
+        break;
+      case '--kill-at':
+        settings.failoverKillAtMs = number(flag, next(), 1, 3_600) * 1000;
         break;
       case '--json':
         settings.jsonOut = next();

@@ -215,7 +215,8 @@ describeRedis('session promises across instances on one Redis', () => {
   async function leaseRunsOut(id: string): Promise<void> {
     let lock: string | undefined;
     await waitFor(
-      async () => (lock = (await raw.keys('*')).find((k) => k.includes(id) && k.includes('lock'))) !== undefined,
+      // The renewal lock itself, not the marker of the refresh token being spent.
+      async () => (lock = (await raw.keys('*')).find((k) => k.includes(`lock:session:{${id}}`))) !== undefined,
       5_000,
       'the renewal lock',
     );
@@ -243,6 +244,31 @@ describeRedis('session promises across instances on one Redis', () => {
     expect((await a.sessions.authenticate(login.sessionToken)).session.tokens.v2?.accessToken).toBe(
       onB.v2?.accessToken,
     );
+  });
+
+  it("an instance renewing after another one's lease ran out mid-refresh adopts its rotation instead of ending the session", async () => {
+    const clock = new FakeClock();
+    const [a, b] = await instances(2, clock);
+    const login = await a.sessions.login({ username: alice.username, password: alice.password });
+    const id = hashHandle(login.sessionToken);
+    clock.advance(1_750_000);
+    sandbox.resetCounters();
+    // The gateway rotates A's refresh token at once but trickles the answer: A's lease runs out
+    // before A hears, and B renews with the refresh token A already spent.
+    sandbox.injectFault({ kind: 'slow-body', ms: 1_500, route: 'v2-token' });
+    const slow = a.sessions.renew(id);
+    await leaseRunsOut(id);
+    const onB = await b.sessions.renew(id);
+    const onA = await slow;
+
+    expect(onB.v2?.refreshToken).toBe(onA.v2?.refreshToken);
+    expect((await stored(b.store, id)).tokens.v2?.refreshToken).toBe(onA.v2?.refreshToken);
+    expect((await b.sessions.authenticate(login.sessionToken)).session.tokens.v2?.accessToken).toBe(
+      onA.v2?.accessToken,
+    );
+    // B never spent the refresh token A had spent.
+    expect(refreshesPerToken()).toEqual([1]);
+    expect(sandbox.requests().filter((r) => r.form.grant_type === 'refresh_token' && r.status !== 200)).toEqual([]);
   });
 
   it('an instance whose lease ran out stores its rotated tokens when no other instance renewed meanwhile', async () => {

@@ -146,7 +146,7 @@ describeRedis('RedisStore against a real redis-server', () => {
 
   it('still fails a command Redis never answers, within twice the timeout', async () => {
     const hanging = await startRedisServer();
-    const store = new RedisStore({ url: hanging.url, encryptionKey, commandTimeoutMs: 200 });
+    const store = new RedisStore({ url: hanging.url, encryptionKey, commandTimeoutMs: 200, failoverDeadlineMs: 0 });
     try {
       await store.set('warm', 'up', 10_000);
       hanging.pause();
@@ -203,6 +203,9 @@ describeRedis('RedisStore against a real redis-server', () => {
     expect(() => new RedisStore({ url: server.url, encryptionKey, commandTimeoutMs: 0 })).toThrow(
       CandescentConfigurationError,
     );
+    expect(() => new RedisStore({ url: server.url, encryptionKey, failoverDeadlineMs: -1 })).toThrow(
+      /failoverDeadlineMs must be zero or a positive number of milliseconds/,
+    );
     const sentinels = ['127.0.0.1:26379'];
     expect(() => new RedisStore({ url: server.url, sentinels, name: 'm', encryptionKey })).toThrow(
       /exactly one of `url`/,
@@ -215,6 +218,8 @@ describeRedis('RedisStore against a real redis-server', () => {
   });
 });
 
+// With failoverDeadlineMs 0 these check the bounds of one command; waiting out a failover (the
+// default) is test/store/redis-failover.e2e-spec.ts's.
 describeRedis('RedisStore when Redis is down or hangs', () => {
   let blackhole: Server;
   const sockets = new Set<Socket>();
@@ -239,7 +244,7 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
   it('fails fast with CandescentUnavailableError once the server stops, never showing the password', async () => {
     const debugLines = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
     const server = await startRedisServer({ password: PASSWORD });
-    const store = new RedisStore({ url: server.url, encryptionKey: newKey() });
+    const store = new RedisStore({ url: server.url, encryptionKey: newKey(), failoverDeadlineMs: 0 });
     try {
       await store.set('k', 'value-PLAIN-77', 30_000);
       await server.stop();
@@ -285,7 +290,11 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
 
   it('fails fast when nothing listens, naming the network error', async () => {
     const port = await freePort();
-    const store = new RedisStore({ url: `redis://:${PASSWORD}@127.0.0.1:${port}`, encryptionKey: newKey() });
+    const store = new RedisStore({
+      url: `redis://:${PASSWORD}@127.0.0.1:${port}`,
+      encryptionKey: newKey(),
+      failoverDeadlineMs: 0,
+    });
     try {
       const { error, ms } = await failure(() => store.get('k'));
       expect(error).toBeInstanceOf(CandescentUnavailableError);
@@ -301,7 +310,7 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
     const port = await freePort();
     // The app added no 'error' listener of its own: ioredis would print every failed reconnection.
     const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, disconnectTimeout: 50 });
-    const store = new RedisStore({ client, encryptionKey: newKey(), commandTimeoutMs: 300 });
+    const store = new RedisStore({ client, encryptionKey: newKey(), commandTimeoutMs: 300, failoverDeadlineMs: 0 });
     try {
       expect(client.listenerCount('error')).toBe(1);
       const { error } = await failure(() => store.get('k'));
@@ -328,6 +337,7 @@ describeRedis('RedisStore when Redis is down or hangs', () => {
       ...(client ? { client } : { url }),
       encryptionKey: newKey(),
       commandTimeoutMs: 300,
+      failoverDeadlineMs: 0,
     });
     try {
       const { error, ms } = await failure(() => store.get('k'));

@@ -132,7 +132,7 @@ describeRedis('the sample app when Redis hangs', () => {
     await redis.stop();
   });
 
-  it('answers 503 within about the command timeout, then serves the same session once Redis runs again', async () => {
+  it('answers 503 within about the failover deadline, then serves the same session once Redis runs again', async () => {
     const handle = await sample.client.sessionFor(alice);
     redis.pause();
     try {
@@ -140,8 +140,9 @@ describeRedis('the sample app when Redis hangs', () => {
       const replies = await Promise.all(Array.from({ length: 10 }, () => sample.client.get('/me', handle)));
       const took = Date.now() - started;
       for (const reply of replies) expectStoreUnavailable(reply, [redis.port]);
-      // 1 s per command, never a queue that grows with the calls.
-      expect(took).toBeLessThan(3_000);
+      // Each call waits out a possible failover (15 s by default, then the attempt under way), never a queue
+      // that grows with the calls.
+      expect(took).toBeLessThan(22_000);
       expect((await sample.client.get(`/institution/accounts?loginId=${alice.username}`)).status).toBe(200);
     } finally {
       redis.resume();

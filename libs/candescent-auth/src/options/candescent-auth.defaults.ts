@@ -109,9 +109,10 @@ export interface ResolvedCandescentAuthOptions extends PlainOptions, Omit<Resolv
   legacyPathPattern: RegExp;
   session: Required<CandescentSessionOptions>;
   /** Exactly one of `encryptionKey` and `encryptionKeys` (newest first) is set. */
-  redis?: Omit<CandescentRedisOptions, 'sentinels' | 'keyPrefix'> & {
+  redis?: Omit<CandescentRedisOptions, 'sentinels' | 'keyPrefix' | 'failoverDeadlineMs'> & {
     sentinels?: CandescentSentinelAddress[];
     keyPrefix: string;
+    failoverDeadlineMs: number;
   };
   /** The app's own store, when given. */
   store?: CandescentStore;

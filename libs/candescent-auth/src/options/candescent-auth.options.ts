@@ -448,6 +448,17 @@ export interface CandescentRedisOptions {
    * @default 'candescent:'
    */
   keyPrefix?: string;
+
+  /**
+   * How long a store call that meets a Redis failover (a Sentinel or Cluster promotion, a
+   * refused or reset connection, `CLUSTERDOWN`, `TRYAGAIN`, `MOVED`/`ASK`, `READONLY`) keeps
+   * retrying, with backoff, before the request gets 503 `STORE_UNAVAILABLE`. Per request: a
+   * guarded request pauses at most this long in all. A Redis that has failed for longer without
+   * one success counts as down, and calls fail at once until it answers. Institution tokens never
+   * wait: each instance fetches its own meanwhile. 0 turns the wait off.
+   * @default 15000
+   */
+  failoverDeadlineMs?: number;
 }
 
 /**
@@ -489,5 +500,5 @@ export interface DefaultedOptions {
     | 'absoluteTimeoutMs'
     | 'maxSessionsPerAccount'
     | 'loginIdMatching';
-  CandescentRedisOptions: 'keyPrefix';
+  CandescentRedisOptions: 'keyPrefix' | 'failoverDeadlineMs';
 }

@@ -3,9 +3,12 @@ import {
   ArrayMinSize,
   ArrayNotEmpty,
   IsArray,
+  IsInt,
   IsString,
   Matches,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateBy,
 } from 'class-validator';
@@ -30,7 +33,7 @@ import { hasMethods, Nested, Option } from './option.decorator';
 // Options declared as module.options.ts describes (its first comment says how to add one).
 
 /** What `redis` must be as a whole. */
-export const REDIS_EXPECTED = `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix, ${REDIS_SECURITY_FIELDS.join(', ')} } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`;
+export const REDIS_EXPECTED = `an object { ${REDIS_CONNECTION_FIELDS.join(' or ')}, encryptionKey or encryptionKeys, keyPrefix, failoverDeadlineMs, ${REDIS_SECURITY_FIELDS.join(', ')} } with exactly one of ${REDIS_CONNECTION_FIELDS.join(', ')}`;
 const PASSWORD_EXPECTED = 'a non-empty string of at most 512 characters without control characters';
 
 /** A password: no control characters (they would end the line of a careless client or log). */
@@ -227,4 +230,18 @@ export class CandescentRedisOptionsDto {
   @IsString()
   @Matches(/^[A-Za-z0-9:_-]{0,64}$/)
   keyPrefix?: string;
+
+  /**
+   * How long a store call that meets a Redis failover (a Sentinel or Cluster promotion, a
+   * refused or reset connection, `CLUSTERDOWN`, `TRYAGAIN`, `MOVED`/`ASK`, `READONLY`) keeps
+   * retrying, with backoff, before the request gets 503 `STORE_UNAVAILABLE`. Per request: a
+   * guarded request pauses at most this long in all. A Redis that has failed for longer without
+   * one success counts as down, and calls fail at once until it answers. Institution tokens never
+   * wait: each instance fetches its own meanwhile. 0 turns the wait off.
+   */
+  @Option({ default: 15_000, expected: 'a whole number of milliseconds from 0 to 120000' })
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  failoverDeadlineMs?: number;
 }

@@ -36,6 +36,9 @@ import type {
 } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
+/** How often a renewal waiting for another instance's spend of the same refresh token looks at the session. */
+const SPEND_POLL_MS = 50;
+
 /** Pause after a failed renewal ahead of time before a request starts another. */
 const RENEW_AHEAD_PAUSE_MS = 250;
 
@@ -318,15 +321,25 @@ export class CandescentSessionService implements OnModuleDestroy {
     return constantTimeEqual(sha256Base64Url(token), session.csrfHash);
   }
 
-  /** New tokens, or (adopted) those another instance stored after spending the refresh token first. */
+  /**
+   * New tokens, or (adopted) those another instance stored after spending the refresh token first.
+   * The refresh token is spent under a marker of its own: a renewal that finds the marker taken
+   * (an instance whose lease ran out while its refresh was in flight) waits for that result.
+   */
   private async refreshOrEnd(
     id: string,
     session: StoredSession,
     tokens: CandescentTokenSet,
   ): Promise<{ tokens: CandescentTokenSet; adopted?: true }> {
+    const spending = await this.spendMarker(id, tokens);
+    if ('adopted' in spending) return { tokens: spending.adopted, adopted: true };
     try {
+      // Kept after a success: until the result is stored (and a while after), a late renewal of
+      // the same refresh token waits for it instead of spending it again.
       return { tokens: await this.tokens.refresh(tokens) };
     } catch (error: unknown) {
+      // Not spent (or spent and lost, which nobody can undo): the next renewal may try it.
+      if (spending.release) await spending.release();
       if (error instanceof CandescentSessionExpiredError) {
         // Another instance may have rotated the refresh token first: adopt its result.
         const latest = await this.records.read(id);
@@ -337,6 +350,34 @@ export class CandescentSessionService implements OnModuleDestroy {
         throw new CandescentSessionRejectedError('expired');
       }
       throw error;
+    }
+  }
+
+  /**
+   * Takes the marker of the refresh token about to be spent. While another renewal holds it, waits
+   * (polling the session) for that renewal's result, and adopts it once stored; takes the marker
+   * when that renewal gave up or its marker ran out.
+   */
+  private async spendMarker(
+    id: string,
+    tokens: CandescentTokenSet,
+  ): Promise<{ adopted: CandescentTokenSet } | { release?: () => Promise<void> }> {
+    const spent = tokens.v2?.refreshToken;
+    if (spent === undefined) return {};
+    const marker = sessionKeys.spending(id, sha256Base64Url(spent).slice(0, 22));
+    // As long as the renewal lease: the refresh request, its deadline included, plus a margin.
+    const leaseMs = leaseAcross(this.options.requestDeadlineMs);
+    const giveUpAt = this.clock.now() + leaseMs;
+    for (let waited = false; ; waited = true) {
+      if (waited) {
+        const latest = await this.records.read(id);
+        if (!latest) throw new CandescentSessionRejectedError(await this.records.endReason(id));
+        if (latest.tokens.v2?.refreshToken !== spent) return { adopted: latest.tokens };
+      }
+      const fence = await this.store.acquireLock(marker, leaseMs);
+      if (fence !== undefined) return { release: () => this.store.releaseLock(marker, fence).catch(() => undefined) };
+      if (this.destroyed || this.clock.now() >= giveUpAt) return {};
+      await new Promise((resolve) => setTimeout(resolve, SPEND_POLL_MS).unref());
     }
   }
 

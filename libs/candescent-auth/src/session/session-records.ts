@@ -1,4 +1,5 @@
 import { type CandescentStore, getMany } from '../store/candescent-store.interface';
+import { acknowledgedByReplica } from '../store/redis-replica-ack';
 import { sessionKeys } from '../store/session-keys';
 import type { StoredSession } from './stored-session.interface';
 
@@ -123,12 +124,13 @@ export class SessionRecords {
    * Writes a new session (revision 0: no `rev` in the value). No revision record yet: a missing
    * one reads as 0, which every value passes, and before the first renewal there is no older
    * value to refuse. Leaving it out saves a store entry per session (about 140 bytes in the
-   * memory store) until then.
+   * memory store) until then. On Redis with replicas, a replica acknowledges the write before
+   * the login answers, so a failover right after it does not lose the session.
    */
   async create(id: string, session: StoredSession): Promise<void> {
     const ttl = this.ttl(session);
     if (ttl <= 0) return;
-    await this.store.set(sessionKeys.value(id), JSON.stringify(session), ttl);
+    await acknowledgedByReplica(() => this.store.set(sessionKeys.value(id), JSON.stringify(session), ttl));
   }
 
   /**
@@ -137,7 +139,9 @@ export class SessionRecords {
    * compare and write under the renewal lock (`fence`, or one taken for this write). When
    * another write came first, `change` is asked again with the latest session; it returns
    * undefined when that one already supersedes the change. The revision is recorded after the
-   * value, so the value replaced can no longer be put back.
+   * value, so the value replaced can no longer be put back. On Redis with replicas, a replica
+   * acknowledges the value (it may hold a rotated refresh token, the only live one) before the
+   * module relies on it.
    */
   async update(
     id: string,
@@ -153,7 +157,8 @@ export class SessionRecords {
       next = { ...changed, rev: (current.session.rev ?? 0) + 1 };
       const ttl = this.ttl(next);
       const text = JSON.stringify(next);
-      if (await this.writeIfUnchanged(id, current.raw, text, ttl, fence)) {
+      const raw = current.raw;
+      if (await acknowledgedByReplica(() => this.writeIfUnchanged(id, raw, text, ttl, fence))) {
         // Readers accept a value at or past the recorded revision: nobody sees the session vanish.
         await this.store.set(sessionKeys.revision(id), String(next.rev), ttl);
         // A logout that began before the write (it records the end first) wins: not stored.

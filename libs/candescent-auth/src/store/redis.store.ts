@@ -5,12 +5,20 @@ import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentStore } from './candescent-store.interface';
 import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
 import { RedisConnection, RedisNotConnectedError } from './redis-connection';
+import { ReplicaAck, replicaAckWanted } from './redis-replica-ack';
 import { bySlot, slotTagged } from './redis-keys';
 import type { CandescentRedisTlsOptions } from './redis-tls';
 import type { CandescentSentinelAddress } from './sentinel-address';
 import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { ValueCipher } from './value-cipher';
+import {
+  FailoverWindow,
+  failoverBackoffMs,
+  isFailoverError,
+  REDIS_STORE_DEFAULT_FAILOVER_DEADLINE_MS,
+  RedisCommandTimeoutError,
+} from './redis-failover';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /**
@@ -77,6 +85,16 @@ export interface RedisStoreOptions {
    * @default 1000
    */
   commandTimeoutMs?: number;
+  /**
+   * How long a store operation that meets a failover (connection refused or reset, `CLUSTERDOWN`,
+   * `TRYAGAIN`, `MOVED`/`ASK`, `READONLY`, a Sentinel switch, a command timeout) keeps retrying,
+   * with backoff, before it fails with `CandescentUnavailableError`: a promotion costs callers a
+   * pause, not an error. The deadline is per request (all store calls of one guarded request
+   * share it). A Redis that has failed for longer than this without one success is taken as down,
+   * not failing over: operations then fail at once until it answers again.
+   * @default 15000
+   */
+  failoverDeadlineMs?: number;
 }
 
 /** What clients are told when Redis fails; the reason goes only to the log, under the trace id. */
@@ -98,8 +116,9 @@ const REPLACE_IF_UNCHANGED = `if redis.call('get', KEYS[1]) == ARGV[1] then redi
 
 /**
  * A store in Redis (ioredis 5 or 6), for apps that run more than one instance. Values are encrypted
- * with AES-256-GCM and bound to their full Redis key. Any Redis failure (refused connection,
- * timeout, closed client) becomes `CandescentUnavailableError` within `commandTimeoutMs`.
+ * with AES-256-GCM and bound to their full Redis key. A command that meets a failover is retried
+ * until `failoverDeadlineMs`; any failure that remains (refused connection, timeout, closed
+ * client) becomes `CandescentUnavailableError`.
  */
 @RedactedWhenPrinted()
 export class RedisStore implements CandescentStore {
@@ -110,6 +129,8 @@ export class RedisStore implements CandescentStore {
   private readonly keyPrefix: string;
   private readonly boundTo?: string;
   private readonly commandTimeoutMs: number;
+  private readonly failover: FailoverWindow;
+  private readonly replicaAck: ReplicaAck;
   private readonly logger = new CandescentLogger('CandescentRedisStore');
 
   /**
@@ -133,7 +154,14 @@ export class RedisStore implements CandescentStore {
     if (!Number.isFinite(this.commandTimeoutMs) || this.commandTimeoutMs <= 0) {
       throw configError('commandTimeoutMs', 'a positive number of milliseconds');
     }
+    const failoverDeadlineMs = options.failoverDeadlineMs ?? REDIS_STORE_DEFAULT_FAILOVER_DEADLINE_MS;
+    if (!Number.isFinite(failoverDeadlineMs) || failoverDeadlineMs < 0) {
+      throw configError('failoverDeadlineMs', 'zero or a positive number of milliseconds');
+    }
+    this.failover = new FailoverWindow(failoverDeadlineMs);
     this.connection = new RedisConnection(options, this.commandTimeoutMs);
+    // Within one command timeout, with room for the write itself.
+    this.replicaAck = new ReplicaAck(this.connection.client, Math.max(1, Math.floor(this.commandTimeoutMs / 2)));
   }
 
   private get client(): CandescentRedisClient {
@@ -197,7 +225,16 @@ export class RedisStore implements CandescentStore {
       return;
     }
     const payload = this.cipher.encrypt(value, this.associatedData(redisKey));
+    if (this.acknowledged()) {
+      await this.run('set', () => this.replicaAck.write(redisKey, 'set', redisKey, payload, 'PX', String(ttl)));
+      return;
+    }
     await this.run('set', () => this.client.set(redisKey, payload, 'PX', ttl));
+  }
+
+  /** Whether the running write must be acknowledged by a replica (see `acknowledgedByReplica`). */
+  private acknowledged(): boolean {
+    return replicaAckWanted() && this.replicaAck.supported;
   }
 
   /** Removes a value; absent keys are fine. */
@@ -209,7 +246,14 @@ export class RedisStore implements CandescentStore {
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
     const lease = leaseTtlMs(ttlMs);
     const fence = randomUUID();
-    const reply = await this.run('acquireLock', () => this.client.set(this.lockKey(key), fence, 'PX', lease, 'NX'));
+    const lockKey = this.lockKey(key);
+    let sent = false;
+    const reply = await this.run('acquireLock', async () => {
+      // A retry after a lost reply: the first attempt may have taken the lock with this fence.
+      if (sent && (await this.client.get(lockKey)) === fence) return 'OK';
+      sent = true;
+      return this.client.set(lockKey, fence, 'PX', lease, 'NX');
+    });
     return reply === 'OK' ? fence : undefined;
   }
 
@@ -219,8 +263,11 @@ export class RedisStore implements CandescentStore {
     if (ttl === undefined) return false;
     const redisKey = this.dataKey(key);
     const payload = this.cipher.encrypt(value, this.associatedData(redisKey));
+    const args = [redisKey, this.lockKey(lockKey), payload, String(ttl), fence];
     const reply = await this.run('replaceIfLocked', () =>
-      this.client.eval(REPLACE_IF_LOCKED, 2, redisKey, this.lockKey(lockKey), payload, String(ttl), fence),
+      this.acknowledged()
+        ? this.replicaAck.write(redisKey, 'eval', REPLACE_IF_LOCKED, '2', ...args)
+        : this.client.eval(REPLACE_IF_LOCKED, 2, ...args),
     );
     return reply === 1;
   }
@@ -237,8 +284,11 @@ export class RedisStore implements CandescentStore {
     // An unreadable value is not the one the caller read: refuse the write.
     if (stored === null || this.open(redisKey, stored, { quiet: true }) !== expected) return false;
     const payload = this.cipher.encrypt(value, this.associatedData(redisKey));
+    const args = [redisKey, stored, payload, String(ttl)];
     const reply = await this.run('replaceIfUnchanged', () =>
-      this.client.eval(REPLACE_IF_UNCHANGED, 1, redisKey, stored, payload, String(ttl)),
+      this.acknowledged()
+        ? this.replicaAck.write(redisKey, 'eval', REPLACE_IF_UNCHANGED, '1', ...args)
+        : this.client.eval(REPLACE_IF_UNCHANGED, 1, ...args),
     );
     return reply === 1;
   }
@@ -254,11 +304,15 @@ export class RedisStore implements CandescentStore {
    * logs when it goes down and when it is back.
    */
   async ping(): Promise<void> {
-    await this.run('ping', () => this.client.ping?.() ?? this.client.get(`${this.keyPrefix}ping`), { quiet: true });
+    await this.run('ping', () => this.client.ping?.() ?? this.client.get(`${this.keyPrefix}ping`), {
+      quiet: true,
+      wait: false,
+    });
   }
 
   /** Quits the connection the store made; a client passed in is left to its owner. */
   async close(): Promise<void> {
+    this.replicaAck.close();
     if (!this.connection.owned) {
       this.connection.detach();
       return;
@@ -270,7 +324,7 @@ export class RedisStore implements CandescentStore {
       return;
     }
     try {
-      await this.run('close', () => this.client.quit());
+      await this.run('close', () => this.client.quit(), { wait: false });
     } catch {
       this.client.disconnect();
     }
@@ -289,8 +343,30 @@ export class RedisStore implements CandescentStore {
     return `${this.keyPrefix}lock:${slotTagged(key)}`;
   }
 
-  /** Runs one command within `commandTimeoutMs`, turning any failure into `CandescentUnavailableError`. */
-  private async run<T>(operation: string, command: () => Promise<T>, { quiet = false } = {}): Promise<T> {
+  /**
+   * Runs one command, each attempt within `commandTimeoutMs`; an attempt that meets a failover is
+   * tried again (unless `wait` is false) until the failover deadline. Any failure that remains
+   * becomes `CandescentUnavailableError`.
+   */
+  private async run<T>(operation: string, command: () => Promise<T>, { quiet = false, wait = true } = {}): Promise<T> {
+    const startedAt = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.attempt(command);
+        this.failover.succeeded();
+        return result;
+      } catch (error) {
+        const now = performance.now();
+        const failover = wait && isFailoverError(error, this.connection.lastFailure);
+        const until = failover ? this.failover.retryUntil(startedAt, now) : undefined;
+        if (until === undefined) throw this.unavailable(operation, error, quiet);
+        await new Promise((resolve) => setTimeout(resolve, failoverBackoffMs(attempt, now, until)).unref());
+      }
+    }
+  }
+
+  /** One attempt of a command within `commandTimeoutMs` (twice it while the process is starved). */
+  private async attempt<T>(command: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     // ioredis's own commandTimeout only applies to clients it was configured on, not to ones passed in.
     const timeout = new Promise<never>((_, reject) => {
@@ -307,7 +383,7 @@ export class RedisStore implements CandescentStore {
         }
         // Replies already on the socket are read (poll phase) before setImmediate callbacks run.
         setImmediate(() => {
-          reject(new Error(`no reply within ${this.commandTimeoutMs} ms`));
+          reject(new RedisCommandTimeoutError(this.commandTimeoutMs));
         });
       };
       timer = setTimeout(expire, this.commandTimeoutMs);
@@ -315,32 +391,35 @@ export class RedisStore implements CandescentStore {
     });
     try {
       return await Promise.race([this.connection.usable().then(command), timeout]);
-    } catch (error) {
-      let reason = this.connection.scrub(error instanceof Error ? error.message : String(error));
-      let code = errorCode(error);
-      // "max retries reached" or a timeout says little; the connection error says why.
-      const failure = this.connection.lastFailure;
-      if (code === undefined && failure) {
-        reason += ` (last connection error: ${failure.reason})`;
-        code = failure.code;
-      }
-      // Addresses, ports and driver settings are for operators, not for whoever sent the request.
-      const traceId = CandescentContext.current()?.traceId;
-      const line = `Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`;
-      // A command refused because the connection is known to be down adds nothing to the warning
-      // the connection gave when it went down: at debug level, a busy outage does not flood the log.
-      // Quiet callers (health probes) report the outcome themselves.
-      if (!quiet && error instanceof RedisNotConnectedError) this.logger.debug(line);
-      else if (!quiet) this.logger.warn(line);
-      throw new CandescentUnavailableError(STORE_UNAVAILABLE_MESSAGE, {
-        errorType: 'STORE_ERROR',
-        errorCode: 'STORE_UNAVAILABLE',
-        networkCode: code,
-        traceId,
-      });
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The fixed error for a command that failed for good; the reason goes to the log under the trace id. */
+  private unavailable(operation: string, error: unknown, quiet: boolean): CandescentUnavailableError {
+    let reason = this.connection.scrub(error instanceof Error ? error.message : String(error));
+    let code = errorCode(error);
+    // "max retries reached" or a timeout says little; the connection error says why.
+    const failure = this.connection.lastFailure;
+    if (code === undefined && failure) {
+      reason += ` (last connection error: ${failure.reason})`;
+      code = failure.code;
+    }
+    // Addresses, ports and driver settings are for operators, not for whoever sent the request.
+    const traceId = CandescentContext.current()?.traceId;
+    const line = `Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`;
+    // A command refused because the connection is known to be down adds nothing to the warning
+    // the connection gave when it went down: at debug level, a busy outage does not flood the log.
+    // Quiet callers (health probes) report the outcome themselves.
+    if (!quiet && error instanceof RedisNotConnectedError) this.logger.debug(line);
+    else if (!quiet) this.logger.warn(line);
+    return new CandescentUnavailableError(STORE_UNAVAILABLE_MESSAGE, {
+      errorType: 'STORE_ERROR',
+      errorCode: 'STORE_UNAVAILABLE',
+      networkCode: code,
+      traceId,
+    });
   }
 }
 

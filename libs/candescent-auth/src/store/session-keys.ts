@@ -20,6 +20,12 @@ export const sessionKeys = {
   account: (account: string) => `session-account:{${account}}`,
   /** The renewal lock of a session. */
   lock: (id: string) => `lock:session:{${id}}`,
+  /**
+   * Taken (a lease, like a lock) by the renewal that spends one refresh token of the session, by
+   * a hash of it: a renewal that finds it taken knows another instance is spending that token
+   * (its own lease ran out during a stall) and waits for its result instead of ending the session.
+   */
+  spending: (id: string, refreshTokenHash: string) => `session-spend:{${id}}:${refreshTokenHash}`,
   /** The lock that serialises changes to one account's list. */
   accountLock: (account: string) => `lock:session-account:{${account}}`,
 };

@@ -40,6 +40,7 @@ export const candescentStoreProvider: Provider = {
       encryptionKey: options.redis.encryptionKey,
       encryptionKeys: options.redis.encryptionKeys,
       keyPrefix: options.redis.keyPrefix,
+      failoverDeadlineMs: options.redis.failoverDeadlineMs,
       boundTo: storeBinding(options),
     });
   },

@@ -1,5 +1,6 @@
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import type { CandescentStore } from '../store/candescent-store.interface';
+import { withStoreWait } from '../store/redis-failover';
 import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentToken } from './candescent-token.interface';
@@ -15,7 +16,9 @@ const STORE_RETRY_MS = 5_000;
  * key across instances. The instance that takes the store lock re-reads the store first, so a
  * token another instance just stored is adopted instead of fetched again. The store is a help,
  * not a dependency: when it fails, the instance fetches on its own, leaves the store alone for a
- * few seconds at a time, and says so once per outage (and once when the store is back).
+ * few seconds at a time, and says so once per outage (and once when the store is back). For
+ * the same reason it never waits out a Redis failover: institution calls go on with a token this
+ * instance fetches alone (one per key, in-process single-flight), not a pause.
  */
 @RedactedWhenPrinted()
 export class SharedTokenCache {
@@ -32,7 +35,11 @@ export class SharedTokenCache {
   ) {}
 
   /** A token for `key`: a fresh one from the store, or `fetch()` run by one instance at a time. */
-  async obtain(key: string, fetch: () => Promise<CandescentToken>): Promise<CandescentToken> {
+  obtain(key: string, fetch: () => Promise<CandescentToken>): Promise<CandescentToken> {
+    return withStoreWait(0, () => this.obtainShared(key, fetch));
+  }
+
+  private async obtainShared(key: string, fetch: () => Promise<CandescentToken>): Promise<CandescentToken> {
     if (!this.storeWorthTrying()) return fetch();
     try {
       const stored = await this.readFresh(key);
@@ -87,8 +94,10 @@ export class SharedTokenCache {
     if (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.values().next().value ?? accessToken);
     // While the store fails, the token it may hold is refused locally above; it expires there on its own.
     if (!this.storeWorthTrying()) return;
-    const stored = await this.read(key).catch(() => undefined);
-    if (stored?.accessToken === accessToken) await this.store.delete(`token:${key}`).catch(() => undefined);
+    await withStoreWait(0, async () => {
+      const stored = await this.read(key).catch(() => undefined);
+      if (stored?.accessToken === accessToken) await this.store.delete(`token:${key}`).catch(() => undefined);
+    });
   }
 
   /** Takes the lock (returns its fence), or returns a token another instance stored meanwhile; undefined: waited long enough, fetch anyway. */

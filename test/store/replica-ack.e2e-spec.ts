@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { type CandescentSessionService, RedisStore } from '@candescent/auth';
+import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
+import { FakeClock } from '../support/clock';
+import { LogCapture } from '../support/logs';
+import { openSessionInstance } from '../support/module';
+import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
+import { startSandbox } from '../support/sandbox';
+import { waitFor } from '../support/wait';
+
+const [alice, bob] = DEMO_CUSTOMERS;
+
+/** One command as MONITOR shows it: its name, arguments and the connection that sent it. */
+interface Seen {
+  command: string;
+  args: string[];
+  source: string;
+}
+
+/**
+ * The writes a failover must not lose (a new session at login, a rotated refresh token at
+ * renewal) are acknowledged by a replica (`WAIT 1`, on the connection that wrote them) before the
+ * module relies on them; reads never wait for one; a replica that does not answer delays the
+ * write by a bounded time, and the write stands.
+ */
+describeRedis('session writes acknowledged by a replica', () => {
+  let master: RedisServerHandle;
+  let replica: RedisServerHandle;
+  let sandbox: CandescentSandbox;
+  let monitor: Redis;
+  let seen: Seen[] = [];
+  const encryptionKey = randomBytes(32).toString('base64');
+  const opened: Array<() => Promise<void>> = [];
+  // The replica writes the copy it receives to disk: into a directory of its own.
+  const dir = mkdtempSync(join(tmpdir(), 'candescent-replica-'));
+
+  async function instance(clock: FakeClock, logs: LogCapture): Promise<CandescentSessionService> {
+    const store = new RedisStore({ url: master.url, encryptionKey });
+    const opening = await openSessionInstance(sandbox, store, clock, { session: { idleTimeoutMs: 3_600_000 } }, logs);
+    opened.push(
+      () => opening.close(),
+      () => store.close(),
+    );
+    return opening.sessions;
+  }
+
+  /** The commands that wrote the session's value, each with whether a WAIT followed on its connection. */
+  function valueWrites(id: string): Array<{ command: string; acknowledged: boolean }> {
+    return seen.flatMap((entry, i) => {
+      const writesValue =
+        (entry.command === 'set' || entry.command === 'eval') &&
+        entry.args.some((a) => a.endsWith(`data:session:{${id}}`));
+      if (!writesValue) return [];
+      const next = seen.slice(i + 1).find((later) => later.source === entry.source);
+      return [{ command: entry.command, acknowledged: next?.command === 'wait' && next.args[0] === '1' }];
+    });
+  }
+
+  beforeAll(async () => {
+    master = await startRedisServer();
+    replica = await startRedisServer({ args: ['--dir', dir, '--replicaof', '127.0.0.1', String(master.port)] });
+    const admin = new Redis(master.url);
+    await waitFor(async () => (await admin.info('replication')).includes('state=online'), 10_000, 'the replica');
+    admin.disconnect();
+    sandbox = await startSandbox();
+    // MONITOR runs on a duplicate; the lazy original never connects.
+    monitor = await new Redis(master.url, { lazyConnect: true }).monitor();
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      const [command = '', ...rest] = args;
+      // Commands a script runs show up too, from "lua": only what clients sent counts here.
+      if (source === 'lua') return;
+      seen.push({ command: command.toLowerCase(), args: rest, source });
+    });
+  });
+
+  beforeEach(() => {
+    seen = [];
+  });
+
+  afterEach(async () => {
+    for (const close of opened.splice(0)) await close();
+    sandbox.clearFaults();
+  });
+
+  afterAll(async () => {
+    monitor.disconnect();
+    await sandbox.stop();
+    await replica.stop();
+    await master.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a login and a renewal wait for a replica; a guarded read sends no WAIT', async () => {
+    const clock = new FakeClock();
+    const logs = new LogCapture();
+    const sessions = await instance(clock, logs);
+    const login = await sessions.login({ username: alice.username, password: alice.password });
+    const id = hashHandle(login.sessionToken);
+    await waitFor(() => valueWrites(id).length === 1, 2_000, 'the login write in MONITOR');
+    expect(valueWrites(id)).toEqual([{ command: 'set', acknowledged: true }]);
+
+    seen = [];
+    await sessions.authenticate(login.sessionToken);
+    expect(seen.filter((entry) => entry.command === 'wait')).toEqual([]);
+
+    clock.advance(1_750_000); // inside the refresh window of the 1799 s token
+    const renewed = await sessions.renew(id);
+    await waitFor(() => valueWrites(id).length === 1, 2_000, 'the renewal write in MONITOR');
+    expect(valueWrites(id)).toEqual([{ command: 'eval', acknowledged: true }]);
+    expect(renewed.v2?.accessToken).toEqual(expect.any(String));
+    expect(logs.linesAt('warn').join('\n')).not.toMatch(/not acknowledged/);
+  });
+
+  it('a replica that does not answer delays a renewal by a bounded time; the rotation is stored and logged', async () => {
+    const clock = new FakeClock();
+    const logs = new LogCapture();
+    const sessions = await instance(clock, logs);
+    const login = await sessions.login({ username: bob.username, password: bob.password });
+    const id = hashHandle(login.sessionToken);
+    clock.advance(1_750_000);
+    replica.pause();
+    let renewed;
+    const startedAt = Date.now();
+    try {
+      renewed = await sessions.renew(id);
+    } finally {
+      replica.resume();
+    }
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect((await sessions.authenticate(login.sessionToken)).session.tokens.v2?.refreshToken).toBe(
+      renewed.v2?.refreshToken,
+    );
+    expect(logs.linesAt('warn').join('\n')).toMatch(/not acknowledged by any Redis replica within 500 ms/);
+  });
+});
