@@ -2,7 +2,6 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { validateOptions } from '@candescent/auth/testing';
 import { SOAK_FAULTS, SOAK_FAULTS_LEFT_OUT } from './soak-faults';
 import { SoakLoad } from './soak-load';
 import type { FromWorker, SoakCustomer, ToWorker, WorkerStats } from './soak-messages';
@@ -17,12 +16,8 @@ import { parseSoakArgs, SOAK_TARGETS, type SoakSettings } from './soak.settings'
  */
 
 /** The breaker's reset period as the sample app gets it (module defaults). */
-const RESET_TIMEOUT_MS = validateOptions({
-  baseUrl: 'http://127.0.0.1',
-  consumerKey: 'k',
-  consumerSecret: 's',
-  fiId: '1',
-}).circuitBreaker.resetTimeoutMs;
+/** The breaker's reset period as the sample app gets it: the module's default `circuitBreaker.resetTimeoutMs`. */
+const RESET_TIMEOUT_MS = 30_000;
 
 class Worker {
   private readonly inbox: FromWorker[] = [];

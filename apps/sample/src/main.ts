@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/sandbox';
 import { createSampleApp } from './create-sample-app';
 
 async function main(): Promise<void> {

@@ -19,7 +19,6 @@ export type {
 export type { ResolvedCandescentAuthOptions } from './options/candescent-auth.defaults';
 export { InjectCandescentAuthOptions } from './options/inject-options.decorator';
 export * from './errors/candescent-auth.error';
-export { CandescentClock } from './token/candescent-clock';
 export { CandescentInstitutions, type CandescentInstitutionInfo } from './institutions/candescent-institutions.service';
 export type { CandescentToken, TokenGrant } from './token/candescent-token.interface';
 export type { CandescentCustomerIdentity, CandescentTokenSet } from './token/token-set.interface';
