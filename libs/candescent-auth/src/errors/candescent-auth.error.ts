@@ -70,6 +70,13 @@ export interface CandescentGraphqlErrorExtensions {
 export abstract class CandescentAuthError extends HttpException implements CandescentErrorDetails {
   /** The HTTP status of this class of error; each subclass sets its own. */
   static readonly httpStatus: number = 500;
+  /**
+   * What the client body says instead of `message` when the error comes from a call to
+   * Candescent (`service` is set): Candescent's own texts and advice meant for operators stay
+   * in `message`, `toJSON()` and the logs, and the end user reads a fixed sentence per class.
+   * The `errorCode` is in the body either way.
+   */
+  static readonly clientMessage: string = 'The request could not be completed; try again later.';
   readonly upstreamStatus?: number;
   readonly errorType?: string;
   readonly errorCode?: string;
@@ -90,6 +97,8 @@ export abstract class CandescentAuthError extends HttpException implements Cande
       traceId: clean(details.traceId),
     };
     super(body, statusCode);
+    // `message` was taken from the body above; only the body clients receive changes.
+    if (details.service !== undefined) body.message = new.target.clientMessage;
     this.upstreamStatus = details.upstreamStatus;
     this.errorType = body.errorType;
     this.errorCode = body.errorCode;
@@ -139,6 +148,7 @@ export abstract class CandescentAuthError extends HttpException implements Cande
     return {
       name: this.name,
       ...this.getResponse(),
+      message: this.message,
       retryAfterSeconds: this.retryAfterSeconds,
       upstreamStatus: this.upstreamStatus,
       service: this.service,
@@ -172,56 +182,61 @@ export class CandescentConfigurationError extends CandescentAuthError {
     // `message` was taken from the body above; only the body clients receive changes.
     this.getResponse().message = CONFIGURATION_ERROR_CLIENT_MESSAGE;
   }
-
-  /** The secret-free form for logs: with the explanation, which the client body leaves out. */
-  override toJSON(): ReturnType<CandescentAuthError['toJSON']> {
-    return { ...super.toJSON(), message: this.message };
-  }
 }
 
 /** The customer's username or password was rejected, or was malformed before sending. */
 export class CandescentInvalidCredentialsError extends CandescentAuthError {
   static override readonly httpStatus = 401;
+  static override readonly clientMessage = 'The username or password is not correct.';
 }
 
 /** Candescent refused this app, FI or resource (403, or a 401 about the client, not the user). */
 export class CandescentForbiddenError extends CandescentAuthError {
   static override readonly httpStatus = 403;
+  static override readonly clientMessage = 'This request is not allowed.';
 }
 
 /** Candescent is rate limiting (quota or spike arrest; it answers 500 for both, or 429). */
 export class CandescentRateLimitedError extends CandescentAuthError {
   static override readonly httpStatus = 429;
+  static override readonly clientMessage = 'Too many requests to the banking service right now; try again shortly.';
 }
 
 /** Candescent could not be reached or answered with a server error. */
 export class CandescentUnavailableError extends CandescentAuthError {
   static override readonly httpStatus = 503;
+  static override readonly clientMessage = 'The banking service is unavailable right now; try again shortly.';
 }
 
 /** Candescent did not answer in time. */
 export class CandescentTimeoutError extends CandescentAuthError {
   static override readonly httpStatus = 504;
+  static override readonly clientMessage = 'The banking service did not answer in time; try again shortly.';
 }
 
 /** Candescent answered something the documented contract does not allow. */
 export class CandescentProtocolError extends CandescentAuthError {
   static override readonly httpStatus = 502;
+  static override readonly clientMessage =
+    'The banking service gave an answer that could not be used; try again later.';
 }
 
 /** A refresh token was rejected or expired: the customer has to log in again. */
 export class CandescentSessionExpiredError extends CandescentAuthError {
   static override readonly httpStatus = 401;
+  static override readonly clientMessage = 'Your session has expired; log in again.';
 }
 
 /** A request to Candescent could not be given a token, so it was not sent (fail closed). */
 export class CandescentTokenUnavailableError extends CandescentAuthError {
   static override readonly httpStatus = 401;
+  static override readonly clientMessage = 'This request could not be authorized; log in again.';
 }
 
 /** Candescent answered a banking call with 404: the resource does not exist (or is not the customer's). */
 export class CandescentNotFoundError extends CandescentAuthError {
   static override readonly httpStatus = 404;
+  static override readonly clientMessage = 'Not found.';
 }
 
 /**
@@ -230,16 +245,19 @@ export class CandescentNotFoundError extends CandescentAuthError {
  */
 export class CandescentRequestRejectedError extends CandescentAuthError {
   static override readonly httpStatus = 400;
+  static override readonly clientMessage = 'The banking service refused this request as invalid.';
 }
 
 /** Candescent answered a banking call with a server error (other than 503, 504 and rate limiting). */
 export class CandescentBadGatewayError extends CandescentAuthError {
   static override readonly httpStatus = 502;
+  static override readonly clientMessage = 'The banking service could not handle this request; try again later.';
 }
 
 /** Input given to the module (login body, header value, option) is malformed; nothing was sent. */
 export class CandescentInvalidRequestError extends CandescentAuthError {
   static override readonly httpStatus = 400;
+  static override readonly clientMessage = 'The request is not valid.';
 }
 
 /** Why a session handle was refused. */
