@@ -1,5 +1,10 @@
+import { inspect } from 'node:util';
 import { classifyTokenError } from '../token/token-error.classifier';
-import { CandescentInvalidRequestError, CandescentUnavailableError } from './candescent-auth.error';
+import {
+  CandescentConfigurationError,
+  CandescentInvalidRequestError,
+  CandescentUnavailableError,
+} from './candescent-auth.error';
 
 const v2Refusal = (code: string, message: string, status = 400) =>
   classifyTokenError(
@@ -28,5 +33,17 @@ describe('what the end user reads of an error from a Candescent call', () => {
   it("keeps the module's own message for errors that did not come from Candescent", () => {
     const error = new CandescentInvalidRequestError('Login credentials must be an object with username and password.');
     expect(error.getResponse().message).toBe('Login credentials must be an object with username and password.');
+  });
+});
+
+describe('an error printed to a console or log', () => {
+  it('shows its message once and no HTTP status dump (a configuration error at start-up)', () => {
+    const message = 'Invalid CandescentAuthModule options (1 problem):\n  - baseUrl: expected the FI gateway URL';
+    const printed = inspect(new CandescentConfigurationError(message, [{ field: 'baseUrl', expected: 'a URL' }]));
+    expect(printed.split('baseUrl: expected the FI gateway URL')).toHaveLength(2);
+    expect(printed).not.toMatch(/statusCode|500|Internal Server Error/);
+    expect(printed).toBe(
+      `CandescentConfigurationError: ${message} (errorType CONFIGURATION_ERROR, errorCode INVALID_OPTIONS)`,
+    );
   });
 });

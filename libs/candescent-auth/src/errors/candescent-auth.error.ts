@@ -155,8 +155,24 @@ export abstract class CandescentAuthError extends HttpException implements Cande
     };
   }
 
+  /**
+   * One line for logs and consoles (Nest's start-up error handler prints errors with it): the
+   * name, the message once, then the facts that are known, without the HTTP body's status.
+   */
   [inspect.custom](): string {
-    return `${this.name}: ${this.message} ${inspect(this.toJSON(), { breakLength: Infinity })}`;
+    const facts = {
+      errorType: this.errorType,
+      errorCode: this.errorCode,
+      traceId: this.traceId,
+      service: this.service,
+      upstreamStatus: this.upstreamStatus,
+      retryAfterSeconds: this.retryAfterSeconds,
+      networkCode: this.networkCode,
+    };
+    const known = Object.entries(facts)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${key} ${String(value)}`);
+    return known.length === 0 ? `${this.name}: ${this.message}` : `${this.name}: ${this.message} (${known.join(', ')})`;
   }
 }
 
