@@ -34,7 +34,8 @@ export interface CandescentAuthModuleExtras {
    *   `originating_ip` too, and a guard whose `extractHandle` reads the handle from elsewhere
    *   works. Every route pays for the context (see BENCHMARKS.md).
    * - `false`: never; your app opens contexts itself, for instance inside its own nestjs-cls or
-   *   AsyncLocalStorage setup, by running each request in `CandescentContext.run(...)`.
+   *   AsyncLocalStorage setup, by running each request in
+   *   `CandescentContext.run(CandescentContext.forRequest(req), ...)`.
    *
    * A guarded request without a context is refused with a configuration error rather than let
    * its Candescent calls go out without the customer's token.

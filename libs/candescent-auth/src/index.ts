@@ -35,7 +35,12 @@ export { CandescentHttpInterceptor, type CandescentAuthMode } from './http/cande
 export type { CandescentAxiosRequestConfig } from './http/axios-request-config.mjs' with {
   'resolution-mode': 'import',
 };
-export { CandescentContext, type CandescentRequestContext, type CandescentSessionRef } from './context/request-context';
+export {
+  CandescentContext,
+  type CandescentIncomingRequest,
+  type CandescentRequestContext,
+  type CandescentSessionRef,
+} from './context/request-context';
 export { RequireCustomerToken } from './context/customer-token.decorator';
 export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-auth.guard';
 export { CandescentCustomer, type CandescentCustomerView } from './session/candescent-customer.decorator';
