@@ -192,7 +192,9 @@ export class CandescentAuthOptionsDto {
   scopes?: string[];
 
   /**
-   * Timeout of one token request attempt.
+   * Timeout of one attempt of a token request (all attempts together are bounded by
+   * `requestDeadlineMs`), and the axios `timeout` of every call through `CandescentHttpService`
+   * (banking calls; a call's own `timeout` replaces it).
    * @default 10000
    */
   @IsOptional()
