@@ -69,4 +69,5 @@ export type { CandescentRedisTlsOptions } from './store/redis-tls';
 export type { CandescentSentinelAddress } from './store/sentinel-address';
 export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';
+export type { CandescentHttpOptions } from './http/candescent-http.options';
 export { CANDESCENT_SPAN_ATTRIBUTES, CANDESCENT_SPAN_NAMES } from './metrics/candescent-tracing';

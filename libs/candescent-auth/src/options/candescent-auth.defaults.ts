@@ -1,4 +1,5 @@
 import type { CandescentStore } from '../store/candescent-store.interface';
+import type { CandescentHttpOptions } from '../http/candescent-http.options';
 import type { CandescentRedisClient, CandescentRedisClusterOptions } from '../store/redis-client.interface';
 import type { CandescentRedisTlsOptions } from '../store/redis-tls';
 import { type CandescentSentinelAddress, toSentinelAddress } from '../store/sentinel-address';
@@ -150,6 +151,8 @@ export interface ResolvedCandescentAuthOptions
   store?: CandescentStore;
   /** Which institution a login request is for, when the app said how. */
   loginInstitution?: CandescentAuthModuleOptions['loginInstitution'];
+  /** The app's connection settings for the module's axios instances. */
+  http?: CandescentHttpOptions;
 }
 
 /** Merges the defaults into validated options, once, at start-up. */
@@ -160,6 +163,7 @@ export function resolveOptions(
     store?: CandescentStore;
     redisClient?: CandescentRedisClient;
     loginInstitution?: CandescentAuthModuleOptions['loginInstitution'];
+    http?: CandescentHttpOptions;
   } = {},
 ): ResolvedCandescentAuthOptions {
   const { retry, circuitBreaker, session, redis, ...topLevel } = CANDESCENT_AUTH_DEFAULTS;
@@ -188,6 +192,7 @@ export function resolveOptions(
     session: withDefaults(session, options.session),
     store: owned.store ?? options.store,
     loginInstitution: owned.loginInstitution ?? options.loginInstitution,
+    http: owned.http ?? options.http,
     redis: options.redis && {
       url: options.redis.url,
       client: owned.redisClient ?? options.redis.client,

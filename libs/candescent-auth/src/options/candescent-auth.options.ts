@@ -1,4 +1,5 @@
 import type { CandescentRedisClient } from '../store/redis-client.interface';
+import type { CandescentHttpOptions } from '../http/candescent-http.options';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentLoginRequest } from '../session/candescent-session-cookies.service';
 import 'reflect-metadata';
@@ -362,6 +363,13 @@ export type CandescentAuthModuleOptions = Omit<Plain<CandescentAuthOptionsDto>, 
    * @example (request) => request.body?.institution ?? request.headers['x-institution']
    */
   loginInstitution?: (request: CandescentLoginRequest) => string | undefined;
+  /**
+   * Connection settings of the module's axios instances, for token requests and calls through
+   * `CandescentHttpService` alike: `httpsAgent` (mutual TLS, a private CA, keep-alive),
+   * `httpAgent`, `proxy` (see {@link CandescentHttpOptions}).
+   * @default Node's global agents; axios's proxy handling (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)
+   */
+  http?: CandescentHttpOptions;
 };
 /** One institution of a module that serves several (see `institutions`). */
 export type CandescentInstitutionOptions = Plain<CandescentInstitutionOptionsDto>;

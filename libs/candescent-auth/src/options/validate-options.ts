@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { type CandescentHttpOptions, HTTP_OPTIONS_EXPECTED, httpOptionsValid } from '../http/candescent-http.options';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
@@ -345,10 +346,11 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   }
   // Objects the app owns (its store, its Redis client) are checked by shape and passed on as they
   // are: class-transformer would copy them into plain objects.
-  const { store, redis, loginInstitution, ...rest } = raw as {
+  const { store, redis, loginInstitution, http, ...rest } = raw as {
     store?: unknown;
     redis?: unknown;
     loginInstitution?: unknown;
+    http?: unknown;
   };
   const { client, ...redisRest } = isObject(redis) ? (redis as { client?: unknown }) : { client: undefined };
   const options = plainToInstance(CandescentAuthOptionsDto, {
@@ -367,6 +369,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
   problems.push(...ownedObjectProblems(store, redis, client));
   if (loginInstitution !== undefined && typeof loginInstitution !== 'function')
     problems.push({ field: 'loginInstitution', expected: EXPECTED.loginInstitution });
+  if (!httpOptionsValid(http)) problems.push({ field: 'http', expected: HTTP_OPTIONS_EXPECTED });
   if (isObject(redis)) {
     const found = new Set(problems.map((p) => p.field));
     problems.push(...redisSecurityFieldProblems({ ...redis, client }, found));
@@ -382,6 +385,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
     store: store as CandescentStore | undefined,
     redisClient: client as CandescentRedisClient | undefined,
     loginInstitution: loginInstitution as ResolvedCandescentAuthOptions['loginInstitution'],
+    http: http as CandescentHttpOptions | undefined,
   });
   const shown = { baseUrl: resolved.baseUrl, fiId: resolved.fiId, tokenServices: resolved.tokenServices };
   // The app's own object is a provider of the module too; printing it must not show the secret
