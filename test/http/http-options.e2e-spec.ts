@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { firstValueFrom } from 'rxjs';
@@ -75,7 +76,7 @@ describe('the http option: agent and proxy of the module axios instances', () =>
   it('refuses an http option that is not agents and proxy settings, at start-up', () => {
     const base = candescent.options;
     expect(() => {
-      checkCandescentAuthOptions({ ...base, http: { httpsAgent: new Agent() } });
+      checkCandescentAuthOptions({ ...base, http: { httpsAgent: new HttpsAgent({ keepAlive: true }) } });
     }).not.toThrow();
     for (const http of [{ httpsAgent: { cert: 'x' } }, { proxy: 'http://proxy:3128' }, { agent: new Agent() }, 'yes']) {
       let error: unknown;

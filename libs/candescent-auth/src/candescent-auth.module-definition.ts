@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
+import { type ConfigurableModuleAsyncOptions, ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CandescentConfigurationError } from './errors/candescent-auth.error';
 import { CandescentErrorFilter } from './errors/candescent-error.filter';
@@ -80,7 +80,6 @@ function contextSwitch(given: unknown): CandescentAuthModuleExtras['context'] {
 export const {
   ConfigurableModuleClass: CandescentAuthConfigurableModule,
   MODULE_OPTIONS_TOKEN: CANDESCENT_AUTH_MODULE_OPTIONS,
-  ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<CandescentAuthModuleOptions>({ moduleName: 'CandescentAuth' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCandescentAuthOptions')
@@ -89,8 +88,13 @@ export const {
 
 /** Implement it for `forRootAsync({ useClass })` / `forRootAsync({ useExisting })`. */
 export interface CandescentAuthOptionsFactory {
+  /** The module options (validated when the app starts). */
   createCandescentAuthOptions(): CandescentAuthModuleOptions | Promise<CandescentAuthModuleOptions>;
 }
 
 /** What `CandescentAuthModule.forRootAsync()` takes: `useFactory`/`useClass`/`useExisting`, `imports`, `inject`, and the module switches. */
-export type CandescentAuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
+export type CandescentAuthModuleAsyncOptions = ConfigurableModuleAsyncOptions<
+  CandescentAuthModuleOptions,
+  'createCandescentAuthOptions'
+> &
+  Partial<CandescentAuthModuleExtras>;

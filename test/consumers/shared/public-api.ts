@@ -42,5 +42,7 @@ export function redisStore(client: CandescentRedisClient): RedisStore {
   return new RedisStore({ client, encryptionKey: Buffer.alloc(32).toString('base64') });
 }
 export const configurationError = new CandescentConfigurationError('example');
-export const checked: void = checkCandescentAuthOptions(options);
+export function checkOptions(): void {
+  checkCandescentAuthOptions(options);
+}
 export const startTesting: () => Promise<CandescentTesting> = () => CandescentTesting.start();

@@ -7,6 +7,7 @@ import type { CandescentTokenSet } from '../token/token-set.interface';
 export interface CandescentSessionRef {
   /** Hash of the session handle (the handle itself is never kept). */
   id: string;
+  /** The session's current Candescent tokens. */
   tokens: CandescentTokenSet;
   /**
    * Renews the session's tokens (refresh grant) and stores the result; `rejectedAccessToken` is

@@ -34,6 +34,7 @@ const PROBE_KEY = 'health:probe';
 @RedactedWhenPrinted()
 @Injectable()
 export class CandescentHealthIndicator {
+  /** @internal Made by Nest's injector. */
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     private readonly tokens: CandescentTokenService,

@@ -366,7 +366,7 @@ export type CandescentAuthModuleOptions = Omit<Plain<CandescentAuthOptionsDto>, 
   /**
    * Connection settings of the module's axios instances, for token requests and calls through
    * `CandescentHttpService` alike: `httpsAgent` (mutual TLS, a private CA, keep-alive),
-   * `httpAgent`, `proxy` (see {@link CandescentHttpOptions}).
+   * `httpAgent`, `proxy` (see `CandescentHttpOptions`).
    * @default Node's global agents; axios's proxy handling (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)
    */
   http?: CandescentHttpOptions;

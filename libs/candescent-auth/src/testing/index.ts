@@ -9,12 +9,7 @@ export {
 } from './candescent-testing';
 export { CandescentTestClock } from './candescent-test-clock';
 export { CandescentClock } from '../token/candescent-clock';
-/**
- * Injection token of the module options as the app gives them (`forRoot`'s argument, or what
- * `forRootAsync`'s factory returns), for `Test.createTestingModule(...).overrideProvider(...)`.
- * `CandescentTesting.override` uses it.
- */
-export { CANDESCENT_AUTH_MODULE_OPTIONS } from '../candescent-auth.module-definition';
+export { CANDESCENT_AUTH_MODULE_OPTIONS } from './options-token';
 export { CANDESCENT_STORE } from '../store/candescent-store.interface';
 export { checkCandescentAuthOptions } from './check-options';
 // The sandbox itself, and what its demo data and faults are described with (the rest of
