@@ -1,8 +1,9 @@
 // The public API reports (libs/*/etc/*.api.md), made by API Extractor from the built .d.ts files.
 // `npm run api:check` (CI) fails when the public surface changed and the report was not updated;
-// `npm run api:update` rewrites the reports, to be committed with the change.
+// `npm run api:update` rewrites the reports, to be committed with the change. Both fail when a
+// public signature names a type the entry point does not export (see FORGOTTEN_FOR_NOW).
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +27,37 @@ for (const config of configs) {
     console.error(
       `api report: ${config}: the public API changed; run npm run api:update and commit libs/*/etc/*.api.md`,
     );
+  }
+}
+
+// A type a public signature names must be exported too (ae-forgotten-export): otherwise apps
+// cannot name it and the report cannot show it. An error for every symbol but these, which the
+// option types derive from their validation classes today (`Plain<...Dto>`); the list shrinks to
+// nothing when the option types are declared as interfaces.
+const FORGOTTEN_FOR_NOW = new Set([
+  'Plain',
+  'CandescentAuthOptionsDto',
+  'CandescentCircuitBreakerOptionsDto',
+  'CandescentInstitutionOptionsDto',
+  'CandescentRedisOptionsDto',
+  'CandescentRetryOptionsDto',
+  'CandescentSessionOptionsDto',
+  // Named by CandescentAuthModuleOptions, which ./testing re-exports.
+  'CandescentRedisOptions',
+  'CandescentStore',
+  'CandescentLoginRequest',
+  'CandescentHttpOptions',
+]);
+for (const dir of ['libs/candescent-auth/etc', 'libs/candescent-sandbox/etc']) {
+  for (const file of readdirSync(path.join(root, dir)).filter((name) => name.endsWith('.api.md'))) {
+    const report = readFileSync(path.join(root, dir, file), 'utf8');
+    for (const [, symbol] of report.matchAll(/\(ae-forgotten-export\) The symbol "([^"]+)"/g)) {
+      if (FORGOTTEN_FOR_NOW.has(symbol)) continue;
+      failed += 1;
+      console.error(
+        `api report: ${dir}/${file}: ${symbol} is named by the public API but not exported; export it or stop naming it`,
+      );
+    }
   }
 }
 process.exit(failed === 0 ? 0 : 1);
