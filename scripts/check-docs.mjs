@@ -5,7 +5,8 @@
 //   snippets  every ```ts block of those files compiles, as a CommonJS app with
 //             moduleResolution node16 sees the packages (the built ones, through the workspace
 //             links: run `npm run build` first). Tagged blocks (```ts graphql) are compiled too:
-//             this repository has every package they import.
+//             this repository has every package they import. ```ts recipe blocks (a test file
+//             of the reader's app) are left to the consumer matrix apps that run them.
 // `--root <dir>` checks another tree (the checker's own tests use it); `links` or `snippets`
 // runs one check alone. Exits 1 with one line per problem, `file:line: what`.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -149,7 +150,10 @@ export function checkSnippets(root) {
   const origins = new Map();
   for (const file of documentationFiles(root)) {
     const markdown = readFileSync(path.join(root, file), 'utf8');
-    for (const { line, code } of extractTsSnippets(markdown, '*', file)) {
+    for (const { line, code, tag } of extractTsSnippets(markdown, '*', file)) {
+      // A test-file recipe imports the reader's own app (`../src/app.module`): the consumer
+      // matrix's testing-kit apps run it as their e2e suite instead.
+      if (tag === 'recipe') continue;
       const snippet = path.join(dir, `${file.replace(/[/\\]/g, '-')}-line-${line}.ts`);
       writeFileSync(snippet, code);
       origins.set(snippet, { file, line });

@@ -1,7 +1,7 @@
 // `npm run lint:package`: checks what each package would publish. publint (package.json against
 // the packed files), attw (types resolve under node10, node16 from CJS and ESM, and bundler), and
-// the file list of `npm pack --dry-run`: built JS, declarations, maps, README, LICENSE and
-// package.json only; no TypeScript source, spec or test helper. Run after a build.
+// the file list of `npm pack --dry-run`: built JS, declarations, maps, README, LICENSE, CHANGELOG
+// and package.json only, and none of those four missing; no TypeScript source, spec or test helper. Run after a build.
 import { spawnSync } from 'node:child_process';
 import { packages, packedFiles, root } from './packages.mjs';
 
@@ -25,7 +25,9 @@ for (const { dir, name } of packages) {
   check(`attw ${name}`, 'npx', ['attw', '--pack', dir, '--format', 'table-flipped']);
 }
 
-const ALLOWED = /^(?:package\.json|README\.md|LICENSE|dist\/.+(?:\.m?js|\.d\.m?ts|\.m?js\.map))$/;
+const ALLOWED = /^(?:package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/.+(?:\.m?js|\.d\.m?ts|\.m?js\.map))$/;
+/** What every package must ship besides its build: the licence, the changelog, the readme. */
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 const FORBIDDEN = /\.spec\.|\.test-helper\.|(?<!\.d)\.m?ts$/;
 for (const { name, files } of packedFiles()) {
   const bad = files.filter((file) => !ALLOWED.test(file) || FORBIDDEN.test(file));
@@ -36,6 +38,11 @@ for (const { name, files } of packedFiles()) {
   if (bad.length > 0) {
     failed += 1;
     console.log(`=== ${name} would ship files it must not:\n  ${bad.join('\n  ')}`);
+  }
+  const missing = REQUIRED.filter((file) => !files.includes(file));
+  if (missing.length > 0) {
+    failed += 1;
+    console.log(`=== ${name} would ship without ${missing.join(', ')}`);
   }
 }
 

@@ -15,7 +15,7 @@ import {
   CandescentHttpService,
   CandescentSessionService,
 } from '@candescent/auth';
-import { CandescentSandbox, DEFAULT_SANDBOX_CREDENTIALS, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { CandescentSandbox, DEFAULT_SANDBOX_CREDENTIALS, DEMO_CUSTOMERS } from '@candescent/sandbox';
 import { QUIET_LOGGER } from '../e2e/apps/bench-app';
 import { outgoingController } from '../e2e/apps/outgoing.controller';
 import { runLoad } from '../e2e/load';

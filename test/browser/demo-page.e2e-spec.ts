@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
-import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/sandbox';
 import { type RunningSample, startSample } from '../support/app-testing';
 import { chromiumBinary, describeBrowser, inSteps } from './browser-support';
 

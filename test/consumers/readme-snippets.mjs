@@ -15,7 +15,7 @@ export function extractTsSnippets(markdown, tags = [''], name = 'README.md') {
     if (end === lines.length) throw new Error(`${name} line ${i + 1}: unterminated code block`);
     // `export {}` keeps a snippet without imports a module of its own instead of a script.
     if (tags === '*' || tags.includes(fence[1] ?? '')) {
-      snippets.push({ line: i + 1, code: `${lines.slice(start, end).join('\n')}\nexport {};\n` });
+      snippets.push({ line: i + 1, tag: fence[1] ?? '', code: `${lines.slice(start, end).join('\n')}\nexport {};\n` });
     }
     i = end;
   }

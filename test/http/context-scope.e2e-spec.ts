@@ -10,7 +10,7 @@ import {
   CandescentContext,
   CandescentHttpService,
   CandescentSessionService,
-  type GuardedRequest,
+  type CandescentGuardedRequest,
   RequireCustomerToken,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
@@ -24,7 +24,7 @@ const ACCOUNTS = '/db-accounts/v1/accounts';
 /** A guard whose app sends the session handle in a header of its own. */
 @Injectable()
 class HeaderHandleGuard extends CandescentAuthGuard {
-  protected override extractHandle(request: GuardedRequest): string | undefined {
+  protected override extractHandle(request: CandescentGuardedRequest): string | undefined {
     const value = request.headers['x-session'];
     return typeof value === 'string' ? value : undefined;
   }

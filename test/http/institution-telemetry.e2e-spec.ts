@@ -10,7 +10,7 @@ import {
   DEMO_INSTITUTIONS,
   SECOND_FI_DEMO_CREDENTIALS,
   SECOND_FI_DEMO_CUSTOMERS,
-} from '@candescent/auth/testing';
+} from '@candescent/sandbox';
 import { startSandbox } from '../support/sandbox';
 
 type Recorded = { instrument: string; attributes: Attributes };

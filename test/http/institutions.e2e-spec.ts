@@ -23,7 +23,7 @@ import {
   DEMO_INSTITUTIONS,
   SECOND_FI_DEMO_CREDENTIALS,
   SECOND_FI_DEMO_CUSTOMERS,
-} from '@candescent/auth/testing';
+} from '@candescent/sandbox';
 import { type CallOutcome as Outcome, callOutcome } from '../support/outcome';
 import { startSandbox } from '../support/sandbox';
 

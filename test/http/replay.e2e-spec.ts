@@ -13,7 +13,7 @@ import {
   CandescentTokenService,
   CandescentUnavailableError,
 } from '@candescent/auth';
-import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/auth/testing';
+import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/sandbox';
 import { type AccountView, sendJson, StandIn } from '../support/app-testing';
 import { createTokenModule, type OpenedModule } from '../support/module';
 import { thrownBy } from '../support/outcome';

@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import type { CandescentAuthModuleOptions, CandescentToken } from '@candescent/auth';
-import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/auth/testing';
+import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/sandbox';
 import { FakeClock } from '../support/clock';
 import { createTokenModule, type OpenedModule } from '../support/module';
 import { outcomeOf } from '../support/outcome';

@@ -7,7 +7,7 @@ import {
   CandescentForbiddenError,
   CandescentSessionRejectedError,
   CandescentSessionService,
-  type GuardedRequest,
+  type CandescentGuardedRequest,
 } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { createTokenModule, type OpenedModule } from '../support/module';
@@ -18,7 +18,11 @@ import { startSandbox } from '../support/sandbox';
  * What a GraphQL resolver's execution context looks like to a guard: the request sits in the
  * third argument (none for a subscription over WebSocket), the operation in the fourth.
  */
-function graphqlExecution(req: GuardedRequest | undefined, type = 'graphql', operation = 'query'): ExecutionContext {
+function graphqlExecution(
+  req: CandescentGuardedRequest | undefined,
+  type = 'graphql',
+  operation = 'query',
+): ExecutionContext {
   class Resolver {
     accounts(): void {}
   }
@@ -41,8 +45,8 @@ class GraphqlUnauthenticated extends Error {
 
 /** The subclass an app writes to guard GraphQL resolvers, through the guard's protected extension points. */
 class GraphqlCandescentGuard extends CandescentAuthGuard {
-  protected override getRequest(execution: ExecutionContext): GuardedRequest {
-    return execution.getArgByIndex<{ req: GuardedRequest }>(2).req;
+  protected override getRequest(execution: ExecutionContext): CandescentGuardedRequest {
+    return execution.getArgByIndex<{ req: CandescentGuardedRequest }>(2).req;
   }
 
   protected override throwRejection(rejection: CandescentSessionRejectedError): never {
@@ -71,7 +75,10 @@ describe('CandescentAuthGuard extension points', () => {
     const login = await module.moduleRef
       .get(CandescentSessionService)
       .login({ username: alice.username, password: alice.password });
-    const req: GuardedRequest = { method: 'POST', headers: { authorization: `Bearer ${login.sessionToken}` } };
+    const req: CandescentGuardedRequest = {
+      method: 'POST',
+      headers: { authorization: `Bearer ${login.sessionToken}` },
+    };
     const context = { traceId: crypto.randomUUID() };
     const admitted = await CandescentContext.run(context, () => guard.canActivate(graphqlExecution(req)));
     expect(admitted).toBe(true);

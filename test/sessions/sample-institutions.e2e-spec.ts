@@ -5,7 +5,7 @@ import {
   SECOND_FI_DEMO_CREDENTIALS,
   SECOND_FI_DEMO_CUSTOMERS,
   type SandboxCustomer,
-} from '@candescent/auth/testing';
+} from '@candescent/sandbox';
 import { createSampleApp } from '../../apps/sample/src/create-sample-app';
 import {
   type AccountsBody,

@@ -1,9 +1,5 @@
-import {
-  type CandescentAuthModuleOptions,
-  CandescentClock,
-  CandescentSessionService,
-  MemoryStore,
-} from '@candescent/auth';
+import { type CandescentAuthModuleOptions, CandescentSessionService, MemoryStore } from '@candescent/auth';
+import { CandescentClock } from '@candescent/auth/testing';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { type IssuedTokens, SandboxTokenStore } from '../../libs/candescent-sandbox/src/sandbox-token-store';
 import { FakeClock } from '../support/clock';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type AccountsCall, type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { type AccountsCall, type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/sandbox';
 import {
   type AccountsBody,
   accountIds,

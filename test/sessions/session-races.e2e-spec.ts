@@ -1,4 +1,5 @@
-import { CandescentClock, CandescentSessionService, type CandescentStore, MemoryStore } from '@candescent/auth';
+import { CandescentSessionService, type CandescentStore, MemoryStore } from '@candescent/auth';
+import { CandescentClock } from '@candescent/auth/testing';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
 import { sessionKeys } from '../../libs/candescent-auth/src/store/session-keys';

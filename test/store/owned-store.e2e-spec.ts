@@ -6,7 +6,7 @@ import {
   CandescentSessionService,
   MemoryStore,
 } from '@candescent/auth';
-import { type CandescentSandbox, DEMO_CUSTOMERS, validateOptions } from '@candescent/auth/testing';
+import { type CandescentSandbox, checkCandescentAuthOptions, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { DelegatingStore } from '../support/delegating-store';
 import { createTokenModule } from '../support/module';
 import { describeRedis, type RedisServerHandle, startRedisServer } from '../support/redis-server';
@@ -127,7 +127,7 @@ describe('stores the app owns', () => {
   ])('refuses %s at start-up, naming the field', (_name, overrides, field) => {
     let error: unknown;
     try {
-      validateOptions({ ...sandboxOptions(sandbox), ...overrides });
+      checkCandescentAuthOptions({ ...sandboxOptions(sandbox), ...overrides });
     } catch (thrown: unknown) {
       error = thrown;
     }

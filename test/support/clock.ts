@@ -1,4 +1,4 @@
-import { CandescentClock } from '@candescent/auth';
+import { CandescentClock } from '@candescent/auth/testing';
 
 export interface FakeClockOptions {
   /** The time the clock starts at, ms since the epoch. */

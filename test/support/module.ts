@@ -4,12 +4,12 @@ import {
   CANDESCENT_STORE,
   CandescentAuthModule,
   type CandescentAuthModuleOptions,
-  CandescentClock,
   CandescentHttpService,
   CandescentSessionService,
   type CandescentStore,
   CandescentTokenService,
 } from '@candescent/auth';
+import { CandescentClock } from '@candescent/auth/testing';
 import type { CandescentSandbox } from '@candescent/auth/testing';
 import { LogCapture } from './logs';
 import { sandboxOptions } from './sandbox';

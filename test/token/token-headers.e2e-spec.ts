@@ -1,5 +1,5 @@
 import type { CandescentAuthModuleOptions, CandescentTokenService } from '@candescent/auth';
-import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/auth/testing';
+import { type CandescentSandbox, DEMO_CUSTOMERS, type RecordedRequest } from '@candescent/sandbox';
 import { FakeClock } from '../support/clock';
 import { createTokenModule, type OpenedModule } from '../support/module';
 import { basicAuth, CANONICAL_UUID, startSandbox } from '../support/sandbox';

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { CandescentSandbox, DEMO_INSTITUTIONS, type SandboxOptions } from '@candescent/auth/testing';
+import { CandescentSandbox, DEMO_INSTITUTIONS, type SandboxOptions } from '@candescent/sandbox';
 import { AppModule } from './app.module';
 import { embeddedInstitutions } from './institutions/sample-institutions';
 import { JsonDepthPipe } from './http/json-depth.pipe';

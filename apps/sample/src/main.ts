@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
+import { CandescentAuthError } from '@candescent/auth';
 import { createSampleApp } from './create-sample-app';
 import { startUpBanner } from './start-up-banner';
 
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Start-up errors (invalid configuration) are already secret-free.
-  console.error(error instanceof Error ? error.message : error);
+  // Nest's start-up handler has already logged the module's errors (an invalid configuration):
+  // print only what it has not. Start-up errors are secret-free.
+  if (!(error instanceof CandescentAuthError)) console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

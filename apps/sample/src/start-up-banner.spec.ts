@@ -1,4 +1,4 @@
-import { DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_CUSTOMERS } from '@candescent/sandbox';
 import { startUpBanner } from './start-up-banner';
 
 const URL = 'http://127.0.0.1:3000';

@@ -1,4 +1,4 @@
-import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/sandbox';
 
 /** What `npm start` knows when it prints its banner. */
 export interface BannerFacts {

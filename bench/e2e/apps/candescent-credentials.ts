@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_SANDBOX_CREDENTIALS, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEFAULT_SANDBOX_CREDENTIALS, DEMO_CUSTOMERS } from '@candescent/sandbox';
 
 /** The app credentials the sandbox accepts. */
 export const CREDENTIALS = DEFAULT_SANDBOX_CREDENTIALS;

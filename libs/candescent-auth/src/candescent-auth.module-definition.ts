@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
+import { type ConfigurableModuleAsyncOptions, ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CandescentConfigurationError } from './errors/candescent-auth.error';
 import { CandescentErrorFilter } from './errors/candescent-error.filter';
@@ -34,7 +34,8 @@ export interface CandescentAuthModuleExtras {
    *   `originating_ip` too, and a guard whose `extractHandle` reads the handle from elsewhere
    *   works. Every route pays for the context (see BENCHMARKS.md).
    * - `false`: never; your app opens contexts itself, for instance inside its own nestjs-cls or
-   *   AsyncLocalStorage setup, by running each request in `CandescentContext.run(...)`.
+   *   AsyncLocalStorage setup, by running each request in
+   *   `CandescentContext.run(CandescentContext.forRequest(req), ...)`.
    *
    * A guarded request without a context is refused with a configuration error rather than let
    * its Candescent calls go out without the customer's token.
@@ -79,7 +80,6 @@ function contextSwitch(given: unknown): CandescentAuthModuleExtras['context'] {
 export const {
   ConfigurableModuleClass: CandescentAuthConfigurableModule,
   MODULE_OPTIONS_TOKEN: CANDESCENT_AUTH_MODULE_OPTIONS,
-  ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<CandescentAuthModuleOptions>({ moduleName: 'CandescentAuth' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCandescentAuthOptions')
@@ -88,8 +88,13 @@ export const {
 
 /** Implement it for `forRootAsync({ useClass })` / `forRootAsync({ useExisting })`. */
 export interface CandescentAuthOptionsFactory {
+  /** The module options (validated when the app starts). */
   createCandescentAuthOptions(): CandescentAuthModuleOptions | Promise<CandescentAuthModuleOptions>;
 }
 
 /** What `CandescentAuthModule.forRootAsync()` takes: `useFactory`/`useClass`/`useExisting`, `imports`, `inject`, and the module switches. */
-export type CandescentAuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
+export type CandescentAuthModuleAsyncOptions = ConfigurableModuleAsyncOptions<
+  CandescentAuthModuleOptions,
+  'createCandescentAuthOptions'
+> &
+  Partial<CandescentAuthModuleExtras>;

@@ -1,12 +1,14 @@
-import { Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { CANDESCENT_RESOLVED_OPTIONS } from './candescent-auth.constants';
 import {
   CANDESCENT_AUTH_MODULE_OPTIONS,
   CANDESCENT_MODULE_EXTRAS,
   CandescentAuthConfigurableModule,
+  type CandescentAuthModuleAsyncOptions,
   type CandescentAuthModuleExtras,
 } from './candescent-auth.module-definition';
+import type { CandescentAuthModuleOptions } from './options/candescent-auth.options';
 import { CandescentContextMiddleware } from './context/candescent-context.middleware';
 import { CandescentCustomerTokenGuard } from './context/customer-token.decorator';
 import { CandescentHealthIndicator } from './health/candescent-health.indicator';
@@ -75,15 +77,29 @@ import { RedactedWhenPrinted } from './logging/redacted-when-printed';
     CandescentHttpService,
   ],
 })
-export class CandescentAuthModule extends CandescentAuthConfigurableModule implements NestModule {
+export class CandescentAuthModule implements NestModule {
+  /**
+   * The module with these options and switches (`isGlobal`, `errorFilter`, `context`).
+   * Options are validated when the app starts.
+   */
+  static forRoot(options: CandescentAuthModuleOptions & Partial<CandescentAuthModuleExtras>): DynamicModule {
+    // The builder's definition, for this class (the builder's own class only carries the statics).
+    return { ...CandescentAuthConfigurableModule.forRoot(options), module: CandescentAuthModule };
+  }
+
+  /** The module with options from `useFactory` / `useClass` / `useExisting`, and the switches. */
+  static forRootAsync(options: CandescentAuthModuleAsyncOptions): DynamicModule {
+    return { ...CandescentAuthConfigurableModule.forRootAsync(options), module: CandescentAuthModule };
+  }
+
+  /** @internal Made by Nest. */
   constructor(
     @Inject(CANDESCENT_MODULE_EXTRAS) private readonly extras: CandescentAuthModuleExtras,
     private readonly adapterHost: HttpAdapterHost,
     private readonly moduleRef: ModuleRef,
-  ) {
-    super();
-  }
+  ) {}
 
+  /** Nest calls it: mounts the request-context middleware (see the `context` switch). */
   configure(consumer: MiddlewareConsumer): void {
     if (this.extras.context === false) return;
     const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;

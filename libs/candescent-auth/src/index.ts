@@ -1,7 +1,15 @@
 // The public API, small on purpose: what an app uses (the module and its option types, services,
 // guard, decorators, errors, the store contract and its implementations) and the types their
-// signatures name. Helpers only tests need live in './testing'; everything else stays internal,
-// and the API report (etc/candescent-auth.api.md) shows every change to this list in review.
+// signatures name. Helpers only tests need live in './testing'; everything else stays internal
+// (and what is tagged internal is left out of the published declarations), and the API report
+// (etc/candescent-auth.api.md) shows every change to this list in review.
+//
+// Every name carries the Candescent prefix, but for these, named as what they are where they are
+// used: `MemoryStore` / `RedisStore` and their options (implementations of `CandescentStore`,
+// given to the `store` option or made by the module), and the route decorators
+// `RequireCustomerToken`, `RequireInstitution` (they read as a sentence on a route, as Nest's own
+// do; `SkipCandescentAuth` and `InjectCandescentStore` name the module because they would be
+// ambiguous without it).
 export { CandescentAuthModule } from './candescent-auth.module';
 export type {
   CandescentAuthModuleAsyncOptions,
@@ -16,17 +24,14 @@ export type {
   CandescentRetryOptions,
   CandescentSessionOptions,
 } from './options/candescent-auth.options';
-export type { ResolvedCandescentAuthOptions } from './options/candescent-auth.defaults';
-export { InjectCandescentAuthOptions } from './options/inject-options.decorator';
 export * from './errors/candescent-auth.error';
-export { CandescentClock } from './token/candescent-clock';
 export { CandescentInstitutions, type CandescentInstitutionInfo } from './institutions/candescent-institutions.service';
-export type { CandescentToken, TokenGrant } from './token/candescent-token.interface';
+export type { CandescentToken, CandescentTokenGrant } from './token/candescent-token.interface';
 export type { CandescentCustomerIdentity, CandescentTokenSet } from './token/token-set.interface';
 export {
   CandescentTokenService,
-  type InstitutionTokenRequest,
-  type LoginContext,
+  type CandescentInstitutionTokenRequest,
+  type CandescentLoginContext,
 } from './token/candescent-token.service';
 export { CandescentLoginCredentials } from './token/login-credentials.dto';
 export { CandescentErrorFilter } from './errors/candescent-error.filter';
@@ -36,9 +41,14 @@ export { CandescentHttpInterceptor, type CandescentAuthMode } from './http/cande
 export type { CandescentAxiosRequestConfig } from './http/axios-request-config.mjs' with {
   'resolution-mode': 'import',
 };
-export { CandescentContext, type CandescentRequestContext, type CandescentSessionRef } from './context/request-context';
+export {
+  CandescentContext,
+  type CandescentIncomingRequest,
+  type CandescentRequestContext,
+  type CandescentSessionRef,
+} from './context/request-context';
 export { RequireCustomerToken } from './context/customer-token.decorator';
-export { CandescentAuthGuard, type GuardedRequest } from './session/candescent-auth.guard';
+export { CandescentAuthGuard, type CandescentGuardedRequest } from './session/candescent-auth.guard';
 export { CandescentCustomer, type CandescentCustomerView } from './session/candescent-customer.decorator';
 export { CandescentSessionService } from './session/candescent-session.service';
 export { SkipCandescentAuth } from './session/skip-candescent-auth.decorator';
@@ -48,13 +58,9 @@ export {
   type CandescentLoginRequest,
   type CandescentLoginResponse,
 } from './session/candescent-session-cookies.service';
-export type {
-  AuthenticatedSession,
-  CandescentLoginResult,
-  CandescentSessionLoginContext,
-} from './session/stored-session.interface';
+export type { CandescentLoginResult, CandescentSessionLoginContext } from './session/stored-session.interface';
 export { CANDESCENT_STORE, type CandescentStore, InjectCandescentStore } from './store/candescent-store.interface';
-export { type EvictionListener, MemoryStore, type MemoryStoreOptions } from './store/memory.store';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory.store';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store';
 export type {
   CandescentRedisClient,
@@ -63,6 +69,6 @@ export type {
 } from './store/redis-client.interface';
 export type { CandescentRedisTlsOptions } from './store/redis-tls';
 export type { CandescentSentinelAddress } from './store/sentinel-address';
-export { CandescentStoreIntegrityError } from './store/store-integrity.error';
 export { CandescentHttpService } from './http/candescent-http.providers';
+export type { CandescentHttpOptions } from './http/candescent-http.options';
 export { CANDESCENT_SPAN_ATTRIBUTES, CANDESCENT_SPAN_NAMES } from './metrics/candescent-tracing';

@@ -5,7 +5,9 @@ export {
   type SandboxInstitution,
   type SandboxInstitutionCustomer,
   type SandboxOptions,
+  type SandboxSettingsPatch,
 } from './sandbox.options';
+export type { NewSandboxCustomer } from './sandbox-customers';
 export { DEMO_CUSTOMERS, SECOND_FI_DEMO_CUSTOMERS } from './demo-customers';
 export { DEMO_INSTITUTIONS, SECOND_FI_DEMO_CREDENTIALS } from './demo-institutions';
 export type { SandboxFault } from './sandbox-faults';

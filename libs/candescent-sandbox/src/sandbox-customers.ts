@@ -3,9 +3,13 @@ import type { SandboxCustomer } from './sandbox-customer.interface';
 
 /** What `addCustomer()` needs; the rest is generated. */
 export interface NewSandboxCustomer {
+  /** Login id (unique per FI). */
   username: string;
+  /** Password for the password grant. */
   password: string;
+  /** The FI (default: the first the sandbox serves); must be one it serves. */
   fiId?: string;
+  /** Member number (default: generated). */
   memberNumber?: string;
 }
 

@@ -3,10 +3,15 @@ export type SandboxRoute = 'v1-token' | 'v2-token' | 'v2-revoke' | 'v1-accounts'
 
 /** Requests seen per route since start (or the last `resetCounters()`), faulted ones included. */
 export interface SandboxCounters {
+  /** V1 token requests. */
   v1Token: number;
+  /** V2 token requests. */
   v2Token: number;
+  /** V2 revocations. */
   v2Revoke: number;
+  /** V1 accounts calls. */
   v1Accounts: number;
+  /** V2 accounts calls. */
   v2Accounts: number;
   /** Token requests per form `grant_type` as sent (both services together). */
   byGrant: Record<string, number>;
@@ -16,9 +21,13 @@ export interface SandboxCounters {
 
 /** One request as the sandbox received it, with the status it answered. */
 export interface RecordedRequest {
+  /** The endpoint it was routed to (`'unknown'`: none). */
   route: SandboxRoute | 'unknown';
+  /** The HTTP method. */
   method: string;
+  /** The path, without the query. */
   path: string;
+  /** The query parameters. */
   query: Record<string, string>;
   /** Lower-case names, raw values (Authorization included: this is a test double). */
   headers: Record<string, string>;
@@ -60,12 +69,17 @@ export interface RecordedInstitutions {
 export interface IsolationViolation {
   /** Position in `requests()`. */
   index: number;
+  /** The endpoint it was routed to (`'unknown'`: none). */
   route: SandboxRoute | 'unknown';
+  /** The HTTP method. */
   method: string;
+  /** The path, without the query. */
   path: string;
   /** Status sent (a crossed request is usually refused, and still a violation: it was sent). */
   status: number;
+  /** Arrival time from the sandbox clock (ms). */
   at: number;
+  /** Which FI each part of the request belongs to. */
   institutions: RecordedInstitutions;
   /** Every disagreement found, e.g. `token of FI 00042 sent with header FI 00043`. */
   reasons: string[];
@@ -76,7 +90,9 @@ export interface IsolationViolation {
  * to read which customer's data.
  */
 export interface AccountsCall {
+  /** Which accounts endpoint: V1 or V2. */
   service: 'v1' | 'v2';
+  /** The status the endpoint answered. */
   status: number;
   /** Bearer token as presented (empty when none). */
   accessToken: string;

@@ -14,8 +14,11 @@ export const DEFAULT_SANDBOX_CREDENTIALS: {
 
 /** What a client needs to talk to one FI of the sandbox: the app's consumer key and secret and the FI id. */
 export interface SandboxCredentials {
+  /** The app's consumer key. */
   consumerKey: string;
+  /** The app's consumer secret. */
   consumerSecret: string;
+  /** The FI id. */
   fiId: string;
 }
 
@@ -32,6 +35,7 @@ export interface SandboxInstitution {
   fiId: string;
   /** Consumer key of the app enabled for this FI; must not contain ":". */
   consumerKey: string;
+  /** Consumer secret of that app. */
   consumerSecret: string;
   /** Customers who can log in at this FI. @default [] */
   customers?: ReadonlyArray<SandboxInstitutionCustomer>;

@@ -155,6 +155,7 @@ export class CandescentSandbox {
     this.faults.add(fault);
   }
 
+  /** Drops every queued fault. */
   clearFaults(): void {
     this.faults.clear();
   }

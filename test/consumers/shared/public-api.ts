@@ -13,7 +13,12 @@ import {
   type CandescentRedisClient,
   type CandescentStore,
 } from '@candescent/auth';
-import { CandescentSandbox, type SandboxOptions, validateOptions } from '@candescent/auth/testing';
+import {
+  CandescentSandbox,
+  CandescentTesting,
+  checkCandescentAuthOptions,
+  type SandboxOptions,
+} from '@candescent/auth/testing';
 import { CandescentSandbox as SandboxFromItsPackage } from '@candescent/sandbox';
 
 export const entryPoints = [
@@ -37,4 +42,7 @@ export function redisStore(client: CandescentRedisClient): RedisStore {
   return new RedisStore({ client, encryptionKey: Buffer.alloc(32).toString('base64') });
 }
 export const configurationError = new CandescentConfigurationError('example');
-export const resolvedTimeout: number = validateOptions(options).requestTimeoutMs;
+export function checkOptions(): void {
+  checkCandescentAuthOptions(options);
+}
+export const startTesting: () => Promise<CandescentTesting> = () => CandescentTesting.start();

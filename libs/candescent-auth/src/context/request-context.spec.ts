@@ -82,3 +82,22 @@ describe('ContextSession', () => {
     expect(session.tokens.v2?.accessToken).toBe('access-Zq9xPl2');
   });
 });
+
+describe('CandescentContext.forRequest (for apps that open contexts themselves, context: false)', () => {
+  it("makes the context the module's middleware would: the incoming trace id and the client IP", () => {
+    const request = { headers: { di_tid: '0F8FAD5B-D9CB-469F-A165-70867728950E' }, ip: '::ffff:203.0.113.7' };
+    expect(CandescentContext.forRequest(request)).toEqual({
+      traceId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      clientIp: '203.0.113.7',
+    });
+    // The same trace id the module's guard and error bodies then report for this request.
+    expect(CandescentContext.traceIdFrom(request)).toBe('0f8fad5b-d9cb-469f-a165-70867728950e');
+  });
+
+  it('leaves out an address that is not one, and makes a trace id when none came', () => {
+    const context = CandescentContext.forRequest({ headers: {}, ip: '203.0.113.7, 10.0.0.1' });
+    expect(context.traceId).toMatch(UUID);
+    expect(context).not.toHaveProperty('clientIp');
+    expect(CandescentContext.clientIpFrom('2001:db8::1')).toBe('2001:db8::1');
+  });
+});

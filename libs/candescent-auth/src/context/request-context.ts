@@ -7,6 +7,7 @@ import type { CandescentTokenSet } from '../token/token-set.interface';
 export interface CandescentSessionRef {
   /** Hash of the session handle (the handle itself is never kept). */
   id: string;
+  /** The session's current Candescent tokens. */
   tokens: CandescentTokenSet;
   /**
    * Renews the session's tokens (refresh grant) and stores the result; `rejectedAccessToken` is
@@ -56,7 +57,43 @@ export const CandescentContext = {
   run<T>(context: CandescentRequestContext, fn: () => T): T {
     return storage.run(context, fn);
   },
+
+  /**
+   * The context the module's middleware would open for this request: its trace id and client IP.
+   * For apps that open contexts themselves (`context: false`, e.g. in nestjs-cls's `setup`):
+   * `CandescentContext.run(CandescentContext.forRequest(req), next)`.
+   * @param request - the framework's request (Express or Fastify): its headers and `ip`.
+   */
+  forRequest(request: CandescentIncomingRequest): CandescentRequestContext {
+    const clientIp = clientIpFrom(request.ip);
+    return { traceId: traceIdFrom(request), ...(clientIp === undefined ? {} : { clientIp }) };
+  },
+
+  /**
+   * The request's trace id as the module reads it: an incoming `di_tid`, `transactionId` or
+   * `x-request-id` that is a canonical UUID, otherwise a new one; the same id for every later
+   * call on the same request object.
+   */
+  traceIdFrom(request: Pick<CandescentIncomingRequest, 'headers'>): string {
+    return traceIdFrom(request);
+  },
+
+  /**
+   * The client IP to send as `originating_ip`: the framework's `req.ip` (so its `trust proxy`
+   * setting decides) when it is a well-formed address, IPv4-mapped IPv6 unwrapped; else undefined.
+   */
+  clientIpFrom(ip: string | undefined): string | undefined {
+    return clientIpFrom(ip);
+  },
 };
+
+/** The parts of an incoming HTTP request the context is made from (Express and Fastify have both). */
+export interface CandescentIncomingRequest {
+  /** The request headers, names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The client address as the framework resolved it (`req.ip`). */
+  ip?: string;
+}
 
 /**
  * Hands a request's session to `@CandescentCustomer()` (through the request object) and to

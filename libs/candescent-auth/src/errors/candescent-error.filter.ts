@@ -38,6 +38,7 @@ class CandescentGraphqlError extends Error {
 export class CandescentErrorFilter implements ExceptionFilter {
   private readonly logger = new CandescentLogger('CandescentAuth');
 
+  /** Answers a module error: the HTTP body and `Retry-After`, or for GraphQL the error with its `extensions`. */
   catch(error: CandescentAuthError, host: ArgumentsHost): Error | undefined {
     if (host.getType<string>() === 'graphql') return this.forGraphql(error, host);
     if (host.getType() !== 'http') throw error;

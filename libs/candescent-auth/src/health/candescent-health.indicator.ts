@@ -38,6 +38,7 @@ const PROBE_KEY = 'health:probe';
 @RedactedWhenPrinted()
 @Injectable()
 export class CandescentHealthIndicator {
+  /** @internal Made by Nest's injector. */
   constructor(
     private readonly tokens: CandescentTokenService,
     private readonly institutions: CandescentInstitutions,

@@ -93,6 +93,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
   /** This module instance's mark: a session another instance's guard admitted is not ours to send. */
   private readonly owner: symbol;
 
+  /** @internal Made by Nest's injector. */
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     private readonly institutions: CandescentInstitutions,
@@ -136,6 +137,7 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     return eject;
   }
 
+  /** Removes the interceptor from every axios instance it was attached to. */
   onModuleDestroy(): void {
     for (const eject of this.ejectors.splice(0)) eject();
   }

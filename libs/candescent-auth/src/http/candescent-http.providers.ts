@@ -5,6 +5,7 @@ import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
 import { CandescentHttpInterceptor } from './candescent-http.interceptor';
+import { axiosConnectionSettings } from './candescent-http.options';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /**
@@ -47,6 +48,7 @@ function candescentAxios(options: ResolvedCandescentAuthOptions, institution?: s
     baseURL: options.baseUrl,
     timeout: options.requestTimeoutMs,
     maxRedirects: 5,
+    ...axiosConnectionSettings(options.http),
     ...(institution === undefined ? {} : { candescentInstitution: institution }),
   });
 }

@@ -13,9 +13,13 @@ import { InstitutionRuntime } from './institution-runtime';
 
 /** What the app may read of an institution: never its credentials. */
 export interface CandescentInstitutionInfo {
+  /** The institution id the app uses (`institutions[].id`). */
   id: string;
+  /** Candescent's FI id of the institution. */
   fiId: string;
+  /** The gateway URL its calls go to. */
   baseUrl: string;
+  /** The token services configured for it (`v1`, `v2`). */
   tokenServices: CandescentService[];
 }
 
@@ -35,6 +39,7 @@ export class CandescentInstitutions {
   /** The institution a login or call that names none is for: the first at start-up. */
   readonly defaultId: string;
 
+  /** @internal Made by Nest's injector. */
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     private readonly clock: CandescentClock,

@@ -1,3 +1,4 @@
+import type { CandescentHttpOptions } from '../http/candescent-http.options';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentRedisClient } from '../store/redis-client.interface';
 import { type CandescentSentinelAddress, toSentinelAddress } from '../store/sentinel-address';
@@ -118,6 +119,8 @@ export interface ResolvedCandescentAuthOptions extends PlainOptions, Omit<Resolv
   store?: CandescentStore;
   /** Which institution a login request is for, when the app said how. */
   loginInstitution?: CandescentAuthModuleOptions['loginInstitution'];
+  /** The app's connection settings for the module's axios instances. */
+  http?: CandescentHttpOptions;
 }
 
 /** `value` without `keys`. */
@@ -134,12 +137,22 @@ export function resolveOptions(
     store?: CandescentStore;
     redisClient?: CandescentRedisClient;
     loginInstitution?: CandescentAuthModuleOptions['loginInstitution'];
+    http?: CandescentHttpOptions;
   } = {},
 ): ResolvedCandescentAuthOptions {
   const { institutions: listed, appName, appVersion, deviceId, legacyPathPattern, retry, session, redis } = options;
   const plain = without(options, [
     ...(['institutions', 'appName', 'appVersion', 'deviceId', 'legacyPathPattern', 'retry', 'session'] as const),
-    ...(['circuitBreaker', 'redis', 'store', 'loginInstitution', 'baseUrl', 'consumerKey', 'consumerSecret'] as const),
+    ...([
+      'circuitBreaker',
+      'redis',
+      'store',
+      'loginInstitution',
+      'http',
+      'baseUrl',
+      'consumerKey',
+      'consumerSecret',
+    ] as const),
     'fiId',
   ]);
   const institutionDefaults = { tokenServices: [...options.tokenServices], scopes: [...options.scopes] };
@@ -160,6 +173,7 @@ export function resolveOptions(
     session: { ...session },
     store: owned.store,
     loginInstitution: owned.loginInstitution,
+    http: owned.http,
     redis: redis && {
       ...redis,
       client: owned.redisClient,

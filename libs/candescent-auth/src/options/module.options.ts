@@ -16,6 +16,7 @@
  *      options.declaration.spec.ts checks it has a marker, words and docs.
  * A rule between options goes in option-problems.ts.
  */
+import { type CandescentHttpOptions, HTTP_OPTIONS_EXPECTED, httpOptionsValid } from '../http/candescent-http.options';
 import type { CandescentLoginRequest } from '../session/candescent-session-cookies.service';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import {
@@ -79,6 +80,16 @@ export class CandescentAuthModuleOptionsDto {
     expected: 'a function (request) => institution id or undefined',
   })
   loginInstitution?: (request: CandescentLoginRequest) => string | undefined;
+
+  /**
+   * Connection settings of the module's axios instances, for token requests and calls through
+   * `CandescentHttpService` alike: `httpsAgent` (mutual TLS, a private CA, keep-alive),
+   * `httpAgent`, `proxy` (see `CandescentHttpOptions`). Your app owns the agents: the
+   * module does not destroy them. Without it: Node's global agents, and axios's own proxy
+   * handling (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`).
+   */
+  @Option({ optional: true, owned: httpOptionsValid, expected: HTTP_OPTIONS_EXPECTED })
+  http?: CandescentHttpOptions;
 
   /**
    * The FI's Candescent gateway URL, e.g. `https://api.candescent.com` or

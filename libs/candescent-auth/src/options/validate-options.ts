@@ -109,6 +109,7 @@ export function validateOptions(raw: unknown): ResolvedCandescentAuthOptions {
     store: owned.get('store') as CandescentStore | undefined,
     redisClient: owned.get('redis.client') as CandescentRedisClient | undefined,
     loginInstitution: owned.get('loginInstitution') as ResolvedCandescentAuthOptions['loginInstitution'],
+    http: owned.get('http') as ResolvedCandescentAuthOptions['http'],
   });
   const shown = { baseUrl: resolved.baseUrl, fiId: resolved.fiId, tokenServices: resolved.tokenServices };
   // The app's own object is a provider of the module too; printing it must not show the secret

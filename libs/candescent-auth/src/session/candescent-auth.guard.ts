@@ -25,10 +25,16 @@ import { institutionOf } from '../token/candescent-token.service';
 import type { AuthenticatedSession } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-/** The parts of an HTTP request the guard reads (Express and Fastify both have them). */
-export interface GuardedRequest {
+/**
+ * The parts of an HTTP request the guard reads (Express and Fastify both have them): what
+ * `getRequest` returns and `extractHandle` reads, for a subclass that overrides them.
+ */
+export interface CandescentGuardedRequest {
+  /** The HTTP method (the CSRF check lets GET, HEAD and OPTIONS through). */
   method: string;
+  /** The request headers, names in lower case. */
   headers: Record<string, string | string[] | undefined>;
+  /** @internal Where the guard leaves the admitted session for `@CandescentCustomer()`. */
   [SESSION_ON_REQUEST]?: CandescentSessionRef;
 }
 
@@ -49,12 +55,16 @@ const MAX_HANDLE_HEADER = 512;
 @RedactedWhenPrinted()
 @Injectable()
 export class CandescentAuthGuard implements CanActivate {
+  /** @internal Made by Nest's injector. */
   constructor(
+    /** Nest's reflector, for route metadata. */
     protected readonly reflector: Reflector,
+    /** The session service that checks handles. */
     protected readonly sessions: CandescentSessionService,
-    @InjectCandescentAuthOptions() protected readonly options: ResolvedCandescentAuthOptions,
+    @InjectCandescentAuthOptions() private readonly options: ResolvedCandescentAuthOptions,
   ) {}
 
+  /** Admits the request when it carries a valid session (or the route is skipped); throws the refusal otherwise. */
   async canActivate(execution: ExecutionContext): Promise<boolean> {
     if (this.isSkipped(execution)) return true;
     const request = this.getRequest(execution);
@@ -99,7 +109,7 @@ export class CandescentAuthGuard implements CanActivate {
    * Anything else (RPC, WebSocket, a GraphQL subscription without a request) fails closed.
    * Override it to guard another context.
    */
-  protected getRequest(execution: ExecutionContext): GuardedRequest {
+  protected getRequest(execution: ExecutionContext): CandescentGuardedRequest {
     const request = incomingRequest(execution);
     if (request) return request;
     throw new CandescentConfigurationError(
@@ -132,7 +142,7 @@ export class CandescentAuthGuard implements CanActivate {
    * Override it to read the handle from elsewhere; throw `CandescentSessionRejectedError` for a
    * malformed one (the guard adds the request's trace id to it).
    */
-  protected extractHandle(request: GuardedRequest): string | undefined {
+  protected extractHandle(request: CandescentGuardedRequest): string | undefined {
     if (this.options.session.transport === 'cookie') {
       // Two different session cookies (one planted by a sibling site, or set for a narrower
       // path) are refused rather than one picked: whichever came first is not the safe choice.
@@ -149,7 +159,7 @@ export class CandescentAuthGuard implements CanActivate {
     return match[1];
   }
 
-  /** A route marked `@RequireInstitution(...)` admits only customers of those institutions. */
+  /** @internal A route marked `@RequireInstitution(...)` admits only customers of those institutions. */
   protected checkInstitution(
     execution: ExecutionContext,
     authenticated: AuthenticatedSession,
@@ -173,9 +183,10 @@ export class CandescentAuthGuard implements CanActivate {
    * session's CSRF token in a header, which a cross-site form or fetch cannot add. State-changing
    * means any method but GET, HEAD and OPTIONS, and, for GraphQL, a mutation or subscription
    * whatever the method (so every GraphQL POST, queries included, needs the header).
+   * @internal
    */
   protected checkCsrf(
-    request: GuardedRequest,
+    request: CandescentGuardedRequest,
     authenticated: AuthenticatedSession,
     traceId: string,
     execution?: ExecutionContext,

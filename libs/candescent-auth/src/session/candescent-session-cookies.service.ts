@@ -5,7 +5,7 @@ import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { InjectCandescentAuthOptions } from '../options/inject-options.decorator';
 import { CandescentClock } from '../token/candescent-clock';
-import type { LoginContext } from '../token/candescent-token.service';
+import type { CandescentLoginContext } from '../token/candescent-token.service';
 import type { CandescentCustomerIdentity } from '../token/token-set.interface';
 import { presentedSessionTokens } from './presented-session';
 import { serializeSessionCookie } from './session-cookie';
@@ -14,6 +14,7 @@ import type { CandescentLoginResult, CandescentSessionLoginContext } from './sto
 
 /** The request headers a login handler passes on (Express's request and Fastify's both have them). */
 export interface CandescentLoginRequest {
+  /** The request headers (the session handle, `Sec-Fetch-Site`). */
   headers: Record<string, string | string[] | undefined>;
   /** The parsed body, where the framework put one (for `loginInstitution`). */
   body?: unknown;
@@ -29,6 +30,7 @@ export interface CandescentLoginResponse {
   csrfToken?: string;
   /** When the session ends if unused (ISO 8601); it slides with use, up to the absolute limit. */
   expiresAt: string;
+  /** Who logged in. */
   customer: CandescentCustomerIdentity;
 }
 
@@ -47,6 +49,7 @@ export interface CandescentLoginResponse {
 @RedactedWhenPrinted()
 @Injectable()
 export class CandescentSessionCookies {
+  /** @internal Made by Nest's injector. */
   constructor(
     @InjectCandescentAuthOptions() private readonly options: ResolvedCandescentAuthOptions,
     private readonly clock: CandescentClock,
@@ -58,7 +61,7 @@ export class CandescentSessionCookies {
    * the cookie transport a login marked `Sec-Fetch-Site: cross-site` is refused (403
    * `CSRF_REJECTED`): another site must not log a browser into an account of its choosing.
    */
-  loginContext(request: CandescentLoginRequest, context: LoginContext = {}): CandescentSessionLoginContext {
+  loginContext(request: CandescentLoginRequest, context: CandescentLoginContext = {}): CandescentSessionLoginContext {
     if (this.options.session.transport === 'cookie' && request.headers['sec-fetch-site'] === 'cross-site') {
       throw new CandescentForbiddenError('Cross-site login refused: log in from this site.', {
         errorType: 'USER_ERROR',

@@ -63,6 +63,7 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly revoker: QuietRevoker;
   private evictions = 0;
 
+  /** @internal Made by Nest's injector. */
   constructor(
     @Inject(CANDESCENT_RESOLVED_OPTIONS) private readonly options: ResolvedCandescentAuthOptions,
     @Inject(CANDESCENT_STORE) private readonly store: CandescentStore,
@@ -159,6 +160,7 @@ export class CandescentSessionService implements OnModuleDestroy {
    * Checks a handle and returns its session. Tokens due for renewal that still work are renewed
    * in the background while this request uses them; tokens that no longer work are renewed first.
    * @throws CandescentSessionRejectedError (401) with the reason: missing, invalid, expired, revoked
+   * @internal The guard's step; apps guard routes with `CandescentAuthGuard`.
    */
   async authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
     if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
@@ -289,7 +291,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     );
   }
 
-  /** Candescent accepted a call with this session's token: a later refusal of it is worth a renewal. */
+  /** @internal Candescent accepted a call with this session's token: a later refusal of it is worth a renewal. */
   reportAccepted(id: string, accessToken: string): void {
     this.refusals.accepted(this.records, id, accessToken);
   }
@@ -315,7 +317,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     this.destroyed = true;
   }
 
-  /** Whether a stored CSRF hash matches the token the client sent. */
+  /** @internal Whether a stored CSRF hash matches the token the client sent. */
   csrfMatches(session: StoredSession, token: string | undefined): boolean {
     if (!session.csrfHash || !token || token.length > 256) return false;
     return constantTimeEqual(sha256Base64Url(token), session.csrfHash);

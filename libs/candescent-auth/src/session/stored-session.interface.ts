@@ -1,8 +1,8 @@
-import type { LoginContext } from '../token/candescent-token.service';
+import type { CandescentLoginContext } from '../token/candescent-token.service';
 import type { CandescentTokenSet } from '../token/token-set.interface';
 
 /** Per-login context of {@link CandescentSessionService.login}. */
-export interface CandescentSessionLoginContext extends LoginContext {
+export interface CandescentSessionLoginContext extends CandescentLoginContext {
   /**
    * Session tokens the client presented with the login request (bearer header or session
    * cookie; see `presentedSessionTokens()`). Those sessions end and their tokens are revoked, so
@@ -58,9 +58,11 @@ export interface CandescentLoginResult {
   sessionToken: string;
   /** When the session ends if unused (it slides with use, up to `absoluteExpiresAt`). */
   expiresAt: number;
+  /** When the session ends however it is used (ms since the epoch). */
   absoluteExpiresAt: number;
   /** Send it back in the CSRF header on state-changing requests (cookie transport only). */
   csrfToken?: string;
+  /** Who logged in. */
   customer: CandescentTokenSet['customer'];
 }
 

@@ -105,7 +105,7 @@ export class MemoryStore implements CandescentStore {
    * Calls `listener` with each unexpired value dropped to stay within a bound, so the session
    * service can revoke the Candescent tokens of a session pushed out of memory.
    */
-  onEvicted(listener: EvictionListener): void {
+  onEvicted(listener: (key: string, value: string) => void): void {
     this.evictionListeners.push(listener);
   }
 

@@ -10,3 +10,5 @@ export {
   CANDESCENT_CSRF_SCHEME,
   type CandescentSecuritySchemeOptions,
 } from './candescent-security.schemes';
+// The main entry point's class that `CandescentLoginCredentialsSchema` extends, so this entry point reads on its own.
+export type { CandescentLoginCredentials } from '../token/login-credentials.dto';

@@ -1,30 +1,27 @@
-/**
- * Test helpers for apps that use the module: a local Candescent emulator that speaks both token
- * services and a few banking endpoints, started on a free loopback port.
- */
+// `@candescent/auth/testing`: what an app's own tests need, and nothing the app itself uses.
+// `@candescent/sandbox` is an optional peer of `@candescent/auth`; install it (as a dev
+// dependency) to use this entry point.
+export {
+  CandescentTesting,
+  type CandescentOverridableBuilder,
+  type CandescentTestingOptions,
+  type CandescentTestSession,
+} from './candescent-testing';
+export { CandescentTestClock } from './candescent-test-clock';
+export { CandescentClock } from '../token/candescent-clock';
+export { CANDESCENT_AUTH_MODULE_OPTIONS } from './options-token';
+export { CANDESCENT_STORE } from '../store/candescent-store.interface';
+export { checkCandescentAuthOptions } from './check-options';
+// The sandbox itself, and what its demo data and faults are described with (the rest of
+// `@candescent/sandbox` is imported from there).
 export {
   CandescentSandbox,
-  DEFAULT_SANDBOX_CREDENTIALS,
   DEMO_CUSTOMERS,
-  DEMO_INSTITUTIONS,
-  SECOND_FI_DEMO_CREDENTIALS,
-  SECOND_FI_DEMO_CUSTOMERS,
-  type AccountsCall,
-  type IsolationViolation,
-  type RecordedInstitutions,
-  type RecordedRequest,
-  type SandboxAccount,
-  type SandboxCounters,
-  type SandboxCredentials,
   type SandboxCustomer,
   type SandboxFault,
-  type SandboxInstitution,
-  type SandboxInstitutionCustomer,
   type SandboxOptions,
-  type SandboxRoute,
 } from '@candescent/sandbox';
-/**
- * Checks module options as start-up does and returns them with the defaults merged: for an app's
- * own tests of its configuration (the module calls it itself; an app never has to).
- */
-export { validateOptions } from '../options/validate-options';
+// Types of the main entry point that this one's signatures name, so this entry point's API
+// report reads on its own (the same declarations, not copies).
+export type { CandescentAuthModuleOptions } from '../options/candescent-auth.options';
+export type { CandescentCustomerIdentity } from '../token/token-set.interface';

@@ -1,7 +1,7 @@
 import type { CandescentService } from './candescent-service';
 
 /** OAuth grants the module uses. */
-export type TokenGrant = 'client_credentials' | 'password' | 'refresh_token';
+export type CandescentTokenGrant = 'client_credentials' | 'password' | 'refresh_token';
 
 /**
  * A token as the module keeps it: validated, with numbers converted and expiry turned into an
@@ -11,7 +11,8 @@ export interface CandescentToken {
   /** Which token service issued it (decides the headers of downstream calls). */
   service: CandescentService;
   /** The grant that produced it (`refresh_token` for a rotated customer token). */
-  grant: TokenGrant;
+  grant: CandescentTokenGrant;
+  /** The bearer token. Never log it. */
   accessToken: string;
   /** Always `Bearer`; V1 does not send it. */
   tokenType: 'Bearer';

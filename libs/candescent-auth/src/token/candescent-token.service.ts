@@ -3,10 +3,10 @@ import { CandescentInstitutions } from '../institutions/candescent-institutions.
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 import { DEFAULT_INSTITUTION_ID } from '../options/candescent-auth.defaults';
 import type { CandescentToken } from './candescent-token.interface';
-import type { InstitutionTokenRequest, LoginContext } from './institution-token.service';
+import type { CandescentInstitutionTokenRequest, CandescentLoginContext } from './institution-token.service';
 import type { CandescentTokenSet } from './token-set.interface';
 
-export type { InstitutionTokenRequest, LoginContext };
+export type { CandescentInstitutionTokenRequest, CandescentLoginContext };
 
 /** The institution a customer token set belongs to (its id). */
 export function institutionOf(tokens: Pick<CandescentTokenSet, 'customer'>): string {
@@ -32,7 +32,7 @@ export class CandescentTokenService {
    * cached, renewed ahead of expiry, one request per key in flight. A failed background renewal
    * does not fail callers while the cached token is still valid.
    */
-  getInstitutionToken(request: InstitutionTokenRequest = {}): Promise<CandescentToken> {
+  getInstitutionToken(request: CandescentInstitutionTokenRequest = {}): Promise<CandescentToken> {
     return this.institutions.runtime(request.institution).tokens.getInstitutionToken(request);
   }
 
@@ -41,7 +41,7 @@ export class CandescentTokenService {
    * (`context.institution`, default: the first). An institution the module does not serve is
    * refused before anything is sent.
    */
-  async login(credentials: unknown, context: LoginContext = {}): Promise<CandescentTokenSet> {
+  async login(credentials: unknown, context: CandescentLoginContext = {}): Promise<CandescentTokenSet> {
     const runtime = this.institutions.runtime(context.institution);
     const tokens = await runtime.tokens.login(credentials, context);
     // The single FI of top-level options is left unnamed: every byte of a session is kept per session.

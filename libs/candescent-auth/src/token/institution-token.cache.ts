@@ -26,7 +26,7 @@ interface CachedToken {
 }
 
 /** Options of one institution token request. */
-export interface InstitutionTokenRequest {
+export interface CandescentInstitutionTokenRequest {
   /** The token service to ask. @default the configured `institutionTokenService` */
   service?: CandescentService;
   /** V2 scopes. @default the configured `scopes` */
@@ -74,7 +74,7 @@ export class InstitutionTokenCache {
   }
 
   /** A usable token: from the cache (renewed in the background when due) or fetched once. */
-  async get(request: InstitutionTokenRequest = {}): Promise<CandescentToken> {
+  async get(request: CandescentInstitutionTokenRequest = {}): Promise<CandescentToken> {
     const service = request.service ?? this.options.institutionTokenService;
     const scopes = service === 'v2' ? [...(request.scopes ?? this.options.scopes)].sort() : [];
     const key =

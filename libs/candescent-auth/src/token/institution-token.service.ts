@@ -9,15 +9,15 @@ import type { CandescentToken } from './candescent-token.interface';
 import type { CandescentTokenClient } from './candescent-token.client';
 import { validateLoginCredentials } from './login-credentials.dto';
 import { isUsable } from './refresh-schedule';
-import { InstitutionTokenCache, type InstitutionTokenRequest } from './institution-token.cache';
+import { InstitutionTokenCache, type CandescentInstitutionTokenRequest } from './institution-token.cache';
 import { SingleFlight } from './single-flight';
 import type { CandescentTokenSet } from './token-set.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-export type { InstitutionTokenRequest };
+export type { CandescentInstitutionTokenRequest };
 
 /** Per-login context. */
-export interface LoginContext {
+export interface CandescentLoginContext {
   /** The end user's device IP, forwarded as `originating_ip` (V1) when well formed. */
   originatingIp?: string;
   /**
@@ -63,12 +63,12 @@ export class InstitutionTokenService {
    * key in flight. A failed background renewal does not fail callers while the cached token is
    * still valid.
    */
-  getInstitutionToken(request: InstitutionTokenRequest = {}): Promise<CandescentToken> {
+  getInstitutionToken(request: CandescentInstitutionTokenRequest = {}): Promise<CandescentToken> {
     return this.institution.get(request);
   }
 
   /** Exchanges customer credentials for a token set on every configured token service. */
-  async login(credentials: unknown, context: LoginContext = {}): Promise<CandescentTokenSet> {
+  async login(credentials: unknown, context: CandescentLoginContext = {}): Promise<CandescentTokenSet> {
     const { username, password } = validateLoginCredentials(credentials);
     const results = await Promise.allSettled(
       this.options.tokenServices.map((service) =>

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsNotEmpty, IsString, Matches, MaxLength, validateSync } from 'class-validator';
+import { type ValidationArguments, ValidateBy, validateSync } from 'class-validator';
 import { CandescentInvalidRequestError } from '../errors/candescent-auth.error';
 
 /** No C0/C1 control characters or DEL anywhere (they are rejected upstream as well). */
@@ -10,20 +10,38 @@ export const MAX_USERNAME_LENGTH = 128;
 /** Longest accepted password, in characters. */
 export const MAX_PASSWORD_LENGTH = 256;
 
+/** What is wrong with a credential field, or undefined when nothing is; never the value. */
+function credentialProblem(value: unknown, maxLength: number): string | undefined {
+  if (value === undefined || value === '') return 'is required';
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.length > maxLength) return `must be at most ${maxLength} characters`;
+  if (!NO_CONTROL_CHARACTERS.test(value)) return 'must not contain control characters';
+  return undefined;
+}
+
+/**
+ * One rule per field with one message, the first that fails: a missing password is "password is
+ * required", not that and "must be a string" and two more (also under Nest's ValidationPipe).
+ */
+function CredentialField(maxLength: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'candescentCredential',
+    validator: {
+      validate: (value: unknown) => credentialProblem(value, maxLength) === undefined,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property ?? 'value'} ${credentialProblem(args?.value, maxLength) ?? 'is not valid'}`,
+    },
+  });
+}
+
 /** A retail customer's online banking credentials, for the password grant. */
 export class CandescentLoginCredentials {
-  /** The customer's online banking login id. */
-  @IsString({ message: 'username must be a string' })
-  @IsNotEmpty({ message: 'username is required' })
-  @MaxLength(MAX_USERNAME_LENGTH, { message: `username must be at most ${MAX_USERNAME_LENGTH} characters` })
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'username must not contain control characters' })
+  /** The customer's online banking login id (at most 128 characters, no control characters). */
+  @CredentialField(MAX_USERNAME_LENGTH)
   username!: string;
 
-  /** The customer's password: sent once to Candescent, never stored, never logged. */
-  @IsString({ message: 'password must be a string' })
-  @IsNotEmpty({ message: 'password is required' })
-  @MaxLength(MAX_PASSWORD_LENGTH, { message: `password must be at most ${MAX_PASSWORD_LENGTH} characters` })
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'password must not contain control characters' })
+  /** The customer's password (at most 256 characters): sent once to Candescent, never stored, never logged. */
+  @CredentialField(MAX_PASSWORD_LENGTH)
   password!: string;
 }
 

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { TokenGrant } from './candescent-token.interface';
+import type { CandescentTokenGrant } from './candescent-token.interface';
 import type { TokenHttpResponse } from './token-response.parser';
 import {
   type CandescentAuthError,
@@ -33,11 +33,11 @@ const jsonRes = (status: number, body: unknown): TokenHttpResponse => ({
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
-const classify = (res: TokenHttpResponse, service: CandescentService, grant?: TokenGrant) =>
+const classify = (res: TokenHttpResponse, service: CandescentService, grant?: CandescentTokenGrant) =>
   classifyTokenError(res, { service, grant, traceId: 'trace-1', now: Date.UTC(2025, 0, 1) });
 
 describe('classifyTokenError: V1 error table', () => {
-  it.each<[number, string, string, TokenGrant, ErrorClass]>([
+  it.each<[number, string, string, CandescentTokenGrant, ErrorClass]>([
     [400, '90002', "Form param 'grant_type' invalid", 'password', CandescentProtocolError],
     [400, '90002', "Form param 'username' invalid", 'password', CandescentInvalidCredentialsError],
     [400, '90002', "Form param 'password' invalid", 'password', CandescentInvalidCredentialsError],
@@ -126,7 +126,7 @@ describe('classifyTokenError: V1 error table', () => {
 });
 
 describe('classifyTokenError: V2 error table', () => {
-  it.each<[number, string, string, TokenGrant, ErrorClass]>([
+  it.each<[number, string, string, CandescentTokenGrant, ErrorClass]>([
     [400, 'CMN_90005', 'bad header', 'password', CandescentProtocolError],
     [400, 'CMN_90007', 'invalid grant type', 'client_credentials', CandescentProtocolError],
     [400, 'CMN_90008', 'bad transactionId', 'password', CandescentProtocolError],

@@ -1,5 +1,5 @@
 import { REDACTED, redact } from '../logging/redact';
-import type { TokenGrant } from './candescent-token.interface';
+import type { CandescentTokenGrant } from './candescent-token.interface';
 import { parseResponseBody } from './response-body.parser';
 import type { TokenHttpResponse } from './token-response.parser';
 import { CandescentAuthError, CandescentProtocolError } from '../errors/candescent-auth.error';
@@ -91,7 +91,7 @@ export function isRateLimited(status: number, details: UpstreamDetails): boolean
   return quotaCode || RATE_LIMIT_MESSAGE.test(message);
 }
 
-function kindOf(status: number, details: UpstreamDetails, grant?: TokenGrant): UpstreamErrorKind {
+function kindOf(status: number, details: UpstreamDetails, grant?: CandescentTokenGrant): UpstreamErrorKind {
   const code = details.errorCode?.toUpperCase() ?? '';
   const message = details.message ?? '';
   if (isRateLimited(status, details)) return 'rate-limited';
@@ -167,7 +167,7 @@ export function classifyTokenError(
   res: TokenHttpResponse,
   ctx: {
     service: CandescentService;
-    grant?: TokenGrant;
+    grant?: CandescentTokenGrant;
     traceId: string;
     now?: number;
     /** Values sent in this request that must never be echoed (password, refresh token). */

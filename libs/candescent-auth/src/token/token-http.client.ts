@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { axiosConnectionSettings } from '../http/candescent-http.options';
 import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
@@ -57,6 +58,7 @@ export class CandescentTokenHttpClient {
       validateStatus: () => true,
       maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
       maxBodyLength: MAX_TOKEN_RESPONSE_BYTES,
+      ...axiosConnectionSettings(options.http),
     });
   }
 

@@ -3,7 +3,7 @@ import { validateSync } from 'class-validator';
 import { CandescentProtocolError } from '../errors/candescent-auth.error';
 import type { CandescentService } from './candescent-service';
 import { SERVICE_LABEL } from './token-error.codes';
-import type { CandescentToken, TokenGrant } from './candescent-token.interface';
+import type { CandescentToken, CandescentTokenGrant } from './candescent-token.interface';
 import { isRecord } from '../util/is-record';
 import { BodyParseError, mediaTypeOf, parseResponseBody } from './response-body.parser';
 import {
@@ -27,7 +27,7 @@ export interface TokenHttpResponse {
 /** What the token parser needs to know besides the answer itself. */
 export interface TokenResponseContext {
   service: CandescentService;
-  grant: TokenGrant;
+  grant: CandescentTokenGrant;
   /** `di_tid` / `transactionId` of the request, copied into errors. */
   traceId: string;
   /** When the answer arrived (ms since epoch, module clock); lifetimes count from here. */

@@ -19,7 +19,10 @@ export interface CandescentCustomerIdentity {
 
 /** The customer's tokens after login: one per configured token service. */
 export interface CandescentTokenSet {
+  /** Whom the tokens belong to. */
   customer: CandescentCustomerIdentity;
+  /** The V1 (legacy) token, when the V1 service is configured. */
   v1?: CandescentToken;
+  /** The V2 token, when the V2 service is configured. */
   v2?: CandescentToken;
 }

@@ -2,12 +2,8 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { INestApplication } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
 import { CandescentHttpService, CandescentInstitutions, CandescentSessionService } from '@candescent/auth';
-import {
-  CandescentSandbox,
-  DEMO_CUSTOMERS,
-  DEMO_INSTITUTIONS,
-  SECOND_FI_DEMO_CUSTOMERS,
-} from '@candescent/auth/testing';
+import { CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
+import { DEMO_INSTITUTIONS, SECOND_FI_DEMO_CUSTOMERS } from '@candescent/sandbox';
 import { BankingModule, type MyAccounts } from './../src/banking.module';
 
 // One module serving two FIs behind one gateway (README "Several institutions"), from the packed
