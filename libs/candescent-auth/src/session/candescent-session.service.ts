@@ -25,7 +25,7 @@ import type { CandescentTokenSet } from '../token/token-set.interface';
 import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './session-handle';
 import { AccountSessions, accountOf } from './account-sessions';
 import { QuietRevoker } from './quiet-revoker';
-import { SessionRecords } from './session-records';
+import { SessionRecords, type SessionWithSeen } from './session-records';
 import { renewalOf } from './session-renewal';
 import { SharedRefusals } from './shared-refusals';
 import type {
@@ -154,10 +154,40 @@ export class CandescentSessionService implements OnModuleDestroy {
    * @throws CandescentSessionRejectedError (401) with the reason: missing, invalid, expired, revoked
    */
   async authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
-    if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
-    if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
-    const id = hashHandle(handle);
-    const { session: stored, seen } = await this.records.readWithSeen(id);
+    const id = idOf(handle, traceId);
+    return this.check(id, await this.records.readWithSeen(id), traceId);
+  }
+
+  /**
+   * {@link authenticate} for the guard, answered without a promise when the store keeps its
+   * values in this process (the memory store) and the session needs nothing done: no renewal,
+   * no activity to record, no ending. Anything else goes the way of {@link authenticate}. Throws
+   * a missing or malformed handle's refusal synchronously.
+   * @internal
+   */
+  admit(handle: string | undefined): AuthenticatedSession | Promise<AuthenticatedSession> {
+    const id = idOf(handle);
+    const read = this.records.readWithSeenNow(id);
+    if (read === undefined) return this.records.readWithSeen(id).then((found) => this.check(id, found));
+    return this.admitAsIs(id, read) ?? this.check(id, read);
+  }
+
+  /** The session as read when it is admitted with nothing to do; undefined when {@link check} has work. */
+  private admitAsIs(id: string, { session: stored, seen }: SessionWithSeen): AuthenticatedSession | undefined {
+    if (!stored || !this.institutions.has(institutionOf(stored.tokens))) return undefined;
+    const lastSeenAt = Math.max(stored.lastSeenAt, Number(seen) || 0);
+    const now = this.clock.now();
+    if (this.renewalDue(stored.tokens, now) || this.activityDue(lastSeenAt, now)) return undefined;
+    const session = { ...stored, lastSeenAt };
+    const expiresAt = this.expiresAt(session);
+    return now < expiresAt ? { id, session, expiresAt } : undefined;
+  }
+
+  private async check(
+    id: string,
+    { session: stored, seen }: SessionWithSeen,
+    traceId?: string,
+  ): Promise<AuthenticatedSession> {
     if (!stored) throw new CandescentSessionRejectedError(await this.records.endReason(id), traceId);
     let session: StoredSession = { ...stored, lastSeenAt: Math.max(stored.lastSeenAt, Number(seen) || 0) };
     const now = this.clock.now();
@@ -178,7 +208,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       if (this.anyUsable(session.tokens, now)) this.renewAhead(id, now);
       else session = { ...session, tokens: await this.renew(id) };
     }
-    if (now - session.lastSeenAt > Math.min(60_000, this.options.session.idleTimeoutMs / 10)) {
+    if (this.activityDue(session.lastSeenAt, now)) {
       // Activity goes to its own key: rewriting the session here could undo a logout or put back
       // a refresh token that another request just spent.
       session = { ...session, lastSeenAt: now };
@@ -333,6 +363,11 @@ export class CandescentSessionService implements OnModuleDestroy {
     return (v1 !== undefined && !isUsable(v1, now)) || (v2 !== undefined && !isUsable(v2, now));
   }
 
+  /** Whether a request now should record activity: at most once a minute (or a tenth of the idle timeout). */
+  private activityDue(lastSeenAt: number, now: number): boolean {
+    return now - lastSeenAt > Math.min(60_000, this.options.session.idleTimeoutMs / 10);
+  }
+
   private anyUsable(tokens: CandescentTokenSet, now: number): boolean {
     return [tokens.v1, tokens.v2].some((t) => t !== undefined && isUsable(t, now));
   }
@@ -399,4 +434,11 @@ export class CandescentSessionService implements OnModuleDestroy {
       // Not a session this module wrote; nothing to revoke.
     }
   }
+}
+
+/** The store id of a well-formed handle; refuses a missing or malformed one. */
+function idOf(handle: string | undefined, traceId?: string): string {
+  if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
+  if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
+  return hashHandle(handle);
 }

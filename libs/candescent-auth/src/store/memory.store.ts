@@ -7,6 +7,7 @@ import { isLiveSessionKey } from './session-keys';
 import { expiresAt, memoryEntry, type MemoryEntry, valueOf } from './memory-entry';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
+import { registerReadNow } from './read-now';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -81,6 +82,10 @@ export class MemoryStore implements CandescentStore {
     this.dispose = (entry, key, reason) => {
       this.disposed(entry, key, reason);
     };
+    registerReadNow(this, {
+      read: (keys) => keys.map((key) => this.read(key)),
+      getMany: MemoryStore.prototype.getMany,
+    });
   }
 
   private get others(): LRUCache<string, MemoryEntry> {
