@@ -6,7 +6,7 @@ describe('AccountSessions', () => {
   const account = 'account-hash';
   let store: MemoryStore;
   const open = new Set<string>();
-  const isOpen = (id: string) => Promise.resolve(open.has(id));
+  const areOpen = (ids: readonly string[]) => Promise.resolve(ids.map((id) => open.has(id)));
 
   beforeEach(() => {
     store = new MemoryStore();
@@ -15,7 +15,7 @@ describe('AccountSessions', () => {
 
   async function add(sessions: AccountSessions, id: string): Promise<string[]> {
     open.add(id);
-    const displaced = await sessions.add(account, id, isOpen);
+    const displaced = await sessions.add(account, id, areOpen);
     for (const gone of displaced) open.delete(gone);
     return displaced;
   }
@@ -57,5 +57,21 @@ describe('AccountSessions', () => {
     const sessions = new AccountSessions(store, 3, 60_000);
     await expect(add(sessions, 'a')).resolves.toEqual([]);
     await expect(store.get(sessionKeys.account(account))).resolves.toBe('["a"]');
+  });
+
+  it('runs concurrent logins of one account in this process in turn, without polling the store lock', async () => {
+    let tries = 0;
+    const acquire = store.acquireLock.bind(store);
+    store.acquireLock = (key, ttlMs) => {
+      tries++;
+      return acquire(key, ttlMs);
+    };
+    const sessions = new AccountSessions(store, 3, 60_000);
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const displaced = await Promise.all(ids.map((id) => add(sessions, id)));
+    // One try each: none found the lock taken by another login of this process and slept.
+    expect(tries).toBe(ids.length);
+    expect(displaced).toEqual([[], [], [], ['a'], ['b'], ['c']]);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["d","e","f"]');
   });
 });

@@ -13,7 +13,7 @@ import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { traceSession, traceSessionRenewal } from '../metrics/candescent-tracing';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
-import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
+import { CANDESCENT_STORE, type CandescentStore, getMany } from '../store/candescent-store.interface';
 import { isSessionValueKey, sessionKeys } from '../store/session-keys';
 import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
@@ -118,10 +118,8 @@ export class CandescentSessionService implements OnModuleDestroy {
     let displaced: string[];
     try {
       await this.records.create(id, session);
-      displaced = await this.accounts.add(
-        account,
-        id,
-        async (listed) => (await this.store.get(sessionKeys.value(listed))) !== undefined,
+      displaced = await this.accounts.add(account, id, async (listed) =>
+        (await getMany(this.store, listed.map(sessionKeys.value))).map((value) => value !== undefined),
       );
     } catch (error: unknown) {
       // The customer gets an error, not a session: the tokens just issued must not stay alive upstream.
