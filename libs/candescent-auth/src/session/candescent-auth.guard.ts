@@ -77,6 +77,8 @@ export class CandescentAuthGuard implements CanActivate {
     try {
       return this.activate(execution);
     } catch (error: unknown) {
+      // Passed on as thrown (the module's errors, or whatever an override threw).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       return Promise.reject(error);
     }
   }
