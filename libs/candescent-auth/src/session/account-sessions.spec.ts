@@ -74,4 +74,22 @@ describe('AccountSessions', () => {
     expect(displaced).toEqual([[], [], [], ['a'], ['b'], ['c']]);
     await expect(store.get(sessionKeys.account(account))).resolves.toBe('["d","e","f"]');
   });
+
+  it('reads the listed sessions only once the list is full: below the cap nobody is displaced', async () => {
+    const checked: string[][] = [];
+    const sessions = new AccountSessions(store, 3, 60_000);
+    const add = (id: string) =>
+      sessions.add(account, id, (ids) => {
+        checked.push([...ids]);
+        return Promise.resolve(ids.map((listed) => listed !== 'b'));
+      });
+    await expect(add('a')).resolves.toEqual([]);
+    await expect(add('b')).resolves.toEqual([]);
+    await expect(add('c')).resolves.toEqual([]);
+    expect(checked).toEqual([]);
+    // Full: the ended session leaves the list, and only then would the oldest open one be displaced.
+    await expect(add('d')).resolves.toEqual([]);
+    expect(checked).toEqual([['a', 'b', 'c']]);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["a","c","d"]');
+  });
 });

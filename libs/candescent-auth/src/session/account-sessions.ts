@@ -98,7 +98,10 @@ export class AccountSessions {
     try {
       const key = sessionKeys.account(account);
       const listed = parse(await this.store.get(key));
-      const open = listed.length === 0 ? [] : await areOpen(listed);
+      // Below the cap no session is displaced whichever listed ones are still open, so they are
+      // checked (and ended ones dropped) only once the list is full: a login of an account with
+      // hundreds of sessions does not read each of them.
+      const open = listed.length < this.max ? listed.map(() => true) : await areOpen(listed);
       const kept = [...listed.filter((_, i) => open[i]), id];
       const displaced = kept.splice(0, Math.max(0, kept.length - this.max));
       await this.store.set(key, JSON.stringify(kept), this.ttlMs);
