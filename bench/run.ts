@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   if (profile.name === 'quick') {
     console.log(
       `bench:quick: ${profile.rounds} rounds of ${profile.windowMs} ms windows, ${profile.sessions} sessions for the heap, ` +
-        `stampede of this module only, its calls given up after ${profile.stampedeCallTimeoutMs / 1000} s, token-level and institutions scenarios skipped. ` +
+        `stampede of this module on Redis only, its calls given up after ${profile.stampedeCallTimeoutMs / 1000} s, token-level and institutions scenarios skipped. ` +
         'Numbers to check a change with; the report comes from `npm run bench`.',
     );
   }

@@ -83,7 +83,7 @@ export function renderEndToEnd(outcome: E2eOutcome): string {
 Real servers on 127.0.0.1: each app under test is a Nest 11 app on Express in a child process of
 its own; the backend (the Candescent sandbox behind a small node:http gateway that also serves the
 upstream \`GET /bench/data\` and checks its bearer) is another. autocannon drives
-${E2E_SETTINGS.connections} connections from the bench process. Profile **${p.name}**: contenders interleaved over ${p.rounds} rounds
+${E2E_SETTINGS.connections} connections from the bench process. Every process runs on Node ${process.version}. Profile **${p.name}**: contenders interleaved over ${p.rounds} rounds
 (A B C …, then B C … A, …), ${p.windowMs / 1000} s measured per contender per round after ${p.warmupMs / 1000} s of unmeasured warm-up each.
 
 **How to read it.** Each ratio is a contender's successful requests per second divided by the

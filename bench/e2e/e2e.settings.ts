@@ -13,7 +13,7 @@ export interface E2eProfile {
   readonly stampedeCallTimeoutMs: number;
   /** Whether the token-level scenarios (getToken() in a loop) run too. */
   readonly tokenLevel: boolean;
-  /** Whether the cold stampede runs every contender, or this module's two stores only. */
+  /** Whether the cold stampede runs every contender, or this module with the Redis store only. */
   readonly stampedeAlternatives: boolean;
   /** How long the CPU burners run before the overloaded stampede starts. */
   readonly overloadSettleMs: number;
@@ -58,7 +58,7 @@ export const FULL_PROFILE: E2eProfile = {
 
 /**
  * Under two minutes on the bench's 2 cores, build included: shorter windows, fewer sessions, a
- * shorter wait for stampede calls that never answer, a stampede of this module's two stores
+ * shorter wait for stampede calls that never answer, a stampede of this module on Redis
  * only, fewer logins, and no token-level or institutions scenarios (the first measure getToken()
  * in a loop, which a change to the request path does not move; the second has a command of its
  * own). For checking a change, not for the report.
@@ -66,14 +66,14 @@ export const FULL_PROFILE: E2eProfile = {
 export const QUICK_PROFILE: E2eProfile = {
   name: 'quick',
   rounds: 3,
-  windowMs: 700,
-  warmupMs: 400,
-  sessions: 1_000,
+  windowMs: 600,
+  warmupMs: 300,
+  sessions: 500,
   stampedeCallTimeoutMs: 5_000,
   tokenLevel: false,
   stampedeAlternatives: false,
-  overloadSettleMs: 2_000,
-  loginsPerWindow: 200,
+  overloadSettleMs: 1_000,
+  loginsPerWindow: 150,
 };
 
 /** Logins before the heap baseline: lazily built structures are not per session. */

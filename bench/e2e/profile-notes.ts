@@ -45,7 +45,11 @@ the promises it makes.
   locks in a \`Map\` (same bound, the oldest lease dropped when full), the listed sessions checked
   with one \`getMany\`, and logins of one account in one process queued behind each other in
   process (the store lock still orders them with other instances): over 20 accounts 1.09× (CPU
-  1.06×) in the same kind of run. A login's time is now the password grant itself (the token
+  1.06×) in a run of 3,500 logins. A first full run showed the list's cost still growing with it
+  (0.69×, CPU 1.81× at some 375 sessions per account): each login read every listed session.
+  Below the cap no session can be displaced whichever listed ones are still open, so they are now
+  read (and the ended ones dropped) only once the list is full: 0.95× (CPU 1.20×) in the same
+  7 rounds of 1,000 logins. A login's time is now the password grant itself (the token
   client, its retries and response validation: 22 % in total, of which class-validator checking
   the token response 7.7 %), the account list under its lock (6.4 %), and tracing (\`inSpan\`
   under 1 % self). Nothing the records protect changed: the end record, the revision, the cap and

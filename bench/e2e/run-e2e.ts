@@ -133,7 +133,7 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
       return (counters as { tokenRequests: number }).tokenRequests;
     };
     const stampedeContenders = STAMPEDE_CONTENDERS.filter(
-      (c) => profile.stampedeAlternatives || c.name === OURS_REDIS || c.name === OURS_MEMORY,
+      (c) => profile.stampedeAlternatives || c.name === OURS_REDIS,
     );
     for (const contender of stampedeContenders) {
       const result = await runStampede(contender, config, redis, tokenRequests, profile.stampedeCallTimeoutMs);
