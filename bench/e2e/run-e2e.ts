@@ -132,9 +132,7 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
       const { counters } = await backend.handle.request({ type: 'counters' });
       return (counters as { tokenRequests: number }).tokenRequests;
     };
-    const stampedeContenders = STAMPEDE_CONTENDERS.filter(
-      (c) => profile.stampedeAlternatives || c.name === OURS_REDIS,
-    );
+    const stampedeContenders = STAMPEDE_CONTENDERS.filter((c) => profile.stampedeAlternatives || c.name === OURS_REDIS);
     for (const contender of stampedeContenders) {
       const result = await runStampede(contender, config, redis, tokenRequests, profile.stampedeCallTimeoutMs);
       stampede.push(result);
