@@ -13,6 +13,7 @@ import { listenOverflows } from './listen-overflows';
 import { renderEndToEnd } from './e2e/e2e-report';
 import { FULL_PROFILE, QUICK_PROFILE } from './e2e/e2e.settings';
 import { runEndToEnd } from './e2e/run-e2e';
+import { checkTargets } from './e2e/targets';
 import { findings, machineLine, renderConsoleTable, renderTokenSection, type ResultRow, writeMarkdown } from './report';
 import { tokenRecords } from './token-records';
 import { renderInstitutions, replaceInstitutionsSection, runInstitutions } from './institutions/run-institutions';
@@ -164,6 +165,8 @@ ${
   const jsonPath = resolve(process.cwd(), quick ? 'dist/bench/results.quick.json' : 'bench/results.json');
   await writeMarkdown(markdownPath, markdown);
   await writeFile(jsonPath, `${JSON.stringify(records, null, 2)}\n`, 'utf8');
+  console.log(`\nTargets (Node ${process.version}, load average ${loadAfter} at the end):`);
+  for (const check of checkTargets(e2e)) console.log(`- ${check.target}: ${check.measured} (${check.verdict})`);
   console.log(`wrote ${markdownPath} and ${jsonPath} (total ${minutes} min)`);
   clearTimeout(watchdog);
   if (tokenLevel.failed) process.exitCode = 1;
