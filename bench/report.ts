@@ -155,7 +155,7 @@ export function renderTokenSection(rows: readonly ResultRow[], scenarios: readon
   const s = BENCH_SETTINGS;
   return `## Token level
 
-These call \`getToken()\` directly in the bench process, with no web framework around it: they
+These call \`getToken()\` directly in the bench process (Node ${process.version}), with no web framework around it: they
 measure token caching and renewal, not what an app pays per request (see "End to end" for that).
 Each implementation ran each scenario against its own fresh sandbox on 127.0.0.1 with the same
 settings: ${s.tokenLatencyMs} ms of latency injected on every V2 token request (loopback alone would make a token

@@ -7,7 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CandescentSandbox } from '@candescent/auth/testing';
-import { HEAP_CUSTOMERS } from './apps/candescent-credentials';
+import { HEAP_CUSTOMERS, STORM_CUSTOMERS } from './apps/candescent-credentials';
 import { serveParent } from './child-handle';
 import { STATIC_BEARER, UPSTREAM_BODY, UPSTREAM_PATH } from './upstream.constants';
 
@@ -18,7 +18,7 @@ import { STATIC_BEARER, UPSTREAM_BODY, UPSTREAM_PATH } from './upstream.constant
  * contender uses the same gateway, so they all pay the same proxy hop on token requests.
  */
 const sandbox = new CandescentSandbox({ host: '127.0.0.1', port: 0 });
-for (const customer of HEAP_CUSTOMERS) sandbox.addCustomer(customer);
+for (const customer of [...HEAP_CUSTOMERS, ...STORM_CUSTOMERS]) sandbox.addCustomer(customer);
 let gateway: Server | undefined;
 let sandboxPort = 0;
 

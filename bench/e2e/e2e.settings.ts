@@ -13,8 +13,12 @@ export interface E2eProfile {
   readonly stampedeCallTimeoutMs: number;
   /** Whether the token-level scenarios (getToken() in a loop) run too. */
   readonly tokenLevel: boolean;
-  /** Whether the cold stampede runs every contender, or this module's two stores only. */
+  /** Whether the cold stampede runs every contender, or this module with the Redis store only. */
   readonly stampedeAlternatives: boolean;
+  /** How long the CPU burners run before the overloaded stampede starts. */
+  readonly overloadSettleMs: number;
+  /** Logins per window of the login-throughput scenario (one window per contender per round). */
+  readonly loginsPerWindow: number;
 }
 
 /** Settings shared by both profiles. */
@@ -31,6 +35,10 @@ export const E2E_SETTINGS = {
   stampedeTokenLatencyMs: 20,
   /** Logins in flight at once in the heap scenario (the sandbox answers with no injected latency). */
   loginConcurrency: 20,
+  /** CPU burners per core beside the overloaded cold stampede: a machine at 3× its cores in load. */
+  overloadBurnersPerCore: 3,
+  /** A call of the overloaded stampede unanswered after this counts as failed (in both profiles). */
+  overloadCallTimeoutMs: 15_000,
   /** A child that does not answer within this is treated as hung. */
   childReplyTimeoutMs: 60_000,
 } as const;
@@ -44,23 +52,28 @@ export const FULL_PROFILE: E2eProfile = {
   stampedeCallTimeoutMs: 15_000,
   tokenLevel: true,
   stampedeAlternatives: true,
+  overloadSettleMs: 10_000,
+  loginsPerWindow: 1_000,
 };
 
 /**
  * Under two minutes on the bench's 2 cores, build included: shorter windows, fewer sessions, a
- * shorter wait for stampede calls that never answer, a stampede of this module's two stores
- * only, and no token-level scenarios (they measure getToken() in a loop, which a change to the
- * request path does not move). For checking a change, not for the report.
+ * shorter wait for stampede calls that never answer, a stampede of this module on Redis
+ * only, fewer logins, and no token-level or institutions scenarios (the first measure getToken()
+ * in a loop, which a change to the request path does not move; the second has a command of its
+ * own). For checking a change, not for the report.
  */
 export const QUICK_PROFILE: E2eProfile = {
   name: 'quick',
   rounds: 3,
-  windowMs: 700,
-  warmupMs: 400,
-  sessions: 1_000,
+  windowMs: 600,
+  warmupMs: 300,
+  sessions: 500,
   stampedeCallTimeoutMs: 5_000,
   tokenLevel: false,
   stampedeAlternatives: false,
+  overloadSettleMs: 1_000,
+  loginsPerWindow: 150,
 };
 
 /** Logins before the heap baseline: lazily built structures are not per session. */

@@ -18,6 +18,8 @@ import { type ContenderSummary, pairedRatios, spread, type Spread, summarize } f
 import { startBenchRedis } from './redis-server';
 import type { ResultRecord } from './result-row';
 import { runStampede, type StampedeResult } from './stampede';
+import { CpuBurners, type LoadRecord } from './cpu-burner';
+import { LOGIN_HAND_ROLLED, LOGIN_MODULE, LOGIN_VARIANTS, type LoginStormResult, runLoginStorm } from './login-storm';
 
 export const HEAP_REFERENCE = 'Map of sha256(handle) to JSON (reference)';
 
@@ -28,6 +30,9 @@ export interface E2eOutcome {
   /** Guarded (Redis) ÷ guarded (memory), paired by round. */
   redisVsMemory: Spread;
   stampede: StampedeResult[];
+  /** The Redis cold stampede again, with CPU burners at `overloadBurnersPerCore` per core beside it. */
+  overload?: { result: StampedeResult; load: LoadRecord };
+  logins: LoginStormResult[];
   heap: { contender: string; bytesPerSession: number }[];
   records: ResultRecord[];
 }
@@ -127,9 +132,7 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
       const { counters } = await backend.handle.request({ type: 'counters' });
       return (counters as { tokenRequests: number }).tokenRequests;
     };
-    const stampedeContenders = STAMPEDE_CONTENDERS.filter(
-      (c) => profile.stampedeAlternatives || c.name === OURS_REDIS || c.name === OURS_MEMORY,
-    );
+    const stampedeContenders = STAMPEDE_CONTENDERS.filter((c) => profile.stampedeAlternatives || c.name === OURS_REDIS);
     for (const contender of stampedeContenders) {
       const result = await runStampede(contender, config, redis, tokenRequests, profile.stampedeCallTimeoutMs);
       stampede.push(result);
@@ -159,7 +162,72 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
         },
       );
     }
+    const overloaded = STAMPEDE_CONTENDERS.find((c) => c.name === OURS_REDIS);
+    let overload: E2eOutcome['overload'];
+    if (overloaded) {
+      const burners = await CpuBurners.start(E2E_SETTINGS.overloadBurnersPerCore, profile.overloadSettleMs);
+      let result: StampedeResult;
+      let load: LoadRecord;
+      try {
+        result = await runStampede(overloaded, config, redis, tokenRequests, E2E_SETTINGS.overloadCallTimeoutMs);
+      } finally {
+        load = burners.stop();
+      }
+      overload = { result, load };
+      log(
+        `cold stampede under overload / ${overloaded.name}: ${result.tokenRequests} token requests, ${result.failed} failed calls, ` +
+          `${load.burners} burners, load average ${load.loadAverage1m.toFixed(1)}, runnable ${load.runnableMedian} (max ${load.runnableMax})`,
+      );
+      const row = (metric: string, value: number, unit: string): ResultRecord => ({
+        scenario: 'cold-stampede-overload',
+        contender: overloaded.name,
+        metric,
+        value,
+        unit,
+      });
+      records.push(
+        row('token_requests', result.tokenRequests, 'requests'),
+        row('failed_calls', result.failed, 'calls'),
+        row('wall', result.wallMs, 'ms'),
+        row('store_errors_logged', result.storeErrors, 'log lines'),
+        row('store_fallbacks_logged', result.storeFallbacks, 'log lines'),
+        row('burners', load.burners, 'processes'),
+        row('load_average_1m', load.loadAverage1m, 'load'),
+        row('runnable_median', load.runnableMedian, 'threads'),
+      );
+    }
     await backend.handle.request({ type: 'latency', ms: 0 });
+
+    const logins: LoginStormResult[] = [];
+    for (const variant of LOGIN_VARIANTS) {
+      const result = await runLoginStorm(config, variant, profile.rounds, profile.loginsPerWindow);
+      logins.push(result);
+      log(
+        `login throughput (${variant.id}): module ÷ hand-rolled ${result.ratio.median.toFixed(2)} (CPU ${result.cpuRatio.median.toFixed(2)})`,
+      );
+      const record = (contender: string, metric: string, value: number, unit: string): ResultRecord => ({
+        scenario: `login-throughput-${variant.id}`,
+        contender,
+        metric,
+        value,
+        unit,
+      });
+      for (const metric of ['median', 'min', 'max'] as const) {
+        records.push(
+          record(LOGIN_MODULE, `logins_per_s_ratio_${metric}`, result.ratio[metric], `x ${LOGIN_HAND_ROLLED}`),
+        );
+      }
+      records.push(
+        record(LOGIN_MODULE, 'cpu_per_login_ratio_median', result.cpuRatio.median, `x ${LOGIN_HAND_ROLLED}`),
+      );
+      for (const row of result.rows) {
+        records.push(
+          record(row.contender, 'logins_per_s_median', row.loginsPerSec.median, 'logins/s'),
+          record(row.contender, 'cpu_per_login_median', row.cpuMicrosPerLogin.median, 'µs'),
+          record(row.contender, 'failed', row.failed, 'logins'),
+        );
+      }
+    }
 
     const heap = [
       { contender: OURS_MEMORY, bytesPerSession: await measureHeap('module', config, profile.sessions) },
@@ -175,7 +243,7 @@ export async function runEndToEnd(profile: E2eProfile, log: (line: string) => vo
         unit: 'B',
       });
     }
-    return { profile, interleaved, redisVsMemory, stampede, heap, records };
+    return { profile, interleaved, redisVsMemory, stampede, overload, logins, heap, records };
   } finally {
     await backend.handle.stop();
     await redis.stop();

@@ -23,10 +23,15 @@ export interface StampedeResult {
   wallMs: number;
   /** Log lines of the processes saying the shared store failed and they fetched without it. */
   storeFallbacks: number;
+  /** Log lines of the processes saying a Redis command got no reply in time (or failed otherwise). */
+  storeErrors: number;
 }
 
-/** What the module logs when it falls back from the shared store to a token request of its own. */
-const STORE_FALLBACK_LINE = 'shared token store failed';
+/** What the Redis store logs for a command that failed or got no reply within its timeout. */
+const STORE_ERROR_LINE = 'Redis store unavailable during';
+
+/** What the module logs (once per outage) when it falls back from the shared store to a token request of its own. */
+const STORE_FALLBACK_LINE = 'shared token store is unavailable';
 
 /** GET `url` once on its own connection; resolves with the status (0 when the connection failed). */
 function call(url: string, agent: Agent, timeoutMs: number): Promise<number> {
@@ -90,7 +95,8 @@ export async function runStampede(
     const wallMs = performance.now() - began;
     agent.destroy();
     const ok = statuses.filter((status) => status >= 200 && status < 300).length;
-    const storeFallbacks = children.reduce((sum, { handle }) => sum + handle.linesContaining(STORE_FALLBACK_LINE), 0);
+    const logged = (text: string) => children.reduce((sum, { handle }) => sum + handle.linesContaining(text), 0);
+    const storeFallbacks = logged(STORE_FALLBACK_LINE);
     return {
       contender: contender.name,
       tokenRequests: (await tokenRequestsSoFar()) - before,
@@ -98,6 +104,7 @@ export async function runStampede(
       failed: statuses.length - ok,
       wallMs,
       storeFallbacks,
+      storeErrors: logged(STORE_ERROR_LINE),
     };
   } finally {
     await Promise.all(children.map(({ handle }) => handle.stop()));

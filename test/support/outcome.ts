@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 /** What a call came to, and how long it took in real time. */
 export type Outcome<T> = { ok: true; value: T; ms: number } | { ok: false; error: unknown; ms: number };
 
-export async function outcomeOf<T>(run: () => Promise<T>): Promise<Outcome<T>> {
+export async function outcomeOf<T>(run: () => T | Promise<T>): Promise<Outcome<T>> {
   const started = performance.now();
   try {
     const value = await run();
@@ -26,7 +26,7 @@ export function successOf<T>(outcome: Outcome<T>): T {
 }
 
 /** Runs `fn` and returns what it threw; fails the test when it does not throw. */
-export async function thrownBy(fn: () => Promise<unknown>): Promise<unknown> {
+export async function thrownBy(fn: () => unknown): Promise<unknown> {
   return failureOf(await outcomeOf(fn));
 }
 

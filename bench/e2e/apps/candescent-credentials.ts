@@ -16,6 +16,16 @@ export const HEAP_CUSTOMERS = Array.from({ length: 20 }, (_, i) => ({
   password: `Heap-Customer-${i}-2026!`,
 }));
 
+/**
+ * Customers of the login-throughput scenario, each logged in at most a few times, as in a
+ * morning login storm: many customers once each, not one customer over and over (which would
+ * measure the per-account cap ending sessions instead).
+ */
+export const STORM_CUSTOMERS = Array.from({ length: 2_000 }, (_, i) => ({
+  username: `storm-customer-${i}`,
+  password: `Storm-Customer-${i}-2026!`,
+}));
+
 /** The cap on sessions per account the heap scenario configures (the module's largest allowed). */
 export const HEAP_SESSIONS_PER_ACCOUNT = 1_000;
 

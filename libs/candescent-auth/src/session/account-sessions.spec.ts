@@ -6,7 +6,7 @@ describe('AccountSessions', () => {
   const account = 'account-hash';
   let store: MemoryStore;
   const open = new Set<string>();
-  const isOpen = (id: string) => Promise.resolve(open.has(id));
+  const areOpen = (ids: readonly string[]) => Promise.resolve(ids.map((id) => open.has(id)));
 
   beforeEach(() => {
     store = new MemoryStore();
@@ -15,7 +15,7 @@ describe('AccountSessions', () => {
 
   async function add(sessions: AccountSessions, id: string): Promise<string[]> {
     open.add(id);
-    const displaced = await sessions.add(account, id, isOpen);
+    const displaced = await sessions.add(account, id, areOpen);
     for (const gone of displaced) open.delete(gone);
     return displaced;
   }
@@ -57,5 +57,39 @@ describe('AccountSessions', () => {
     const sessions = new AccountSessions(store, 3, 60_000);
     await expect(add(sessions, 'a')).resolves.toEqual([]);
     await expect(store.get(sessionKeys.account(account))).resolves.toBe('["a"]');
+  });
+
+  it('runs concurrent logins of one account in this process in turn, without polling the store lock', async () => {
+    let tries = 0;
+    const acquire = store.acquireLock.bind(store);
+    store.acquireLock = (key, ttlMs) => {
+      tries++;
+      return acquire(key, ttlMs);
+    };
+    const sessions = new AccountSessions(store, 3, 60_000);
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const displaced = await Promise.all(ids.map((id) => add(sessions, id)));
+    // One try each: none found the lock taken by another login of this process and slept.
+    expect(tries).toBe(ids.length);
+    expect(displaced).toEqual([[], [], [], ['a'], ['b'], ['c']]);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["d","e","f"]');
+  });
+
+  it('reads the listed sessions only once the list is full: below the cap nobody is displaced', async () => {
+    const checked: string[][] = [];
+    const sessions = new AccountSessions(store, 3, 60_000);
+    const add = (id: string) =>
+      sessions.add(account, id, (ids) => {
+        checked.push([...ids]);
+        return Promise.resolve(ids.map((listed) => listed !== 'b'));
+      });
+    await expect(add('a')).resolves.toEqual([]);
+    await expect(add('b')).resolves.toEqual([]);
+    await expect(add('c')).resolves.toEqual([]);
+    expect(checked).toEqual([]);
+    // Full: the ended session leaves the list, and only then would the oldest open one be displaced.
+    await expect(add('d')).resolves.toEqual([]);
+    expect(checked).toEqual([['a', 'b', 'c']]);
+    await expect(store.get(sessionKeys.account(account))).resolves.toBe('["a","c","d"]');
   });
 });

@@ -62,17 +62,47 @@ export class AccountSessions {
   ) {}
 
   /**
-   * Lists a new session of `account` and returns the sessions it displaces, oldest first.
-   * `isOpen` says whether a listed session still exists; ended ones leave the list.
+   * The last change of each account's list made in this process, so that logins of one account
+   * here wait for each other in turn instead of polling the store lock (10 ms a try) against
+   * each other. The store lock still orders them with other instances.
    */
-  async add(account: string, id: string, isOpen: (id: string) => Promise<boolean>): Promise<string[]> {
+  private readonly local = new Map<string, Promise<unknown>>();
+
+  /**
+   * Lists a new session of `account` and returns the sessions it displaces, oldest first.
+   * `areOpen` says which listed sessions still exist (in one store call); ended ones leave the list.
+   */
+  add(account: string, id: string, areOpen: (ids: readonly string[]) => Promise<boolean[]>): Promise<string[]> {
+    const previous = this.local.get(account);
+    const change = previous
+      ? previous.then(
+          () => this.change(account, id, areOpen),
+          () => this.change(account, id, areOpen),
+        )
+      : this.change(account, id, areOpen);
+    this.local.set(account, change);
+    const settled = (): void => {
+      if (this.local.get(account) === change) this.local.delete(account);
+    };
+    change.then(settled, settled);
+    return change;
+  }
+
+  private async change(
+    account: string,
+    id: string,
+    areOpen: (ids: readonly string[]) => Promise<boolean[]>,
+  ): Promise<string[]> {
     const lockKey = sessionKeys.accountLock(account);
     const fence = await this.lock(lockKey);
     try {
       const key = sessionKeys.account(account);
       const listed = parse(await this.store.get(key));
-      const open = await Promise.all(listed.map(async (listedId) => ((await isOpen(listedId)) ? [listedId] : [])));
-      const kept = [...open.flat(), id];
+      // Below the cap no session is displaced whichever listed ones are still open, so they are
+      // checked (and ended ones dropped) only once the list is full: a login of an account with
+      // hundreds of sessions does not read each of them.
+      const open = listed.length < this.max ? listed.map(() => true) : await areOpen(listed);
+      const kept = [...listed.filter((_, i) => open[i]), id];
       const displaced = kept.splice(0, Math.max(0, kept.length - this.max));
       await this.store.set(key, JSON.stringify(kept), this.ttlMs);
       return displaced;

@@ -42,6 +42,12 @@ const NO_CONTEXT =
   'CandescentAuthGuard admitted a session, but this request runs without a Candescent request context, so its Candescent calls could not carry the customer token. ' +
   'The module opens one for requests that carry the handle in the Authorization header or the session cookie; if your guard reads it from elsewhere, set context: true in forRoot, or with context: false run each request in CandescentContext.run(...).';
 
+/** What the guard reads of a route's metadata. */
+interface RouteMarks {
+  readonly skipped: boolean;
+  readonly institutions: readonly string[] | undefined;
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_HANDLE_HEADER = 512;
 
@@ -62,26 +68,63 @@ export class CandescentAuthGuard implements CanActivate {
     /** The session service that checks handles. */
     protected readonly sessions: CandescentSessionService,
     @InjectCandescentAuthOptions() private readonly options: ResolvedCandescentAuthOptions,
-  ) {}
+  ) {
+    this.owner = instanceOwner(options);
+  }
 
-  /** Admits the request when it carries a valid session (or the route is skipped); throws the refusal otherwise. */
-  async canActivate(execution: ExecutionContext): Promise<boolean> {
+  /** The mark of this module instance on the sessions it admits. */
+  private readonly owner: symbol;
+  /** The route metadata the guard reads, per handler and controller: decorators set it once, at start-up. */
+  private readonly marks = new WeakMap<object, { controller: object; marks: RouteMarks }>();
+
+  /**
+   * Admits or refuses the request. A session the memory store holds, with nothing to renew or
+   * record, is admitted without a promise (Nest then skips its own awaits); refusals always come
+   * as a rejected promise.
+   */
+  canActivate(execution: ExecutionContext): boolean | Promise<boolean> {
+    try {
+      return this.activate(execution);
+    } catch (error: unknown) {
+      // Passed on as thrown (the module's errors, or whatever an override threw).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
+    }
+  }
+
+  private activate(execution: ExecutionContext): boolean | Promise<boolean> {
     if (this.isSkipped(execution)) return true;
     const request = this.getRequest(execution);
     // Worked out only when something needs it (a refusal, a log line): an admitted request never does.
     const traceId = (): string => requestTraceId(request);
-    let authenticated: AuthenticatedSession;
+    let authenticated: AuthenticatedSession | Promise<AuthenticatedSession>;
     try {
       const handle = this.extractHandle(request);
-      const authenticate = () => this.sessions.authenticate(handle);
       // Without a context (context: false), still give the store's failure logs the trace id.
-      authenticated = await (CandescentContext.current()
-        ? authenticate()
-        : CandescentContext.run({ traceId: traceId() }, authenticate));
+      authenticated = CandescentContext.current()
+        ? this.sessions.admit(handle)
+        : CandescentContext.run({ traceId: traceId() }, () => this.sessions.authenticate(handle));
     } catch (error: unknown) {
-      if (error instanceof CandescentSessionRejectedError) this.throwRejection(withTraceId(error, traceId), execution);
-      throw error;
+      this.refuse(error, traceId, execution);
     }
+    if (!(authenticated instanceof Promise)) return this.admitted(request, authenticated, traceId, execution);
+    return authenticated.then(
+      (session) => this.admitted(request, session, traceId, execution),
+      (error: unknown) => this.refuse(error, traceId, execution),
+    );
+  }
+
+  private refuse(error: unknown, traceId: () => string, execution: ExecutionContext): never {
+    if (error instanceof CandescentSessionRejectedError) this.throwRejection(withTraceId(error, traceId), execution);
+    throw error;
+  }
+
+  private admitted(
+    request: CandescentGuardedRequest,
+    authenticated: AuthenticatedSession,
+    traceId: () => string,
+    execution: ExecutionContext,
+  ): true {
     if (this.options.session.transport === 'cookie') this.checkCsrf(request, authenticated, traceId(), execution);
     this.checkInstitution(execution, authenticated, traceId);
     // Admitted without a context, the handler's Candescent calls would go out with the
@@ -97,7 +140,7 @@ export class CandescentAuthGuard implements CanActivate {
         (accessToken) => {
           this.sessions.reportAccepted(authenticated.id, accessToken);
         },
-        instanceOwner(this.options),
+        this.owner,
       ),
     );
     return true;
@@ -129,12 +172,7 @@ export class CandescentAuthGuard implements CanActivate {
 
   /** Whether the route or its controller is marked `@SkipCandescentAuth()`. */
   protected isSkipped(execution: ExecutionContext): boolean {
-    return (
-      this.reflector.getAllAndOverride<boolean | undefined>(SKIP_CANDESCENT_AUTH, [
-        execution.getHandler(),
-        execution.getClass(),
-      ]) === true
-    );
+    return this.routeMarks(execution).skipped;
   }
 
   /**
@@ -159,16 +197,28 @@ export class CandescentAuthGuard implements CanActivate {
     return match[1];
   }
 
+  /** `@SkipCandescentAuth()` and `@RequireInstitution(...)` of the route or its controller, read once per route. */
+  private routeMarks(execution: ExecutionContext): RouteMarks {
+    const handler = execution.getHandler();
+    const controller = execution.getClass();
+    const known = this.marks.get(handler);
+    if (known?.controller === controller) return known.marks;
+    const targets = [handler, controller];
+    const marks: RouteMarks = {
+      skipped: this.reflector.getAllAndOverride<boolean | undefined>(SKIP_CANDESCENT_AUTH, targets) === true,
+      institutions: this.reflector.getAllAndOverride<readonly string[] | undefined>(REQUIRED_INSTITUTIONS, targets),
+    };
+    this.marks.set(handler, { controller, marks });
+    return marks;
+  }
+
   /** @internal A route marked `@RequireInstitution(...)` admits only customers of those institutions. */
   protected checkInstitution(
     execution: ExecutionContext,
     authenticated: AuthenticatedSession,
     traceId: () => string,
   ): void {
-    const allowed = this.reflector.getAllAndOverride<readonly string[] | undefined>(REQUIRED_INSTITUTIONS, [
-      execution.getHandler(),
-      execution.getClass(),
-    ]);
+    const allowed = this.routeMarks(execution).institutions;
     if (allowed && !allowed.includes(institutionOf(authenticated.session.tokens))) {
       throw new CandescentForbiddenError("This route is not open to customers of the session's institution.", {
         errorType: 'USER_ERROR',

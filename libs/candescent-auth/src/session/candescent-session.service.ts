@@ -13,7 +13,7 @@ import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { tagInstitution, traceSession, traceSessionRenewal, type ModuleSpan } from '../metrics/candescent-tracing';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
-import { CANDESCENT_STORE, type CandescentStore } from '../store/candescent-store.interface';
+import { CANDESCENT_STORE, type CandescentStore, getMany } from '../store/candescent-store.interface';
 import { isSessionValueKey, sessionKeys } from '../store/session-keys';
 import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
@@ -25,7 +25,7 @@ import type { CandescentTokenSet } from '../token/token-set.interface';
 import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './session-handle';
 import { AccountSessions, accountOf } from './account-sessions';
 import { QuietRevoker } from './quiet-revoker';
-import { SessionRecords } from './session-records';
+import { SessionRecords, type SessionWithSeen } from './session-records';
 import { renewalOf } from './session-renewal';
 import { SharedRefusals } from './shared-refusals';
 import type {
@@ -126,10 +126,8 @@ export class CandescentSessionService implements OnModuleDestroy {
     let displaced: string[];
     try {
       await this.records.create(id, session);
-      displaced = await this.accounts.add(
-        account,
-        id,
-        async (listed) => (await this.store.get(sessionKeys.value(listed))) !== undefined,
+      displaced = await this.accounts.add(account, id, async (listed) =>
+        (await getMany(this.store, listed.map(sessionKeys.value))).map((value) => value !== undefined),
       );
     } catch (error: unknown) {
       // The customer gets an error, not a session: the tokens just issued must not stay alive upstream.
@@ -163,10 +161,40 @@ export class CandescentSessionService implements OnModuleDestroy {
    * @internal The guard's step; apps guard routes with `CandescentAuthGuard`.
    */
   async authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
-    if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
-    if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
-    const id = hashHandle(handle);
-    const { session: stored, seen } = await this.records.readWithSeen(id);
+    const id = idOf(handle, traceId);
+    return this.check(id, await this.records.readWithSeen(id), traceId);
+  }
+
+  /**
+   * {@link authenticate} for the guard, answered without a promise when the store keeps its
+   * values in this process (the memory store) and the session needs nothing done: no renewal,
+   * no activity to record, no ending. Anything else goes the way of {@link authenticate}. Throws
+   * a missing or malformed handle's refusal synchronously.
+   * @internal
+   */
+  admit(handle: string | undefined): AuthenticatedSession | Promise<AuthenticatedSession> {
+    const id = idOf(handle);
+    const read = this.records.readWithSeenNow(id);
+    if (read === undefined) return this.records.readWithSeen(id).then((found) => this.check(id, found));
+    return this.admitAsIs(id, read) ?? this.check(id, read);
+  }
+
+  /** The session as read when it is admitted with nothing to do; undefined when {@link check} has work. */
+  private admitAsIs(id: string, { session: stored, seen }: SessionWithSeen): AuthenticatedSession | undefined {
+    if (!stored || !this.institutions.has(institutionOf(stored.tokens))) return undefined;
+    const lastSeenAt = Math.max(stored.lastSeenAt, Number(seen) || 0);
+    const now = this.clock.now();
+    if (this.renewalDue(stored.tokens, now) || this.activityDue(lastSeenAt, now)) return undefined;
+    const session = { ...stored, lastSeenAt };
+    const expiresAt = this.expiresAt(session);
+    return now < expiresAt ? { id, session, expiresAt } : undefined;
+  }
+
+  private async check(
+    id: string,
+    { session: stored, seen }: SessionWithSeen,
+    traceId?: string,
+  ): Promise<AuthenticatedSession> {
     if (!stored) throw new CandescentSessionRejectedError(await this.records.endReason(id), traceId);
     let session: StoredSession = { ...stored, lastSeenAt: Math.max(stored.lastSeenAt, Number(seen) || 0) };
     const now = this.clock.now();
@@ -187,7 +215,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       if (this.anyUsable(session.tokens, now)) this.renewAhead(id, now);
       else session = { ...session, tokens: await this.renew(id) };
     }
-    if (now - session.lastSeenAt > Math.min(60_000, this.options.session.idleTimeoutMs / 10)) {
+    if (this.activityDue(session.lastSeenAt, now)) {
       // Activity goes to its own key: rewriting the session here could undo a logout or put back
       // a refresh token that another request just spent.
       session = { ...session, lastSeenAt: now };
@@ -389,6 +417,11 @@ export class CandescentSessionService implements OnModuleDestroy {
     return (v1 !== undefined && !isUsable(v1, now)) || (v2 !== undefined && !isUsable(v2, now));
   }
 
+  /** Whether a request now should record activity: at most once a minute (or a tenth of the idle timeout). */
+  private activityDue(lastSeenAt: number, now: number): boolean {
+    return now - lastSeenAt > Math.min(60_000, this.options.session.idleTimeoutMs / 10);
+  }
+
   private anyUsable(tokens: CandescentTokenSet, now: number): boolean {
     return [tokens.v1, tokens.v2].some((t) => t !== undefined && isUsable(t, now));
   }
@@ -455,4 +488,11 @@ export class CandescentSessionService implements OnModuleDestroy {
       // Not a session this module wrote; nothing to revoke.
     }
   }
+}
+
+/** The store id of a well-formed handle; refuses a missing or malformed one. */
+function idOf(handle: string | undefined, traceId?: string): string {
+  if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
+  if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
+  return hashHandle(handle);
 }

@@ -1,5 +1,6 @@
 import { type CandescentStore, getMany } from '../store/candescent-store.interface';
 import { acknowledgedByReplica } from '../store/redis-replica-ack';
+import { readNow } from '../store/read-now';
 import { sessionKeys } from '../store/session-keys';
 import type { StoredSession } from './stored-session.interface';
 
@@ -24,6 +25,17 @@ export interface SessionSnapshot {
  */
 export type SessionUpdate =
   { outcome: 'written' | 'superseded' | 'unstored'; session: StoredSession } | { outcome: 'ended' };
+
+/** A session as read for a request, with the activity recorded beside it. */
+export interface SessionWithSeen {
+  session?: StoredSession;
+  seen?: string;
+}
+
+/** Every record a read looks at, in the order {@link SessionRecords} destructures them. */
+function recordKeys(id: string): string[] {
+  return [sessionKeys.value(id), sessionKeys.ended(id), sessionKeys.revision(id), sessionKeys.seen(id)];
+}
 
 /** Writes that lost to another are tried again on the latest session this often at most. */
 const MAX_UPDATE_ATTEMPTS = 5;
@@ -61,12 +73,7 @@ export class SessionRecords {
 
   /** The session and the exact stored text it came from, for {@link update}. */
   async readForUpdate(id: string): Promise<SessionSnapshot | undefined> {
-    const [raw, ended, revision, seen] = await getMany(this.store, [
-      sessionKeys.value(id),
-      sessionKeys.ended(id),
-      sessionKeys.revision(id),
-      sessionKeys.seen(id),
-    ]);
+    const [raw, ended, revision, seen] = await getMany(this.store, recordKeys(id));
     const session = this.accept(id, raw, ended, revision);
     if (!session || raw === undefined) return undefined;
     return { session, raw, lastSeenAt: Math.max(session.lastSeenAt, Number(seen) || 0) };
@@ -76,13 +83,20 @@ export class SessionRecords {
    * The session (as {@link read}) and its last recorded activity, in one store call: a guarded
    * request's whole lookup is one round trip with the Redis store.
    */
-  async readWithSeen(id: string): Promise<{ session?: StoredSession; seen?: string }> {
-    const [raw, ended, revision, seen] = await getMany(this.store, [
-      sessionKeys.value(id),
-      sessionKeys.ended(id),
-      sessionKeys.revision(id),
-      sessionKeys.seen(id),
-    ]);
+  async readWithSeen(id: string): Promise<SessionWithSeen> {
+    return this.acceptWithSeen(id, await getMany(this.store, recordKeys(id)));
+  }
+
+  /**
+   * {@link readWithSeen} without a promise, from a store that keeps its values in this process
+   * (the memory store); undefined from any other store.
+   */
+  readWithSeenNow(id: string): SessionWithSeen | undefined {
+    const values = readNow(this.store, recordKeys(id));
+    return values && this.acceptWithSeen(id, values);
+  }
+
+  private acceptWithSeen(id: string, [raw, ended, revision, seen]: Array<string | undefined>): SessionWithSeen {
     return { session: this.accept(id, raw, ended, revision), seen };
   }
 

@@ -7,6 +7,7 @@ import { isLiveSessionKey } from './session-keys';
 import { expiresAt, memoryEntry, type MemoryEntry, valueOf } from './memory-entry';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
+import { registerReadNow } from './read-now';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -62,7 +63,12 @@ export class MemoryStore implements CandescentStore {
   // never opens a session, or never takes a lock, should not carry.
   private othersMap?: LRUCache<string, MemoryEntry>;
   private sessionsMap?: LRUCache<string, MemoryEntry>;
-  private locksMap?: LRUCache<string, Lease>;
+  /**
+   * A plain `Map`, oldest lease first, not an LRU: lru-cache clears its whole index (arrays of
+   * `maxEntries` slots) when its last entry is deleted, and a released lock is usually the only
+   * one held, so every release cost a pass over 50,000 slots.
+   */
+  private readonly locks = new Map<string, Lease>();
   private readonly max: number;
   private readonly maxSessions: number;
   private readonly dispose: (entry: MemoryEntry, key: string, reason: LRUCache.DisposeReason) => void;
@@ -81,6 +87,12 @@ export class MemoryStore implements CandescentStore {
     this.dispose = (entry, key, reason) => {
       this.disposed(entry, key, reason);
     };
+    registerReadNow(this, {
+      read: (keys) => keys.map((key) => this.read(key)),
+      // Compared by identity, never called: a subclass that replaces getMany keeps its reads.
+      // eslint-disable-next-line @typescript-eslint/unbound-method
+      getMany: MemoryStore.prototype.getMany,
+    });
   }
 
   private get others(): LRUCache<string, MemoryEntry> {
@@ -89,11 +101,6 @@ export class MemoryStore implements CandescentStore {
 
   private get sessions(): LRUCache<string, MemoryEntry> {
     return (this.sessionsMap ??= new LRUCache<string, MemoryEntry>({ max: this.maxSessions, dispose: this.dispose }));
-  }
-
-  /** Locks get their own bound so a flood of values can never evict a held lease. */
-  private get locks(): LRUCache<string, Lease> {
-    return (this.locksMap ??= new LRUCache<string, Lease>({ max: this.max }));
   }
 
   /** Number of values held, expired ones not yet evicted included. */
@@ -147,6 +154,10 @@ export class MemoryStore implements CandescentStore {
       const held = this.locks.get(key);
       if (held !== undefined && held.expiresAt > now) return undefined;
       const fence = randomUUID();
+      // Locks get their own bound so a flood of values can never evict a held lease; when full,
+      // the lease taken longest ago goes.
+      if (held === undefined && this.locks.size >= this.max) this.dropOldestLease();
+      this.locks.delete(key);
       this.locks.set(key, { fence, expiresAt: now + lease });
       return fence;
     });
@@ -195,8 +206,13 @@ export class MemoryStore implements CandescentStore {
       this.evictionListeners.length = 0;
       this.othersMap?.clear();
       this.sessionsMap?.clear();
-      this.locksMap?.clear();
+      this.locks.clear();
     });
+  }
+
+  private dropOldestLease(): void {
+    const oldest = this.locks.keys().next();
+    if (oldest.done !== true) this.locks.delete(oldest.value);
   }
 
   private read(key: string): string | undefined {

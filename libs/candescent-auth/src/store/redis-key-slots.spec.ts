@@ -116,7 +116,7 @@ describe('Redis key slots (no CROSSSLOT on a Redis Cluster)', () => {
     if (read) await records.update(id, read, (latest) => ({ ...latest }), fence ?? '');
     await store.releaseLock(sessionKeys.lock(id), fence ?? '');
     await store.set(sessionKeys.seen(id), String(now), 60_000);
-    await new AccountSessions(store, 10, 60_000).add(account, id, () => Promise.resolve(true));
+    await new AccountSessions(store, 10, 60_000).add(account, id, (ids) => Promise.resolve(ids.map(() => true)));
     const token: CandescentToken = {
       accessToken: 'not-a-real-token',
       expiresAt: now + 600_000,
