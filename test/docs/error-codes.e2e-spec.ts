@@ -23,8 +23,8 @@ function moduleCodes(): Set<string> {
     for (const line of text.split('\n').filter((l) => /\berrorCode\b/.test(l))) {
       for (const [, code = ''] of line.matchAll(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g)) codes.add(code);
     }
-    // `SESSION_${reason.toUpperCase()}` over the SessionRejection union.
-    const rejection = /export type SessionRejection = ([^;]+);/.exec(text)?.[1];
+    // `SESSION_${reason.toUpperCase()}` over the CandescentSessionRejection union.
+    const rejection = /export type (?:Candescent)?SessionRejection = ([^;]+);/.exec(text)?.[1];
     for (const [, reason = ''] of rejection?.matchAll(/'([a-z]+)'/g) ?? [])
       codes.add(`SESSION_${reason.toUpperCase()}`);
     if (text.includes('`UPSTREAM_${')) codes.add('UPSTREAM_<status>');
