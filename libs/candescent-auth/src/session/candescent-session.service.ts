@@ -179,7 +179,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     return this.admitAsIs(id, read) ?? this.check(id, read);
   }
 
-  /** The session as read when it is admitted with nothing to do; undefined when {@link check} has work. */
+  /** The session as read when it is admitted with nothing to do; undefined when `check` has work. */
   private admitAsIs(id: string, { session: stored, seen }: SessionWithSeen): AuthenticatedSession | undefined {
     if (!stored || !this.institutions.has(institutionOf(stored.tokens))) return undefined;
     const lastSeenAt = Math.max(stored.lastSeenAt, Number(seen) || 0);

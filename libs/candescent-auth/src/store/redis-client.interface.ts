@@ -1,5 +1,5 @@
 /**
- * The part of an ioredis 5 or 6 client that {@link RedisStore} uses. An ioredis `Redis` instance fits
+ * The part of an ioredis 5 or 6 client that `RedisStore` uses. An ioredis `Redis` instance fits
  * it; it is declared here so that the package's types do not need `ioredis` installed in apps
  * that never use Redis.
  */

@@ -23,5 +23,23 @@ export {
 } from '@candescent/sandbox';
 // Types of the main entry point that this one's signatures name, so this entry point's API
 // report reads on its own (the same declarations, not copies).
-export type { CandescentAuthModuleOptions } from '../options/candescent-auth.options';
+export type {
+  CandescentAuthModuleOptions,
+  CandescentCircuitBreakerOptions,
+  CandescentInstitutionOptions,
+  CandescentRedisOptions,
+  CandescentRetryOptions,
+  CandescentSessionOptions,
+} from '../options/candescent-auth.options';
 export type { CandescentCustomerIdentity } from '../token/token-set.interface';
+export type { CandescentHttpOptions } from '../http/candescent-http.options';
+export type { CandescentLoginRequest } from '../session/candescent-session-cookies.service';
+export type { CandescentService } from '../token/candescent-service';
+export type { CandescentStore } from '../store/candescent-store.interface';
+export type {
+  CandescentRedisClient,
+  CandescentRedisClusterNode,
+  CandescentRedisClusterOptions,
+} from '../store/redis-client.interface';
+export type { CandescentRedisTlsOptions } from '../store/redis-tls';
+export type { CandescentSentinelAddress } from '../store/sentinel-address';
