@@ -1,6 +1,5 @@
-import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
-import { type CandescentRedisTlsOptions, tlsProblems } from './redis-tls';
-import type { CandescentSentinelAddress } from './sentinel-address';
+import { tlsProblems } from './redis-tls';
+import type { RedisStoreOptions } from './redis.store';
 
 /**
  * The ways to reach Redis; the `redis` option (and `RedisStore`) takes exactly one of them.
@@ -18,26 +17,14 @@ export const REDIS_SECURITY_FIELDS = [
   'sentinelTls',
 ] as const;
 
-/** Where the connection goes (exactly one of a URL, Sentinels with a master name, a Cluster, or the app's client) and how it signs in. */
-export interface RedisConnectionTarget {
-  url?: string;
-  sentinels?: readonly (string | CandescentSentinelAddress)[];
-  name?: string;
-  client?: CandescentRedisClient;
-  cluster?: CandescentRedisClusterOptions;
-  /** ACL user of the Redis server(s) (not of the Sentinels); with `password`. */
-  username?: string;
-  /** Password of the Redis server(s): `requirepass`, or the ACL user's. */
-  password?: string;
-  /** TLS to the Redis server(s). */
-  tls?: CandescentRedisTlsOptions;
-  /** ACL user of the Sentinels; with `sentinelPassword`. */
-  sentinelUsername?: string;
-  /** Password of the Sentinels themselves (their `requirepass`). */
-  sentinelPassword?: string;
-  /** TLS to the Sentinels. */
-  sentinelTls?: CandescentRedisTlsOptions;
-}
+/**
+ * Where the connection goes (exactly one of a URL, Sentinels with a master name, a Cluster, or
+ * the app's client) and how it signs in: those fields of `RedisStoreOptions`, documented there.
+ */
+export type RedisConnectionTarget = Pick<
+  RedisStoreOptions,
+  (typeof REDIS_CONNECTION_FIELDS)[number] | (typeof REDIS_SECURITY_FIELDS)[number] | 'name'
+>;
 
 type Problem = { field: string; expected: string };
 
