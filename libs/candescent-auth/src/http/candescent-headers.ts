@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { InternalAxiosRequestConfig } from 'axios';
 import { CandescentInvalidRequestError } from '../errors/candescent-auth.error';
 import type { CandescentService } from '../token/candescent-service';
 
@@ -56,4 +57,27 @@ export function candescentHeaders(input: DownstreamHeaderInput): Record<string, 
     }
   }
   return headers;
+}
+
+/**
+ * Puts the headers of {@link candescentHeaders} on a request, in place of any the request has under
+ * the same names in another letter case. Written straight onto the `AxiosHeaders` (it keeps each
+ * header as an own property): `set` would look up and clean every name and value again on every
+ * call, and these are checked already.
+ */
+export function putCandescentHeaders(
+  headers: InternalAxiosRequestConfig['headers'],
+  values: Record<string, string>,
+): void {
+  const target = headers as unknown as Record<string, unknown>;
+  for (const name of Object.keys(target)) {
+    if (Object.hasOwn(values, name) || !CANDESCENT_HEADER_NAMES.has(name.toLowerCase())) continue;
+    const lower = name.toLowerCase();
+    for (const own of Object.keys(values))
+      if (own.toLowerCase() === lower) {
+        Reflect.deleteProperty(target, name);
+        break;
+      }
+  }
+  Object.assign(target, values);
 }

@@ -10,6 +10,7 @@ import {
 } from '../context/request-context';
 import { CandescentSessionExpiredError, CandescentTokenUnavailableError } from '../errors/candescent-auth.error';
 import type { CandescentService } from '../token/candescent-service';
+import type { CandescentToken } from '../token/candescent-token.interface';
 import { sanitizeAxiosError } from '../logging/sanitize-axios-error';
 import { traceUnauthorized } from '../metrics/candescent-tracing';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
@@ -18,7 +19,7 @@ import type { InstitutionRuntime } from '../institutions/institution-runtime';
 import { institutionOf } from '../token/candescent-token.service';
 import { isUsable } from '../token/refresh-schedule';
 import { CandescentClock } from '../token/candescent-clock';
-import { candescentHeaders, CANDESCENT_HEADER_NAMES } from './candescent-headers';
+import { candescentHeaders, CANDESCENT_HEADER_NAMES, putCandescentHeaders } from './candescent-headers';
 import { failedCall, notReplayed, refusedAgain } from './outgoing-call.errors';
 import { checkedAdapter } from './checked-adapter';
 import { replayOf, type SentRequest, sentRequest, snapshotForReplay, whyNotReplayable } from './replay-snapshot';
@@ -55,6 +56,12 @@ declare module 'axios' {
      */
     candescentInstitution?: string;
   }
+}
+
+/** The token a call carries, and whether it is the customer's. */
+interface Grant {
+  accessToken: string;
+  customer: boolean;
 }
 
 interface Attached {
@@ -142,10 +149,14 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     for (const eject of this.ejectors.splice(0)) eject();
   }
 
-  private async onRequest(
+  /**
+   * Adds the credentials to a Candescent call. Synchronous while the token is at hand (a cached
+   * institution token, a customer token that needs no renewal): only a fetch or a renewal waits.
+   */
+  private onRequest(
     instance: AxiosInstance,
     config: InternalAxiosRequestConfig,
-  ): Promise<InternalAxiosRequestConfig> {
+  ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
     if (config.candescentAuth === 'none') return config;
     const context = CandescentContext.current();
     const mode = config.candescentAuth ?? 'auto';
@@ -161,26 +172,35 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     if (url.username || url.password || config.auth) throw refused('basic-auth', context?.traceId);
     const original = snapshotForReplay(config);
     const service = serviceAt(runtime, url);
-    const { accessToken, customer } = await this.tokenFor(runtime, service, mode, context);
-    const headers = candescentHeaders({
-      service,
-      accessToken,
-      traceId: randomUUID(),
-      fiId: customer ? (session?.tokens.customer.fiId ?? runtime.settings.fiId) : runtime.settings.fiId,
-      userAgent: this.options.userAgent,
-      originatingIp: context?.clientIp,
-    });
-    for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
+    const grant = this.tokenFor(runtime, service, mode, context);
+    if (grant instanceof Promise)
+      return grant.then((token) => this.withCredentials(instance, config, { runtime, service, original }, token));
+    return this.withCredentials(instance, config, { runtime, service, original }, grant);
+  }
+
+  /** Puts the token and the Candescent headers on the request, and follows it to the adapter and through redirects. */
+  private withCredentials(
+    instance: AxiosInstance,
+    config: InternalAxiosRequestConfig,
+    call: Pick<Attached, 'runtime' | 'service' | 'original'>,
+    { accessToken, customer }: Grant,
+  ): InternalAxiosRequestConfig {
+    const { runtime, service } = call;
+    const context = CandescentContext.current();
+    const session = ownedSession(context, this.owner);
+    putCandescentHeaders(
+      config.headers,
+      candescentHeaders({
+        service,
+        accessToken,
+        traceId: randomUUID(),
+        fiId: customer ? (session?.tokens.customer.fiId ?? runtime.settings.fiId) : runtime.settings.fiId,
+        userAgent: this.options.userAgent,
+        originatingIp: context?.clientIp,
+      }),
+    );
     const origin = runtime.settings.origin;
-    const attached: Attached = {
-      runtime,
-      service,
-      accessToken,
-      customer,
-      finalOrigin: origin,
-      leftOrigin: false,
-      original,
-    };
+    const attached: Attached = { ...call, accessToken, customer, finalOrigin: origin, leftOrigin: false };
     this.attached.set(config, attached);
     config.adapter = checkedAdapter(config.adapter, (sending) => {
       this.checkAtSend(instance, sending, attached);
@@ -198,20 +218,26 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     return config;
   }
 
-  private async tokenFor(
+  /** The token a call carries: at once when cached and usable, a promise when it must be fetched or renewed. */
+  private tokenFor(
     runtime: InstitutionRuntime,
     service: CandescentService,
     mode: CandescentAuthMode,
     context: CandescentRequestContext | undefined,
-  ): Promise<{ accessToken: string; customer: boolean }> {
+  ): Grant | Promise<Grant> {
     const owned = ownedSession(context, this.owner);
     // A customer's token only goes to the customer's institution: an `auto` call named for
     // another one uses that institution's token, a `customer` call is refused below.
     const session = owned && institutionOf(owned.tokens) === runtime.id ? owned : undefined;
     const wantCustomer =
       mode === 'customer' || (mode === 'auto' && (session !== undefined || context?.requireCustomerToken === true));
-    if (!wantCustomer)
-      return { accessToken: (await runtime.tokens.getInstitutionToken({ service })).accessToken, customer: false };
+    if (!wantCustomer) {
+      const cached = runtime.tokens.institutionTokenNow(service);
+      if (cached) return { accessToken: cached.accessToken, customer: false };
+      return runtime.tokens
+        .getInstitutionToken({ service })
+        .then((token) => ({ accessToken: token.accessToken, customer: false }));
+    }
     if (!session && owned) {
       throw new CandescentTokenUnavailableError(
         "This call names another institution than the customer's, and a customer's token only goes to the customer's institution. Call it without candescentInstitution, or with candescentAuth: 'institution'.",
@@ -230,11 +256,21 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
         { errorType: 'USER_ERROR', errorCode: 'NO_CUSTOMER_SESSION', traceId: context?.traceId },
       );
     }
-    let token = session.tokens[service];
+    const token = session.tokens[service];
     if (token && !isUsable(token, this.clock.now()) && session.renew) {
-      session.tokens = await session.renew(token.accessToken);
-      token = session.tokens[service];
+      return session.renew(token.accessToken).then((tokens) => {
+        session.tokens = tokens;
+        return this.usableCustomerToken(tokens[service], service, context);
+      });
     }
+    return this.usableCustomerToken(token, service, context);
+  }
+
+  private usableCustomerToken(
+    token: CandescentToken | undefined,
+    service: CandescentService,
+    context: CandescentRequestContext | undefined,
+  ): Grant {
     if (!token || !isUsable(token, this.clock.now())) {
       throw new CandescentSessionExpiredError(
         `The customer session holds no valid ${service.toUpperCase()} token for this call; log in again.`,

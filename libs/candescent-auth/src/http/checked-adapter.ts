@@ -34,7 +34,17 @@ function isChecked(adapter: AxiosRequestConfig['adapter']): adapter is CheckedAd
   return typeof adapter === 'function' && INNER in adapter;
 }
 
-function isFetch(send: AxiosAdapter, config: InternalAxiosRequestConfig): boolean {
+/** Node's adapter, the one axios picks by default here: one comparison spares asking for the fetch adapter. */
+const HTTP_ADAPTER: AxiosAdapter | undefined = (() => {
+  try {
+    return axios.getAdapter('http');
+  } catch {
+    return undefined;
+  }
+})();
+
+export function isFetch(send: AxiosAdapter, config: InternalAxiosRequestConfig): boolean {
+  if (send === HTTP_ADAPTER) return false;
   try {
     return send === axios.getAdapter('fetch', config);
   } catch {

@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import { isFetch } from './checked-adapter';
 
 const own = <K extends keyof InternalAxiosRequestConfig>(config: InternalAxiosRequestConfig, key: K) =>
   Object.prototype.hasOwnProperty.call(config, key) ? config[key] : undefined;
@@ -79,8 +80,7 @@ function askAxios(
  */
 export function usesFetchAdapter(config: InternalAxiosRequestConfig): boolean {
   try {
-    const chosen = axios.getAdapter(config.adapter, config);
-    return chosen === axios.getAdapter('fetch', config);
+    return isFetch(axios.getAdapter(config.adapter, config), config);
   } catch {
     // No usable adapter: axios fails the request itself.
     return false;

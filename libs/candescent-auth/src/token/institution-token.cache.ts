@@ -54,8 +54,9 @@ export class InstitutionTokenCache {
   private readonly refusals: RefusalCooldown;
   /** Prefix of every key: the same FI through another gateway or app is another token. */
   private readonly clientId: string;
-  /** The key of the common call, without arguments, built once. */
-  private readonly defaultKey: string;
+  /** The keys of the common calls (the configured scopes), built once. */
+  private readonly v1Key: string;
+  private readonly v2Key: string;
   /** Set when the store is shared by instances (Redis). */
   private readonly shared?: SharedTokenCache;
 
@@ -69,34 +70,59 @@ export class InstitutionTokenCache {
     if (store.sharedBetweenInstances === true) this.shared = new SharedTokenCache(store, options, now);
     this.refusals = new RefusalCooldown(options.tokenRefusalCooldownMs, now, MAX_CACHED_KEYS);
     this.clientId = sha256Base64Url(`${options.origin}\n${options.consumerKey}`).slice(0, 16);
-    const service = options.institutionTokenService;
-    this.defaultKey = this.keyFor(service, service === 'v2' ? [...options.scopes].sort() : []);
+    this.v1Key = this.keyFor('v1', []);
+    this.v2Key = this.keyFor('v2', this.scopesFor('v2', undefined));
   }
 
   /** A usable token: from the cache (renewed in the background when due) or fetched once. */
   async get(request: CandescentInstitutionTokenRequest = {}): Promise<CandescentToken> {
     const service = request.service ?? this.options.institutionTokenService;
-    const scopes = service === 'v2' ? [...(request.scopes ?? this.options.scopes)].sort() : [];
-    const key =
-      request.service === undefined && request.scopes === undefined ? this.defaultKey : this.keyFor(service, scopes);
-    const now = this.now();
-    const cached = this.cache.get(key);
-    if (cached && isUsable(cached.token, now)) {
-      CandescentMetrics.tokenCache(
-        now >= cached.refreshAt ? 'refresh-ahead' : 'hit',
-        service,
-        this.options.institutionId,
-      );
-      if (now >= cached.refreshAt && now >= cached.nextAttemptAt && !this.flights.has(key)) {
-        cached.nextAttemptAt = now + Math.max(1_000, (cached.token.expiresAt - now) / 4);
-        this.fetchInstitutionToken(key, service, scopes).catch((error: unknown) => {
-          this.logger.warn(`Renewing the ${service} institution token failed; the current one stays in use.`, error);
-        });
-      }
-      return cached.token;
-    }
+    const scopes = this.scopesFor(service, request.scopes);
+    const key = request.scopes === undefined ? this.keyOf(service) : this.keyFor(service, scopes);
+    const cached = this.fromCache(key, service, scopes);
+    if (cached) return cached;
     CandescentMetrics.tokenCache('miss', service, this.options.institutionId);
     return this.fetchInstitutionToken(key, service, scopes);
+  }
+
+  /**
+   * The cached token of `service` with the configured scopes when it is usable now (renewed in
+   * the background when due), else undefined and nothing is counted: the caller then asks `get`.
+   * Synchronous, so a call with a cached token does not wait for a promise.
+   */
+  usableNow(service: CandescentService): CandescentToken | undefined {
+    return this.fromCache(this.keyOf(service), service, undefined);
+  }
+
+  private fromCache(
+    key: string,
+    service: CandescentService,
+    scopes: string[] | undefined,
+  ): CandescentToken | undefined {
+    const now = this.now();
+    const cached = this.cache.get(key);
+    if (!cached || !isUsable(cached.token, now)) return undefined;
+    CandescentMetrics.tokenCache(
+      now >= cached.refreshAt ? 'refresh-ahead' : 'hit',
+      service,
+      this.options.institutionId,
+    );
+    if (now >= cached.refreshAt && now >= cached.nextAttemptAt && !this.flights.has(key)) {
+      cached.nextAttemptAt = now + Math.max(1_000, (cached.token.expiresAt - now) / 4);
+      this.fetchInstitutionToken(key, service, scopes ?? this.scopesFor(service, undefined)).catch((error: unknown) => {
+        this.logger.warn(`Renewing the ${service} institution token failed; the current one stays in use.`, error);
+      });
+    }
+    return cached.token;
+  }
+
+  private scopesFor(service: CandescentService, scopes: readonly string[] | undefined): string[] {
+    return service === 'v2' ? [...(scopes ?? this.options.scopes)].sort() : [];
+  }
+
+  /** The key of `service` with the configured scopes, built once per service. */
+  private keyOf(service: CandescentService): string {
+    return service === 'v1' ? this.v1Key : this.v2Key;
   }
 
   /** Drops every cached token (the institution was replaced or removed). */

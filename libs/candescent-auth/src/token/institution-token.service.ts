@@ -5,6 +5,7 @@ import { registerPermanentSecret } from '../logging/redact';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import type { CandescentStore } from '../store/candescent-store.interface';
 import type { CandescentClock } from './candescent-clock';
+import type { CandescentService } from './candescent-service';
 import type { CandescentToken } from './candescent-token.interface';
 import type { CandescentTokenClient } from './candescent-token.client';
 import { validateLoginCredentials } from './login-credentials.dto';
@@ -65,6 +66,11 @@ export class InstitutionTokenService {
    */
   getInstitutionToken(request: CandescentInstitutionTokenRequest = {}): Promise<CandescentToken> {
     return this.institution.get(request);
+  }
+
+  /** The cached institution token of `service` (configured scopes) when usable now, else undefined. */
+  institutionTokenNow(service: CandescentService): CandescentToken | undefined {
+    return this.institution.usableNow(service);
   }
 
   /** Exchanges customer credentials for a token set on every configured token service. */
