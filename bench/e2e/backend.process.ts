@@ -22,7 +22,20 @@ for (const customer of [...HEAP_CUSTOMERS, ...STORM_CUSTOMERS]) sandbox.addCusto
 let gateway: Server | undefined;
 let sandboxPort = 0;
 
+/** The form Candescent wants a call's transaction id in (`transactionId` on V2, `di_tid` on V1). */
+const TRANSACTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The banking call of every outgoing scenario, answered as Candescent would: 400 without a
+ * transaction id (every contender must send one per call, as the contract says), 401 without a
+ * token the sandbox issued (or the floor's fixed one), else a small JSON body.
+ */
 function upstream(req: IncomingMessage, res: ServerResponse): void {
+  const transactionId = req.headers.transactionid ?? req.headers.di_tid;
+  if (typeof transactionId !== 'string' || !TRANSACTION_ID.test(transactionId)) {
+    res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"missing or malformed transactionId"}');
+    return;
+  }
   const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
   const token = match?.[1];
   if (token === undefined || (token !== STATIC_BEARER && !sandbox.isAccessTokenValid(token))) {

@@ -23,7 +23,7 @@ export const OUTGOING_GET: InterleavedScenario = {
   id: 'outgoing-get',
   title: 'Outgoing GET with a cached token',
   description:
-    '`GET /outgoing` in a Nest (Express) app calls the upstream `GET /bench/data` through axios with a bearer token and returns its body.',
+    '`GET /outgoing` in a Nest (Express) app calls the upstream `GET /bench/data` through axios with a bearer token and a fresh `transactionId` (Candescent wants one on every call; the upstream answers 400 without it) and returns its body.',
   reference: FLOOR,
   contenders: [
     { name: FLOOR, app: 'static-header', path: '/outgoing' },

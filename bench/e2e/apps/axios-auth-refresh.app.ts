@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -36,6 +37,7 @@ class AuthRefreshInstaller implements OnModuleInit {
     createAuthRefresh(instance, refreshAuthLogic);
     instance.interceptors.request.use((request) => {
       request.headers.set('Authorization', `Bearer ${this.token ?? ''}`);
+      request.headers.set('transactionId', randomUUID());
       return request;
     });
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -44,6 +45,7 @@ class BadgatewayTokenInterceptor implements OnModuleInit {
     const tokens = new OAuth2Fetch({ client, getNewToken: () => client.clientCredentials() });
     this.http.axiosRef.interceptors.request.use(async (config) => {
       config.headers.set('Authorization', `Bearer ${(await tokens.getToken()).accessToken}`);
+      config.headers.set('transactionId', randomUUID());
       return config;
     });
   }

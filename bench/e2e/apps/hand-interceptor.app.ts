@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -24,6 +25,7 @@ class CachedTokenInterceptor implements OnModuleInit {
   onModuleInit(): void {
     this.http.axiosRef.interceptors.request.use(async (config) => {
       config.headers.set('Authorization', `Bearer ${await this.accessToken()}`);
+      config.headers.set('transactionId', randomUUID());
       return config;
     });
   }
