@@ -216,6 +216,8 @@ export class RedisConnection {
     const clusterOptions: ClusterOptions = {
       lazyConnect: true,
       enableOfflineQueue: true,
+      // As on a single server: one write per node for the commands of one tick.
+      enableAutoPipelining: true,
       retryDelayOnFailover: 100,
       retryDelayOnClusterDown: 100,
       retryDelayOnTryAgain: 100,
@@ -275,6 +277,9 @@ function connectionSettings(commandTimeoutMs: number): RedisOptions {
     commandTimeout: commandTimeoutMs,
     connectTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 0,
+    // Commands issued in the same tick (the guards of concurrent requests) go out in one write:
+    // under load that is one system call for many session reads instead of one each.
+    enableAutoPipelining: true,
     // Reconnection attempts at most 500 ms apart, for as long as it takes: recovery needs no restart.
     retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
     // ioredis otherwise keeps a 2 s timer after disconnecting a socket that never connected,
