@@ -161,6 +161,35 @@ describeRedis('session promises across instances on one Redis', () => {
     expect(refreshesPerToken().every((n) => n === 1)).toBe(true);
   });
 
+  it('a renewal waiting behind a lock nobody will release returns the tokens its holder already stored', async () => {
+    const clock = new FakeClock();
+    const [a, b] = await instances(2, clock);
+    const login = await a.sessions.login({ username: alice.username, password: alice.password });
+    const id = hashHandle(login.sessionToken);
+    const refused = (await a.sessions.authenticate(login.sessionToken)).session.tokens.v2!.accessToken;
+    // A renews and stores its tokens, but its release of the lock is lost (as in a failover): the
+    // lock stays taken for its whole lease, with nobody to release it.
+    const renewed = await a.sessions.renew(id, refused);
+    expect(await b.store.acquireLock(sessionKeys.lock(id), 60_000)).toEqual(expect.any(String));
+
+    // B heard the old token refused: the session already holds its replacement, so B need not
+    // wait for the lock (the fake clock stands still: the lease alone would never end the wait).
+    let timer: NodeJS.Timeout | undefined;
+    const tokens = await Promise.race([
+      b.sessions.renew(id, refused),
+      new Promise<'still waiting for the lock'>((resolve) => {
+        timer = setTimeout(() => {
+          resolve('still waiting for the lock');
+        }, 5_000);
+      }),
+    ]).finally(() => {
+      clearTimeout(timer);
+    });
+    expect(tokens).not.toBe('still waiting for the lock');
+    expect(typeof tokens === 'object' && tokens.v2?.accessToken).toBe(renewed.v2?.accessToken);
+    expect(refreshGrants()).toBe(1);
+  });
+
   it('through the guard and the outgoing interceptor: a token the gateway keeps refusing costs one rotation for two apps', async () => {
     const env = {
       ...sampleEnvFor(sandbox),

@@ -61,6 +61,19 @@ describeRedis('session writes acknowledged by a replica', () => {
     });
   }
 
+  /** For each release of the session's renewal lock, whether a WAIT followed on its connection. */
+  function lockReleases(id: string): boolean[] {
+    return seen.flatMap((entry, i) => {
+      const releases =
+        entry.command === 'eval' &&
+        entry.args[0]?.includes("redis.call('del'") &&
+        entry.args.some((a) => a.endsWith(`lock:session:{${id}}`));
+      if (!releases) return [];
+      const next = seen.slice(i + 1).find((later) => later.source === entry.source);
+      return [next?.command === 'wait' && next.args[0] === '1'];
+    });
+  }
+
   beforeAll(async () => {
     master = await startRedisServer();
     replica = await startRedisServer({ args: ['--dir', dir, '--replicaof', '127.0.0.1', String(master.port)] });
@@ -112,6 +125,9 @@ describeRedis('session writes acknowledged by a replica', () => {
     const renewed = await sessions.renew(id);
     await waitFor(() => valueWrites(id).length === 1, 2_000, 'the renewal write in MONITOR');
     expect(valueWrites(id)).toEqual([{ command: 'eval', acknowledged: true }]);
+    // The renewal lock's release too: a release lost in a failover would hold the session up for a lease.
+    await waitFor(() => lockReleases(id).length === 1, 2_000, 'the lock release in MONITOR');
+    expect(lockReleases(id)).toEqual([true]);
     expect(renewed.v2?.accessToken).toEqual(expect.any(String));
     expect(logs.linesAt('warn').join('\n')).not.toMatch(/not acknowledged/);
   });

@@ -38,6 +38,11 @@ import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 /** How often a renewal waiting for another instance's spend of the same refresh token looks at the session. */
 const SPEND_POLL_MS = 50;
+/**
+ * How often at most a request waiting for a session's renewal lock reads the session to see
+ * whether the holder already did its work (a lock a failover left behind pauses it otherwise).
+ */
+const SETTLED_CHECK_MS = 500;
 
 /** Pause after a failed renewal ahead of time before a request starts another. */
 const RENEW_AHEAD_PAUSE_MS = 250;
@@ -242,7 +247,12 @@ export class CandescentSessionService implements OnModuleDestroy {
   ): Promise<CandescentTokenSet> {
     return this.renewals.run(`${id}:${rejectedAccessToken ?? ''}`, async () => {
       const lockKey = sessionKeys.lock(id);
-      const fence = await this.lock(lockKey);
+      let settled: CandescentTokenSet | undefined;
+      const fence = await this.lock(lockKey, async () => {
+        settled = await this.renewedMeanwhile(id, rejectedAccessToken);
+        return settled !== undefined;
+      });
+      if (fence === undefined) return settled as CandescentTokenSet;
       try {
         const read = await this.records.readForUpdate(id);
         if (!read) throw new CandescentSessionRejectedError(await this.records.endReason(id));
@@ -411,6 +421,22 @@ export class CandescentSessionService implements OnModuleDestroy {
     }
   }
 
+  /**
+   * The stored tokens, when they already make the renewal asked for unnecessary (the refused token
+   * was replaced, or renewal is no longer due): what the lock's holder stored. Undefined when the
+   * renewal is still needed, or the session could not be read (the lock decides then).
+   */
+  private async renewedMeanwhile(id: string, rejectedAccessToken?: string): Promise<CandescentTokenSet | undefined> {
+    const latest = await this.records.read(id).catch(() => undefined);
+    if (!latest) return undefined;
+    const { v1, v2 } = latest.tokens;
+    const needed =
+      rejectedAccessToken === undefined
+        ? this.renewalDue(latest.tokens, this.clock.now())
+        : rejectedAccessToken === v1?.accessToken || rejectedAccessToken === v2?.accessToken;
+    return needed ? undefined : latest.tokens;
+  }
+
   private renewalDue(tokens: CandescentTokenSet, now: number): boolean {
     const { v1, v2 } = tokens;
     if (v2?.refreshToken) return now >= refreshAt(v2, this.options, () => 0);
@@ -430,16 +456,28 @@ export class CandescentSessionService implements OnModuleDestroy {
     return Math.min(session.absoluteExpiresAt, session.lastSeenAt + this.options.session.idleTimeoutMs);
   }
 
-  private async lock(lockKey: string): Promise<string> {
+  /**
+   * The session's renewal lock, or undefined once `settled` says the wait is pointless: it is
+   * asked at most every {@link SETTLED_CHECK_MS} while the lock stays taken.
+   */
+  private async lock(lockKey: string, settled: () => Promise<boolean>): Promise<string | undefined> {
     // The lease outlives the longest refresh (deadline included), so it cannot lapse mid-renewal.
     const leaseMs = leaseAcross(this.options.requestDeadlineMs);
+    let checkedAt = performance.now();
+    const check = { done: false };
     const fence = await waitForLock(this.store, lockKey, {
       leaseMs,
       waitMs: leaseMs,
       now: () => this.clock.now(),
-      stop: () => this.destroyed,
+      stop: async () => {
+        if (this.destroyed) return true;
+        if (performance.now() - checkedAt < SETTLED_CHECK_MS) return false;
+        checkedAt = performance.now();
+        check.done = await settled();
+        return check.done;
+      },
     });
-    if (fence !== undefined) return fence;
+    if (fence !== undefined || check.done) return fence;
     const traceId = CandescentContext.current()?.traceId;
     // How the fleet works is for operators; the customer only needs to try again.
     this.logger.warn(

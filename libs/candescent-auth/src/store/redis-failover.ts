@@ -76,13 +76,14 @@ export class FailoverWindow {
 
   /**
    * Until when an operation started at `startedAt` may keep retrying after a failover error at
-   * `now`; undefined when it must fail now.
+   * `now`; undefined when it must fail now. A background operation (`ownDeadline`) keeps its own
+   * deadline rather than the request's that started it.
    */
-  retryUntil(startedAt: number, now: number): number | undefined {
+  retryUntil(startedAt: number, now: number, ownDeadline = false): number | undefined {
     this.failingSince ??= now;
     if (now - this.failingSince >= this.deadlineMs) return undefined;
     let until = startedAt + Math.min(this.deadlineMs, callerWait.getStore()?.waitMs ?? Infinity);
-    const request = CandescentContext.current();
+    const request = ownDeadline ? undefined : CandescentContext.current();
     if (request) {
       const shared = this.requestDeadlines.get(request);
       if (shared === undefined) this.requestDeadlines.set(request, until);

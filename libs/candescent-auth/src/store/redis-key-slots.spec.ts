@@ -57,10 +57,16 @@ class RecordingClient implements CandescentRedisClient {
     return Promise.resolve(keys.filter((key) => this.data.delete(key)).length);
   }
 
-  eval(_script: string, numberOfKeys: number, ...args: string[]): Promise<unknown> {
+  eval(script: string, numberOfKeys: number, ...args: string[]): Promise<unknown> {
     const keys = args.slice(0, numberOfKeys);
     this.sent.push({ command: 'eval', keys });
-    // Both scripts compare a lock (the last key) to the fence (the last argument) before acting.
+    // Taking a lock: set if absent, or yes when the fence (the first argument) already holds it.
+    if (script.includes("'NX'")) {
+      const [lock, fence] = [keys[0], args[numberOfKeys]];
+      if (!this.data.has(lock)) this.data.set(lock, fence);
+      return Promise.resolve(this.data.get(lock) === fence ? 1 : 0);
+    }
+    // The other scripts compare a lock (the last key) to the fence (the last argument) before acting.
     const lock = keys[keys.length - 1];
     if (this.data.get(lock) !== args[args.length - 1]) return Promise.resolve(0);
     if (numberOfKeys === 2) this.data.set(keys[0], args[numberOfKeys]);

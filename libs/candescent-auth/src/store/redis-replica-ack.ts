@@ -69,8 +69,36 @@ export class ReplicaAck {
    * right after it on the same connection; resolves to the write's reply.
    */
   async write(redisKey: string, command: string, ...args: string[]): Promise<unknown> {
+    const { reply, acknowledged } = await this.send(redisKey, command, args);
+    if (acknowledged === false) this.notAcknowledged();
+    return reply;
+  }
+
+  /**
+   * As {@link write}, without the warning: resolves to whether the write is known to be on a
+   * replica (or its master has none), for a caller that sends it again until it is.
+   */
+  async writeUntilAcknowledged(redisKey: string, command: string, ...args: string[]): Promise<boolean> {
+    return (await this.send(redisKey, command, args)).acknowledged === true;
+  }
+
+  /** Whether the master that holds `redisKey` has replicas. */
+  async replicated(redisKey: string): Promise<boolean> {
+    return (await this.replicasOf(await this.connected(), redisKey)) > 0;
+  }
+
+  /**
+   * The write's reply, and whether a replica acknowledged it: true (or no replica to ask), false
+   * (none within the timeout), undefined (the connection failed after the write was answered).
+   */
+  private async send(
+    redisKey: string,
+    command: string,
+    args: string[],
+  ): Promise<{ reply: unknown; acknowledged?: boolean }> {
     const client = await this.connected();
-    if ((await this.replicasOf(client, redisKey)) === 0) return client.call(command, ...args);
+    if ((await this.replicasOf(client, redisKey)) === 0)
+      return { reply: await client.call(command, ...args), acknowledged: true };
     const pipeline = client.pipeline();
     pipeline.call(command, ...args);
     pipeline.call('WAIT', '1', String(this.ackTimeoutMs));
@@ -78,8 +106,7 @@ export class ReplicaAck {
     const [written, waited] = replies;
     if (!written) throw new Error('Connection is closed.');
     if (written[0]) throw written[0];
-    if (waited && !waited[0] && Number(waited[1]) < 1) this.notAcknowledged();
-    return written[1];
+    return { reply: written[1], acknowledged: waited && !waited[0] ? Number(waited[1]) >= 1 : undefined };
   }
 
   /** Closes the connection of acknowledged writes, if one was opened. */

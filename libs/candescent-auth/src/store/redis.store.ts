@@ -5,6 +5,7 @@ import { CandescentLogger } from '../logging/candescent-logger';
 import type { CandescentStore } from './candescent-store.interface';
 import type { CandescentRedisClient, CandescentRedisClusterOptions } from './redis-client.interface';
 import { RedisConnection, RedisNotConnectedError } from './redis-connection';
+import { RedisLockReleases } from './redis-lock-releases';
 import { ReplicaAck, replicaAckWanted } from './redis-replica-ack';
 import { bySlot, slotTagged } from './redis-keys';
 import type { CandescentRedisTlsOptions } from './redis-tls';
@@ -105,6 +106,11 @@ const REDIS_STORE_DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 /** A command timer this late means the process was starved of CPU, not that Redis was slow. */
 const STARVED_LAG_MS = 100;
 
+// Takes the lock for the caller's fence, or confirms the fence already holds it: the same command
+// sent again (by ioredis after a dropped connection, by a Cluster redirection, by the failover
+// retry) after an earlier send took the lock must not find it "taken by someone else".
+const ACQUIRE_OR_CONFIRM = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') or redis.call('get', KEYS[1]) == ARGV[1] then return 1 else return 0 end`;
+
 // Deletes the lock only while it still holds the caller's fence, atomically on the server.
 const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -131,6 +137,7 @@ export class RedisStore implements CandescentStore {
   private readonly commandTimeoutMs: number;
   private readonly failover: FailoverWindow;
   private readonly replicaAck: ReplicaAck;
+  private readonly lockReleases: RedisLockReleases;
   private readonly logger = new CandescentLogger('CandescentRedisStore');
 
   /**
@@ -162,6 +169,10 @@ export class RedisStore implements CandescentStore {
     this.connection = new RedisConnection(options, this.commandTimeoutMs);
     // Within one command timeout, with room for the write itself.
     this.replicaAck = new ReplicaAck(this.connection.client, Math.max(1, Math.floor(this.commandTimeoutMs / 2)));
+    this.lockReleases = new RedisLockReleases(
+      (lockKey, fence) => this.releaseAcknowledged(lockKey, fence),
+      failoverDeadlineMs,
+    );
   }
 
   private get client(): CandescentRedisClient {
@@ -242,19 +253,54 @@ export class RedisStore implements CandescentStore {
     await this.run('delete', () => this.client.del(this.dataKey(key)));
   }
 
-  /** `SET lock fence NX PX ttlMs`: the fence when taken, undefined while another lease holds. */
+  /**
+   * Takes the lock with a new fence (set if absent, in one script that also answers yes when the
+   * fence already holds it, so a command sent twice through a failover is not refused by its own
+   * first send): the fence when taken, undefined while another lease holds.
+   */
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
     const lease = leaseTtlMs(ttlMs);
     const fence = randomUUID();
     const lockKey = this.lockKey(key);
-    let sent = false;
-    const reply = await this.run('acquireLock', async () => {
-      // A retry after a lost reply: the first attempt may have taken the lock with this fence.
-      if (sent && (await this.client.get(lockKey)) === fence) return 'OK';
-      sent = true;
-      return this.client.set(lockKey, fence, 'PX', lease, 'NX');
-    });
-    return reply === 'OK' ? fence : undefined;
+    const sent: Array<Promise<unknown>> = [];
+    let reply: unknown;
+    try {
+      reply = await this.run(
+        'acquireLock',
+        () => this.client.eval(ACQUIRE_OR_CONFIRM, 1, lockKey, fence, String(lease)),
+        {
+          sent,
+        },
+      );
+    } catch (error) {
+      this.releaseAbandoned(lockKey, fence, lease, sent);
+      throw error;
+    }
+    if (reply === 1) {
+      this.lockReleases.taken(lockKey, fence, lease);
+      return fence;
+    }
+    // An earlier send still on its way (a timed-out attempt) may take the lock after this answer.
+    if (sent.length > 1) this.releaseAbandoned(lockKey, fence, lease, sent);
+    return undefined;
+  }
+
+  /**
+   * A fence the caller will never hold, though a send of it may still take the lock (queued, or
+   * answered after its timeout): released once every send has settled, on the connection they
+   * went through (so Redis runs it after them), in the background, never throwing.
+   */
+  private releaseAbandoned(lockKey: string, fence: string, leaseMs: number, sent: Array<Promise<unknown>>): void {
+    void Promise.allSettled(sent)
+      .then(async () => {
+        const until = performance.now() + leaseMs;
+        await this.run('releaseLock', () => this.client.eval(RELEASE_IF_OWNER, 1, lockKey, fence), {
+          quiet: true,
+          ownDeadline: true,
+        });
+        if (await this.hasReplicas(lockKey)) await this.releaseReplicated(lockKey, fence, until);
+      })
+      .catch(() => undefined);
   }
 
   /** Replaces an existing value while `fence` still holds `lockKey` (one script, atomic on the server). */
@@ -293,9 +339,50 @@ export class RedisStore implements CandescentStore {
     return reply === 1;
   }
 
-  /** Releases the lease only while `fence` still owns it (compare-and-delete in one script). */
+  /**
+   * Releases the lease only while `fence` still owns it (compare-and-delete in one script). On a
+   * master with replicas the release is acknowledged by one (`WAIT 1`): a release the master
+   * answered but did not replicate before failing would leave the lock held on the promoted
+   * replica until its lease ends. One not acknowledged (no replica in time, or the connection
+   * failed) is sent again in the background until one is, or the lease is over anyway.
+   */
   async releaseLock(key: string, fence: string): Promise<void> {
-    await this.run('releaseLock', () => this.client.eval(RELEASE_IF_OWNER, 1, this.lockKey(key), fence));
+    const lockKey = this.lockKey(key);
+    const until = this.lockReleases.releasing(lockKey, fence);
+    if (!(await this.hasReplicas(lockKey))) {
+      await this.run('releaseLock', () => this.client.eval(RELEASE_IF_OWNER, 1, lockKey, fence));
+      return;
+    }
+    await this.releaseReplicated(lockKey, fence, until);
+  }
+
+  /** Whether releases of `lockKey` go through a replica's acknowledgement; unknown during a failover counts as yes. */
+  private async hasReplicas(lockKey: string): Promise<boolean> {
+    if (!this.replicaAck.supported) return false;
+    try {
+      return await this.replicaAck.replicated(lockKey);
+    } catch (error) {
+      return isFailoverError(error, this.connection.lastFailure);
+    }
+  }
+
+  /** One acknowledged release now; when no replica confirmed it, again in the background (see {@link releaseLock}). */
+  private async releaseReplicated(lockKey: string, fence: string, until: number): Promise<void> {
+    try {
+      if (await this.releaseAcknowledged(lockKey, fence)) return;
+    } catch (error) {
+      if (!isFailoverError(error, this.connection.lastFailure)) throw this.unavailable('releaseLock', error, false);
+    }
+    this.lockReleases.retry(lockKey, fence, until);
+  }
+
+  /** One release followed by `WAIT 1`: whether a replica acknowledged it (or the master has none). */
+  private async releaseAcknowledged(lockKey: string, fence: string): Promise<boolean> {
+    const acknowledged = await this.attempt(() =>
+      this.replicaAck.writeUntilAcknowledged(lockKey, 'eval', RELEASE_IF_OWNER, '1', lockKey, fence),
+    );
+    this.failover.succeeded();
+    return acknowledged;
   }
 
   /**
@@ -312,6 +399,7 @@ export class RedisStore implements CandescentStore {
 
   /** Quits the connection the store made; a client passed in is left to its owner. */
   async close(): Promise<void> {
+    this.lockReleases.close();
     this.replicaAck.close();
     if (!this.connection.owned) {
       this.connection.detach();
@@ -345,20 +433,31 @@ export class RedisStore implements CandescentStore {
 
   /**
    * Runs one command, each attempt within `commandTimeoutMs`; an attempt that meets a failover is
-   * tried again (unless `wait` is false) until the failover deadline. Any failure that remains
-   * becomes `CandescentUnavailableError`.
+   * tried again (unless `wait` is false) until the failover deadline: the request's, or its own
+   * with `ownDeadline`. Any failure that remains becomes `CandescentUnavailableError`. `sent`
+   * collects each attempt's command, settled once Redis answered it or it was dropped (an attempt
+   * that timed out may still run).
    */
-  private async run<T>(operation: string, command: () => Promise<T>, { quiet = false, wait = true } = {}): Promise<T> {
+  private async run<T>(
+    operation: string,
+    command: () => Promise<T>,
+    {
+      quiet = false,
+      wait = true,
+      ownDeadline = false,
+      sent,
+    }: { quiet?: boolean; wait?: boolean; ownDeadline?: boolean; sent?: Array<Promise<unknown>> } = {},
+  ): Promise<T> {
     const startedAt = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.attempt(command);
+        const result = await this.attempt(command, sent);
         this.failover.succeeded();
         return result;
       } catch (error) {
         const now = performance.now();
         const failover = wait && isFailoverError(error, this.connection.lastFailure);
-        const until = failover ? this.failover.retryUntil(startedAt, now) : undefined;
+        const until = failover ? this.failover.retryUntil(startedAt, now, ownDeadline) : undefined;
         if (until === undefined) throw this.unavailable(operation, error, quiet);
         await new Promise((resolve) => setTimeout(resolve, failoverBackoffMs(attempt, now, until)).unref());
       }
@@ -366,7 +465,7 @@ export class RedisStore implements CandescentStore {
   }
 
   /** One attempt of a command within `commandTimeoutMs` (twice it while the process is starved). */
-  private async attempt<T>(command: () => Promise<T>): Promise<T> {
+  private async attempt<T>(command: () => Promise<T>, sent?: Array<Promise<unknown>>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     // ioredis's own commandTimeout only applies to clients it was configured on, not to ones passed in.
     const timeout = new Promise<never>((_, reject) => {
@@ -390,7 +489,9 @@ export class RedisStore implements CandescentStore {
       timer.unref();
     });
     try {
-      return await Promise.race([this.connection.usable().then(command), timeout]);
+      const sending = this.connection.usable().then(command);
+      sent?.push(sending);
+      return await Promise.race([sending, timeout]);
     } finally {
       clearTimeout(timer);
     }
