@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { type CandescentSessionService, RedisStore } from '@candescent/auth';
 import { type CandescentSandbox, DEMO_CUSTOMERS } from '@candescent/auth/testing';
 import { hashHandle } from '../../libs/candescent-auth/src/session/session-handle';
+import { acknowledgedByReplica } from '../../libs/candescent-auth/src/store/redis-replica-ack';
 import { FakeClock } from '../support/clock';
 import { LogCapture } from '../support/logs';
 import { openSessionInstance } from '../support/module';
@@ -49,6 +50,20 @@ describeRedis('session writes acknowledged by a replica', () => {
     return opening.sessions;
   }
 
+  /**
+   * Whether a `WAIT 1` follows the command at `index` on its connection, before any read there: it
+   * acknowledges every write sent before it on that connection (writes made together share one).
+   */
+  function waitFollows(index: number): boolean {
+    const source = seen[index].source;
+    for (const later of seen.slice(index + 1)) {
+      if (later.source !== source) continue;
+      if (later.command === 'wait') return later.args[0] === '1';
+      if (later.command !== 'set' && later.command !== 'eval' && later.command !== 'del') return false;
+    }
+    return false;
+  }
+
   /** The commands that wrote the session's value, each with whether a WAIT followed on its connection. */
   function valueWrites(id: string): Array<{ command: string; acknowledged: boolean }> {
     return seen.flatMap((entry, i) => {
@@ -56,8 +71,7 @@ describeRedis('session writes acknowledged by a replica', () => {
         (entry.command === 'set' || entry.command === 'eval') &&
         entry.args.some((a) => a.endsWith(`data:session:{${id}}`));
       if (!writesValue) return [];
-      const next = seen.slice(i + 1).find((later) => later.source === entry.source);
-      return [{ command: entry.command, acknowledged: next?.command === 'wait' && next.args[0] === '1' }];
+      return [{ command: entry.command, acknowledged: waitFollows(i) }];
     });
   }
 
@@ -69,8 +83,7 @@ describeRedis('session writes acknowledged by a replica', () => {
         entry.args[0]?.includes("redis.call('del'") &&
         entry.args.some((a) => a.endsWith(`lock:session:{${id}}`));
       if (!releases) return [];
-      const next = seen.slice(i + 1).find((later) => later.source === entry.source);
-      return [next?.command === 'wait' && next.args[0] === '1'];
+      return [waitFollows(i)];
     });
   }
 
@@ -152,5 +165,26 @@ describeRedis('session writes acknowledged by a replica', () => {
       renewed.v2?.refreshToken,
     );
     expect(logs.linesAt('warn').join('\n')).toMatch(/not acknowledged by any Redis replica within 500 ms/);
+  });
+
+  it('writes made at the same time share one WAIT: a replica that does not answer costs them one timeout, not one each', async () => {
+    // Ack timeout 1 s (half the command timeout). One WAIT per write would keep the last of ten waiting about 10 s.
+    const store = new RedisStore({ url: master.url, encryptionKey, commandTimeoutMs: 2_000 });
+    opened.push(() => store.close());
+    await store.set('warm-up', 'x', 60_000);
+    replica.pause();
+    const startedAt = Date.now();
+    try {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          acknowledgedByReplica(() => store.set(`concurrent-${i}`, `value-${i}`, 60_000)),
+        ),
+      );
+    } finally {
+      replica.resume();
+    }
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    const stored = await store.getMany(Array.from({ length: 10 }, (_, i) => `concurrent-${i}`));
+    expect(stored).toEqual(Array.from({ length: 10 }, (_, i) => `value-${i}`));
   });
 });
