@@ -200,6 +200,29 @@ describe('CandescentTokenService', () => {
       expect(sandbox.isAccessTokenValid(second.accessToken)).toBe(true);
     });
 
+    it('tries a failed renewal ahead again before a short-lived token ends (4 s token, 0.8 s window)', async () => {
+      sandbox.configure({ accessTokenTtlSeconds: 4 });
+      const tokens = await open({ retry: { maxAttempts: 1 } });
+      const first = await tokens.getInstitutionToken();
+      const before = v2Requests();
+      modules.current!.logs.clear();
+
+      sandbox.injectFault({ kind: 'server-error', route: 'v2-token' });
+      clock.set(first.expiresAt - 800);
+      expect((await tokens.getInstitutionToken()).accessToken).toBe(first.accessToken);
+      await waitFor(() =>
+        modules.current!.logs.linesAt('warn').some((line) => line.includes('institution token failed')),
+      );
+      expect(v2Requests() - before).toBe(1);
+
+      // 0.5 s before expiry (the token stays usable until 0.2 s before): the renewal is tried again.
+      clock.set(first.expiresAt - 500);
+      expect((await tokens.getInstitutionToken()).accessToken).toBe(first.accessToken);
+      const second = await renewedFrom(tokens, first);
+      expect(v2Requests() - before).toBe(2);
+      expect(second.expiresAt).toBeGreaterThan(first.expiresAt);
+    });
+
     it('caches per service and scope set, whatever the order the scopes are asked in', async () => {
       const tokens = await open({ tokenServices: ['v1', 'v2'] });
       const counters = sandbox.counters();
