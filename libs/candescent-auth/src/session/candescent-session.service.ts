@@ -458,7 +458,7 @@ export class CandescentSessionService implements OnModuleDestroy {
 
   /**
    * The session's renewal lock, or undefined once `settled` says the wait is pointless: it is
-   * asked at most every {@link SETTLED_CHECK_MS} while the lock stays taken.
+   * asked at most every `SETTLED_CHECK_MS` while the lock stays taken.
    */
   private async lock(lockKey: string, settled: () => Promise<boolean>): Promise<string | undefined> {
     // The lease outlives the longest refresh (deadline included), so it cannot lapse mid-renewal.

@@ -366,7 +366,7 @@ export class RedisStore implements CandescentStore {
     }
   }
 
-  /** One acknowledged release now; when no replica confirmed it, again in the background (see {@link releaseLock}). */
+  /** One acknowledged release now; when no replica confirmed it, again in the background (see `releaseLock`). */
   private async releaseReplicated(lockKey: string, fence: string, until: number): Promise<void> {
     try {
       if (await this.releaseAcknowledged(lockKey, fence)) return;
