@@ -34,6 +34,8 @@ describeRedis('session writes acknowledged by a replica', () => {
   let replica: RedisServerHandle;
   let sandbox: CandescentSandbox;
   let monitor: Redis;
+  /** A plain client whose ECHO marks a point in MONITOR's feed. */
+  let probe: Redis;
   let seen: Seen[] = [];
   const encryptionKey = randomBytes(32).toString('base64');
   const opened: Array<() => Promise<void>> = [];
@@ -48,6 +50,13 @@ describeRedis('session writes acknowledged by a replica', () => {
       () => store.close(),
     );
     return opening.sessions;
+  }
+
+  /** Waits until MONITOR has shown every command the server ran so far (it reports them late). */
+  async function monitorCaughtUp(): Promise<void> {
+    const marker = `caught-up-${randomBytes(6).toString('hex')}`;
+    await probe.echo(marker);
+    await waitFor(() => seen.some((entry) => entry.command === 'echo' && entry.args[0] === marker), 2_000, 'MONITOR');
   }
 
   /**
@@ -95,6 +104,7 @@ describeRedis('session writes acknowledged by a replica', () => {
     admin.disconnect();
     sandbox = await startSandbox();
     // MONITOR runs on a duplicate; the lazy original never connects.
+    probe = new Redis(master.url);
     monitor = await new Redis(master.url, { lazyConnect: true }).monitor();
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       const [command = '', ...rest] = args;
@@ -115,6 +125,7 @@ describeRedis('session writes acknowledged by a replica', () => {
 
   afterAll(async () => {
     monitor.disconnect();
+    probe.disconnect();
     await sandbox.stop();
     await replica.stop();
     await master.stop();
@@ -130,8 +141,10 @@ describeRedis('session writes acknowledged by a replica', () => {
     await waitFor(() => valueWrites(id).length === 1, 2_000, 'the login write in MONITOR');
     expect(valueWrites(id)).toEqual([{ command: 'set', acknowledged: true }]);
 
+    await monitorCaughtUp();
     seen = [];
     await sessions.authenticate(login.sessionToken);
+    await monitorCaughtUp();
     expect(seen.filter((entry) => entry.command === 'wait')).toEqual([]);
 
     clock.advance(1_750_000); // inside the refresh window of the 1799 s token
