@@ -6,6 +6,7 @@ import {
   CandescentForbiddenError,
   CandescentInvalidCredentialsError,
   CandescentProtocolError,
+  CandescentSessionExpiredError,
   CandescentRateLimitedError,
   CandescentTimeoutError,
   CandescentUnavailableError,
@@ -454,20 +455,27 @@ describe('token requests under injected faults', () => {
       expect(error.errorCode).toBe('MALFORMED_BODY');
     });
 
-    it('a malformed 200 to a refresh grant is not retried (the refresh token may be spent) and says so', async () => {
+    it('a malformed 200 to a refresh grant is retried with the same refresh token, and the caller gets new tokens', async () => {
       const tokens = await open();
       const set = await tokens.login({ username: alice.username, password: alice.password });
       sandbox.injectFault({ route: 'v2-token', kind: 'malformed' });
 
-      const error = fastFailure(await outcomeOf(() => tokens.refresh(set)), CandescentProtocolError, 502, 2);
-      expect(error.errorCode).toBe('MALFORMED_BODY');
-      expect(error.message).toMatch(
-        /refresh grant .* not retried: the service may already have rotated the refresh token/,
-      );
-      expect(sandbox.counters().byGrant.refresh_token).toBe(1);
-      // The sandbox broke the answer before rotating, so the same set still renews.
-      const renewed = successOf(await outcomeOf(() => tokens.refresh(set)));
+      // The login, the broken answer, the retry.
+      const renewed = fastSuccess(await outcomeOf(() => tokens.refresh(set)), 3);
+      expect(sandbox.counters().byGrant.refresh_token).toBe(2);
       expect(renewed.v2?.refreshToken).not.toBe(set.v2?.refreshToken);
+    });
+
+    it('a broken answer after the refresh token was rotated ends the same way a later renewal would: the old token is spent', async () => {
+      const tokens = await open();
+      const set = await tokens.login({ username: alice.username, password: alice.password });
+      // The sandbox rotates before the answer breaks, as the real service may.
+      sandbox.injectFault({ route: 'v2-token', kind: 'reset-mid-body' });
+
+      expect(failureOf(await outcomeOf(() => tokens.refresh(set)))).toBeInstanceOf(CandescentSessionExpiredError);
+      expect(sandbox.counters().byGrant.refresh_token).toBe(2);
+      // Retried or not, the session holds only the spent token: a later renewal is refused the same way.
+      expect(failureOf(await outcomeOf(() => tokens.refresh(set)))).toBeInstanceOf(CandescentSessionExpiredError);
     });
 
     it('an HTML 502 proxy page is a server error: retried, then the caller gets a token', async () => {

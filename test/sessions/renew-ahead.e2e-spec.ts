@@ -49,20 +49,20 @@ describe('renewing customer tokens ahead of time', () => {
     const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
     const issued = (await sessions.authenticate(sessionToken)).session.tokens.v2?.accessToken;
     clock.advance(1_750_000); // inside the refresh window of the 1799 s token, which still works
-    // A truncated answer to a refresh grant is not retried (the refresh token may be spent).
-    sandbox.injectFault({ kind: 'malformed', route: 'v2-token' });
+    // A truncated answer to every attempt of the refresh grant (retry.maxAttempts is 3).
+    sandbox.injectFault({ kind: 'malformed', route: 'v2-token', times: 3 });
 
     const served = await sessions.authenticate(sessionToken);
     expect(served.session.tokens.v2?.accessToken).toBe(issued);
     await waitFor(() => logs.entries.some((e) => /Renewing customer tokens failed/.test(e.line)), 5_000, 'the warning');
-    expect(sandbox.counters().byGrant.refresh_token).toBe(1);
+    expect(sandbox.counters().byGrant.refresh_token).toBe(3);
 
     // Right after the failure, requests are served without asking the token service again.
     for (let i = 0; i < 5; i++) {
       expect((await sessions.authenticate(sessionToken)).session.tokens.v2?.accessToken).toBe(issued);
     }
     await sleep(50);
-    expect(sandbox.counters().byGrant.refresh_token).toBe(1);
+    expect(sandbox.counters().byGrant.refresh_token).toBe(3);
 
     // After the pause the next request starts a renewal again, and it lands.
     clock.advance(1_000);
@@ -72,7 +72,7 @@ describe('renewing customer tokens ahead of time', () => {
       5_000,
       'the renewed token',
     );
-    expect(sandbox.counters().byGrant.refresh_token).toBe(2);
+    expect(sandbox.counters().byGrant.refresh_token).toBe(4);
     expect(unhandled).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ import type { OperationVerdict } from './circuit-breaker';
  */
 
 /** A 2xx answer whose body could not be read (truncated, empty, not XML or JSON). */
-export function isMalformedSuccess(error: unknown): error is CandescentProtocolError {
+function isMalformedSuccess(error: unknown): error is CandescentProtocolError {
   return (
     error instanceof CandescentProtocolError &&
     error.errorCode === 'MALFORMED_BODY' &&
@@ -24,24 +24,23 @@ export function isMalformedSuccess(error: unknown): error is CandescentProtocolE
 }
 
 /**
- * Grants whose repetition spends nothing. A refresh grant is the exception: the service may
- * have rotated the refresh token before its answer broke, and sending the old one again would
- * then end the session (or, with reuse detection, the whole token chain).
- */
-const REPEATABLE_AFTER_ANSWER: ReadonlySet<string> = new Set(['client_credentials', 'password']);
-
-/**
  * Errors worth another attempt: network errors, timeouts, 5xx (the 500 quota and spike codes
- * included), 429, and for grants that spend nothing a 2xx whose body broke in transit. A body
- * that parses but breaks the contract (`INVALID_TOKEN_RESPONSE`) is the service's considered
- * answer and would come back the same, so it is not retried.
+ * included), 429, and a 2xx whose body broke in transit. A body that parses but breaks the
+ * contract (`INVALID_TOKEN_RESPONSE`) is the service's considered answer and would come back the
+ * same, so it is not retried.
+ *
+ * A broken 2xx to a refresh grant is retried too, with the same refresh token. If the service
+ * rotated the token before the answer broke, the old one is spent whatever happens next: the
+ * session keeps only that token, so its next renewal would send it again anyway (as a retry after
+ * a connection reset mid-answer always has). Trying again at once costs the session nothing more
+ * and spares the request that waits for the renewal.
  */
-export function isRetryable(error: unknown, grant: string): error is CandescentAuthError {
+export function isRetryable(error: unknown): error is CandescentAuthError {
   return (
     (error instanceof CandescentUnavailableError && error.errorCode !== 'CIRCUIT_OPEN') ||
     error instanceof CandescentRateLimitedError ||
     error instanceof CandescentTimeoutError ||
-    (isMalformedSuccess(error) && REPEATABLE_AFTER_ANSWER.has(grant))
+    isMalformedSuccess(error)
   );
 }
 

@@ -101,30 +101,47 @@ describe('TokenRequestExecutor and its breaker', () => {
     expect(attempts).toBe(1);
   });
 
-  it('a malformed 2xx is retried for client_credentials but ends a refresh grant at once, saying why', async () => {
+  it('a malformed 2xx is retried for every grant, a refresh grant included (its refresh token is sent again either way)', async () => {
     const executor = executorWith({});
     const malformed = new CandescentProtocolError('truncated', {
       errorCode: 'MALFORMED_BODY',
       upstreamStatus: 200,
       service: 'v2',
     });
-    let attempts = 0;
-    const token = await executor.execute('v2', 'client_credentials', () => {
-      attempts += 1;
-      return attempts === 1 ? Promise.reject(malformed) : Promise.resolve('token');
-    });
-    expect([token, attempts]).toEqual(['token', 2]);
+    for (const grant of ['client_credentials', 'password', 'refresh_token']) {
+      let attempts = 0;
+      const token = await executor.execute('v2', grant, () => {
+        attempts += 1;
+        return attempts === 1 ? Promise.reject(malformed) : Promise.resolve('token');
+      });
+      expect([grant, token, attempts]).toEqual([grant, 'token', 2]);
+    }
 
-    attempts = 0;
+    let attempts = 0;
     const error = await executor
       .execute('v2', 'refresh_token', () => {
         attempts += 1;
         return Promise.reject(malformed);
       })
       .catch((e: unknown) => e);
-    expect(attempts).toBe(1);
-    expect(error).toBeInstanceOf(CandescentProtocolError);
-    expect(error).toMatchObject({ status: 502, errorCode: 'MALFORMED_BODY', upstreamStatus: 200 });
-    expect((error as Error).message).toMatch(/not retried.*refresh token/);
+    expect(attempts).toBe(3);
+    expect(error).toBe(malformed);
+  });
+
+  it('a 2xx whose body parses but breaks the contract is not retried, for any grant', async () => {
+    const executor = executorWith({});
+    const breach = new CandescentProtocolError('expires_in 0', {
+      errorCode: 'INVALID_TOKEN_RESPONSE',
+      upstreamStatus: 200,
+      service: 'v2',
+    });
+    let attempts = 0;
+    const error = await executor
+      .execute('v2', 'refresh_token', () => {
+        attempts += 1;
+        return Promise.reject(breach);
+      })
+      .catch((e: unknown) => e);
+    expect([attempts, error]).toEqual([1, breach]);
   });
 });

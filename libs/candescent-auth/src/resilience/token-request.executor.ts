@@ -1,11 +1,11 @@
-import { CandescentAuthError, CandescentProtocolError } from '../errors/candescent-auth.error';
+import { CandescentAuthError } from '../errors/candescent-auth.error';
 import type { CandescentService } from '../token/candescent-service';
 import type { ResolvedCandescentAuthOptions } from '../options/candescent-auth.defaults';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { traceTokenRequest } from '../metrics/candescent-tracing';
 import { CircuitBreaker } from './circuit-breaker';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
-import { isMalformedSuccess, isRetryable, verdictOf } from './token-failure.policy';
+import { isRetryable, verdictOf } from './token-failure.policy';
 
 /** Clock and randomness, injectable so tests are exact. */
 export interface ExecutorRuntime {
@@ -106,9 +106,8 @@ export class TokenRequestExecutor {
         const outcome = error instanceof CandescentAuthError ? (error.errorCode ?? error.name) : 'error';
         const institution = this.options.institutionId;
         CandescentMetrics.tokenRequest({ service, grant, outcome, institution }, this.runtime.now() - startedAt);
-        if (grant === 'refresh_token' && isMalformedSuccess(error)) throw unreadableRefreshAnswer(error);
         // Other operations opened the circuit meanwhile: more attempts would only add load.
-        if (!isRetryable(error, grant) || n >= maxAttempts || breaker.refusing) throw error;
+        if (!isRetryable(error) || n >= maxAttempts || breaker.refusing) throw error;
         const backoff = this.runtime.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
         const retryAfterMs = (error.retryAfterSeconds ?? 0) * 1000;
         // A Retry-After beyond what we may wait means: give up now, the caller sees when to retry.
@@ -119,21 +118,4 @@ export class TokenRequestExecutor {
       }
     }
   }
-}
-
-/** The error a refresh grant ends with when its 2xx answer could not be read. */
-function unreadableRefreshAnswer(error: CandescentProtocolError): CandescentProtocolError {
-  return new CandescentProtocolError(
-    `Candescent ${error.service?.toUpperCase() ?? 'V2'} token service answered ${error.upstreamStatus ?? 200} to a ` +
-      'refresh grant with a body that could not be read. It was not retried: the service may already have ' +
-      'rotated the refresh token, and sending it again could end the session. The current tokens stay in use ' +
-      'while valid and the next renewal tries again; if that is refused, the customer has to log in again.',
-    {
-      upstreamStatus: error.upstreamStatus,
-      errorType: 'SYSTEM_ERROR',
-      errorCode: 'MALFORMED_BODY',
-      traceId: error.traceId,
-      service: error.service,
-    },
-  );
 }
