@@ -76,6 +76,27 @@ describe('renewing customer tokens ahead of time', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('gives requests that joined a failed renewal ahead one more renewal of their own, shared', async () => {
+    const clock = new FakeClock();
+    const sessions = await open(clock, new LogCapture());
+    const { sessionToken } = await sessions.login({ username: alice.username, password: alice.password });
+    const issued = (await sessions.authenticate(sessionToken)).session.tokens.v2?.accessToken;
+    // Every attempt of the renewal ahead fails (retry.maxAttempts is 3); then the service is healthy.
+    sandbox.injectFault({ kind: 'server-error', route: 'v2-token', times: 3 });
+    clock.advance(1_750_000);
+    expect((await sessions.authenticate(sessionToken)).session.tokens.v2?.accessToken).toBe(issued);
+
+    // The renewal is still under way when the tokens stop working: requests wait for it.
+    clock.advance(48_500);
+    const served = await Promise.all(Array.from({ length: 5 }, () => sessions.authenticate(sessionToken)));
+    const tokens = new Set(served.map((s) => s.session.tokens.v2?.accessToken));
+    expect(tokens.size).toBe(1);
+    expect(tokens.has(issued)).toBe(false);
+    // Three failed attempts, then one renewal for all five requests.
+    expect(sandbox.counters().byGrant.refresh_token).toBe(4);
+    expect(unhandled).toEqual([]);
+  });
+
   it('renews before answering once the tokens no longer work', async () => {
     const clock = new FakeClock();
     const sessions = await open(clock, new LogCapture());

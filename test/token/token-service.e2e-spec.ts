@@ -223,6 +223,45 @@ describe('CandescentTokenService', () => {
       expect(second.expiresAt).toBeGreaterThan(first.expiresAt);
     });
 
+    it('gives callers that joined a failed renewal ahead one more fetch of their own, shared', async () => {
+      const tokens = await open({ retry: { maxAttempts: 2 } });
+      const first = await tokens.getInstitutionToken();
+      const before = v2Requests();
+      // Both attempts of the renewal ahead fail; the service is healthy again afterwards.
+      sandbox.injectFault({ kind: 'server-error', route: 'v2-token', times: 2 });
+      clock.set(first.expiresAt - 60 * SECOND);
+      expect((await tokens.getInstitutionToken()).accessToken).toBe(first.accessToken);
+
+      // The renewal is still on the wire when the token stops being usable: callers join it.
+      clock.set(first.expiresAt + SECOND);
+      const results = await Promise.all(Array.from({ length: 20 }, () => tokens.getInstitutionToken()));
+      expect(new Set(results.map((t) => t.accessToken)).size).toBe(1);
+      expect(results[0].accessToken).not.toBe(first.accessToken);
+      expect(sandbox.isAccessTokenValid(results[0].accessToken)).toBe(true);
+      // The renewal's two attempts, then one fetch for all twenty.
+      expect(v2Requests() - before).toBe(3);
+    });
+
+    it('does not repeat a failed fetch the callers started themselves, nor one refused with Retry-After', async () => {
+      const tokens = await open({ retry: { maxAttempts: 1 } });
+      const first = await tokens.getInstitutionToken();
+      const before = v2Requests();
+      clock.set(first.expiresAt + SECOND);
+      sandbox.injectFault({ kind: 'server-error', route: 'v2-token' });
+      const own = await Promise.allSettled(Array.from({ length: 5 }, () => tokens.getInstitutionToken()));
+      expect(own.every((r) => r.status === 'rejected')).toBe(true);
+      expect(v2Requests() - before).toBe(1);
+
+      const second = await tokens.getInstitutionToken();
+      clock.set(second.expiresAt - 60 * SECOND);
+      sandbox.injectFault({ kind: 'unavailable', route: 'v2-token', retryAfterSeconds: 2 });
+      expect((await tokens.getInstitutionToken()).accessToken).toBe(second.accessToken);
+      clock.set(second.expiresAt + SECOND);
+      const refused = await Promise.allSettled(Array.from({ length: 5 }, () => tokens.getInstitutionToken()));
+      expect(refused.every((r) => r.status === 'rejected')).toBe(true);
+      expect(v2Requests() - before).toBe(3);
+    });
+
     it('caches per service and scope set, whatever the order the scopes are asked in', async () => {
       const tokens = await open({ tokenServices: ['v1', 'v2'] });
       const counters = sandbox.counters();

@@ -45,6 +45,17 @@ export function isRetryable(error: unknown): error is CandescentAuthError {
 }
 
 /**
+ * Whether a caller that waited for a token operation it did not start (a renewal ahead, or an
+ * earlier caller's request, perhaps already at its last attempt) may start one more once that
+ * failed: when the token service answered with what another attempt may cure, did not ask for a
+ * pause (`Retry-After`), and its circuit is not open. Store failures and lock waits are not
+ * token-service answers and are never repeated here.
+ */
+export function worthAnotherOperation(error: unknown): boolean {
+  return isRetryable(error) && error.service !== undefined && !error.retryAfterSeconds;
+}
+
+/**
  * What a finished operation (after its retries) tells the breaker.
  *
  * - Unavailable, timeout and protocol errors say the service is unwell: `failure`.

@@ -35,6 +35,7 @@ import type {
   StoredSession,
 } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
+import { worthAnotherOperation } from '../resilience/token-failure.policy';
 
 /** How often a renewal waiting for another instance's spend of the same refresh token looks at the session. */
 const SPEND_POLL_MS = 50;
@@ -60,6 +61,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly renewals = new SingleFlight<CandescentTokenSet>();
   /** Sessions whose renewal ahead of time just failed, and when the next may start. */
   private readonly renewAfter = new LRUCache<string, number>({ max: 10_000 });
+  /** Sessions whose renewal under way is one ahead of time (nobody waited for it when it began). */
+  private readonly renewingAhead = new Set<string>();
   private destroyed = false;
   /** Per session, the V2 token last obtained because Candescent refused the previous one (in the store). */
   private readonly refusals: SharedRefusals;
@@ -218,7 +221,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       // Tokens that still work serve this request while the renewal runs: nobody waits for the
       // token service (or its retries) until the tokens really run out.
       if (this.anyUsable(session.tokens, now)) this.renewAhead(id, now);
-      else session = { ...session, tokens: await this.renew(id) };
+      else session = { ...session, tokens: await this.renewForRequest(id) };
     }
     if (this.activityDue(session.lastSeenAt, now)) {
       // Activity goes to its own key: rewriting the session here could undo a logout or put back
@@ -228,6 +231,22 @@ export class CandescentSessionService implements OnModuleDestroy {
       await this.store.set(sessionKeys.seen(id), String(now), this.options.session.idleTimeoutMs + 60_000);
     }
     return { id, session, expiresAt: this.expiresAt(session) };
+  }
+
+  /**
+   * Renews for a request that cannot be served until it has. When the request joined a renewal
+   * ahead still under way and that one failed in a way another attempt may cure, the request gets
+   * one renewal of its own, shared with the others that joined: the renewal ahead began before
+   * anyone waited for it, and may have spent its attempts before they came.
+   */
+  private async renewForRequest(id: string): Promise<CandescentTokenSet> {
+    const joinedAhead = this.renewingAhead.has(id);
+    try {
+      return await this.renew(id);
+    } catch (error: unknown) {
+      if (!joinedAhead || !worthAnotherOperation(error)) throw error;
+      return this.renew(id);
+    }
   }
 
   /**
@@ -319,14 +338,17 @@ export class CandescentSessionService implements OnModuleDestroy {
    */
   private renewAhead(id: string, now: number): void {
     if (this.renewals.has(`${id}:`) || (this.renewAfter.get(id) ?? 0) > now) return;
-    this.renew(id).then(
-      () => this.renewAfter.delete(id),
-      (error: unknown) => {
-        this.renewAfter.set(id, this.clock.now() + RENEW_AHEAD_PAUSE_MS);
-        if (error instanceof CandescentSessionRejectedError) return;
-        this.logger.warn('Renewing customer tokens failed; the current ones stay in use.', error);
-      },
-    );
+    this.renewingAhead.add(id);
+    this.renew(id)
+      .then(
+        () => this.renewAfter.delete(id),
+        (error: unknown) => {
+          this.renewAfter.set(id, this.clock.now() + RENEW_AHEAD_PAUSE_MS);
+          if (error instanceof CandescentSessionRejectedError) return;
+          this.logger.warn('Renewing customer tokens failed; the current ones stay in use.', error);
+        },
+      )
+      .finally(() => this.renewingAhead.delete(id));
   }
 
   /** @internal Candescent accepted a call with this session's token: a later refusal of it is worth a renewal. */

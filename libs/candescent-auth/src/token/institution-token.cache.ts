@@ -16,6 +16,7 @@ import { isUsable, refreshAt } from './refresh-schedule';
 import { SharedTokenCache } from './shared-token.cache';
 import { RefusalCooldown } from './refusal-cooldown';
 import { SingleFlight } from './single-flight';
+import { worthAnotherOperation } from '../resilience/token-failure.policy';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 interface CachedToken {
@@ -51,6 +52,8 @@ export class InstitutionTokenCache {
   private readonly logger = new CandescentLogger('CandescentTokenService');
   private readonly cache = new Map<string, CachedToken>();
   private readonly flights = new SingleFlight<CandescentToken>();
+  /** Keys whose fetch under way is a renewal ahead (nobody waited for it when it began). */
+  private readonly renewingAhead = new Set<string>();
   /** Rejections of the app's own credentials, per key, remembered for `invalidClientCacheMs`. */
   private readonly rejected = new Map<string, { error: CandescentAuthError; until: number }>();
   /** Per key, the token fetched because Candescent refused the previous one. */
@@ -77,15 +80,27 @@ export class InstitutionTokenCache {
     this.v2Key = this.keyFor('v2', this.scopesFor('v2', undefined));
   }
 
-  /** A usable token: from the cache (renewed in the background when due) or fetched once. */
+  /**
+   * A usable token: from the cache (renewed in the background when due) or fetched once. Callers
+   * that find the token run out while a renewal ahead is still under way wait for it; if it fails
+   * in a way another attempt may cure, they get one more fetch, shared among them: that renewal
+   * began before anyone waited for it, and may have spent its attempts before they came.
+   */
   async get(request: CandescentInstitutionTokenRequest = {}): Promise<CandescentToken> {
     const service = request.service ?? this.options.institutionTokenService;
-    const scopes = this.scopesFor(service, request.scopes);
-    const key = request.scopes === undefined ? this.keyOf(service) : this.keyFor(service, scopes);
-    const cached = this.fromCache(key, service, scopes);
+    const explicit = request.scopes === undefined ? undefined : this.scopesFor(service, request.scopes);
+    const key = explicit === undefined ? this.keyOf(service) : this.keyFor(service, explicit);
+    const cached = this.fromCache(key, service, explicit);
     if (cached) return cached;
     CandescentMetrics.tokenCache('miss', service, this.options.institutionId);
-    return this.fetchInstitutionToken(key, service, scopes);
+    const scopes = explicit ?? this.scopesFor(service, undefined);
+    const joinedAhead = this.renewingAhead.has(key);
+    try {
+      return await this.fetchInstitutionToken(key, service, scopes);
+    } catch (error: unknown) {
+      if (!joinedAhead || !worthAnotherOperation(error)) throw error;
+      return this.fetchInstitutionToken(key, service, scopes);
+    }
   }
 
   /**
@@ -114,9 +129,12 @@ export class InstitutionTokenCache {
       // A quarter of what is left, so a failed renewal is tried again before the token ends, even
       // a short-lived one's (a 4 s token is renewed in its last 0.8 s); never more than 4 a second.
       cached.nextAttemptAt = now + Math.max(RENEWAL_RETRY_FLOOR_MS, (cached.token.expiresAt - now) / 4);
-      this.fetchInstitutionToken(key, service, scopes ?? this.scopesFor(service, undefined)).catch((error: unknown) => {
-        this.logger.warn(`Renewing the ${service} institution token failed; the current one stays in use.`, error);
-      });
+      this.renewingAhead.add(key);
+      this.fetchInstitutionToken(key, service, scopes ?? this.scopesFor(service, undefined))
+        .catch((error: unknown) => {
+          this.logger.warn(`Renewing the ${service} institution token failed; the current one stays in use.`, error);
+        })
+        .finally(() => this.renewingAhead.delete(key));
     }
     return cached.token;
   }
