@@ -242,24 +242,43 @@ describe('CandescentTokenService', () => {
       expect(v2Requests() - before).toBe(3);
     });
 
-    it('does not repeat a failed fetch the callers started themselves, nor one refused with Retry-After', async () => {
+    it('waits out a Retry-After within retry.maxDelayMs before that one more fetch, and gives up on a longer one', async () => {
+      const tokens = await open({ retry: { maxAttempts: 1, maxDelayMs: 5_000 } });
+      const first = await tokens.getInstitutionToken();
+      const before = v2Requests();
+      sandbox.injectFault({ kind: 'unavailable', route: 'v2-token', retryAfterSeconds: 2 });
+      clock.set(first.expiresAt - 60 * SECOND);
+      expect((await tokens.getInstitutionToken()).accessToken).toBe(first.accessToken);
+      clock.set(first.expiresAt + SECOND);
+      const waitedFrom = clock.now();
+      const second = await tokens.getInstitutionToken();
+      expect(second.accessToken).not.toBe(first.accessToken);
+      // The module's sleep moves this fake clock: the fetch went out after the 2 s asked for.
+      expect(second.issuedAt - waitedFrom).toBeGreaterThanOrEqual(2 * SECOND);
+      expect(v2Requests() - before).toBe(2);
+
+      sandbox.injectFault({ kind: 'unavailable', route: 'v2-token', retryAfterSeconds: 10 });
+      clock.set(second.expiresAt - 60 * SECOND);
+      expect((await tokens.getInstitutionToken()).accessToken).toBe(second.accessToken);
+      clock.set(second.expiresAt + SECOND);
+      const refused = await Promise.allSettled(Array.from({ length: 5 }, () => tokens.getInstitutionToken()));
+      expect(
+        refused.every(
+          (r) => r.status === 'rejected' && (r.reason as CandescentUnavailableError).retryAfterSeconds === 10,
+        ),
+      ).toBe(true);
+      expect(v2Requests() - before).toBe(3);
+    });
+
+    it('does not repeat a failed fetch the callers started themselves', async () => {
       const tokens = await open({ retry: { maxAttempts: 1 } });
       const first = await tokens.getInstitutionToken();
       const before = v2Requests();
       clock.set(first.expiresAt + SECOND);
       sandbox.injectFault({ kind: 'server-error', route: 'v2-token' });
       const own = await Promise.allSettled(Array.from({ length: 5 }, () => tokens.getInstitutionToken()));
-      expect(own.every((r) => r.status === 'rejected')).toBe(true);
+      expect(own.every((r) => r.status === 'rejected' && r.reason instanceof CandescentUnavailableError)).toBe(true);
       expect(v2Requests() - before).toBe(1);
-
-      const second = await tokens.getInstitutionToken();
-      clock.set(second.expiresAt - 60 * SECOND);
-      sandbox.injectFault({ kind: 'unavailable', route: 'v2-token', retryAfterSeconds: 2 });
-      expect((await tokens.getInstitutionToken()).accessToken).toBe(second.accessToken);
-      clock.set(second.expiresAt + SECOND);
-      const refused = await Promise.allSettled(Array.from({ length: 5 }, () => tokens.getInstitutionToken()));
-      expect(refused.every((r) => r.status === 'rejected')).toBe(true);
-      expect(v2Requests() - before).toBe(3);
     });
 
     it('caches per service and scope set, whatever the order the scopes are asked in', async () => {

@@ -45,14 +45,17 @@ export function isRetryable(error: unknown): error is CandescentAuthError {
 }
 
 /**
- * Whether a caller that waited for a token operation it did not start (a renewal ahead, or an
- * earlier caller's request, perhaps already at its last attempt) may start one more once that
- * failed: when the token service answered with what another attempt may cure, did not ask for a
- * pause (`Retry-After`), and its circuit is not open. Store failures and lock waits are not
+ * Whether a caller that waited for a token operation it did not start (a renewal ahead, perhaps
+ * already at its last attempt when the caller came) may start one more once that failed, and
+ * after how long: when the token service answered with what another attempt may cure and its
+ * circuit is not open, at once, or after its `Retry-After` when that is within `maxDelayMs` (the
+ * longest wait between attempts). Undefined when not. Store failures and lock waits are not
  * token-service answers and are never repeated here.
  */
-export function worthAnotherOperation(error: unknown): boolean {
-  return isRetryable(error) && error.service !== undefined && !error.retryAfterSeconds;
+export function anotherOperationAfterMs(error: unknown, maxDelayMs: number): number | undefined {
+  if (!isRetryable(error) || error.service === undefined) return undefined;
+  const waitMs = (error.retryAfterSeconds ?? 0) * 1000;
+  return waitMs <= maxDelayMs ? waitMs : undefined;
 }
 
 /**

@@ -35,7 +35,7 @@ import type {
   StoredSession,
 } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
-import { worthAnotherOperation } from '../resilience/token-failure.policy';
+import { anotherOperationAfterMs } from '../resilience/token-failure.policy';
 
 /** How often a renewal waiting for another instance's spend of the same refresh token looks at the session. */
 const SPEND_POLL_MS = 50;
@@ -236,7 +236,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   /**
    * Renews for a request that cannot be served until it has. When the request joined a renewal
    * ahead still under way and that one failed in a way another attempt may cure, the request gets
-   * one renewal of its own, shared with the others that joined: the renewal ahead began before
+   * one renewal of its own, shared with the others that joined (after the service's `Retry-After`,
+   * when it sent one within `retry.maxDelayMs`): the renewal ahead began before
    * anyone waited for it, and may have spent its attempts before they came.
    */
   private async renewForRequest(id: string): Promise<CandescentTokenSet> {
@@ -244,7 +245,9 @@ export class CandescentSessionService implements OnModuleDestroy {
     try {
       return await this.renew(id);
     } catch (error: unknown) {
-      if (!joinedAhead || !worthAnotherOperation(error)) throw error;
+      const waitMs = joinedAhead ? anotherOperationAfterMs(error, this.options.retry.maxDelayMs) : undefined;
+      if (waitMs === undefined) throw error;
+      if (waitMs > 0) await this.clock.sleep(waitMs);
       return this.renew(id);
     }
   }

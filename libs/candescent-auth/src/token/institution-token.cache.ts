@@ -16,7 +16,7 @@ import { isUsable, refreshAt } from './refresh-schedule';
 import { SharedTokenCache } from './shared-token.cache';
 import { RefusalCooldown } from './refusal-cooldown';
 import { SingleFlight } from './single-flight';
-import { worthAnotherOperation } from '../resilience/token-failure.policy';
+import { anotherOperationAfterMs } from '../resilience/token-failure.policy';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 interface CachedToken {
@@ -71,6 +71,7 @@ export class InstitutionTokenCache {
     private readonly client: CandescentTokenClient,
     private readonly now: () => number,
     store: CandescentStore,
+    private readonly sleep: (ms: number) => Promise<void>,
   ) {
     // The store says whether other instances see it, however it was configured (`redis`, or `store`).
     if (store.sharedBetweenInstances === true) this.shared = new SharedTokenCache(store, options, now);
@@ -83,7 +84,8 @@ export class InstitutionTokenCache {
   /**
    * A usable token: from the cache (renewed in the background when due) or fetched once. Callers
    * that find the token run out while a renewal ahead is still under way wait for it; if it fails
-   * in a way another attempt may cure, they get one more fetch, shared among them: that renewal
+   * in a way another attempt may cure, they get one more fetch, shared among them (after the
+   * service's `Retry-After`, when it sent one within `retry.maxDelayMs`): that renewal
    * began before anyone waited for it, and may have spent its attempts before they came.
    */
   async get(request: CandescentInstitutionTokenRequest = {}): Promise<CandescentToken> {
@@ -98,7 +100,9 @@ export class InstitutionTokenCache {
     try {
       return await this.fetchInstitutionToken(key, service, scopes);
     } catch (error: unknown) {
-      if (!joinedAhead || !worthAnotherOperation(error)) throw error;
+      const waitMs = joinedAhead ? anotherOperationAfterMs(error, this.options.retry.maxDelayMs) : undefined;
+      if (waitMs === undefined) throw error;
+      if (waitMs > 0) await this.sleep(waitMs);
       return this.fetchInstitutionToken(key, service, scopes);
     }
   }

@@ -56,7 +56,13 @@ export class InstitutionTokenService {
     store: CandescentStore,
   ) {
     registerPermanentSecret(options.consumerSecret);
-    this.institution = new InstitutionTokenCache(options, client, () => clock.now(), store);
+    this.institution = new InstitutionTokenCache(
+      options,
+      client,
+      () => clock.now(),
+      store,
+      (ms) => clock.sleep(ms),
+    );
   }
 
   /**
