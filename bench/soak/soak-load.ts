@@ -6,6 +6,8 @@ export interface LoadTally {
   ok: number;
   /** Answers by `status errorCode` (`200`, `503 CIRCUIT_OPEN`, `network error`, ...). */
   byStatus: Record<string, number>;
+  /** The answers other than 200 to institution-token calls, by the same keys (the rest were customers' calls). */
+  institutionFailures: Record<string, number>;
   /** 200 answers whose accounts were not the caller's (or not the named customer's). */
   wrongCustomer: number;
   logins: number;
@@ -41,6 +43,7 @@ export class SoakLoad {
     calls: 0,
     ok: 0,
     byStatus: {},
+    institutionFailures: {},
     wrongCustomer: 0,
     logins: 0,
     sessionsEnded: 0,
@@ -99,7 +102,7 @@ export class SoakLoad {
     if (session.loggingIn) await session.loggingIn;
     const handle = session.handle;
     const reply = await this.fetchJson('/accounts', handle === undefined ? {} : { authorization: `Bearer ${handle}` });
-    this.count(reply, session.customer);
+    this.count(reply, session.customer, 'customer');
     if (reply.status === 401 && handle !== undefined && !this.ended.has(handle)) {
       this.ended.add(handle);
       this.tally.sessionsEnded += 1;
@@ -110,10 +113,14 @@ export class SoakLoad {
 
   private async institutionCall(customer: SoakCustomer): Promise<void> {
     const reply = await this.fetchJson(`/institution/accounts?loginId=${encodeURIComponent(customer.username)}`, {});
-    this.count(reply, customer);
+    this.count(reply, customer, 'institution');
   }
 
-  private count(reply: { status: number; body: unknown; ms: number }, owner: SoakCustomer): void {
+  private count(
+    reply: { status: number; body: unknown; ms: number },
+    owner: SoakCustomer,
+    kind: 'customer' | 'institution',
+  ): void {
     const code = errorCodeOf(reply.body);
     const key = reply.status === 0 ? 'network error' : code ? `${reply.status} ${code}` : String(reply.status);
     if (reply.ms > this.tally.longestCallMs) {
@@ -124,7 +131,10 @@ export class SoakLoad {
     this.slice.calls += 1;
     this.tally.byStatus[key] = (this.tally.byStatus[key] ?? 0) + 1;
     if (code === 'CIRCUIT_OPEN') this.slice.circuitOpen += 1;
-    if (reply.status !== 200) return;
+    if (reply.status !== 200) {
+      if (kind === 'institution') this.tally.institutionFailures[key] = (this.tally.institutionFailures[key] ?? 0) + 1;
+      return;
+    }
     const whose = whoseAccounts(reply.body, owner);
     if (whose === 'own') {
       this.tally.ok += 1;

@@ -71,6 +71,11 @@ export function describeRun(run: RunResult): string {
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
+  const onInstitutionCalls =
+    Object.entries(run.load.institutionFailures)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ') || 'none';
   const problems =
     Object.entries(run.worker.protocolProblems)
       .map(([k, v]) => `${k}: ${v}`)
@@ -82,6 +87,7 @@ export function describeRun(run: RunResult): string {
     `  calls ${run.load.calls}, succeeded ${run.load.ok} (${pct(availability(run))}), logins ${run.load.logins}, sessions ended ${run.load.sessionsEnded}`,
     `  longest pause (one call's wait): ${(run.load.longestCallMs / 1000).toFixed(2)} s (answered ${run.load.longestCallStatus || '-'})`,
     `  statuses: ${statuses}`,
+    `  of the failed, on institution-token calls: ${onInstitutionCalls} (the rest on customers' calls)`,
     `  wrong-customer answers: ${run.load.wrongCustomer} seen by clients, ${run.worker.wrongCustomerAtSandbox} seen by the sandbox`,
     `  token requests: ${run.worker.tokenRequests} (${(run.worker.tokenRequests / seconds).toFixed(1)}/s) ${JSON.stringify(run.worker.byGrant)}`,
     `  app heap: ${mib(run.worker.heapStartBytes)} at start, ${mib(run.worker.heapEndBytes)} at end`,
