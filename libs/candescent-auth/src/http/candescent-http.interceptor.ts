@@ -173,9 +173,9 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     const original = snapshotForReplay(config);
     const service = serviceAt(runtime, url);
     const grant = this.tokenFor(runtime, service, mode, context);
-    if (grant instanceof Promise)
-      return grant.then((token) => this.withCredentials(instance, config, { runtime, service, original }, token));
-    return this.withCredentials(instance, config, { runtime, service, original }, grant);
+    const call = { runtime, service, original };
+    if (grant instanceof Promise) return grant.then((token) => this.withCredentials(instance, config, call, token));
+    return this.withCredentials(instance, config, call, grant, context, session);
   }
 
   /** Puts the token and the Candescent headers on the request, and follows it to the adapter and through redirects. */
@@ -184,10 +184,11 @@ export class CandescentHttpInterceptor implements OnModuleDestroy {
     config: InternalAxiosRequestConfig,
     call: Pick<Attached, 'runtime' | 'service' | 'original'>,
     { accessToken, customer }: Grant,
+    // Read again after a token fetch or renewal: the session may have been renewed meanwhile.
+    context = CandescentContext.current(),
+    session = ownedSession(context, this.owner),
   ): InternalAxiosRequestConfig {
     const { runtime, service } = call;
-    const context = CandescentContext.current();
-    const session = ownedSession(context, this.owner);
     putCandescentHeaders(
       config.headers,
       candescentHeaders({

@@ -17,7 +17,9 @@ const IDEMPOTENT = new Set(['get', 'head', 'options', 'put', 'delete']);
  * still abort the replay. The body and headers come from {@link SentRequest}.
  */
 export function snapshotForReplay(config: InternalAxiosRequestConfig): AxiosRequestConfig {
-  return { ...ownFields(config), headers: headersCopy(config.headers) };
+  const copy = ownFields(config);
+  copy.headers = headersCopy(config.headers);
+  return copy as AxiosRequestConfig;
 }
 
 /**
