@@ -1,6 +1,7 @@
 import { MemoryStore } from '../store/memory.store';
 import { sessionKeys } from '../store/session-keys';
-import { AccountSessions } from './account-sessions';
+import { createHash } from 'node:crypto';
+import { AccountSessions, appendedBelowCap } from './account-sessions';
 
 describe('AccountSessions', () => {
   const account = 'account-hash';
@@ -91,5 +92,44 @@ describe('AccountSessions', () => {
     await expect(add('d')).resolves.toEqual([]);
     expect(checked).toEqual([['a', 'b', 'c']]);
     await expect(store.get(sessionKeys.account(account))).resolves.toBe('["a","c","d"]');
+  });
+
+  describe('appending below the cap from the stored text', () => {
+    /** Session ids as the module makes them: 43 characters of base64url. */
+    const sessionId = (n: number) => createHash('sha256').update(String(n)).digest('base64url');
+    const ids = Array.from({ length: 6 }, (_, n) => sessionId(n));
+
+    it('gives what parsing and writing out the list would, up to the cap and not beyond', () => {
+      let raw: string | undefined;
+      for (let n = 0; n < 4; n++) {
+        const next = appendedBelowCap(raw, ids[n], 4);
+        expect(next).toBe(JSON.stringify(ids.slice(0, n + 1)));
+        raw = next;
+      }
+      // Four listed, cap four: the caller must read the list (somebody may be displaced).
+      expect(appendedBelowCap(raw, ids[4], 4)).toBeUndefined();
+    });
+
+    it('leaves to the parser a list it did not write that way', () => {
+      const previous = JSON.stringify([{ id: ids[0], createdAt: 1 }]);
+      for (const raw of [
+        previous,
+        JSON.stringify(['short', ids[1]]),
+        JSON.stringify([ids[0]]).replace(']', ' ]'),
+        JSON.stringify([ids[0]]).slice(0, -1),
+        'not json',
+        '',
+      ])
+        expect(appendedBelowCap(raw, ids[2], 10)).toBeUndefined();
+      expect(appendedBelowCap(undefined, 'needs "escaping"', 10)).toBeUndefined();
+    });
+
+    it('ends up with the same list and the same displaced sessions as before', async () => {
+      const sessions = new AccountSessions(store, 3, 60_000);
+      for (const id of ids.slice(0, 3)) await expect(add(sessions, id)).resolves.toEqual([]);
+      await expect(store.get(sessionKeys.account(account))).resolves.toBe(JSON.stringify(ids.slice(0, 3)));
+      await expect(add(sessions, ids[3])).resolves.toEqual([ids[0]]);
+      await expect(store.get(sessionKeys.account(account))).resolves.toBe(JSON.stringify(ids.slice(1, 4)));
+    });
   });
 });

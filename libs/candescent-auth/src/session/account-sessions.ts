@@ -97,7 +97,13 @@ export class AccountSessions {
     const fence = await this.lock(lockKey);
     try {
       const key = sessionKeys.account(account);
-      const listed = parse(await this.store.get(key));
+      const raw = await this.store.get(key);
+      const appended = appendedBelowCap(raw, id, this.max);
+      if (appended !== undefined) {
+        await this.store.set(key, appended, this.ttlMs);
+        return [];
+      }
+      const listed = parse(raw);
       // Below the cap no session is displaced whichever listed ones are still open, so they are
       // checked (and ended ones dropped) only once the list is full: a login of an account with
       // hundreds of sessions does not read each of them.
@@ -125,6 +131,35 @@ export class AccountSessions {
       errorCode: 'SESSION_LOCKED',
     });
   }
+}
+
+/**
+ * The stored list with `id` added, written straight from its text, when that text is a list as
+ * this version writes it (ids as long as `id`, checked at both ends) holding fewer than `max`:
+ * below the cap nobody is displaced and nothing is read, so the new list is the old one and `id`,
+ * and a login does not parse and write out hundreds of ids. Undefined when that does not hold:
+ * the caller then parses the list.
+ */
+export function appendedBelowCap(raw: string | undefined, id: string, max: number): string | undefined {
+  const quoted = JSON.stringify(id);
+  // An id that needs escaping (never a session id) is left to the parser.
+  if (quoted.length !== id.length + 2 || max < 1) return undefined;
+  if (raw === undefined) return `[${quoted}]`;
+  // `[`, then each id quoted and followed by a comma, the last one by `]`.
+  const entries = (raw.length - 1) / (quoted.length + 1);
+  if (!Number.isInteger(entries) || entries < 1 || entries >= max) return undefined;
+  const lastQuote = raw.length - 2;
+  const firstQuoteOfLast = lastQuote - id.length - 1;
+  if (
+    raw[0] !== '[' ||
+    raw[1] !== '"' ||
+    raw[raw.length - 1] !== ']' ||
+    raw[lastQuote] !== '"' ||
+    raw[firstQuoteOfLast] !== '"' ||
+    (entries > 1 && raw[firstQuoteOfLast - 1] !== ',')
+  )
+    return undefined;
+  return `${raw.slice(0, -1)},${quoted}]`;
 }
 
 /** The listed ids, oldest first; a list of an earlier version is ordered by its entries' times. */
