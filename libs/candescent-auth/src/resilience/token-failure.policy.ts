@@ -45,17 +45,27 @@ export function isRetryable(error: unknown): error is CandescentAuthError {
 }
 
 /**
- * Whether a caller that waited for a token operation it did not start (a renewal ahead, perhaps
- * already at its last attempt when the caller came) may start one more once that failed, and
- * after how long: when the token service answered with what another attempt may cure and its
- * circuit is not open, at once, or after its `Retry-After` when that is within `maxDelayMs` (the
- * longest wait between attempts). Undefined when not. Store failures and lock waits are not
+ * Runs `operation` for a caller that needs its result now. When the caller joined a renewal ahead
+ * still under way (`joinedAhead`: one nobody waited for when it began, which may have spent its
+ * attempts before the caller came) and that failed with what another attempt may cure, the
+ * operation runs once more: at once, or after the service's `Retry-After` when that is within
+ * `maxDelayMs` (the longest wait between attempts). Store failures and lock waits are not
  * token-service answers and are never repeated here.
  */
-export function anotherOperationAfterMs(error: unknown, maxDelayMs: number): number | undefined {
-  if (!isRetryable(error) || error.service === undefined) return undefined;
-  const waitMs = (error.retryAfterSeconds ?? 0) * 1000;
-  return waitMs <= maxDelayMs ? waitMs : undefined;
+export async function onceMoreAfterRenewalAhead<T>(
+  joinedAhead: boolean,
+  operation: () => Promise<T>,
+  { maxDelayMs, sleep }: { maxDelayMs: number; sleep: (ms: number) => Promise<void> },
+): Promise<T> {
+  try {
+    return await operation();
+  } catch (error: unknown) {
+    if (!joinedAhead || !isRetryable(error) || error.service === undefined) throw error;
+    const waitMs = (error.retryAfterSeconds ?? 0) * 1000;
+    if (waitMs > maxDelayMs) throw error;
+    if (waitMs > 0) await sleep(waitMs);
+    return operation();
+  }
 }
 
 /**

@@ -35,7 +35,7 @@ import type {
   StoredSession,
 } from './stored-session.interface';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
-import { anotherOperationAfterMs } from '../resilience/token-failure.policy';
+import { onceMoreAfterRenewalAhead } from '../resilience/token-failure.policy';
 
 /** How often a renewal waiting for another instance's spend of the same refresh token looks at the session. */
 const SPEND_POLL_MS = 50;
@@ -240,16 +240,11 @@ export class CandescentSessionService implements OnModuleDestroy {
    * when it sent one within `retry.maxDelayMs`): the renewal ahead began before
    * anyone waited for it, and may have spent its attempts before they came.
    */
-  private async renewForRequest(id: string): Promise<CandescentTokenSet> {
-    const joinedAhead = this.renewingAhead.has(id);
-    try {
-      return await this.renew(id);
-    } catch (error: unknown) {
-      const waitMs = joinedAhead ? anotherOperationAfterMs(error, this.options.retry.maxDelayMs) : undefined;
-      if (waitMs === undefined) throw error;
-      if (waitMs > 0) await this.clock.sleep(waitMs);
-      return this.renew(id);
-    }
+  private renewForRequest(id: string): Promise<CandescentTokenSet> {
+    return onceMoreAfterRenewalAhead(this.renewingAhead.has(id), () => this.renew(id), {
+      maxDelayMs: this.options.retry.maxDelayMs,
+      sleep: (ms) => this.clock.sleep(ms),
+    });
   }
 
   /**

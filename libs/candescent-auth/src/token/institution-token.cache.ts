@@ -16,7 +16,7 @@ import { isUsable, refreshAt } from './refresh-schedule';
 import { SharedTokenCache } from './shared-token.cache';
 import { RefusalCooldown } from './refusal-cooldown';
 import { SingleFlight } from './single-flight';
-import { anotherOperationAfterMs } from '../resilience/token-failure.policy';
+import { onceMoreAfterRenewalAhead } from '../resilience/token-failure.policy';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
 interface CachedToken {
@@ -96,15 +96,11 @@ export class InstitutionTokenCache {
     if (cached) return cached;
     CandescentMetrics.tokenCache('miss', service, this.options.institutionId);
     const scopes = explicit ?? this.scopesFor(service, undefined);
-    const joinedAhead = this.renewingAhead.has(key);
-    try {
-      return await this.fetchInstitutionToken(key, service, scopes);
-    } catch (error: unknown) {
-      const waitMs = joinedAhead ? anotherOperationAfterMs(error, this.options.retry.maxDelayMs) : undefined;
-      if (waitMs === undefined) throw error;
-      if (waitMs > 0) await this.sleep(waitMs);
-      return this.fetchInstitutionToken(key, service, scopes);
-    }
+    return onceMoreAfterRenewalAhead(
+      this.renewingAhead.has(key),
+      () => this.fetchInstitutionToken(key, service, scopes),
+      { maxDelayMs: this.options.retry.maxDelayMs, sleep: this.sleep },
+    );
   }
 
   /**
