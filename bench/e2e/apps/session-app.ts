@@ -9,8 +9,9 @@ import { passwordGrantTokenSet } from './password-grant';
 import { SessionController } from './session.controller';
 
 /**
- * An app with `/open`, `/guarded` (the module's guard) and `/guarded-hand` (a hand-written
- * guard), logged in once before the measured window: both guards know the same handle.
+ * An app with `/open`, `/guarded` (the module's guard), `/guarded-hand` (a hand-written guard) and
+ * `/guarded-nest` (a guard that admits all), logged in once before the measured window: both
+ * session guards know the same handle.
  */
 export async function createSessionApp(config: BenchAppConfig, store: 'memory' | 'redis'): Promise<BenchApp> {
   @Module({

@@ -18,6 +18,7 @@ import { isSessionValueKey, sessionKeys } from '../store/session-keys';
 import { leaseAcross, waitForLock } from '../store/store-lock';
 import { CandescentClock } from '../token/candescent-clock';
 import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
+import { AdmittedHandles } from './admitted-handles';
 import { CandescentTokenService, institutionOf } from '../token/candescent-token.service';
 import { isUsable, refreshAt } from '../token/refresh-schedule';
 import { SingleFlight } from '../token/single-flight';
@@ -63,6 +64,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly renewAfter = new LRUCache<string, number>({ max: 10_000 });
   /** Sessions whose renewal under way is one ahead of time (nobody waited for it when it began). */
   private readonly renewingAhead = new Set<string>();
+  /** Store ids of the handles admitted lately (no SHA-256 per returning request). */
+  private readonly handles = new AdmittedHandles();
   private destroyed = false;
   /** Per session, the V2 token last obtained because Candescent refused the previous one (in the store). */
   private readonly refusals: SharedRefusals;
@@ -168,9 +171,17 @@ export class CandescentSessionService implements OnModuleDestroy {
    * @throws CandescentSessionRejectedError (401) with the reason: missing, invalid, expired, revoked
    * @internal The guard's step; apps guard routes with `CandescentAuthGuard`.
    */
-  async authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
-    const id = idOf(handle, traceId);
-    return this.check(id, await this.records.readWithSeen(id), traceId);
+  authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
+    try {
+      const given = present(handle, traceId);
+      const id = this.idOf(given, traceId);
+      return this.remembered(
+        given,
+        this.records.readWithSeen(id).then((found) => this.check(id, found, traceId)),
+      );
+    } catch (error: unknown) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /**
@@ -181,10 +192,43 @@ export class CandescentSessionService implements OnModuleDestroy {
    * @internal
    */
   admit(handle: string | undefined): AuthenticatedSession | Promise<AuthenticatedSession> {
-    const id = idOf(handle);
+    const given = present(handle);
+    const id = this.idOf(given);
     const read = this.records.readWithSeenNow(id);
-    if (read === undefined) return this.records.readWithSeen(id).then((found) => this.check(id, found));
-    return this.admitAsIs(id, read) ?? this.check(id, read);
+    if (read === undefined)
+      return this.remembered(
+        given,
+        this.records.readWithSeen(id).then((found) => this.check(id, found)),
+      );
+    const asIs = this.admitAsIs(id, read);
+    if (asIs === undefined) return this.remembered(given, this.check(id, read));
+    this.handles.admitted(given, id);
+    return asIs;
+  }
+
+  /**
+   * The store id of a well-formed handle (remembered for the handles admitted lately, hashed
+   * otherwise); refuses a missing or malformed one.
+   */
+  private idOf(handle: string, traceId?: string): string {
+    const known = this.handles.known(handle);
+    if (known !== undefined) return known;
+    if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
+    return hashHandle(handle);
+  }
+
+  /** The check's outcome, with the handle remembered when it admits and forgotten when it refuses. */
+  private remembered(handle: string, checked: Promise<AuthenticatedSession>): Promise<AuthenticatedSession> {
+    return checked.then(
+      (authenticated) => {
+        this.handles.admitted(handle, authenticated.id);
+        return authenticated;
+      },
+      (error: unknown) => {
+        this.handles.refused(handle);
+        throw error;
+      },
+    );
   }
 
   /** The session as read when it is admitted with nothing to do; undefined when `check` has work. */
@@ -548,9 +592,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   }
 }
 
-/** The store id of a well-formed handle; refuses a missing or malformed one. */
-function idOf(handle: string | undefined, traceId?: string): string {
+/** The handle, when there is one; refuses a missing one. */
+function present(handle: string | undefined, traceId?: string): string {
   if (handle === undefined || handle === '') throw new CandescentSessionRejectedError('missing', traceId);
-  if (!isSessionHandle(handle)) throw new CandescentSessionRejectedError('invalid', traceId);
-  return hashHandle(handle);
+  return handle;
 }

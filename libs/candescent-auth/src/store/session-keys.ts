@@ -30,11 +30,20 @@ export const sessionKeys = {
   accountLock: (account: string) => `lock:session-account:{${account}}`,
 };
 
-const LIVE = /^session(?:-seen|-rev|-account)?:/;
-
-/** Whether a key holds a record of an open session (not an end record, not other data). */
+/**
+ * Whether a key holds a record of an open session (not an end record, not other data). Prefix
+ * comparisons rather than a regular expression: the memory store asks this for every key a
+ * guarded request reads.
+ */
 export function isLiveSessionKey(key: string): boolean {
-  return LIVE.test(key);
+  if (!key.startsWith('session')) return false;
+  // What follows `session` in the keys above, but for the end record's.
+  return (
+    key.startsWith(':', 7) ||
+    key.startsWith('-seen:', 7) ||
+    key.startsWith('-rev:', 7) ||
+    key.startsWith('-account:', 7)
+  );
 }
 
 /** Whether a key holds a session value itself. */
