@@ -171,17 +171,13 @@ export class CandescentSessionService implements OnModuleDestroy {
    * @throws CandescentSessionRejectedError (401) with the reason: missing, invalid, expired, revoked
    * @internal The guard's step; apps guard routes with `CandescentAuthGuard`.
    */
-  authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
-    try {
-      const given = present(handle, traceId);
-      const id = this.idOf(given, traceId);
-      return this.remembered(
-        given,
-        this.records.readWithSeen(id).then((found) => this.check(id, found, traceId)),
-      );
-    } catch (error: unknown) {
-      return Promise.reject(error as Error);
-    }
+  async authenticate(handle: string | undefined, traceId?: string): Promise<AuthenticatedSession> {
+    const given = present(handle, traceId);
+    const id = this.idOf(given, traceId);
+    return this.remembered(
+      given,
+      this.records.readWithSeen(id).then((found) => this.check(id, found, traceId)),
+    );
   }
 
   /**
