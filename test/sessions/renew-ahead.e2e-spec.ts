@@ -108,4 +108,54 @@ describe('renewing customer tokens ahead of time', () => {
     expect(served.session.tokens.v2?.accessToken).not.toBe(issued);
     expect(sandbox.counters().byGrant.refresh_token).toBe(1);
   });
+
+  it('spreads the renewals of sessions opened together over the jitter, each session at its own moment', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: () => clock.now() });
+    const opened = await openSessionInstance(
+      sandbox,
+      store,
+      clock,
+      // The whole 60 s window is jitter: a session is due somewhere between 60 s and 0 s before expiry.
+      { tokenRefreshJitter: 1, session: { idleTimeoutMs: 3_600_000, maxSessionsPerAccount: 50 } },
+      new LogCapture(),
+    );
+    close = opened.close;
+    const { sessions } = opened;
+    const handles: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      handles.push((await sessions.login({ username: alice.username, password: alice.password })).sessionToken);
+    }
+    const firstTokens = await Promise.all(
+      handles.map(async (h) => (await sessions.authenticate(h)).session.tokens.v2?.accessToken),
+    );
+    clock.advance(1_769_000); // the middle of the 1799 s tokens' refresh window
+    await Promise.all(handles.map((h) => sessions.authenticate(h)));
+    const renewedNow = async () =>
+      (await Promise.all(handles.map((h) => sessions.authenticate(h)))).filter(
+        (s, i) => s.session.tokens.v2?.accessToken !== firstTokens[i],
+      ).length;
+    // Settled: every refresh grant the service saw has landed, and nothing changed for 100 ms.
+    let last = -1;
+    await waitFor(
+      async () => {
+        const now = await renewedNow();
+        const settled = now > 0 && now === last && now === sandbox.counters().byGrant.refresh_token;
+        last = now;
+        if (!settled) await sleep(100);
+        return settled;
+      },
+      10_000,
+      'the renewals ahead to land',
+    );
+    // Random handles: all 20 on one side of the middle has a chance of 2 in a million.
+    const renewed = await renewedNow();
+    expect(renewed).toBeGreaterThan(0);
+    expect(renewed).toBeLessThan(20);
+
+    // The same sessions keep their moments: those not yet due stay so on every request.
+    await sleep(50);
+    expect(await renewedNow()).toBe(renewed);
+    expect(sandbox.counters().byGrant.refresh_token).toBe(renewed);
+  });
 });

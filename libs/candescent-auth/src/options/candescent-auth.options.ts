@@ -151,7 +151,8 @@ export interface CandescentAuthModuleOptions {
 
   /**
    * Random share of the refresh window taken off per token, so that instances do not all
-   * renew at the same instant.
+   * renew at the same instant. A customer session's share comes from its id: the same on every
+   * instance, different between sessions opened together.
    * @default 0.1
    */
   tokenRefreshJitter?: number;

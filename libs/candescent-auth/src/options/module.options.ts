@@ -211,7 +211,8 @@ export class CandescentAuthModuleOptionsDto {
 
   /**
    * Random share of the refresh window taken off per token, so that instances do not all
-   * renew at the same instant.
+   * renew at the same instant. A customer session's share comes from its id: the same on every
+   * instance, different between sessions opened together.
    */
   @Option({ default: 0.1, expected: 'a number from 0 to 1' })
   @IsNumber()

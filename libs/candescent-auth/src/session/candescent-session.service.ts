@@ -20,7 +20,7 @@ import { CandescentClock } from '../token/candescent-clock';
 import { CandescentInstitutions } from '../institutions/candescent-institutions.service';
 import { AdmittedHandles } from './admitted-handles';
 import { CandescentTokenService, institutionOf } from '../token/candescent-token.service';
-import { isUsable, refreshAt } from '../token/refresh-schedule';
+import { isUsable, refreshAt, shareOfHash } from '../token/refresh-schedule';
 import { SingleFlight } from '../token/single-flight';
 import type { CandescentTokenSet } from '../token/token-set.interface';
 import { hashHandle, isSessionHandle, newCsrfToken, newSessionHandle } from './session-handle';
@@ -232,7 +232,7 @@ export class CandescentSessionService implements OnModuleDestroy {
     if (!stored || !this.institutions.has(institutionOf(stored.tokens))) return undefined;
     const lastSeenAt = Math.max(stored.lastSeenAt, Number(seen) || 0);
     const now = this.clock.now();
-    if (this.renewalDue(stored.tokens, now) || this.activityDue(lastSeenAt, now)) return undefined;
+    if (this.renewalDue(id, stored.tokens, now) || this.activityDue(lastSeenAt, now)) return undefined;
     const session = { ...stored, lastSeenAt };
     const expiresAt = this.expiresAt(session);
     return now < expiresAt ? { id, session, expiresAt } : undefined;
@@ -257,7 +257,7 @@ export class CandescentSessionService implements OnModuleDestroy {
       await this.revoker.revoke(session.tokens, 'of a session that expired');
       throw new CandescentSessionRejectedError('expired', traceId);
     }
-    if (this.renewalDue(session.tokens, now)) {
+    if (this.renewalDue(id, session.tokens, now)) {
       // Tokens that still work serve this request while the renewal runs: nobody waits for the
       // token service (or its retries) until the tokens really run out.
       if (this.anyUsable(session.tokens, now)) this.renewAhead(id, now);
@@ -338,7 +338,7 @@ export class CandescentSessionService implements OnModuleDestroy {
             tokens = renewed.tokens;
             refusal = this.refusals.record(refusedAt, tokens.v2);
           }
-        } else if (this.renewalDue(tokens, this.clock.now())) {
+        } else if (this.renewalDue(id, tokens, this.clock.now())) {
           const renewed = await this.refreshOrEnd(id, session, tokens);
           if (renewed.adopted) return renewed.tokens;
           tokens = renewed.tokens;
@@ -492,14 +492,16 @@ export class CandescentSessionService implements OnModuleDestroy {
     const { v1, v2 } = latest.tokens;
     const needed =
       rejectedAccessToken === undefined
-        ? this.renewalDue(latest.tokens, this.clock.now())
+        ? this.renewalDue(id, latest.tokens, this.clock.now())
         : rejectedAccessToken === v1?.accessToken || rejectedAccessToken === v2?.accessToken;
     return needed ? undefined : latest.tokens;
   }
 
-  private renewalDue(tokens: CandescentTokenSet, now: number): boolean {
+  private renewalDue(id: string, tokens: CandescentTokenSet, now: number): boolean {
     const { v1, v2 } = tokens;
-    if (v2?.refreshToken) return now >= refreshAt(v2, this.options, () => 0);
+    // Each session's own share of the jitter: sessions opened together (a morning login storm)
+    // do not all renew together.
+    if (v2?.refreshToken) return now >= refreshAt(v2, this.options, () => shareOfHash(id));
     return (v1 !== undefined && !isUsable(v1, now)) || (v2 !== undefined && !isUsable(v2, now));
   }
 

@@ -25,3 +25,17 @@ export function refreshAt(
   const window = Math.min(options.tokenRefreshWindowMs, lifetime * options.tokenRefreshFraction);
   return token.expiresAt - window * (1 - options.tokenRefreshJitter * random());
 }
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * A share in [0, 1) read from the first four characters of a base64url hash (24 bits), for
+ * {@link refreshAt}'s `random`: a session's renewal point then moves by its own share of
+ * `tokenRefreshJitter`, the same on every instance and on every request (so whether a renewal is
+ * due never flickers), while sessions opened in the same second renew at different moments.
+ */
+export function shareOfHash(hash: string): number {
+  let bits = 0;
+  for (let i = 0; i < 4; i++) bits = bits * 64 + Math.max(0, BASE64URL.indexOf(hash.charAt(i)));
+  return bits / 2 ** 24;
+}
