@@ -203,8 +203,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   }
 
   /**
-   * The store id of a well-formed handle (remembered for the handles admitted lately, hashed
-   * otherwise); refuses a missing or malformed one.
+   * The store id of a handle: remembered for the handles admitted lately, else its hash once its
+   * shape is checked (a malformed one is refused).
    */
   private idOf(handle: string, traceId?: string): string {
     const known = this.handles.known(handle);
