@@ -30,7 +30,7 @@ export class AdmittedHandles {
   }
 
   /** Forgets a handle that was refused. */
-  refused(handle: string | undefined): void {
-    if (handle !== undefined) this.ids.delete(handle);
+  refused(handle: string): void {
+    this.ids.delete(handle);
   }
 }
