@@ -52,10 +52,11 @@ export const GUARDED_ROUTE: InterleavedScenario = {
   id: 'guarded-route',
   title: 'Guarded route vs the same route open',
   description:
-    "The same constant answer at `/open` and behind a guard; the app logged in once before the window and every request sends that session handle as bearer. The guard that admits all returns `true` and nothing else: what Nest's guard call costs by itself, under any guard's own work.",
+    "The same constant answer at `/open` and behind a guard; the app logged in once before the window and every request sends that session handle as bearer, the open route's included, so the guard is the only difference (a logged-in client sends its handle to every route, and the module opens the request context for each such request, open or guarded). `open, no handle sent` shows what the header and that context cost. The guard that admits all returns `true` and nothing else: what Nest's guard call costs by itself, under any guard's own work.",
   reference: 'open (memory)',
   contenders: [
-    { name: 'open (memory)', app: 'session-memory', path: '/open' },
+    { name: 'open (memory)', app: 'session-memory', path: '/open', withSession: true },
+    { name: 'open, no handle sent', app: 'session-memory', path: '/open' },
     { name: GUARDED_MEMORY, app: 'session-memory', path: '/guarded', withSession: true },
     { name: GUARDED_REDIS, app: 'session-redis', path: '/guarded', withSession: true },
     { name: 'hand-written sha256+Map guard', app: 'session-memory', path: '/guarded-hand', withSession: true },
