@@ -1,5 +1,5 @@
 import { tlsProblems } from './redis-tls';
-import type { RedisStoreOptions } from './redis.store';
+import type { RedisStoreOptions } from './redis-store.options';
 
 /**
  * The ways to reach Redis; the `redis` option (and `RedisStore`) takes exactly one of them.
