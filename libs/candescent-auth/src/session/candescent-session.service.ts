@@ -4,11 +4,7 @@ import { CANDESCENT_RESOLVED_OPTIONS } from '../candescent-auth.constants';
 import { constantTimeEqual } from '../crypto/constant-time-equal';
 import { sha256Base64Url } from '../crypto/sha256';
 import { CandescentContext } from '../context/request-context';
-import {
-  CandescentSessionExpiredError,
-  CandescentSessionRejectedError,
-  CandescentUnavailableError,
-} from '../errors/candescent-auth.error';
+import { CandescentSessionRejectedError, CandescentUnavailableError } from '../errors/candescent-auth.error';
 import { CandescentLogger } from '../logging/candescent-logger';
 import { CandescentMetrics } from '../metrics/candescent-metrics';
 import { tagInstitution, traceSession, traceSessionRenewal, type ModuleSpan } from '../metrics/candescent-tracing';
@@ -28,6 +24,7 @@ import { AccountSessions, accountOf } from './account-sessions';
 import { QuietRevoker } from './quiet-revoker';
 import { SessionRecords, type SessionWithSeen } from './session-records';
 import { renewalOf } from './session-renewal';
+import { RefreshSpender } from './refresh-spender';
 import { SharedRefusals } from './shared-refusals';
 import type {
   AuthenticatedSession,
@@ -38,8 +35,6 @@ import type {
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 import { onceMoreAfterRenewalAhead } from '../resilience/token-failure.policy';
 
-/** How often a renewal waiting for another instance's spend of the same refresh token looks at the session. */
-const SPEND_POLL_MS = 50;
 /**
  * How often at most a request waiting for a session's renewal lock reads the session to see
  * whether the holder already did its work (a lock a failover left behind pauses it otherwise).
@@ -72,6 +67,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly records: SessionRecords;
   private readonly accounts: AccountSessions;
   private readonly revoker: QuietRevoker;
+  /** Spends a session's refresh token once across instances, or adopts what another one got for it. */
+  private readonly spender: RefreshSpender;
   private evictions = 0;
 
   /** @internal Made by Nest's injector. */
@@ -90,6 +87,15 @@ export class CandescentSessionService implements OnModuleDestroy {
     });
     this.accounts = new AccountSessions(store, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
     this.revoker = new QuietRevoker(tokens);
+    this.spender = new RefreshSpender({
+      store,
+      records: this.records,
+      tokens,
+      clock,
+      leaseMs: leaseAcross(options.requestDeadlineMs),
+      stopped: () => this.destroyed,
+      expire: (id, session) => this.end(id, session, 'expired'),
+    });
     store.onEvicted?.((key, value) => {
       this.evicted(key, value);
     });
@@ -333,13 +339,13 @@ export class CandescentSessionService implements OnModuleDestroy {
             // The record is the session's, so what one instance decided holds on every other.
             if (this.refusals.holds(session.refusal, rejectedAccessToken)) return tokens;
             const refusedAt = this.clock.now();
-            const renewed = await this.refreshOrEnd(id, session, tokens);
+            const renewed = await this.spender.refreshOrEnd(id, session, tokens);
             if (renewed.adopted) return renewed.tokens;
             tokens = renewed.tokens;
             refusal = this.refusals.record(refusedAt, tokens.v2);
           }
         } else if (this.renewalDue(id, tokens, this.clock.now())) {
-          const renewed = await this.refreshOrEnd(id, session, tokens);
+          const renewed = await this.spender.refreshOrEnd(id, session, tokens);
           if (renewed.adopted) return renewed.tokens;
           tokens = renewed.tokens;
         }
@@ -419,66 +425,6 @@ export class CandescentSessionService implements OnModuleDestroy {
   csrfMatches(session: StoredSession, token: string | undefined): boolean {
     if (!session.csrfHash || !token || token.length > 256) return false;
     return constantTimeEqual(sha256Base64Url(token), session.csrfHash);
-  }
-
-  /**
-   * New tokens, or (adopted) those another instance stored after spending the refresh token first.
-   * The refresh token is spent under a marker of its own: a renewal that finds the marker taken
-   * (an instance whose lease ran out while its refresh was in flight) waits for that result.
-   */
-  private async refreshOrEnd(
-    id: string,
-    session: StoredSession,
-    tokens: CandescentTokenSet,
-  ): Promise<{ tokens: CandescentTokenSet; adopted?: true }> {
-    const spending = await this.spendMarker(id, tokens);
-    if ('adopted' in spending) return { tokens: spending.adopted, adopted: true };
-    try {
-      // Kept after a success: until the result is stored (and a while after), a late renewal of
-      // the same refresh token waits for it instead of spending it again.
-      return { tokens: await this.tokens.refresh(tokens) };
-    } catch (error: unknown) {
-      // Not spent (or spent and lost, which nobody can undo): the next renewal may try it.
-      if (spending.release) await spending.release();
-      if (error instanceof CandescentSessionExpiredError) {
-        // Another instance may have rotated the refresh token first: adopt its result.
-        const latest = await this.records.read(id);
-        // Gone meanwhile (logout revoked the token we were spending): keep that ending's reason.
-        if (!latest) throw new CandescentSessionRejectedError(await this.records.endReason(id));
-        if (latest.tokens.v2?.refreshToken !== tokens.v2?.refreshToken) return { tokens: latest.tokens, adopted: true };
-        await this.end(id, session, 'expired');
-        throw new CandescentSessionRejectedError('expired');
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * Takes the marker of the refresh token about to be spent. While another renewal holds it, waits
-   * (polling the session) for that renewal's result, and adopts it once stored; takes the marker
-   * when that renewal gave up or its marker ran out.
-   */
-  private async spendMarker(
-    id: string,
-    tokens: CandescentTokenSet,
-  ): Promise<{ adopted: CandescentTokenSet } | { release?: () => Promise<void> }> {
-    const spent = tokens.v2?.refreshToken;
-    if (spent === undefined) return {};
-    const marker = sessionKeys.spending(id, sha256Base64Url(spent).slice(0, 22));
-    // As long as the renewal lease: the refresh request, its deadline included, plus a margin.
-    const leaseMs = leaseAcross(this.options.requestDeadlineMs);
-    const giveUpAt = this.clock.now() + leaseMs;
-    for (let waited = false; ; waited = true) {
-      if (waited) {
-        const latest = await this.records.read(id);
-        if (!latest) throw new CandescentSessionRejectedError(await this.records.endReason(id));
-        if (latest.tokens.v2?.refreshToken !== spent) return { adopted: latest.tokens };
-      }
-      const fence = await this.store.acquireLock(marker, leaseMs);
-      if (fence !== undefined) return { release: () => this.store.releaseLock(marker, fence).catch(() => undefined) };
-      if (this.destroyed || this.clock.now() >= giveUpAt) return {};
-      await new Promise((resolve) => setTimeout(resolve, SPEND_POLL_MS).unref());
-    }
   }
 
   /**
