@@ -27,7 +27,7 @@ const NAN_SPREAD: Spread = { min: Number.NaN, median: Number.NaN, max: Number.Na
 
 /** The median's verdict, and whether the rounds disagree with it. */
 function ratioVerdict(measured: Spread, target: number): string {
-  const verdict = atLeast(measured.median, target, (d) => d.toFixed(2));
+  const verdict = atLeast(measured.median, target, hundredths);
   const crosses = measured.min < target && measured.max >= target;
   return crosses ? `${verdict}; the rounds range across the target` : verdict;
 }
@@ -36,6 +36,11 @@ function summaryOf(outcome: E2eOutcome, scenarioId: string, contender: string): 
   return outcome.interleaved
     .find((i) => i.scenario.id === scenarioId)
     ?.summaries.find((s) => s.contender === contender);
+}
+
+/** A shortfall in hundredths; one that rounds to 0.00 is still a miss, and says so. */
+function hundredths(shortfall: number): string {
+  return shortfall < 0.005 ? 'less than 0.01' : shortfall.toFixed(2);
 }
 
 function atLeast(measured: number, target: number, format: (n: number) => string): string {
@@ -63,7 +68,7 @@ export function checkTargets(outcome: E2eOutcome): TargetCheck[] {
     checks.push({
       target: `Outgoing GET, ${ours} no lower than any alternative`,
       measured: `${x(ratio.median)} vs ${best.name} ${x(best.ratio)}`,
-      verdict: atLeast(ratio.median, best.ratio, (d) => d.toFixed(2)),
+      verdict: atLeast(ratio.median, best.ratio, hundredths),
     });
   }
   const unrelated = summaryOf(outcome, UNRELATED_ROUTE.id, 'with the module')?.ratio ?? NAN_SPREAD;
@@ -93,7 +98,7 @@ export function checkTargets(outcome: E2eOutcome): TargetCheck[] {
       ? 'not measured'
       : guardedCpu.median <= 1.1
         ? 'met'
-        : `missed by ${(guardedCpu.median - 1.1).toFixed(2)}`,
+        : `missed by ${hundredths(guardedCpu.median - 1.1)}`,
   });
   checks.push({
     target: `${GUARDED_REDIS} ≥ 0.90 × ${GUARDED_MEMORY}`,
