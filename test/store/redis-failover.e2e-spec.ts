@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { CandescentUnavailableError, RedisStore } from '@candescent/auth';
 import { CandescentContext } from '../../libs/candescent-auth/src/context/request-context';
+import { withStoreWait } from '../../libs/candescent-auth/src/store/redis-failover';
+import { LogCapture } from '../support/logs';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { describeRedisCluster, type RedisClusterHandle, startRedisCluster } from '../support/redis-cluster';
 import { startSentinelTopology, type SentinelTopology } from '../support/redis-sentinel';
 import { describeRedis, freePort, startRedisServer } from '../support/redis-server';
@@ -125,5 +129,41 @@ describeRedisCluster('store operations through a Redis Cluster failover', () => 
     expect(outcome.error).toBeUndefined();
     expect(outcome.value).toBe('after');
     expect(await cluster.ownerOf('candescent:data:{victim}')).not.toBe(victim);
+  });
+});
+
+/**
+ * The shared institution-token cache asks the store not to wait through a failover: it fetches
+ * on its own meanwhile and says so once per outage. The store's line about each such call is
+ * debug, whether the command was refused before it left (connection known down) or dropped in
+ * flight (ioredis's "max retries per request"), which the Sentinel soak once logged as a warning.
+ */
+describeRedis('a store caller that falls back instead of waiting for a failover', () => {
+  it('gets the failure at once, and the store logs it at debug level, not as a warning', async () => {
+    const redis = await startRedisServer();
+    const proxy = await startTcpProxy(redis.port);
+    const store = new RedisStore({ url: `redis://127.0.0.1:${proxy.port}`, encryptionKey });
+    const logs = new LogCapture();
+    Logger.overrideLogger(logs);
+    try {
+      await store.get('warm');
+      // The command reaches Redis, and the connection drops before its answer comes back.
+      const cutting = proxy.swallowRepliesAfter('dropped-in-flight');
+      const reading = withStoreWait(0, () => timed(() => store.get('dropped-in-flight')));
+      (await cutting)();
+      const outcome = await reading;
+
+      expect(outcome.error).toBeInstanceOf(CandescentUnavailableError);
+      expect(outcome.ms).toBeLessThan(5_000);
+      expect(logs.linesAt('warn').filter((line) => line.includes('Redis store unavailable during'))).toEqual([]);
+      expect(logs.linesAt('debug').filter((line) => line.includes('Redis store unavailable during get'))).toHaveLength(
+        1,
+      );
+    } finally {
+      Logger.overrideLogger(new ConsoleLogger());
+      await store.close();
+      await proxy.close();
+      await redis.stop();
+    }
   });
 });

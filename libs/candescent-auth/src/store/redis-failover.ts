@@ -58,6 +58,14 @@ export function withStoreWait<T>(waitMs: number, fn: () => T): T {
 }
 
 /**
+ * Whether the running operation's caller asked not to wait for a failover (see
+ * {@link withStoreWait}): it has a fallback of its own and reports the outage itself.
+ */
+export function callerFallsBack(): boolean {
+  return callerWait.getStore()?.waitMs === 0;
+}
+
+/**
  * When a store operation that met a failover may still retry. Its deadline belongs to the request
  * (every store call of one guarded request shares one), else to the operation; and once Redis has
  * failed for longer than the deadline without a single success it is down, not failing over, and

@@ -14,6 +14,7 @@ import { CandescentStoreIntegrityError } from './store-integrity.error';
 import { entryTtlMs, leaseTtlMs } from './store-ttl';
 import { ValueCipher } from './value-cipher';
 import {
+  callerFallsBack,
   FailoverWindow,
   failoverBackoffMs,
   isFailoverError,
@@ -370,7 +371,10 @@ export class RedisStore implements CandescentStore {
         const now = performance.now();
         const failover = wait && isFailoverError(error, this.connection.lastFailure);
         const until = failover ? this.failover.retryUntil(startedAt, now, ownDeadline) : undefined;
-        if (until === undefined) throw this.unavailable(operation, error, quiet);
+        // A caller with a fallback of its own (the shared institution-token cache) is not kept
+        // waiting through a failover, and says once per outage that it falls back: to it, a
+        // failover error is not a failure to warn about on every call.
+        if (until === undefined) throw this.unavailable(operation, error, quiet, failover && callerFallsBack());
         await new Promise((resolve) => setTimeout(resolve, failoverBackoffMs(attempt, now, until)).unref());
       }
     }
@@ -410,7 +414,7 @@ export class RedisStore implements CandescentStore {
   }
 
   /** The fixed error for a command that failed for good; the reason goes to the log under the trace id. */
-  private unavailable(operation: string, error: unknown, quiet: boolean): CandescentUnavailableError {
+  private unavailable(operation: string, error: unknown, quiet: boolean, minor = false): CandescentUnavailableError {
     let reason = this.connection.scrub(error instanceof Error ? error.message : String(error));
     let code = errorCode(error);
     // "max retries reached" or a timeout says little; the connection error says why.
@@ -424,8 +428,9 @@ export class RedisStore implements CandescentStore {
     const line = `Redis store unavailable during ${operation}${traceId ? ` (trace ${traceId})` : ''}: ${reason}`;
     // A command refused because the connection is known to be down adds nothing to the warning
     // the connection gave when it went down: at debug level, a busy outage does not flood the log.
-    // Quiet callers (health probes) report the outcome themselves.
-    if (!quiet && error instanceof RedisNotConnectedError) this.logger.debug(line);
+    // So does a failover met by a caller that falls back (`minor`). Quiet callers (health probes)
+    // report the outcome themselves.
+    if (!quiet && (minor || error instanceof RedisNotConnectedError)) this.logger.debug(line);
     else if (!quiet) this.logger.warn(line);
     return new CandescentUnavailableError(STORE_UNAVAILABLE_MESSAGE, {
       errorType: 'STORE_ERROR',
