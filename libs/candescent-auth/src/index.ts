@@ -61,7 +61,8 @@ export {
 export type { CandescentLoginResult, CandescentSessionLoginContext } from './session/stored-session.interface';
 export { CANDESCENT_STORE, type CandescentStore, InjectCandescentStore } from './store/candescent-store.interface';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.store';
-export { RedisStore, type RedisStoreOptions } from './store/redis.store';
+export { RedisStore } from './store/redis.store';
+export type { RedisStoreOptions } from './store/redis-store.options';
 export type {
   CandescentRedisClient,
   CandescentRedisClusterNode,

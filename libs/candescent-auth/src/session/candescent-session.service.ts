@@ -67,6 +67,8 @@ export class CandescentSessionService implements OnModuleDestroy {
   private readonly records: SessionRecords;
   private readonly accounts: AccountSessions;
   private readonly revoker: QuietRevoker;
+  /** A session renewal's lease: the refresh request, its deadline included, plus a margin. */
+  private readonly renewalLeaseMs: number;
   /** Spends a session's refresh token once across instances, or adopts what another one got for it. */
   private readonly spender: RefreshSpender;
   private evictions = 0;
@@ -87,12 +89,13 @@ export class CandescentSessionService implements OnModuleDestroy {
     });
     this.accounts = new AccountSessions(store, maxSessionsPerAccount, absoluteTimeoutMs + idleTimeoutMs);
     this.revoker = new QuietRevoker(tokens);
+    this.renewalLeaseMs = leaseAcross(options.requestDeadlineMs);
     this.spender = new RefreshSpender({
       store,
       records: this.records,
       tokens,
       clock,
-      leaseMs: leaseAcross(options.requestDeadlineMs),
+      leaseMs: this.renewalLeaseMs,
       stopped: () => this.destroyed,
       expire: (id, session) => this.end(id, session, 'expired'),
     });
@@ -470,7 +473,7 @@ export class CandescentSessionService implements OnModuleDestroy {
    */
   private async lock(lockKey: string, settled: () => Promise<boolean>): Promise<string | undefined> {
     // The lease outlives the longest refresh (deadline included), so it cannot lapse mid-renewal.
-    const leaseMs = leaseAcross(this.options.requestDeadlineMs);
+    const leaseMs = this.renewalLeaseMs;
     let checkedAt = performance.now();
     const check = { done: false };
     const fence = await waitForLock(this.store, lockKey, {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CandescentConfigurationError } from '../errors/candescent-auth.error';
 import { parseNode } from './redis-cluster-nodes';
-import { RedisStore, type RedisStoreOptions } from './redis.store';
+import { RedisStore } from './redis.store';
+import type { RedisStoreOptions } from './redis-store.options';
 
 const key = () => randomBytes(32).toString('base64');
 

@@ -23,8 +23,6 @@ import {
 } from './redis-failover';
 import { RedactedWhenPrinted } from '../logging/redacted-when-printed';
 
-export type { RedisStoreOptions } from './redis-store.options';
-
 /** What clients are told when Redis fails; the reason goes only to the log, under the trace id. */
 export const STORE_UNAVAILABLE_MESSAGE = 'The session store is unavailable; try again shortly.';
 
